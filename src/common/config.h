@@ -1,0 +1,67 @@
+// Config: spode's settings, read from a TOML file, with defaults for everything and validation.
+//
+//   ASSIGN_OR_RETURN(Config config, Config::Load("spode.toml"));   // or Config{} for defaults
+//
+// A file may set any subset of the keys below; an unknown key, a wrong type or a value out of
+// range is INVALID_ARGUMENT naming the key. Command-line flags override the file.
+//
+//   [database]  url = "spode.db"  (an SQLite path or a postgresql:// URL), busy_timeout_ms,
+//               pool_size (0: one per worker)
+//   [server]    bind, port, workers (0: one per core), max_body_bytes, max_header_bytes,
+//               max_connections, request_timeout_ms, idle_timeout_ms
+//   [vault]     key_file (default: beside an SQLite database, "<db>.key"; else "spode.key")
+//   [time]      utc_offset_minutes (330, India)
+//   [log]       level (trace, debug, info, warn, error), format (text, json)
+#ifndef SPODE_COMMON_CONFIG_H_
+#define SPODE_COMMON_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace spode {
+
+struct Config {
+  struct Database {
+    std::string url = "spode.db";
+    int busy_timeout_ms = 5000;
+    int pool_size = 0;
+  } database;
+  struct Server {
+    std::string bind = "127.0.0.1";
+    int port = 8080;
+    int workers = 0;
+    int64_t max_body_bytes = 1 << 20;
+    int max_header_bytes = 16 << 10;
+    int max_connections = 10000;
+    int request_timeout_ms = 10000;
+    int idle_timeout_ms = 60000;
+  } server;
+  struct Vault {
+    std::string key_file;  // empty: derived from the database url (see KeyFileFor)
+  } vault;
+  struct Time {
+    int utc_offset_minutes = 330;
+  } time;
+  struct Log {
+    std::string level = "info";
+    std::string format = "text";
+  } log;
+
+  // Reads and validates a TOML file. NOT_FOUND when it does not exist.
+  static Result<Config> Load(const std::string& path);
+  // Parses TOML text; `origin` names it in error messages.
+  static Result<Config> Parse(std::string_view toml_text, std::string_view origin = "config");
+  // Checks every value's range. Load and Parse call it.
+  Status Validate() const;
+};
+
+// The vault key file to use for a database: the configured one, else "<sqlite path>.key" for an
+// SQLite database, else "spode.key" in the working directory.
+std::string KeyFileFor(const Config& config);
+
+}  // namespace spode
+
+#endif  // SPODE_COMMON_CONFIG_H_
