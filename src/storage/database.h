@@ -1,0 +1,168 @@
+// Database: one interface over SQLite (the embedded default) and PostgreSQL (production).
+//
+//   ASSIGN_OR_RETURN(auto db, storage::Open("demo/spode.db"));          // or postgresql://...
+//   ASSIGN_OR_RETURN(auto rows, db->Query("SELECT name FROM members WHERE member_idx = ?",
+//                                         {int64_t{42}}));
+//   {
+//     ASSIGN_OR_RETURN(auto tx, storage::Transaction::Begin(*db));
+//     RETURN_IF_ERROR(db->Execute("UPDATE ...", {...}).status());
+//     RETURN_IF_ERROR(tx.Commit());
+//   }   // a transaction not committed is rolled back
+//
+// SQL is written once, with `?` placeholders, in the common subset of both dialects (SQLite
+// 3.40 and PostgreSQL 15 both have RETURNING, ON CONFLICT, window functions). The PostgreSQL
+// backend rewrites `?` to `$1, $2, ...`. Migrations may use the tokens listed in migrations.h
+// for the few type names that differ.
+//
+// Errors: a unique-key violation is ALREADY_EXISTS; a foreign-key or check violation
+// FAILED_PRECONDITION; a serialization failure or deadlock ABORTED (retry the transaction); a
+// lost connection, a locked SQLite database after the busy timeout, or an unreachable server
+// UNAVAILABLE; SQL errors INTERNAL (a bug in our SQL).
+//
+// Thread-safety: a Database is one connection. It is not thread-safe; give each thread its own
+// (see Pool for servers). Statements belong to their Database and must not outlive it.
+#ifndef SPODE_STORAGE_DATABASE_H_
+#define SPODE_STORAGE_DATABASE_H_
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/value.h"
+
+namespace spode::storage {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A materialized result row.
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<Null>(values_[i]); }
+  // Integer value; 0 for NULL. A text column holding digits is converted.
+  int64_t Int(size_t i) const;
+  double Double(size_t i) const;
+  // Text value; "" for NULL.
+  const std::string& Text(size_t i) const;
+  std::string BlobBytes(size_t i) const;
+  const Value& value(size_t i) const { return values_[i]; }
+
+ private:
+  std::vector<Value> values_;
+};
+
+// A prepared statement. Bind parameters by 1-based index, then Step through rows.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  virtual void BindNull(int index) = 0;
+  virtual void BindInt(int index, int64_t v) = 0;
+  virtual void BindDouble(int index, double v) = 0;
+  virtual void BindText(int index, std::string_view v) = 0;
+  virtual void BindBlob(int index, std::string_view bytes) = 0;
+  void Bind(int index, const Value& v);
+  void BindAll(std::span<const Value> values);
+
+  // Executes on the first call and advances to the next row on later calls. Returns true when a
+  // row is available, false when done.
+  virtual Result<bool> Step() = 0;
+  // Rows changed by the last completed INSERT/UPDATE/DELETE.
+  virtual int64_t Changes() const = 0;
+  // Makes the statement ready to execute again; bindings are kept until overwritten.
+  virtual void Reset() = 0;
+
+  // Current row's columns, 0-based. Text and blob views stay valid until the next Step or Reset.
+  virtual int ColumnCount() const = 0;
+  virtual bool ColumnIsNull(int column) const = 0;
+  virtual int64_t ColumnInt(int column) const = 0;
+  virtual double ColumnDouble(int column) const = 0;
+  virtual std::string_view ColumnText(int column) const = 0;
+  virtual std::string ColumnBlob(int column) const = 0;
+  // The current row's value with its stored type where the backend knows it.
+  virtual Value ColumnValue(int column) const;
+  Row CurrentRow() const;
+
+  // Steps to completion and returns the number of changed rows; the statement is Reset after.
+  Result<int64_t> Run();
+};
+
+struct OpenOptions {
+  int busy_timeout_ms = 5000;
+  // SQLite only: create the file if missing (default). PostgreSQL databases must exist.
+  bool create = true;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual Dialect dialect() const = 0;
+  // Where this database is, without secrets: "sqlite:demo/spode.db", "postgresql://h:5432/db".
+  virtual std::string Describe() const = 0;
+
+  // Runs one or more statements without parameters (DDL, PRAGMAs).
+  virtual Status ExecScript(std::string_view sql) = 0;
+  // Prepares a statement with `?` placeholders.
+  virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+  // A prepared statement cached by its SQL text and owned by this Database; Reset on return.
+  Result<Statement*> Cached(std::string_view sql);
+
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual bool InTransaction() const = 0;
+
+  // Inserts every row of `rows` into `table` (columns in order), inside the caller's
+  // transaction if one is open. SQLite: a prepared INSERT per row; PostgreSQL: COPY.
+  virtual Status BulkInsert(std::string_view table, std::span<const std::string> columns,
+                            const RowBuffer& rows) = 0;
+
+  // Convenience: prepare (cached), bind, run.
+  Result<std::vector<Row>> Query(std::string_view sql, std::initializer_list<Value> params = {});
+  Result<std::optional<Row>> QueryOne(std::string_view sql,
+                                      std::initializer_list<Value> params = {});
+  // Returns the number of changed rows.
+  Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params = {});
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+// Opens a database from a URL: "postgresql://..." or "postgres://..." for PostgreSQL (libpq
+// connection URI), otherwise an SQLite file path ("sqlite:" prefix optional; ":memory:" for a
+// private in-memory database).
+Result<std::unique_ptr<Database>> Open(const std::string& url, const OpenOptions& options = {});
+
+bool IsPostgresUrl(std::string_view url);
+
+// A transaction that rolls back unless committed.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Status Commit();
+  Status Rollback();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+namespace internal {
+// Rewrites `?` placeholders to `$1..$n`, leaving quoted strings, identifiers and comments alone.
+std::string RewritePlaceholders(std::string_view sql);
+}  // namespace internal
+
+}  // namespace spode::storage
+
+#endif  // SPODE_STORAGE_DATABASE_H_

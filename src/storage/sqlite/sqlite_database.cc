@@ -1,0 +1,222 @@
+#include "storage/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+namespace spode::storage {
+namespace {
+
+Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
+  int ext = sqlite3_extended_errcode(db);
+  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExistsError(msg);
+      }
+      return FailedPreconditionError(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return UnavailableError(msg);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return UnavailableError(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return DataLossError(msg);
+    case SQLITE_TOOBIG:
+      return InvalidArgumentError(msg);
+    default:
+      return InternalError(msg);
+  }
+}
+
+class SqliteStatement : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  void BindNull(int i) override { sqlite3_bind_null(stmt_, i); }
+  void BindInt(int i, int64_t v) override { sqlite3_bind_int64(stmt_, i, v); }
+  void BindDouble(int i, double v) override { sqlite3_bind_double(stmt_, i, v); }
+  void BindText(int i, std::string_view v) override {
+    sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+  void BindBlob(int i, std::string_view v) override {
+    sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  }
+
+  Result<bool> Step() override {
+    if (done_) return false;
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) {
+      done_ = true;
+      changes_ = sqlite3_changes64(db_);
+      return false;
+    }
+    Status s = FromSqlite(db_, rc, "SQLite step");
+    sqlite3_reset(stmt_);
+    return s;
+  }
+  int64_t Changes() const override { return changes_; }
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    done_ = false;
+  }
+
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  bool ColumnIsNull(int c) const override { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  int64_t ColumnInt(int c) const override { return sqlite3_column_int64(stmt_, c); }
+  double ColumnDouble(int c) const override { return sqlite3_column_double(stmt_, c); }
+  std::string_view ColumnText(int c) const override {
+    const unsigned char* p = sqlite3_column_text(stmt_, c);
+    if (p == nullptr) return {};
+    return std::string_view(reinterpret_cast<const char*>(p),
+                            static_cast<size_t>(sqlite3_column_bytes(stmt_, c)));
+  }
+  std::string ColumnBlob(int c) const override {
+    const void* p = sqlite3_column_blob(stmt_, c);
+    if (p == nullptr) return {};
+    return std::string(static_cast<const char*>(p),
+                       static_cast<size_t>(sqlite3_column_bytes(stmt_, c)));
+  }
+  Value ColumnValue(int c) const override {
+    switch (sqlite3_column_type(stmt_, c)) {
+      case SQLITE_NULL: return Null{};
+      case SQLITE_INTEGER: return ColumnInt(c);
+      case SQLITE_FLOAT: return ColumnDouble(c);
+      case SQLITE_BLOB: return Blob{ColumnBlob(c)};
+      default: return std::string(ColumnText(c));
+    }
+  }
+
+  sqlite3_stmt* raw() { return stmt_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  bool done_ = false;
+  int64_t changes_ = 0;
+};
+
+class SqliteDatabase : public Database {
+ public:
+  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteDatabase() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string Describe() const override { return "sqlite:" + path_; }
+
+  Status ExecScript(std::string_view sql) override {
+    char* err = nullptr;
+    std::string text(sql);
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      Status s = FromSqlite(db_, rc, "SQLite");
+      sqlite3_free(err);
+      return s;
+    }
+    return OkStatus();
+  }
+
+  Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(db_, rc, "SQLite prepare");
+    if (stmt == nullptr) return InternalError("SQLite prepare: empty statement");
+    return std::unique_ptr<Statement>(new SqliteStatement(db_, stmt));
+  }
+
+  Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Status Commit() override { return ExecScript("COMMIT"); }
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_)) return OkStatus();
+    return ExecScript("ROLLBACK");
+  }
+  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+  Status BulkInsert(std::string_view table, std::span<const std::string> columns,
+                    const RowBuffer& rows) override {
+    if (rows.empty()) return OkStatus();
+    std::string sql = "INSERT INTO " + std::string(table) + " (";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i) sql += ", ";
+      sql += columns[i];
+    }
+    sql += ") VALUES (";
+    for (size_t i = 0; i < columns.size(); ++i) sql += i ? ", ?" : "?";
+    sql += ")";
+    auto& cached = statements_[sql];
+    if (!cached) {
+      ASSIGN_OR_RETURN(cached, Prepare(sql));
+    }
+    auto* stmt = static_cast<SqliteStatement*>(cached.get());
+    sqlite3_stmt* raw = stmt->raw();
+    int ncols = rows.columns();
+    for (size_t r = 0; r < rows.rows(); ++r) {
+      for (int c = 0; c < ncols; ++c) {
+        const RowBuffer::Cell& cell = rows.cell(r, c);
+        switch (cell.kind) {
+          case RowBuffer::Kind::kNull: sqlite3_bind_null(raw, c + 1); break;
+          case RowBuffer::Kind::kInt: sqlite3_bind_int64(raw, c + 1, cell.number); break;
+          case RowBuffer::Kind::kDouble:
+            sqlite3_bind_double(raw, c + 1, rows.AsDouble(cell));
+            break;
+          case RowBuffer::Kind::kText: {
+            std::string_view v = rows.bytes(cell);
+            sqlite3_bind_text64(raw, c + 1, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+            break;
+          }
+          case RowBuffer::Kind::kBlob: {
+            std::string_view v = rows.bytes(cell);
+            sqlite3_bind_blob64(raw, c + 1, v.data(), v.size(), SQLITE_STATIC);
+            break;
+          }
+        }
+      }
+      int rc = sqlite3_step(raw);
+      sqlite3_reset(raw);
+      if (rc != SQLITE_DONE) {
+        return FromSqlite(db_, rc, "SQLite insert into " + std::string(table));
+      }
+    }
+    sqlite3_clear_bindings(raw);
+    return OkStatus();
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const OpenOptions& options) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return UnavailableError("cannot open SQLite database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  auto database = std::make_unique<SqliteDatabase>(db, path);
+  // Durable by default: WAL with synchronous=FULL fsyncs the log at every commit.
+  Status s = database->ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+  if (!s.ok()) return s.WithContext("configuring " + path);
+  return std::unique_ptr<Database>(std::move(database));
+}
+
+}  // namespace spode::storage
