@@ -109,6 +109,9 @@ Result<Config> Config::Parse(std::string_view text, std::string_view origin) {
 Result<Config> Config::Load(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFoundError("no config file at " + path);
+  if (std::filesystem::is_directory(path, ec)) {
+    return InvalidArgumentError(path + " is a directory, not a config file");
+  }
   toml::table root;
   std::string text;
   {
@@ -117,7 +120,9 @@ Result<Config> Config::Load(const std::string& path) {
     char buf[4096];
     size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool failed = std::ferror(f) != 0;
     std::fclose(f);
+    if (failed) return UnavailableError("cannot read " + path);
   }
   return Parse(text, path);
 }
@@ -149,6 +154,8 @@ std::string KeyFileFor(const Config& config) {
   const std::string& url = config.database.url;
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) return "spode.key";
   std::string path = url.starts_with("sqlite:") ? url.substr(7) : url;
+  // An in-memory SQLite database has no file to sit beside.
+  if (path == ":memory:") return "spode.key";
   return path + ".key";
 }
 

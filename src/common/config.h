@@ -50,7 +50,8 @@ struct Config {
     std::string format = "text";
   } log;
 
-  // Reads and validates a TOML file. NOT_FOUND when it does not exist.
+  // Reads and validates a TOML file. NOT_FOUND when it does not exist, INVALID_ARGUMENT when it
+  // is a directory or its contents are not valid (see above).
   static Result<Config> Load(const std::string& path);
   // Parses TOML text; `origin` names it in error messages.
   static Result<Config> Parse(std::string_view toml_text, std::string_view origin = "config");
@@ -59,7 +60,8 @@ struct Config {
 };
 
 // The vault key file to use for a database: the configured one, else "<sqlite path>.key" for an
-// SQLite database, else "spode.key" in the working directory.
+// SQLite database file, else (PostgreSQL, or an in-memory SQLite database) "spode.key" in the
+// working directory.
 std::string KeyFileFor(const Config& config);
 
 }  // namespace spode

@@ -97,6 +97,8 @@ Date Date::AddMonths(int n) const {
 }
 
 int Date::YearsUntil(Date later) const {
+  // Counting backwards is the negated count forwards, so that 10 years and a day back is -10.
+  if (later < *this) return -later.YearsUntil(*this);
   int y1, m1, d1, y2, m2, d2;
   CivilFromDays(days_, &y1, &m1, &d1);
   CivilFromDays(later.days_, &y2, &m2, &d2);
@@ -142,7 +144,11 @@ Date Period::first_day() const {
   return Date();
 }
 
-Date Period::last_day() const { return Next().first_day().AddDays(-1); }
+// Computed within the period's own year: Next() of a period ending in 9999 is out of range.
+Date Period::last_day() const {
+  int last_month = kind_ == Kind::kMonth ? index_ : kind_ == Kind::kQuarter ? index_ * 3 : 12;
+  return *Date::FromYmd(year_, last_month, DaysInMonth(year_, last_month));
+}
 
 Period Period::Next() const {
   switch (kind_) {
@@ -207,7 +213,10 @@ Result<Timestamp> Timestamp::Parse(std::string_view t) {
   if (i < t.size() && (t[i] == 'Z' || t[i] == 'z') && i + 1 == t.size()) {
   } else if (i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
     int oh, om;
-    if (!ParseInt(t.substr(i + 1, 2), &oh) || !ParseInt(t.substr(i + 4, 2), &om)) return bad();
+    if (!ParseInt(t.substr(i + 1, 2), &oh) || !ParseInt(t.substr(i + 4, 2), &om) || oh > 23 ||
+        om > 59) {
+      return bad();
+    }
     offset_min = (oh * 60 + om) * (t[i] == '-' ? -1 : 1);
   } else {
     return bad();
@@ -217,7 +226,8 @@ Result<Timestamp> Timestamp::Parse(std::string_view t) {
 }
 
 Date Timestamp::LocalDate(int offset_minutes) const {
-  int64_t secs = micros / 1'000'000 + int64_t{offset_minutes} * 60;
+  int64_t whole = micros >= 0 ? micros / 1'000'000 : (micros - 999'999) / 1'000'000;  // floor
+  int64_t secs = whole + int64_t{offset_minutes} * 60;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   return Date::FromDays(static_cast<int32_t>(days));
 }

@@ -42,7 +42,8 @@ class Date {
   Date AddMonths(int n) const;
   Date AddYears(int n) const { return AddMonths(12 * n); }
 
-  // Completed years from this date to `later` (an age); negative if `later` is earlier.
+  // Completed years from this date to `later` (an age). If `later` is earlier, the negated
+  // completed years from `later` to this date (10 years and a day back is -10, not -11).
   // A person born on 29 February turns a year older on 1 March in common years.
   int YearsUntil(Date later) const;
 

@@ -8,20 +8,19 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Checks Indian grouping of an integer part with commas: the last group has three digits,
-// every earlier group two, and the first one or two.
+// every earlier group two, and the first one or two. Every group is checked, so an empty one
+// (",123", "1,,234") is rejected.
 bool ValidIndianGrouping(std::string_view s) {
-  size_t last = s.rfind(',');
-  if (s.size() - last - 1 != 3) return false;
   size_t start = 0;
   bool first = true;
-  while (start < last) {
+  while (true) {
     size_t comma = s.find(',', start);
-    size_t len = comma - start;
+    size_t len = (comma == std::string_view::npos ? s.size() : comma) - start;
+    if (comma == std::string_view::npos) return !first && len == 3;
     if (first ? (len < 1 || len > 2) : len != 2) return false;
     first = false;
     start = comma + 1;
   }
-  return true;
 }
 
 std::string FormatUnsigned(uint64_t paise, bool grouped) {
@@ -116,12 +115,14 @@ Result<Money> Money::Parse(std::string_view text) {
   if (!fraction.empty()) {
     frac = (fraction[0] - '0') * 10 + (fraction.size() == 2 ? fraction[1] - '0' : 0);
   }
+  // Accumulate with the sign applied so that the most negative amount, whose magnitude does
+  // not fit in int64, parses too (it is what ToString prints for INT64_MIN paise).
   int64_t paise;
-  if (__builtin_mul_overflow(rupees, int64_t{100}, &paise) ||
-      __builtin_add_overflow(paise, frac, &paise)) {
+  if (__builtin_mul_overflow(rupees, int64_t{negative ? -100 : 100}, &paise) ||
+      __builtin_add_overflow(paise, negative ? -frac : frac, &paise)) {
     return OutOfRangeError("amount too large: \"" + std::string(text) + "\"");
   }
-  return Money(negative ? -paise : paise);
+  return Money(paise);
 }
 
 std::string Money::ToString() const { return Format(paise_, true); }

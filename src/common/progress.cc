@@ -30,9 +30,11 @@ void ProgressBar::Update(int64_t done) {
 void ProgressBar::Draw(int64_t done) {
   constexpr int kWidth = 30;
   if (done > total_) done = total_;
-  int filled = static_cast<int>(done * kWidth / total_);
+  if (done < 0) done = 0;
+  // In 128 bits so that totals near the int64 limit cannot overflow.
+  int filled = static_cast<int>(static_cast<__int128>(done) * kWidth / total_);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  int pct = static_cast<int>(done * 100 / total_);
+  int pct = static_cast<int>(static_cast<__int128>(done) * 100 / total_);
   std::string bar(filled, '#');
   bar.append(kWidth - filled, '.');
   double eta = done > 0 ? secs * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;

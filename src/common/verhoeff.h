@@ -1,7 +1,9 @@
 // Verhoeff check digits: the scheme Aadhaar numbers use, and spode's family and member IDs.
 // Detects every single-digit error and every transposition of adjacent digits.
 //
-//   VerhoeffCheckDigit("12345678") -> 9 ... ; VerhoeffValid("123456789X") checks the last digit.
+//   VerhoeffCheckDigit("236");   // 3
+//   WithVerhoeffDigit("236");    // "2363"
+//   VerhoeffValid("2363");       // true: the last digit checks the digits before it
 #ifndef SPODE_COMMON_VERHOEFF_H_
 #define SPODE_COMMON_VERHOEFF_H_
 

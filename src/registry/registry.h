@@ -1,0 +1,82 @@
+// Registry: reading households and members (now, or as they were at a past time), change
+// requests with maker-checker, and the officers' queue of possible duplicates.
+//
+//   Registry registry(db, master_key, clock);
+//   ASSIGN_OR_RETURN(nlohmann::json h, registry.GetHousehold("4830175926"));
+//   ASSIGN_OR_RETURN(int64_t cr, registry.SubmitChange({.member_id = "48301759261",
+//       .changes = {{"disability_percent", 60}}, .reason = "certificate issued",
+//       .channel = "operator", .submitted_by = "user:op1"}));
+//   RETURN_IF_ERROR(registry.VerifyChange(cr, "user:bdo1"));   // not the submitter
+//
+// Views never contain a national ID: only its masked form (XXXX-XXXX-1234); bank account
+// numbers are masked too. Access control is the caller's job (the access gate, issue 3): this
+// class trusts its caller.
+//
+// Thread-safety: not thread-safe (it uses one Database connection).
+#ifndef SPODE_REGISTRY_REGISTRY_H_
+#define SPODE_REGISTRY_REGISTRY_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "common/time_source.h"
+#include "crypto/vault_key.h"
+#include "storage/database.h"
+
+namespace spode::registry {
+
+struct ChangeRequestInput {
+  std::string member_id;  // a member's change; or
+  std::string family_id;  // a household's change (when member_id is empty)
+  nlohmann::json changes;  // {"attribute": new value, ...}; null removes an attribute
+  std::string reason;
+  std::string channel;  // self, operator, officer, external
+  std::string submitted_by;
+};
+
+class Registry {
+ public:
+  Registry(storage::Database& db, const crypto::MasterKey& key, const TimeSource& clock)
+      : db_(db), key_(key), clock_(clock) {}
+
+  // The household with its members. With `as_of`, as it was then (NOT_FOUND if it did not exist).
+  Result<nlohmann::json> GetHousehold(std::string_view family_id,
+                                      std::optional<Timestamp> as_of = std::nullopt);
+  Result<nlohmann::json> GetMember(std::string_view member_id,
+                                   std::optional<Timestamp> as_of = std::nullopt);
+  // The member ID holding a national ID (looked up by its token). NOT_FOUND when none.
+  Result<std::string> FindByNationalId(std::string_view national_id);
+
+  // Records a change request after checking every change against the catalogue.
+  // INVALID_ARGUMENT for an unknown attribute or a bad value; NOT_FOUND for an unknown member.
+  Result<int64_t> SubmitChange(const ChangeRequestInput& input);
+  // Applies a pending change atomically, keeping the previous version in history.
+  // PERMISSION_DENIED when the verifier submitted it; FAILED_PRECONDITION when not pending.
+  Status VerifyChange(int64_t cr_id, std::string_view officer);
+  Status RejectChange(int64_t cr_id, std::string_view officer, std::string_view note);
+  Result<nlohmann::json> ListChangeRequests(std::string_view status = "pending");
+
+  Result<nlohmann::json> ListDuplicateHolds(std::string_view status = "pending");
+  // decision: "same_person" (the held household is rejected and its vault entries erased) or
+  // "different_people" (the held household is enrolled once no other hold on it is pending).
+  Status DecideHold(int64_t hold_id, std::string_view decision, std::string_view officer);
+
+  // Counts for summaries: households and members by status, pending holds and changes.
+  Result<nlohmann::json> Summary();
+
+ private:
+  Result<nlohmann::json> MemberView(int64_t member_idx, std::optional<Timestamp> as_of);
+  Result<nlohmann::json> ProvenanceView(int64_t prov_id);
+  Status RecordEvent(std::string_view kind, int64_t household_idx, int64_t member_idx,
+                     const nlohmann::json& detail);
+
+  storage::Database& db_;
+  const crypto::MasterKey& key_;
+  const TimeSource& clock_;
+};
+
+}  // namespace spode::registry
+
+#endif  // SPODE_REGISTRY_REGISTRY_H_
