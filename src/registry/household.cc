@@ -343,7 +343,9 @@ Result<HouseholdInput> FromDocument(dom::element root, Date today) {
     }
     h.members.push_back(std::move(m));
   }
-  RETURN_IF_ERROR(CheckHeadRule(h.members, today));
+  // The head rule holds as of the date the data describes: a daughter who has turned 18 since
+  // does not make an enrolled family's record invalid.
+  RETURN_IF_ERROR(CheckHeadRule(h.members, h.provenance.as_of));
   return h;
 }
 

@@ -65,7 +65,8 @@ Result<HouseholdInput> ParseHousehold(std::string_view json_text, Date today);
 // The same for an already-parsed JSON document (the API).
 Result<HouseholdInput> HouseholdFromJson(const nlohmann::json& doc, Date today);
 
-// Checks the head-of-family rule; INVALID_ARGUMENT naming who should be head.
+// Checks the head-of-family rule at `as_of` (ages on that date); INVALID_ARGUMENT naming who
+// should be head. Import applies it at the record's provenance date.
 Status CheckHeadRule(const std::vector<MemberInput>& members, Date today);
 
 // Field formats.

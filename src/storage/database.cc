@@ -192,6 +192,11 @@ std::string RewritePlaceholders(std::string_view sql) {
       if (end == std::string_view::npos) end = sql.size();
       out.append(sql.substr(i, end - i));
       i = end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      end = end == std::string_view::npos ? sql.size() : end + 2;
+      out.append(sql.substr(i, end - i));
+      i = end;
     } else if (c == '?') {
       out += '$';
       out += std::to_string(++n);

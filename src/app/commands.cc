@@ -1,0 +1,429 @@
+#include "app/commands.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/serve.h"
+#include "app/state.h"
+#include "common/log.h"
+#include "common/progress.h"
+#include "common/time_source.h"
+#include "registry/importer.h"
+#include "registry/registry.h"
+#include "sim/generator.h"
+
+namespace spode::app {
+namespace {
+
+using nlohmann::json;
+
+void PrintJson(const json& j) { std::cout << j.dump(2) << std::endl; }
+
+json ReportJson(const registry::ImportReport& r) {
+  double members = static_cast<double>(r.members_imported + r.members_held);
+  return {{"file", r.file},
+          {"lines", r.lines},
+          {"blank_lines", r.blank_lines},
+          {"households_imported", r.households_imported},
+          {"members_imported", r.members_imported},
+          {"households_held", r.households_held},
+          {"members_held", r.members_held},
+          {"households_rejected", r.households_rejected},
+          {"rejects_file", r.rejects_file.empty() ? json(nullptr) : json(r.rejects_file)},
+          {"seconds", r.seconds},
+          {"members_per_second", r.seconds > 0 ? members / r.seconds : 0.0}};
+}
+
+void PrintReport(const registry::ImportReport& r) {
+  std::printf("Imported %lld households (%lld members) from %s in %.1f s.\n",
+              static_cast<long long>(r.households_imported),
+              static_cast<long long>(r.members_imported), r.file.c_str(), r.seconds);
+  if (r.households_held > 0) {
+    std::printf("Held %lld households (%lld members) as possible duplicates for an officer "
+                "(`spode duplicates list`).\n",
+                static_cast<long long>(r.households_held), static_cast<long long>(r.members_held));
+  }
+  if (r.households_rejected > 0) {
+    std::printf("Rejected %lld lines; each is in %s with its line number and reason.\n",
+                static_cast<long long>(r.households_rejected), r.rejects_file.c_str());
+  }
+  if (r.blank_lines > 0) {
+    std::printf("Skipped %lld blank lines.\n", static_cast<long long>(r.blank_lines));
+  }
+}
+
+Result<registry::ImportReport> RunImport(const Config& config, const std::string& file,
+                                         int batch) {
+  ASSIGN_OR_RETURN(State state, OpenState(config));
+  SystemTimeSource clock(config.time.utc_offset_minutes);
+  registry::ImportOptions options;
+  if (batch > 0) options.batch_households = batch;
+  ProgressBar bar("importing", 1);
+  std::unique_ptr<ProgressBar> progress;
+  options.progress = [&](int64_t done, int64_t total) {
+    if (!progress) progress = std::make_unique<ProgressBar>("importing", total);
+    progress->Update(done);
+  };
+  ASSIGN_OR_RETURN(auto importer,
+                   registry::Importer::Create(*state.db, *state.key, clock, std::move(options)));
+  auto report = importer->ImportFile(file);
+  if (progress) progress->Finish();
+  return report;
+}
+
+Result<int64_t> RunGenerate(int64_t households, uint64_t seed, const std::string& out) {
+  sim::GeneratorOptions options;
+  options.households = households;
+  options.seed = seed;
+  ProgressBar bar("generating", households);
+  RETURN_IF_ERROR(sim::WriteFile(options, out, [&](int64_t done) { bar.Update(done); }));
+  bar.Finish();
+  return households;
+}
+
+// --- spode generate ---
+void AddGenerate(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    int64_t households = 1000;
+    uint64_t seed = 1;
+    std::string out;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "generate",
+      "Write a synthetic population (one household per line, docs/household-format.md).\n"
+      "Example: spode generate --households 10000 --seed 7 --out state.jsonl");
+  cmd->add_option("--households", o->households, "how many households")->check(CLI::Range(1, 100000000));
+  cmd->add_option("--seed", o->seed, "the same seed gives the same file, byte for byte");
+  cmd->add_option("--out", o->out, "output file, or - for standard output")->required();
+  cmd->add_flag("--json", o->json, "print the result as one JSON document");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      auto start = std::chrono::steady_clock::now();
+      auto n = RunGenerate(o->households, o->seed, o->out);
+      if (!n.ok()) return Fail(n.status(), o->json);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (o->json) {
+        PrintJson({{"file", o->out}, {"households", *n}, {"seed", o->seed}, {"seconds", secs}});
+      } else if (o->out != "-") {
+        std::printf("Wrote %lld households to %s (seed %llu) in %.1f s.\n",
+                    static_cast<long long>(*n), o->out.c_str(),
+                    static_cast<unsigned long long>(o->seed), secs);
+      }
+      return 0;
+    };
+  });
+}
+
+// --- spode import ---
+void AddImport(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string file, db, key_file;
+    int batch = 0;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "import",
+      "Enrol households from a JSON Lines file, with de-duplication.\n"
+      "Bad lines go to FILE.rejects.jsonl with their line number and reason; possible duplicates\n"
+      "are held for an officer. Exit status 1 only when nothing could be imported.\n"
+      "Example: spode import state.jsonl --db state.db");
+  cmd->add_option("file", o->file, "the household file")->required();
+  cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  cmd->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+  cmd->add_option("--batch", o->batch, "households per transaction (default 5000)");
+  cmd->add_flag("--json", o->json, "print the report as one JSON document");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
+      auto report = RunImport(*config, o->file, o->batch);
+      if (!report.ok()) return Fail(report.status(), o->json);
+      if (o->json) {
+        PrintJson(ReportJson(*report));
+      } else {
+        PrintReport(*report);
+      }
+      bool nothing = report->households_imported + report->households_held == 0 &&
+                     report->households_rejected > 0;
+      return nothing ? 1 : 0;
+    };
+  });
+}
+
+// --- spode household show ---
+void AddHousehold(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string family_id, db, key_file, as_of;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("household", "Look at a household in the registry.");
+  group->require_subcommand(1);
+  CLI::App* cmd = group->add_subcommand(
+      "show",
+      "Show a household and its members (IDs masked).\n"
+      "Example: spode household show 4830175926 --db state.db --as-of 2026-04-01T00:00:00Z");
+  cmd->add_option("family_id", o->family_id, "the 10-digit family ID")->required();
+  cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  cmd->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+  cmd->add_option("--as-of", o->as_of, "show the household as it was at this RFC 3339 time");
+  cmd->add_flag("--json", o->json, "print one JSON document");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
+      std::optional<Timestamp> as_of;
+      if (!o->as_of.empty()) {
+        auto t = Timestamp::Parse(o->as_of);
+        if (!t.ok()) return Fail(t.status(), o->json);
+        as_of = *t;
+      }
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), o->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      registry::Registry reg(*state->db, *state->key, clock);
+      auto h = reg.GetHousehold(o->family_id, as_of);
+      if (!h.ok()) return Fail(h.status(), o->json);
+      if (o->json) {
+        PrintJson(*h);
+        return 0;
+      }
+      const json& a = (*h)["address"];
+      std::printf("Family %s (%s), village %s, block %s, district %s\n",
+                  (*h)["family_id"].get<std::string>().c_str(),
+                  (*h)["status"].get<std::string>().c_str(),
+                  a["village_name"].get<std::string>().c_str(),
+                  a["block_name"].get<std::string>().c_str(),
+                  a["district_name"].get<std::string>().c_str());
+      std::printf("  attributes: %s\n", (*h)["attributes"].dump().c_str());
+      for (const json& m : (*h)["members"]) {
+        std::printf("  %s  %-28s %s %s  %-15s  ID %s\n",
+                    m["member_id"].get<std::string>().c_str(),
+                    m["name"].get<std::string>().c_str(), m["sex"].get<std::string>().c_str(),
+                    m["dob"].get<std::string>().c_str(),
+                    m["relationship"].get<std::string>().c_str(),
+                    m["national_id"].is_string() ? m["national_id"].get<std::string>().c_str()
+                                                 : "none");
+      }
+      return 0;
+    };
+  });
+}
+
+// --- spode duplicates list|decide ---
+void AddDuplicates(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string db, key_file, decision, officer;
+    int64_t hold_id = 0;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group =
+      app.add_subcommand("duplicates", "The queue of possible duplicates held for an officer.");
+  group->require_subcommand(1);
+  CLI::App* list = group->add_subcommand(
+      "list", "List pending holds, each with the held and the existing person side by side.\n"
+              "Example: spode duplicates list --db state.db --json");
+  CLI::App* decide = group->add_subcommand(
+      "decide", "Decide a hold: same_person (the held household is not enrolled) or "
+                "different_people (it is).\n"
+                "Example: spode duplicates decide 12 different_people --as officer1 --db state.db");
+  for (CLI::App* c : {list, decide}) {
+    c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+    c->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  decide->add_option("hold_id", o->hold_id, "the hold's id")->required();
+  decide->add_option("decision", o->decision, "same_person or different_people")
+      ->required()
+      ->check(CLI::IsMember({"same_person", "different_people"}));
+  decide->add_option("--as", o->officer, "the deciding officer's user name")->required();
+  auto run = [o](bool deciding) {
+    return [o, deciding](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), o->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      registry::Registry reg(*state->db, *state->key, clock);
+      if (deciding) {
+        Status s = reg.DecideHold(o->hold_id, o->decision, "user:" + o->officer);
+        if (!s.ok()) return Fail(s, o->json);
+        if (o->json) PrintJson({{"hold_id", o->hold_id}, {"decision", o->decision}});
+        else std::printf("Hold %lld decided: %s.\n", static_cast<long long>(o->hold_id), o->decision.c_str());
+        return 0;
+      }
+      auto holds = reg.ListDuplicateHolds();
+      if (!holds.ok()) return Fail(holds.status(), o->json);
+      if (o->json) {
+        PrintJson(*holds);
+      } else {
+        for (const json& h : *holds) {
+          std::printf("#%lld family %s: held %s (%s, %s) resembles %s (%s, %s)\n",
+                      static_cast<long long>(h["id"].get<int64_t>()),
+                      h["family_id"].get<std::string>().c_str(),
+                      h["held_member"]["member_id"].get<std::string>().c_str(),
+                      h["held_member"]["name"].get<std::string>().c_str(),
+                      h["held_member"]["dob"].get<std::string>().c_str(),
+                      h["existing_member"]["member_id"].get<std::string>().c_str(),
+                      h["existing_member"]["name"].get<std::string>().c_str(),
+                      h["existing_member"]["dob"].get<std::string>().c_str());
+        }
+        std::printf("%zu pending.\n", holds->size());
+      }
+      return 0;
+    };
+  };
+  list->callback([&global, run] { global.run = run(false); });
+  decide->callback([&global, run] { global.run = run(true); });
+}
+
+// --- spode demo ---
+void AddDemo(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    int64_t households = 100000;
+    std::string db = "demo/spode.db";
+    int port = 8080;
+    bool no_serve = false;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo",
+      "Build a demo state (a synthetic population in an SQLite file) if it is not there yet, "
+      "and serve it.\nExample: spode demo --households 10000 --port 8080");
+  cmd->add_option("--households", o->households, "households in a new demo state")
+      ->check(CLI::Range(1, 100000000));
+  cmd->add_option("--db", o->db, "the demo database (reused when it exists)");
+  cmd->add_option("--port", o->port, "port to serve on")->check(CLI::Range(0, 65535));
+  cmd->add_flag("--no-serve", o->no_serve, "build the demo state and exit");
+  cmd->add_flag("--json", o->json, "print the result as one JSON document");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      config->database.url = o->db;
+      config->server.port = o->port;
+      std::filesystem::path db_path(o->db);
+      if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
+      json result = {{"db", o->db}};
+      {
+        auto state = OpenState(*config);
+        if (!state.ok()) return Fail(state.status(), o->json);
+        auto count = state->db->QueryOne("SELECT COUNT(*) FROM households");
+        if (!count.ok()) return Fail(count.status(), o->json);
+        result["reused"] = (*count)->Int(0) > 0;
+      }
+      if (!result["reused"].get<bool>()) {
+        std::string file = o->db + ".households.jsonl";
+        if (!o->json) {
+          std::printf("Creating a demo state of %lld households in %s ...\n",
+                      static_cast<long long>(o->households), o->db.c_str());
+        }
+        auto gen = RunGenerate(o->households, 2026, file);
+        if (!gen.ok()) return Fail(gen.status(), o->json);
+        auto report = RunImport(*config, file, 0);
+        if (!report.ok()) return Fail(report.status(), o->json);
+        std::filesystem::remove(file);
+        result["import"] = ReportJson(*report);
+        if (!o->json) PrintReport(*report);
+      } else if (!o->json) {
+        std::printf("Reusing the demo state in %s (delete it to start afresh).\n", o->db.c_str());
+      }
+      {
+        auto state = OpenState(*config);
+        if (!state.ok()) return Fail(state.status(), o->json);
+        SystemTimeSource clock(config->time.utc_offset_minutes);
+        registry::Registry reg(*state->db, *state->key, clock);
+        auto summary = reg.Summary();
+        if (!summary.ok()) return Fail(summary.status(), o->json);
+        result["summary"] = *summary;
+      }
+      if (o->no_serve) {
+        if (o->json) PrintJson(result);
+        return 0;
+      }
+      return Serve(*config, /*demo=*/true);
+    };
+  });
+}
+
+// --- spode serve ---
+void AddServe(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string db, bind, key_file;
+    int port = -1, workers = -1;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve spode over HTTP: /healthz, /readyz, /metrics (the API comes with its own work).\n"
+      "Stops gracefully on SIGTERM or Ctrl-C.\n"
+      "Example: spode serve --db state.db --port 8080");
+  cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  cmd->add_option("--port", o->port, "port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--bind", o->bind, "address to listen on (default 127.0.0.1)");
+  cmd->add_option("--workers", o->workers, "worker threads (default: one per core)");
+  cmd->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), false);
+      if (!o->db.empty()) config->database.url = o->db;
+      if (!o->bind.empty()) config->server.bind = o->bind;
+      if (o->port >= 0) config->server.port = o->port;
+      if (o->workers >= 0) config->server.workers = o->workers;
+      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
+      return Serve(*config, /*demo=*/false);
+    };
+  });
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const GlobalOptions& global) {
+  Config config;
+  if (!global.config_file.empty()) {
+    ASSIGN_OR_RETURN(config, Config::Load(global.config_file));
+  }
+  if (!global.log_level.empty()) config.log.level = global.log_level;
+  InitLogging({config.log.level, config.log.format});
+  return config;
+}
+
+int Fail(const Status& status, bool json) {
+  std::string message = RedactNationalIds(status.message());
+  std::fprintf(stderr, "spode: %s (%s)\n", message.c_str(),
+               std::string(StatusCodeName(status.code())).c_str());
+  if (json) {
+    PrintJson({{"error", {{"code", StatusCodeName(status.code())}, {"message", message}}}});
+  }
+  return 1;
+}
+
+std::vector<Command> Commands() {
+  return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates}, {AddDemo}, {AddServe}};
+}
+
+int RunSelected(const GlobalOptions& global) {
+  if (!global.run) return 2;
+  return global.run(global);
+}
+
+}  // namespace spode::app

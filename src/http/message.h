@@ -1,0 +1,75 @@
+// Request and Response: the plain values an HTTP handler receives and returns.
+//
+//   Response GetHousehold(Request& request) {
+//     std::string_view id = request.path_params["family_id"];
+//     std::string_view accept = request.Header("accept");     // case-insensitive, "" if absent
+//     return Text("hello " + std::string(id));
+//   }
+//
+// Neither type depends on Boost: the server (server.h) converts to and from the wire. JSON
+// responses are built with Json() in json.h, errors with Problem() in problem.h.
+//
+// Thread-safety: value types. The server hands each handler call its own Request.
+#ifndef SPODE_HTTP_MESSAGE_H_
+#define SPODE_HTTP_MESSAGE_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace spode::http {
+
+struct Request {
+  std::string method;  // as sent, e.g. "GET"
+  std::string path;    // the raw path, without the query: "/api/v1/households/F-12"
+  std::string query;   // the raw query, without '?': "page=2&q=a%20b"
+  // The query decoded ('+' and %XX); when a name repeats, the first value wins.
+  std::map<std::string, std::string> query_params;
+  // Header fields in the order received; names as sent. Prefer Header() to read them.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_address;  // the peer's IP address (the proxy's, behind a proxy)
+  std::string request_id;      // also sent back as X-Request-Id; put it in every log line
+  // Values of the pattern's {name} segments, percent-decoded. Set by the router.
+  std::map<std::string, std::string> path_params;
+  // The pattern that matched, e.g. "/api/v1/households/{family_id}"; "" when none did.
+  std::string route;
+
+  // The value of the first header field named `name` (ASCII case-insensitive), or "" when
+  // absent. The view is valid while `headers` is not modified.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Extra header fields (Content-Type and Content-Length are set from the members above).
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+inline constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
+
+// A response with a text body.
+Response Text(std::string body, int status = 200,
+              std::string content_type = std::string(kTextContentType));
+
+// True when `a` and `b` are equal ignoring ASCII case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Decodes %XX escapes (and '+' as a space when `plus_is_space`). INVALID_ARGUMENT for a '%'
+// not followed by two hex digits.
+Result<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
+// Parses "a=1&b=x%20y&a=2" into {a: "1", b: "x y"}: the first value of a repeated name wins, a
+// name without '=' has the value "", empty pairs are skipped. INVALID_ARGUMENT for a malformed
+// escape.
+Result<std::map<std::string, std::string>> ParseQuery(std::string_view query);
+
+}  // namespace spode::http
+
+#endif  // SPODE_HTTP_MESSAGE_H_

@@ -1,0 +1,293 @@
+// The spode command, end to end: real files, a real database, a real HTTP server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/database.h"
+
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+};
+
+// Runs `spode ARGS` with stdout captured (stderr to a file, returned in .err).
+RunResult Spode(const std::string& args, std::string* err = nullptr) {
+  static int n = 0;
+  std::string err_file = fs::temp_directory_path() / ("spode_cli_err_" + std::to_string(getpid()) +
+                                                      "_" + std::to_string(++n));
+  std::string cmd = std::string(SPODE_BINARY) + " " + args + " 2>" + err_file;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t k;
+  while ((k = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, k);
+  int rc = pclose(p);
+  if (err != nullptr) {
+    std::ifstream in(err_file);
+    std::stringstream s;
+    s << in.rdbuf();
+    *err = s.str();
+  }
+  fs::remove(err_file);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device r;
+    dir_ = fs::temp_directory_path() / ("spode_cli_" + std::to_string(getpid()) + "_" +
+                                        std::to_string(r() % 1000000));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
+  RunResult top = Spode("--help");
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* cmd : {"generate", "import", "household", "duplicates", "demo", "serve"}) {
+    EXPECT_THAT(top.out, HasSubstr(cmd));
+  }
+  for (const char* cmd : {"generate", "import", "household show", "duplicates list",
+                          "duplicates decide", "demo", "serve"}) {
+    RunResult help = Spode(std::string(cmd) + " --help");
+    EXPECT_EQ(help.exit_code, 0) << cmd;
+    EXPECT_THAT(help.out, HasSubstr("Example: spode")) << cmd;
+  }
+  EXPECT_NE(Spode("no-such-command").exit_code, 0);
+}
+
+TEST_F(CliTest, GenerateIsReproducibleByteForByte) {
+  ASSERT_EQ(Spode("generate --households 500 --seed 9 --out " + Path("a.jsonl")).exit_code, 0);
+  ASSERT_EQ(Spode("generate --households 500 --seed 9 --out " + Path("b.jsonl")).exit_code, 0);
+  RunResult c = Spode("generate --households 500 --seed 10 --json --out " + Path("c.jsonl"));
+  ASSERT_EQ(c.exit_code, 0);
+  EXPECT_EQ(json::parse(c.out)["households"], 500);
+  std::string a = ReadFile(Path("a.jsonl"));
+  EXPECT_EQ(a, ReadFile(Path("b.jsonl")));
+  EXPECT_NE(a, ReadFile(Path("c.jsonl")));
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 500);
+}
+
+TEST_F(CliTest, ImportAccountsForEveryLineAndShowMasksIds) {
+  ASSERT_EQ(Spode("generate --households 2000 --seed 5 --out " + Path("s.jsonl")).exit_code, 0);
+  {
+    std::ofstream bad(Path("s.jsonl"), std::ios::app);
+    bad << "{not json\n\n{\"address\": {}}\n";
+  }
+  RunResult r = Spode("import " + Path("s.jsonl") + " --json --db " + Path("s.db"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["lines"], 2003);
+  EXPECT_EQ(report["blank_lines"], 1);
+  EXPECT_EQ(report["households_rejected"], 2);
+  EXPECT_EQ(report["households_imported"].get<int64_t>() + report["households_held"].get<int64_t>(),
+            2000);
+  EXPECT_GT(report["households_held"].get<int64_t>(), 0);  // sim plants near-duplicates
+  std::string rejects = ReadFile(Path("s.jsonl.rejects.jsonl"));
+  EXPECT_THAT(rejects, HasSubstr("\"line\":2001"));
+  EXPECT_THAT(rejects, HasSubstr("\"line\":2003"));
+  EXPECT_TRUE(fs::exists(Path("s.db.key")));
+  EXPECT_EQ(fs::status(Path("s.db.key")).permissions() & fs::perms::others_read, fs::perms::none);
+
+  auto db = spode::storage::Open(Path("s.db"));
+  ASSERT_TRUE(db.ok());
+  auto row = (*db)->QueryOne("SELECT h.family_id FROM households h JOIN members m ON "
+                             "m.household_idx = h.household_idx JOIN vault v ON v.member_idx = "
+                             "m.member_idx WHERE v.id_token IS NOT NULL LIMIT 1");
+  ASSERT_TRUE(row.ok() && *row);
+  std::string family_id = (*row)->Text(0);
+  RunResult show = Spode("household show " + family_id + " --json --db " + Path("s.db"));
+  ASSERT_EQ(show.exit_code, 0);
+  json h = json::parse(show.out);
+  EXPECT_EQ(h["family_id"], family_id);
+  bool masked = false;
+  for (const json& m : h["members"]) {
+    if (m["national_id"].is_string()) {
+      EXPECT_THAT(m["national_id"].get<std::string>(), ::testing::MatchesRegex("XXXX-XXXX-[0-9]{4}"));
+      masked = true;
+    }
+  }
+  EXPECT_TRUE(masked);
+  RunResult text = Spode("household show " + family_id + " --db " + Path("s.db"));
+  EXPECT_THAT(text.out, HasSubstr("Family " + family_id));
+
+  std::string err;
+  RunResult missing = Spode("household show 0000000000 --db " + Path("s.db"), &err);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("NOT_FOUND"));
+
+  RunResult holds = Spode("duplicates list --json --db " + Path("s.db"));
+  ASSERT_EQ(holds.exit_code, 0);
+  json list = json::parse(holds.out);
+  ASSERT_EQ(static_cast<int64_t>(list.size()), report["households_held"].get<int64_t>());
+  int64_t id = list[0]["id"];
+  RunResult decide = Spode("duplicates decide " + std::to_string(id) +
+                     " different_people --as bdo1 --json --db " + Path("s.db"));
+  EXPECT_EQ(decide.exit_code, 0);
+  EXPECT_EQ(json::parse(Spode("duplicates list --json --db " + Path("s.db")).out).size(),
+            list.size() - 1);
+
+  // Everything again: all rejected as already enrolled, so nothing imported: exit status 1.
+  RunResult again = Spode("import " + Path("s.jsonl") + " --json --db " + Path("s.db"));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(json::parse(again.out)["households_imported"], 0);
+}
+
+TEST_F(CliTest, ImportReportsAMissingFileAndABadDatabase) {
+  std::string err;
+  RunResult r = Spode("import " + Path("nope.jsonl") + " --db " + Path("x.db"), &err);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("cannot open"));
+  RunResult bad = Spode("import " + Path("nope.jsonl") + " --db /no/such/dir/x.db", &err);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
+  RunResult first = Spode("demo --households 300 --no-serve --json --db " + Path("demo/spode.db"));
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  json a = json::parse(first.out);
+  EXPECT_EQ(a["reused"], false);
+  EXPECT_EQ(a["import"]["lines"], 300);
+  EXPECT_GT(a["summary"]["members_active"].get<int64_t>(), 900);
+  RunResult second = Spode("demo --households 300 --no-serve --json --db " + Path("demo/spode.db"));
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_EQ(json::parse(second.out)["reused"], true);
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// One HTTP/1.1 GET; returns the status code and body, or -1 when nothing answers.
+std::pair<int, std::string> Get(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return {-1, ""};
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  if (write(fd, req.data(), req.size()) < 0) return {-1, ""};
+  std::string resp;
+  char buf[4096];
+  ssize_t k;
+  while ((k = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(k));
+  close(fd);
+  if (resp.size() < 12) return {-1, ""};
+  size_t body = resp.find("\r\n\r\n");
+  return {std::stoi(resp.substr(9, 3)), body == std::string::npos ? "" : resp.substr(body + 4)};
+}
+
+TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
+  ASSERT_EQ(Spode("demo --households 50 --no-serve --db " + Path("d.db")).exit_code, 0);
+  int port = FreePort();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(SPODE_BINARY, SPODE_BINARY, "serve", "--db", Path("d.db").c_str(), "--port",
+          std::to_string(port).c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::pair<int, std::string> health{-1, ""};
+  for (int i = 0; i < 200 && health.first != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    health = Get(port, "/healthz");
+  }
+  EXPECT_EQ(health.first, 200);
+  EXPECT_EQ(json::parse(health.second)["status"], "ok");
+  auto ready = Get(port, "/readyz");
+  EXPECT_EQ(ready.first, 200);
+  EXPECT_EQ(json::parse(ready.second)["migrations"], "current");
+  auto metrics = Get(port, "/metrics");
+  EXPECT_EQ(metrics.first, 200);
+  EXPECT_THAT(metrics.second, HasSubstr("spode_http_requests_total"));
+  EXPECT_THAT(metrics.second, HasSubstr("spode_build_info"));
+  auto missing = Get(port, "/no-such-page");
+  EXPECT_EQ(missing.first, 404);
+  EXPECT_EQ(json::parse(missing.second)["code"], "NOT_FOUND");
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(WIFEXITED(status)) << "serve did not stop on SIGTERM";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(Get(port, "/healthz").first, -1);
+}
+
+TEST_F(CliTest, ImportIntoPostgresqlSkippedWithoutSpodeTestPgUrl) {
+  const char* base = std::getenv("SPODE_TEST_PG_URL");
+  if (base == nullptr || *base == '\0') {
+    GTEST_SKIP() << "needs SPODE_TEST_PG_URL (make test starts a server)";
+  }
+  auto admin = spode::storage::Open(base);
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  std::string name = "spode_cli_" + std::to_string(getpid());
+  ASSERT_TRUE((*admin)->ExecScript("DROP DATABASE IF EXISTS " + name).ok());
+  ASSERT_TRUE((*admin)->ExecScript("CREATE DATABASE " + name).ok());
+  std::string url(base);
+  url = url.substr(0, url.rfind('/') + 1) + name;
+  ASSERT_EQ(Spode("generate --households 400 --seed 3 --out " + Path("p.jsonl")).exit_code, 0);
+  RunResult r = Spode("import " + Path("p.jsonl") + " --json --db " + url + " --key-file " +
+                Path("p.key"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  json report = json::parse(r.out);
+  EXPECT_EQ(report["households_imported"].get<int64_t>() + report["households_held"].get<int64_t>(),
+            400);
+  auto db = spode::storage::Open(url);
+  ASSERT_TRUE(db.ok());
+  auto n = (*db)->QueryOne("SELECT COUNT(*) FROM households");
+  EXPECT_EQ((*n)->Int(0), 400);
+  db->reset();
+  ASSERT_TRUE((*admin)->ExecScript("DROP DATABASE " + name).ok());
+}
+
+}  // namespace
