@@ -92,8 +92,7 @@ Result<nlohmann::json> ParseJson(std::string_view text, int max_depth) {
     // 1, column 6: syntax error while parsing value - unexpected '}'; ...": keep the reason.
     std::string_view what = e.what();
     size_t colon = what.find(": ", what.find("column"));
-    std::string_view reason =
-        colon == std::string_view::npos ? what : what.substr(colon + 2);
+    std::string_view reason = colon == std::string_view::npos ? what : what.substr(colon + 2);
     size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     return InvalidArgumentError("malformed JSON at byte " + std::to_string(offset) + ": " +
                                 std::string(reason));

@@ -4,8 +4,9 @@
 //   Response CreateGrievance(Request& request) {
 //     Result<nlohmann::json> body = ParseJsonObject(request.body);
 //     if (!body.ok()) return Problem(body.status(), request.request_id);
-//     if (Status s = CheckKnownFields(*body, {"category", "text", "member_id"}); !s.ok())
+//     if (Status s = CheckKnownFields(*body, {"category", "text", "member_id"}); !s.ok()) {
 //       return Problem(s, request.request_id);
+//     }
 //     Result<std::string> text = GetRequired<std::string>(*body, "text");
 //     Result<std::optional<int64_t>> member = GetOptional<int64_t>(*body, "member_id");
 //     ...
@@ -74,7 +75,9 @@ Result<const nlohmann::json*> FindField(const nlohmann::json& object, std::strin
 template <typename T>
 Result<T> GetRequired(const nlohmann::json& object, std::string_view field) {
   ASSIGN_OR_RETURN(const nlohmann::json* value, internal::FindField(object, field));
-  if (value == nullptr) return InvalidArgumentError("field '" + std::string(field) + "' is required");
+  if (value == nullptr) {
+    return InvalidArgumentError("field '" + std::string(field) + "' is required");
+  }
   T out{};
   RETURN_IF_ERROR(internal::ConvertField(*value, field, &out));
   return out;

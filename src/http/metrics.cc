@@ -22,12 +22,17 @@ std::string FormatValue(double v) {
 void AppendEscaped(std::string& out, std::string_view text, bool escape_quotes) {
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       case '"':
         out += escape_quotes ? "\\\"" : "\"";
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
 }
@@ -192,10 +197,9 @@ GaugeFamily& Metrics::AddGaugeFamily(std::string_view name, std::string_view hel
 HistogramFamily& Metrics::AddHistogramFamily(std::string_view name, std::string_view help,
                                              std::vector<std::string> label_names,
                                              std::vector<double> bounds) {
-  return Register<Histogram>(name, help, kHistogram, std::move(label_names),
-                             [bounds = std::move(bounds)] {
-                               return std::make_unique<Histogram>(bounds);
-                             });
+  return Register<Histogram>(
+      name, help, kHistogram, std::move(label_names),
+      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); });
 }
 
 Counter& Metrics::AddCounter(std::string_view name, std::string_view help) {

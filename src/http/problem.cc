@@ -16,6 +16,8 @@ bool HidesDetail(StatusCode code) {
 
 }  // namespace
 
+// One line per code: these switches read as the tables they are.
+// clang-format off
 int HttpStatusFor(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return 200;
@@ -57,6 +59,7 @@ std::string_view ProblemTitle(StatusCode code) {
   }
   return "Internal error";
 }
+// clang-format on
 
 std::string ProblemType(StatusCode code) {
   std::string type(kProblemTypePrefix);
@@ -81,11 +84,8 @@ Response Problem(const Status& status, std::string_view request_id, int http_sta
     detail = kHiddenDetail;
   }
   nlohmann::json body = {
-      {"type", ProblemType(code)},
-      {"title", ProblemTitle(code)},
-      {"status", http_status},
-      {"detail", std::move(detail)},
-      {"code", StatusCodeName(code)},
+      {"type", ProblemType(code)},   {"title", ProblemTitle(code)},  {"status", http_status},
+      {"detail", std::move(detail)}, {"code", StatusCodeName(code)},
   };
   if (!request_id.empty()) body["request_id"] = request_id;
   Response response;

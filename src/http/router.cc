@@ -47,7 +47,7 @@ bool IsParam(std::string_view segment) {
 // the parameter values captured so far in `values`. Stops when `visit` returns true.
 template <typename Node, typename Visitor>
 bool VisitMatches(const Node& node, const std::vector<std::string_view>& segments, size_t i,
-           std::vector<std::string_view>* values, const Visitor& visit) {
+                  std::vector<std::string_view>* values, const Visitor& visit) {
   if (i == segments.size()) return node.pattern_index != Router::kNoRoute && visit(node, *values);
   std::string_view segment = segments[i];
   if (auto it = node.literals.find(segment); it != node.literals.end()) {
@@ -70,8 +70,8 @@ Router& Router::operator=(Router&&) noexcept = default;
 
 Status Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
   auto invalid = [&](std::string_view why) {
-    return InvalidArgumentError("route " + std::string(method) + " " + std::string(pattern) +
-                                ": " + std::string(why));
+    return InvalidArgumentError("route " + std::string(method) + " " + std::string(pattern) + ": " +
+                                std::string(why));
   };
   if (method.empty()) return invalid("empty method");
   if (!handler) return invalid("empty handler");
@@ -164,14 +164,14 @@ Response Router::Dispatch(Request& request, int* route_index) const {
       thread_local std::vector<std::string_view> segments;
       SplitPath(request.path, &segments);
       VisitMatches(*root_, segments, 0, &values,
-            [&](const Node& node, const std::vector<std::string_view>&) {
-              if (first_match == nullptr) first_match = &node;
-              handler = node.Find(request.method);
-              if (handler == nullptr && request.method == "HEAD") handler = node.Find("GET");
-              if (handler == nullptr) return false;
-              method_match = &node;
-              return true;
-            });
+                   [&](const Node& node, const std::vector<std::string_view>&) {
+                     if (first_match == nullptr) first_match = &node;
+                     handler = node.Find(request.method);
+                     if (handler == nullptr && request.method == "HEAD") handler = node.Find("GET");
+                     if (handler == nullptr) return false;
+                     method_match = &node;
+                     return true;
+                   });
       if (method_match == nullptr) values.clear();
     }
     if (method_match != nullptr) {
@@ -181,9 +181,9 @@ Response Router::Dispatch(Request& request, int* route_index) const {
       for (size_t i = 0; i < values.size(); ++i) {
         Result<std::string> value = PercentDecode(values[i], /*plus_is_space=*/false);
         if (!value.ok()) {
-          response = Problem(value.status().WithContext("path parameter {" +
-                                                        method_match->param_names[i] + "}"),
-                             request.request_id);
+          response = Problem(
+              value.status().WithContext("path parameter {" + method_match->param_names[i] + "}"),
+              request.request_id);
           if (route_index != nullptr) *route_index = index;
           return response;
         }
@@ -193,9 +193,9 @@ Response Router::Dispatch(Request& request, int* route_index) const {
     } else if (first_match != nullptr) {
       index = first_match->pattern_index;
       request.route = patterns_[index];
-      response = Problem(UnimplementedError("method " + request.method + " is not allowed on " +
-                                            request.route),
-                         request.request_id, 405);
+      response = Problem(
+          UnimplementedError("method " + request.method + " is not allowed on " + request.route),
+          request.request_id, 405);
       response.headers.emplace_back("Allow", first_match->allow);
     } else if (fallback_) {
       index = kFallback;
@@ -206,9 +206,9 @@ Response Router::Dispatch(Request& request, int* route_index) const {
       response = Problem(NotFoundError("no resource at " + request.path), request.request_id);
     }
   } catch (const std::exception& e) {
-    response = Problem(InternalError("handler for " + request.method + " " + request.path +
-                                     " threw: " + e.what()),
-                       request.request_id);
+    response = Problem(
+        InternalError("handler for " + request.method + " " + request.path + " threw: " + e.what()),
+        request.request_id);
   } catch (...) {
     response = Problem(InternalError("handler for " + request.method + " " + request.path +
                                      " threw a non-standard exception"),

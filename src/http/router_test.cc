@@ -40,9 +40,9 @@ class RouterTest : public ::testing::Test {
     ASSERT_TRUE(router_.Add("GET", "/api/v1/households/{family_id}", Named("get")).ok());
     ASSERT_TRUE(router_.Add("PUT", "/api/v1/households/{family_id}", Named("put")).ok());
     ASSERT_TRUE(router_.Add("GET", "/api/v1/households/new", Named("new")).ok());
-    ASSERT_TRUE(router_.Add("GET", "/api/v1/households/{family_id}/members/{member_id}",
-                            Named("member"))
-                    .ok());
+    ASSERT_TRUE(
+        router_.Add("GET", "/api/v1/households/{family_id}/members/{member_id}", Named("member"))
+            .ok());
     ASSERT_TRUE(router_.Add("POST", "/api/v1/households", Named("create")).ok());
     ASSERT_TRUE(router_.Add("GET", "/", Named("root")).ok());
   }
@@ -129,9 +129,10 @@ TEST_F(RouterTest, FallbackHandlesUnmatchedPaths) {
 }
 
 TEST_F(RouterTest, ThrowingHandlerIs500) {
-  ASSERT_TRUE(router_.Add("GET", "/boom", [](Request&) -> Response {
-                       throw std::runtime_error("secret detail");
-                     }).ok());
+  ASSERT_TRUE(router_
+                  .Add("GET", "/boom",
+                       [](Request&) -> Response { throw std::runtime_error("secret detail"); })
+                  .ok());
   Request request = Make("GET", "/boom");
   Response response = router_.Dispatch(request);
   EXPECT_EQ(response.status, 500);

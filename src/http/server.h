@@ -47,15 +47,15 @@
 namespace spode::http {
 
 struct ServerOptions {
-  std::string bind = "127.0.0.1";      // an IP address or a host name
-  int port = 0;                        // 0: an ephemeral port (tests)
-  int workers = 0;                     // 0: std::thread::hardware_concurrency()
-  int64_t max_body_bytes = 1 << 20;    // 1 MiB
-  int max_header_bytes = 16 << 10;     // 16 KiB
+  std::string bind = "127.0.0.1";    // an IP address or a host name
+  int port = 0;                      // 0: an ephemeral port (tests)
+  int workers = 0;                   // 0: std::thread::hardware_concurrency()
+  int64_t max_body_bytes = 1 << 20;  // 1 MiB
+  int max_header_bytes = 16 << 10;   // 16 KiB
   int max_connections = 10000;
   int request_timeout_ms = 10000;
   int idle_timeout_ms = 60000;
-  int drain_timeout_ms = 10000;        // how long Stop waits for in-flight requests
+  int drain_timeout_ms = 10000;  // how long Stop waits for in-flight requests
 
   // The [server] section of spode's configuration (drain_timeout_ms keeps its default).
   static ServerOptions FromConfig(const Config::Server& server);
@@ -85,7 +85,8 @@ class Server {
   // Begins the graceful stop and returns at once; Wait() returns when it is complete.
   void RequestStop();
 
-  // Installs handlers for SIGINT and SIGTERM that call RequestStop. For `spode serve`.
+  // Installs handlers for SIGINT and SIGTERM (for `spode serve`): the first signal calls
+  // RequestStop; another one while stopping ends the drain at once (an impatient Ctrl-C).
   // FAILED_PRECONDITION before Start; INTERNAL if the handlers cannot be installed.
   Status StopOnSignals();
 

@@ -20,9 +20,9 @@
 namespace spode::http {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ClientResponse;
 using testing::GetRequest;
+using ::testing::HasSubstr;
 using testing::PostRequest;
 using testing::TestClient;
 using Clock = std::chrono::steady_clock;
@@ -69,9 +69,8 @@ class ServerTest : public ::testing::Test {
     Check(router_.Add("POST", "/echo", [](Request& request) {
       return Text(request.body, 200, "application/octet-stream");
     }));
-    Check(router_.Add("GET", "/boom", [](Request&) -> Response {
-      throw std::runtime_error("handler failure");
-    }));
+    Check(router_.Add("GET", "/boom",
+                      [](Request&) -> Response { throw std::runtime_error("handler failure"); }));
     Check(router_.Add("GET", "/denied", [](Request&) {
       return Problem(PermissionDeniedError("not your household"));
     }));
@@ -103,8 +102,8 @@ class ServerTest : public ::testing::Test {
 TEST_F(ServerTest, RoutesWithPathAndQueryParams) {
   StartServer();
   TestClient client(port_);
-  auto response = client.RoundTrip(
-      GetRequest("/households/F-12%2F3?q=a+b&q=second", "Accept: text/html\r\n"));
+  auto response =
+      client.RoundTrip(GetRequest("/households/F-12%2F3?q=a+b&q=second", "Accept: text/html\r\n"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->Header("Content-Type"), "application/json");
@@ -364,12 +363,16 @@ TEST_F(ServerTest, MetricsCountRequests) {
   ASSERT_TRUE(client.RoundTrip(GetRequest("/missing")).has_value());
   std::string text = metrics_.Render();
   EXPECT_THAT(text, HasSubstr("# TYPE spode_http_requests_total counter\n"));
-  EXPECT_THAT(text,
-              HasSubstr("spode_http_requests_total{route=\"/hello\",method=\"GET\",status=\"200\"} 2\n"));
-  EXPECT_THAT(text,
-              HasSubstr("spode_http_requests_total{route=\"(none)\",method=\"GET\",status=\"404\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("spode_http_requests_total{route=\"/hello\",method=\"GET\",status=\"200\"} 2\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("spode_http_requests_total{route=\"(none)\",method=\"GET\",status=\"404\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("spode_http_request_duration_seconds_count{route=\"/hello\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("spode_http_request_duration_seconds_bucket{route=\"/hello\",le=\"0.0005\"}"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("spode_http_request_duration_seconds_bucket{route=\"/hello\",le=\"0.0005\"}"));
   EXPECT_THAT(text, HasSubstr("spode_http_connections_active 1\n"));
 }
 
@@ -455,6 +458,25 @@ TEST_F(ServerTest, SigtermStopsTheServer) {
   EXPECT_EQ(waited.wait_for(std::chrono::seconds(3)), std::future_status::ready);
   TestClient late(port_);
   EXPECT_FALSE(late.connected());
+}
+
+TEST_F(ServerTest, SecondSignalEndsTheDrainAtOnce) {
+  ServerOptions options;
+  options.drain_timeout_ms = 10000;
+  StartServer(options);
+  ASSERT_TRUE(server_->StopOnSignals().ok());
+  // A connection in the middle of a request holds the drain open.
+  TestClient partial(port_);
+  ASSERT_TRUE(partial.RoundTrip(GetRequest("/hello")).has_value());
+  ASSERT_TRUE(partial.Send("GET /hello HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the server read it
+  std::raise(SIGINT);
+  auto waited = std::async(std::launch::async, [&] { server_->Wait(); });
+  EXPECT_EQ(waited.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  Clock::time_point start = Clock::now();
+  std::raise(SIGINT);
+  EXPECT_EQ(waited.wait_for(std::chrono::seconds(3)), std::future_status::ready);
+  EXPECT_LT(MillisSince(start), 1000);
 }
 
 TEST_F(ServerTest, StopWithoutStartReturns) {

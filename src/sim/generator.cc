@@ -1,7 +1,10 @@
 // The household model, its parameters and their sources are described in src/sim/README.md;
-// the comments here say which figure each constant is tuned to. Probabilities are integers in
-// parts per million (ppm) or small integer weight tables, never floating point, so that the
-// output is the same on every machine.
+// the comments here say which figure each constant is tuned to.
+//
+// Same seed, same bytes, with any compiler: probabilities are integers in parts per million
+// (ppm) or small integer weight tables, never floating point; and no expression makes two
+// random draws whose order C++ leaves unspecified (two draws as arguments of one call): each
+// draw is its own statement or sits in an order-defined position (&&, ?:, braced lists).
 #include "sim/generator.h"
 
 #include <algorithm>
@@ -21,12 +24,6 @@
 namespace spode::sim {
 namespace {
 
-using internal::AppendDate;
-using internal::AppendDigits;
-using internal::AppendInt;
-using internal::AppendJsonEscaped;
-using internal::AppendJsonString;
-using internal::AppendLiteral;
 using internal::CivilDate;
 using internal::CivilFromDays;
 using internal::Community;
@@ -43,24 +40,46 @@ using internal::SurnamePool;
 // Enumerations and their JSON spellings (docs/household-format.md).
 
 enum class Relationship : uint8_t {
-  kHead, kSpouse, kSon, kDaughter, kFather, kMother, kBrother, kSister, kSonInLaw,
-  kDaughterInLaw, kGrandson, kGranddaughter, kOther,
+  kHead,
+  kSpouse,
+  kSon,
+  kDaughter,
+  kFather,
+  kMother,
+  kBrother,
+  kSister,
+  kSonInLaw,
+  kDaughterInLaw,
+  kGrandson,
+  kGranddaughter,
+  kOther,
 };
 constexpr std::string_view kRelationshipJson[] = {
-    "head",  "spouse", "son",        "daughter",        "father",   "mother",        "brother",
-    "sister", "son_in_law", "daughter_in_law", "grandson", "granddaughter", "other"};
+    "head",     "spouse",        "son",    "daughter",   "father",
+    "mother",   "brother",       "sister", "son_in_law", "daughter_in_law",
+    "grandson", "granddaughter", "other"};
 
 enum class Marital : uint8_t { kNeverMarried, kMarried, kWidowed, kDivorced, kSeparated };
 constexpr std::string_view kMaritalJson[] = {"never_married", "married", "widowed", "divorced",
                                              "separated"};
 
 enum class Occupation : uint8_t {
-  kCultivator, kAgriLabourer, kCasualLabourer, kSalariedPrivate, kGovernmentEmployee,
-  kSelfEmployed, kStudent, kHomemaker, kUnemployed, kRetired, kChild,
+  kCultivator,
+  kAgriLabourer,
+  kCasualLabourer,
+  kSalariedPrivate,
+  kGovernmentEmployee,
+  kSelfEmployed,
+  kStudent,
+  kHomemaker,
+  kUnemployed,
+  kRetired,
+  kChild,
 };
 constexpr std::string_view kOccupationJson[] = {
-    "cultivator", "agri_labourer", "casual_labourer", "salaried_private", "government_employee",
-    "self_employed", "student", "homemaker", "unemployed", "retired", "child"};
+    "cultivator",    "agri_labourer", "casual_labourer", "salaried_private", "government_employee",
+    "self_employed", "student",       "homemaker",       "unemployed",       "retired",
+    "child"};
 
 enum class Caste : uint8_t { kSC, kST, kOBC, kGEN };
 constexpr std::string_view kCasteJson[] = {"SC", "ST", "OBC", "GEN"};
@@ -101,7 +120,7 @@ constexpr uint16_t kBirthSpacing[] = {5, 35, 35, 17, 8};
 constexpr uint32_t kBoyPpm = 526'000;
 
 // Age at marriage: women 17-25 (median ~19-20, NFHS-5), men 20-29 (median ~24).
-constexpr uint16_t kWomanMarriageAge[] = {8, 20, 18, 16, 12, 9, 7, 5, 5};  // from 17
+constexpr uint16_t kWomanMarriageAge[] = {8, 20, 18, 16, 12, 9, 7, 5, 5};    // from 17
 constexpr uint16_t kManMarriageAge[] = {4, 8, 12, 15, 15, 13, 11, 9, 7, 6};  // from 20
 
 // Land holding classes (Agricultural Census 2015-16 size classes, for a Rajasthan-like state
@@ -116,18 +135,17 @@ constexpr int kLandHigh[] = {0, 99, 199, 399, 999, 4000};
 // 99.95%). Precomputed so that no floating-point function runs at generation time.
 constexpr int kIncomeScalePercent = 70;
 constexpr int32_t kIncomeQuantile[129] = {
-    7190,   14456,  17851,  20394,  22533,  24431,  26165,  27781,  29308,  30766,  32167,
-    33522,  34840,  36126,  37386,  38623,  39841,  41043,  42231,  43408,  44575,  45734,
-    46887,  48035,  49178,  50319,  51458,  52596,  53733,  54872,  56012,  57154,  58299,
-    59447,  60600,  61757,  62920,  64089,  65264,  66447,  67637,  68835,  70042,  71258,
-    72484,  73721,  74968,  76227,  77499,  78782,  80079,  81390,  82716,  84056,  85412,
-    86785,  88175,  89582,  91009,  92454,  93920,  95406,  96915,  98445,  100000, 101579,
-    103184, 104815, 106474, 108162, 109880, 111629, 113411, 115227, 117079, 118968, 120896,
-    122865, 124876, 126932, 129035, 131186, 133390, 135647, 137961, 140335, 142772, 145275,
-    147849, 150497, 153224, 156033, 158932, 161924, 165017, 168217, 171531, 174967, 178534,
-    182243, 186104, 190130, 194334, 198732, 203342, 208183, 213278, 218653, 224340, 230372,
-    236792, 243648, 250999, 258915, 267483, 276809, 287028, 298310, 310880, 325039, 341199,
-    359954, 382192, 409324, 443792, 490347, 560187, 691745, 1390740};
+    7190,   14456,  17851,  20394,  22533,  24431,  26165,  27781,  29308,  30766,  32167,  33522,
+    34840,  36126,  37386,  38623,  39841,  41043,  42231,  43408,  44575,  45734,  46887,  48035,
+    49178,  50319,  51458,  52596,  53733,  54872,  56012,  57154,  58299,  59447,  60600,  61757,
+    62920,  64089,  65264,  66447,  67637,  68835,  70042,  71258,  72484,  73721,  74968,  76227,
+    77499,  78782,  80079,  81390,  82716,  84056,  85412,  86785,  88175,  89582,  91009,  92454,
+    93920,  95406,  96915,  98445,  100000, 101579, 103184, 104815, 106474, 108162, 109880, 111629,
+    113411, 115227, 117079, 118968, 120896, 122865, 124876, 126932, 129035, 131186, 133390, 135647,
+    137961, 140335, 142772, 145275, 147849, 150497, 153224, 156033, 158932, 161924, 165017, 168217,
+    171531, 174967, 178534, 182243, 186104, 190130, 194334, 198732, 203342, 208183, 213278, 218653,
+    224340, 230372, 236792, 243648, 250999, 258915, 267483, 276809, 287028, 298310, 310880, 325039,
+    341199, 359954, 382192, 409324, 443792, 490347, 560187, 691745, 1390740};
 
 // Banks: code, weight (share of accounts, %), account-number length, leading digit. SPGB is
 // the state's fictional regional rural bank (Sampurna Pradesh Gramin Bank); IPOS is India
@@ -138,9 +156,8 @@ struct Bank {
   char lead;
 };
 constexpr Bank kBanks[] = {
-    {"SBIN", 11, '3'}, {"PUNB", 16, '1'}, {"BARB", 14, '2'}, {"UBIN", 15, '5'},
-    {"CNRB", 13, '1'}, {"BKID", 15, '6'}, {"SPGB", 12, '8'}, {"IPOS", 12, '9'},
-    {"HDFC", 14, '5'}, {"ICIC", 12, '0'},
+    {"SBIN", 11, '3'}, {"PUNB", 16, '1'}, {"BARB", 14, '2'}, {"UBIN", 15, '5'}, {"CNRB", 13, '1'},
+    {"BKID", 15, '6'}, {"SPGB", 12, '8'}, {"IPOS", 12, '9'}, {"HDFC", 14, '5'}, {"ICIC", 12, '0'},
 };
 constexpr uint16_t kBankWeight[] = {30, 9, 9, 7, 6, 6, 13, 6, 7, 7};
 constexpr int kSpgb = 6;
@@ -231,8 +248,7 @@ class Generator::Impl {
   void BuildSingleAdult();
   void BuildOrphanedSiblings();
   void BuildFamily();
-  void AddChildren(int mother_age, int first_birth_age, int unit, bool may_marry,
-                   int main_man_age);
+  void AddChildren(int mother_age, int first_birth_age, int unit, bool may_marry, int main_man_age);
   int SampleBirths(int mother_age);
   void DrawBirthDates();
   void ChooseHead();
@@ -246,14 +262,15 @@ class Generator::Impl {
   void Remember();
   // Writing.
   void Write(std::string* out);
-  void WriteMember(const Person& p, std::string* out);
-  void AppendName(const Person& p, std::string* out) const;
-  void AppendId(uint64_t body, int digits, std::string* out) const;
+  void WriteMember(const Person& p);
+  void WriteName(const Person& p);
+  void WriteId(uint64_t body, int digits);
 
   Rng rng_;
   CivilDate as_of_;
   int32_t as_of_days_;
   std::string as_of_text_;
+  internal::JsonBuffer buffer_{64 << 10};
   IdPermutation family_ids_;
   IdPermutation member_ids_;
   IdPermutation national_ids_;
@@ -282,12 +299,10 @@ class Generator::Impl {
   HouseType house_type_ = HouseType::kKutcha;
   bool lpg_ = false;
   int verification_ = 0;
-  uint32_t income_rank_ = 0;  // 0..2^32-1: the household's place in the income distribution
   std::string planted_name_;
   std::array<int, kMaxMembers + 1> order_{};
 
   std::vector<Copyable> reservoir_;
-  int reservoir_next_ = 0;
 };
 
 Generator::Impl::Impl(GeneratorOptions options)
@@ -302,17 +317,21 @@ Generator::Impl::Impl(GeneratorOptions options)
   if (!(options_.near_duplicate_share >= 0)) options_.near_duplicate_share = 0;
   options_.near_duplicate_share = std::min(options_.near_duplicate_share, 0.5);
   options_.districts = std::clamp(options_.districts, 0, 99);
+  options_.as_of =
+      Date::FromDays(std::clamp(options_.as_of.days(), internal::DaysFromCivil(2000, 1, 1),
+                                internal::DaysFromCivil(2200, 12, 31)));
   int districts = options_.districts;
   if (districts == 0) {
-    districts = static_cast<int>(std::clamp<int64_t>((options_.households + 25'000) / 50'000, 3, 40));
+    districts =
+        static_cast<int>(std::clamp<int64_t>((options_.households + 25'000) / 50'000, 3, 40));
   }
   places_ = internal::BuildPlaces(options_.seed, districts);
   as_of_days_ = options_.as_of.days();
   as_of_ = CivilFromDays(as_of_days_);
-  AppendDate(&as_of_text_, as_of_);
+  buffer_.Date(as_of_);
+  buffer_.MoveTo(&as_of_text_);
   // round(households * share), in integers: share is turned into parts per million first.
-  const int64_t share_ppm =
-      static_cast<int64_t>(options_.near_duplicate_share * 1'000'000.0 + 0.5);
+  const int64_t share_ppm = static_cast<int64_t>(options_.near_duplicate_share * 1'000'000.0 + 0.5);
   duplicates_target_ = (options_.households * share_ppm + 500'000) / 1'000'000;
   people_.reserve(kMaxMembers + 1);
   reservoir_.reserve(kReservoirSize);
@@ -342,16 +361,24 @@ int Generator::Impl::NewUnit(int husband_birth, int wife_birth) {
 // An old person living alone: most often a widow (NSSO 75th round: ~6% of the elderly live
 // alone, women far more often than men).
 void Generator::Impl::BuildSingleElderly() {
-  const int age = 60 + std::min(rng_.Range(0, 18), rng_.Range(0, 32));  // 60-92, mostly 60s
+  // 60-92, mostly in the 60s. (Two draws in separate statements: the order in which a call's
+  // arguments are evaluated differs between compilers, and the output must not.)
+  const int a = rng_.Range(0, 18);
+  const int b = rng_.Range(0, 32);
+  const int age = 60 + std::min(a, b);
   if (rng_.Chance(700'000)) {
     const int r = rng_.Range(0, 99);
-    const Marital m = r < 88 ? Marital::kWidowed : r < 94 ? Marital::kSeparated
-                              : r < 97 ? Marital::kNeverMarried : Marital::kDivorced;
+    const Marital m = r < 88   ? Marital::kWidowed
+                      : r < 94 ? Marital::kSeparated
+                      : r < 97 ? Marital::kNeverMarried
+                               : Marital::kDivorced;
     AddPerson(age, Sex::kFemale, -1, m == Marital::kNeverMarried ? -1 : NewUnit(-1, -1), m);
   } else {
     const int r = rng_.Range(0, 99);
-    const Marital m = r < 72 ? Marital::kWidowed : r < 85 ? Marital::kNeverMarried
-                              : r < 95 ? Marital::kMarried : Marital::kSeparated;
+    const Marital m = r < 72   ? Marital::kWidowed
+                      : r < 85 ? Marital::kNeverMarried
+                      : r < 95 ? Marital::kMarried
+                               : Marital::kSeparated;
     AddPerson(age, Sex::kMale, -1, m == Marital::kNeverMarried ? -1 : NewUnit(-1, -1), m);
   }
 }
@@ -367,8 +394,10 @@ void Generator::Impl::BuildSingleAdult() {
   } else {
     const int age = rng_.Range(25, 59);
     const int r = rng_.Range(0, 99);
-    const Marital m = r < 50 ? Marital::kWidowed : r < 75 ? Marital::kSeparated
-                              : r < 85 ? Marital::kDivorced : Marital::kNeverMarried;
+    const Marital m = r < 50   ? Marital::kWidowed
+                      : r < 75 ? Marital::kSeparated
+                      : r < 85 ? Marital::kDivorced
+                               : Marital::kNeverMarried;
     AddPerson(age, Sex::kFemale, -1, m == Marital::kNeverMarried ? -1 : NewUnit(-1, -1), m);
   }
 }
@@ -412,8 +441,7 @@ void Generator::Impl::AddChildren(int mother_age, int first_birth_age, int unit,
   const int births = SampleBirths(mother_age);
   int at = first_birth_age;
   for (int k = 0; k < births && at <= mother_age && at <= 42 && n < 8; ++k) {
-    kids[n++] = {mother_age - at, rng_.Chance(kBoyPpm) ? Sex::kMale : Sex::kFemale, true, false,
-                 0};
+    kids[n++] = {mother_age - at, rng_.Chance(kBoyPpm) ? Sex::kMale : Sex::kFemale, true, false, 0};
     at += 1 + rng_.Pick(kBirthSpacing);
   }
   int married_sons = 0;
@@ -488,6 +516,7 @@ void Generator::Impl::BuildFamily() {
                                : wife_age < 50 ? 15'000
                                : wife_age < 65 ? 40'000
                                                : 120'000;
+  // At most one of the two is absent, so the household is never empty.
   bool man_here = true;
   bool wife_here = true;
   Marital man_status = Marital::kMarried;
@@ -518,9 +547,10 @@ void Generator::Impl::BuildFamily() {
     const int mother_age = man_age + rng_.Range(19, 32);
     const int father_age = mother_age + kSpouseGapMin + rng_.Pick(kSpouseGap);
     if (mother_age <= 96) {
-      const uint32_t father_alive_ppm =
-          father_age < 65 ? 700'000 : father_age < 75 ? 500'000 : 330'000;
-      const bool father = rng_.Chance(father_alive_ppm);
+      const uint32_t father_alive_ppm = father_age < 65   ? 700'000
+                                        : father_age < 75 ? 500'000
+                                                          : 330'000;
+      const bool father = father_age <= 98 && rng_.Chance(father_alive_ppm);
       const bool mother = !father || rng_.Chance(880'000);
       if (mother) {
         AddPerson(mother_age, Sex::kFemale, -1, his_parents,
@@ -544,10 +574,13 @@ void Generator::Impl::BuildFamily() {
   }
   // The wife's widowed mother (uxorilocal co-residence: rare).
   int her_parents = -1;
-  if (wife_here && rng_.Chance(15'000) && wife_age + 19 <= 94) {
-    her_parents = NewUnit(-1, -1);
-    natal_unit_ = her_parents;
-    AddPerson(wife_age + rng_.Range(19, 30), Sex::kFemale, -1, her_parents, Marital::kWidowed);
+  if (wife_here && rng_.Chance(15'000)) {
+    const int mother_age = wife_age + rng_.Range(19, 30);
+    if (mother_age <= 95) {
+      her_parents = NewUnit(-1, -1);
+      natal_unit_ = her_parents;
+      AddPerson(mother_age, Sex::kFemale, -1, her_parents, Marital::kWidowed);
+    }
   }
 
   const int couple = NewUnit(his_parents, her_parents);
@@ -556,12 +589,7 @@ void Generator::Impl::BuildFamily() {
   }
   if (man_here) AddPerson(man_age, Sex::kMale, his_parents, couple, man_status);
   const int wife_marriage_age = 17 + rng_.Range(0, 4);
-  AddChildren(wife_age, std::max(18, wife_marriage_age + rng_.Range(1, 2)), couple, true,
-              man_age);
-  if (people_.empty()) {
-    // Nobody present after all (the wife died and no child lives here): the man alone.
-    AddPerson(man_age, Sex::kMale, his_parents, couple, Marital::kWidowed);
-  }
+  AddChildren(wife_age, std::max(18, wife_marriage_age + rng_.Range(1, 2)), couple, true, man_age);
 }
 
 // Dates of birth for the target ages, then exact completed ages at as_of. About a fifth of
@@ -680,8 +708,7 @@ const NameEntry* Generator::Impl::PickFirstName(Sex sex, int age) {
   const NameEntry* pick = nullptr;
   for (int attempt = 0; attempt < 8; ++attempt) {
     pick = &names[rng_.Below(names.size())];
-    const bool era_ok = pick->era == Era::kAny ||
-                        (pick->era == Era::kOld && birth_year <= 1980) ||
+    const bool era_ok = pick->era == Era::kAny || (pick->era == Era::kOld && birth_year <= 1980) ||
                         (pick->era == Era::kYoung && birth_year >= 1982);
     if (!era_ok) continue;
     bool taken = false;  // no two members share a first name
@@ -730,15 +757,20 @@ void Generator::Impl::DrawNames() {
                  : r < 65 ? &internal::Suffix(NameSuffix::kKhatoon)
                           : surname;
       } else {
-        p.last = r < 60 ? surname : r < 85 ? &internal::Suffix(NameSuffix::kBano)
-                                           : &internal::Suffix(NameSuffix::kKhatoon);
+        p.last = r < 60   ? surname
+                 : r < 85 ? &internal::Suffix(NameSuffix::kBano)
+                          : &internal::Suffix(NameSuffix::kKhatoon);
       }
     } else if (ever_married) {
-      p.last = r < 42 ? &internal::Suffix(NameSuffix::kDevi) : r < 80 ? surname : nullptr;
-      if (r >= 80) {
-        p.last = p.age >= 40 && r < 92 ? &internal::Suffix(NameSuffix::kBai)
-                 : p.age >= 55         ? nullptr
-                                       : &internal::Suffix(NameSuffix::kDevi);
+      // "Devi" or the surname; else "Bai" from 40, a single name from 55.
+      if (r < 42) {
+        p.last = &internal::Suffix(NameSuffix::kDevi);
+      } else if (r < 80) {
+        p.last = surname;
+      } else if (r < 92 && p.age >= 40) {
+        p.last = &internal::Suffix(NameSuffix::kBai);
+      } else {
+        p.last = p.age >= 55 ? nullptr : &internal::Suffix(NameSuffix::kDevi);
       }
     } else {
       p.last = r < 35 ? &internal::Suffix(NameSuffix::kKumari) : surname;
@@ -755,8 +787,9 @@ void Generator::Impl::DrawEconomy() {
     // Scheduled Castes hold far less land (Agricultural Census).
     if (caste_ == Caste::kSC && cls > 0 && rng_.Chance(350'000)) cls = 0;
     if (cls > 0) {
-      land_ares_ = kLandLow[cls] + static_cast<int>(rng_.Below(
-                                       static_cast<uint64_t>(kLandHigh[cls] - kLandLow[cls] + 1)));
+      land_ares_ =
+          kLandLow[cls] +
+          static_cast<int>(rng_.Below(static_cast<uint64_t>(kLandHigh[cls] - kLandLow[cls] + 1)));
     }
   }
   // The household's rank in the income distribution, skewed up by land and towns and down
@@ -768,7 +801,6 @@ void Generator::Impl::DrawEconomy() {
   if (urban_ && rng_.Chance(500'000)) up();
   if ((caste_ == Caste::kSC || caste_ == Caste::kST) && rng_.Chance(500'000)) down();
   if (people_.size() == 1 && people_[0].age >= 60) down();
-  income_rank_ = rank;
 
   // Occupations, which add salaries and pensions to the income.
   int64_t extra = 0;
@@ -796,8 +828,8 @@ void Generator::Impl::DrawEconomy() {
         p.occupation = Occupation::kChild;
       } else if (male) {
         const int r = rng_.Range(0, 99);
-        p.occupation = r < 35   ? (land_ares_ > 0 ? Occupation::kCultivator
-                                                  : Occupation::kAgriLabourer)
+        p.occupation = r < 35
+                           ? (land_ares_ > 0 ? Occupation::kCultivator : Occupation::kAgriLabourer)
                        : r < 65 ? Occupation::kCasualLabourer
                        : r < 75 ? Occupation::kSelfEmployed
                                 : Occupation::kUnemployed;
@@ -848,13 +880,13 @@ void Generator::Impl::DrawEconomy() {
                          : r < 97 ? Occupation::kCasualLabourer
                                   : Occupation::kUnemployed;
         } else {
-          p.occupation = r < 62   ? Occupation::kHomemaker
-                         : r < 80 ? (land_ares_ > 0 ? Occupation::kCultivator
-                                                    : Occupation::kAgriLabourer)
-                         : r < 91 ? Occupation::kAgriLabourer
-                         : r < 95 ? Occupation::kCasualLabourer
-                         : r < 98 ? Occupation::kSelfEmployed
-                                  : Occupation::kSalariedPrivate;
+          p.occupation =
+              r < 62   ? Occupation::kHomemaker
+              : r < 80 ? (land_ares_ > 0 ? Occupation::kCultivator : Occupation::kAgriLabourer)
+              : r < 91 ? Occupation::kAgriLabourer
+              : r < 95 ? Occupation::kCasualLabourer
+              : r < 98 ? Occupation::kSelfEmployed
+                       : Occupation::kSalariedPrivate;
         }
       }
       if (p.occupation == Occupation::kSalariedPrivate) extra += rng_.Range(300, 1'500) * 100;
@@ -874,16 +906,16 @@ void Generator::Impl::DrawEconomy() {
     const int r = rng_.Range(0, 99);
     if (male) {
       p.occupation = age >= 75 ? (r < 70 ? Occupation::kRetired : Occupation::kUnemployed)
-                     : r < 40  ? (land_ares_ > 0 ? Occupation::kCultivator
-                                                 : Occupation::kAgriLabourer)
-                     : r < 50  ? Occupation::kSelfEmployed
-                     : r < 80  ? Occupation::kRetired
-                               : Occupation::kUnemployed;
+                     : r < 40
+                         ? (land_ares_ > 0 ? Occupation::kCultivator : Occupation::kAgriLabourer)
+                     : r < 50 ? Occupation::kSelfEmployed
+                     : r < 80 ? Occupation::kRetired
+                              : Occupation::kUnemployed;
     } else {
       p.occupation = r < 72 ? Occupation::kHomemaker
-                     : r < 82 ? (land_ares_ > 0 ? Occupation::kCultivator
-                                                : Occupation::kAgriLabourer)
-                              : Occupation::kRetired;
+                     : r < 82
+                         ? (land_ares_ > 0 ? Occupation::kCultivator : Occupation::kAgriLabourer)
+                         : Occupation::kRetired;
       // Family pension after a government servant's death.
       if (p.marital == Marital::kWidowed && rng_.Chance(20'000)) {
         p.pensioner = true;
@@ -895,8 +927,8 @@ void Generator::Impl::DrawEconomy() {
 
   // Income: interpolate the quantile table at the rank, add salaries and pensions, and round
   // to the nearest Rs 1,000 as people declare it.
-  const uint32_t segment = rank >> 25;                 // 0..127
-  const uint64_t frac = rank & ((1u << 25) - 1);       // position inside the segment
+  const uint32_t segment = rank >> 25;            // 0..127
+  const uint64_t frac = rank & ((1u << 25) - 1);  // position inside the segment
   const int64_t lo = kIncomeQuantile[segment];
   const int64_t hi = kIncomeQuantile[segment + 1];
   int64_t income = lo + static_cast<int64_t>((static_cast<uint64_t>(hi - lo) * frac) >> 25);
@@ -999,14 +1031,13 @@ void Generator::Impl::Remember() {
   for (const Person& p : people_) {
     if (p.age < 18 || p.planted) continue;
     if (pick-- > 0) continue;
-    const Copyable c{p.first,        p.last,         p.sex,
-                     p.dob_days,     village_,       p.marital,
-                     p.occupation,   p.disability_percent, p.pensioner};
+    const Copyable c{p.first,    p.last,    p.sex,        p.dob_days,
+                     village_,   p.marital, p.occupation, p.disability_percent,
+                     p.pensioner};
     if (static_cast<int>(reservoir_.size()) < kReservoirSize) {
       reservoir_.push_back(c);
     } else {
-      reservoir_[reservoir_next_] = c;
-      reservoir_next_ = (reservoir_next_ + 1) % kReservoirSize;
+      reservoir_[rng_.Below(kReservoirSize)] = c;  // replaces a remembered person at random
     }
     return;
   }
@@ -1029,7 +1060,11 @@ bool Generator::Impl::Next(std::string* out) {
   Copyable copy{};
   bool alone = true;
   if (plant) {
-    copy = reservoir_[rng_.Below(reservoir_.size())];
+    // Taken out of the reservoir: a person is copied at most once.
+    const size_t pick = rng_.Below(reservoir_.size());
+    copy = reservoir_[pick];
+    reservoir_[pick] = reservoir_.back();
+    reservoir_.pop_back();
     alone = rng_.Chance(700'000);
     village_ = copy.village;
   } else {
@@ -1101,54 +1136,59 @@ bool Generator::Impl::Next(std::string* out) {
 // Writing.
 
 // `body` as `digits` digits followed by its Verhoeff check digit, quoted.
-void Generator::Impl::AppendId(uint64_t body, int digits, std::string* out) const {
-  char buf[24];
+void Generator::Impl::WriteId(uint64_t body, int digits) {
+  char text[24];
   for (int i = digits - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + body % 10);
+    text[i] = static_cast<char>('0' + body % 10);
     body /= 10;
   }
-  buf[digits] = static_cast<char>('0' + VerhoeffCheckDigit(std::string_view(buf, digits)));
-  out->push_back('"');
-  out->append(buf, static_cast<size_t>(digits) + 1);
-  out->push_back('"');
+  text[digits] = static_cast<char>('0' + VerhoeffCheckDigit(std::string_view(text, digits)));
+  buffer_.Char('"');
+  buffer_.Raw(std::string_view(text, static_cast<size_t>(digits) + 1));
+  buffer_.Char('"');
 }
 
-void Generator::Impl::AppendName(const Person& p, std::string* out) const {
+// The Latin name without quotes. Table entries are plain letters (names_test checks), so they
+// are copied; a planted variant is escaped all the same.
+void Generator::Impl::WriteName(const Person& p) {
   if (p.planted) {
-    AppendJsonEscaped(out, planted_name_);
+    buffer_.Escaped(planted_name_);
     return;
   }
-  AppendJsonEscaped(out, p.first->latin);
+  buffer_.Raw(p.first->latin);
   if (p.last != nullptr) {
-    out->push_back(' ');
-    AppendJsonEscaped(out, p.last->latin);
+    buffer_.Char(' ');
+    buffer_.Raw(p.last->latin);
   }
 }
 
-void Generator::Impl::WriteMember(const Person& p, std::string* out) {
+void Generator::Impl::WriteMember(const Person& p) {
   const bool adult = p.age >= 18;
-  out->push_back('{');
+  buffer_.Char('{');
   if (options_.emit_ids) {
-    AppendLiteral(out, "\"member_id\":");
-    AppendId(1'000'000'000ull + member_ids_(static_cast<uint64_t>(members_written_)), 10, out);
-    out->push_back(',');
+    buffer_.Literal("\"member_id\":");
+    WriteId(1'000'000'000ull + member_ids_(static_cast<uint64_t>(members_written_)), 10);
+    buffer_.Char(',');
   }
-  AppendLiteral(out, "\"name\":\"");
-  AppendName(p, out);
+  buffer_.Literal("\"name\":\"");
+  WriteName(p);
   if (p.name_local) {
-    AppendLiteral(out, "\",\"name_local\":\"");
-    AppendJsonEscaped(out, p.first->local);
+    buffer_.Literal("\",\"name_local\":\"");
+    buffer_.Raw(p.first->local);
     if (p.last != nullptr) {
-      out->push_back(' ');
-      AppendJsonEscaped(out, p.last->local);
+      buffer_.Char(' ');
+      buffer_.Raw(p.last->local);
     }
   }
-  AppendLiteral(out, "\",\"dob\":\"");
-  AppendDate(out, CivilFromDays(p.dob_days));
-  AppendLiteral(out, p.sex == Sex::kFemale ? "\",\"sex\":\"F\",\"relationship\":\""
-                                           : "\",\"sex\":\"M\",\"relationship\":\"");
-  AppendLiteral(out, kRelationshipJson[static_cast<int>(p.relationship)]);
-  out->push_back('"');
+  buffer_.Literal("\",\"dob\":\"");
+  buffer_.Date(CivilFromDays(p.dob_days));
+  if (p.sex == Sex::kFemale) {
+    buffer_.Literal("\",\"sex\":\"F\",\"relationship\":\"");
+  } else {
+    buffer_.Literal("\",\"sex\":\"M\",\"relationship\":\"");
+  }
+  buffer_.Raw(kRelationshipJson[static_cast<int>(p.relationship)]);
+  buffer_.Char('"');
   ++members_written_;
 
   if (!p.planted) {
@@ -1156,17 +1196,16 @@ void Generator::Impl::WriteMember(const Person& p, std::string* out) {
     const bool head = p.relationship == Relationship::kHead;
     const uint32_t id_ppm = head ? 995'000 : p.age < 5 ? 700'000 : 985'000;
     if (rng_.Chance(id_ppm)) {
-      AppendLiteral(out, ",\"national_id\":");
-      AppendId(20'000'000'000ull + national_ids_(static_cast<uint64_t>(national_ids_issued_++)),
-               11, out);
+      buffer_.Literal(",\"national_id\":");
+      WriteId(20'000'000'000ull + national_ids_(static_cast<uint64_t>(national_ids_issued_++)), 11);
     }
-    // Phone (~70% of adults: more men than women have their own; some share one).
+    // Phone (~70% of adults: more men than women have their own).
     if (adult) {
       const uint32_t phone_ppm = head ? 900'000 : p.sex == Sex::kMale ? 700'000 : 380'000;
       if (rng_.Chance(phone_ppm)) {
-        AppendLiteral(out, ",\"phone\":\"");
-        AppendDigits(out, 6'000'000'000ull + phones_(static_cast<uint64_t>(phones_issued_++)), 10);
-        out->push_back('"');
+        buffer_.Literal(",\"phone\":\"");
+        buffer_.Digits(6'000'000'000ull + phones_(static_cast<uint64_t>(phones_issued_++)), 10);
+        buffer_.Char('"');
       }
     }
     // Bank account (Findex 2021: 78% of adults; the head's is required; a few minors).
@@ -1174,81 +1213,101 @@ void Generator::Impl::WriteMember(const Person& p, std::string* out) {
     if (bank_ppm > 0 && rng_.Chance(bank_ppm)) {
       const int bank = rng_.Pick(kBankWeight);
       const Bank& b = kBanks[bank];
+      // Three branches of each bank per block.
       const uint64_t branch =
           Mix(options_.seed + static_cast<uint64_t>(bank),
               static_cast<uint64_t>(places_.village_block[village_]) * 4 + rng_.Below(3)) %
           1'000'000;
-      AppendLiteral(out, ",\"bank_account\":{\"ifsc\":\"");
-      AppendLiteral(out, b.code);
-      out->push_back('0');
+      buffer_.Literal(",\"bank_account\":{\"ifsc\":\"");
+      buffer_.Raw(b.code);
+      buffer_.Char('0');
       if (bank == kIpos) {
-        AppendLiteral(out, "000001");
+        buffer_.Literal("000001");
       } else if (bank == kSpgb) {
-        AppendLiteral(out, "SPG");
-        AppendDigits(out, branch % 1000, 3);
+        buffer_.Literal("SPG");
+        buffer_.Digits(branch % 1000, 3);
       } else {
-        AppendDigits(out, branch, 6);
+        buffer_.Digits(branch, 6);
       }
-      AppendLiteral(out, "\",\"account_number\":\"");
-      out->push_back(b.lead);
-      AppendDigits(out, branch % 100'000'000, b.account_digits - 10);
-      AppendDigits(out, accounts_(static_cast<uint64_t>(accounts_issued_++)), 9);
-      AppendLiteral(out, "\",\"holder_name\":\"");
+      buffer_.Literal("\",\"account_number\":\"");
+      buffer_.Char(b.lead);
+      buffer_.Digits(branch % 100'000'000, b.account_digits - 10);
+      buffer_.Digits(accounts_(static_cast<uint64_t>(accounts_issued_++)), 9);
+      buffer_.Literal("\",\"holder_name\":\"");
       if (p.last != nullptr && rng_.Chance(15'000)) {
         // The bank's record has an initial for the first name: a "name mismatch" in waiting.
-        out->push_back(p.first->latin[0]);
-        out->push_back(' ');
-        AppendJsonEscaped(out, p.last->latin);
+        buffer_.Char(p.first->latin[0]);
+        buffer_.Char(' ');
+        buffer_.Raw(p.last->latin);
       } else {
-        AppendName(p, out);
+        WriteName(p);
       }
-      AppendLiteral(out, "\"}");
+      buffer_.Literal("\"}");
     }
   }
 
-  AppendLiteral(out, ",\"attributes\":{\"marital_status\":\"");
-  AppendLiteral(out, kMaritalJson[static_cast<int>(p.marital)]);
-  AppendLiteral(out, "\",\"occupation\":\"");
-  AppendLiteral(out, kOccupationJson[static_cast<int>(p.occupation)]);
-  AppendLiteral(out, "\",\"disability_percent\":");
-  AppendInt(out, p.disability_percent);
-  AppendLiteral(out, p.school_enrolled ? ",\"school_enrolled\":true"
-                                       : ",\"school_enrolled\":false");
-  AppendLiteral(out, p.pensioner ? ",\"is_government_pensioner\":true}}"
-                                 : ",\"is_government_pensioner\":false}}");
+  buffer_.Literal(",\"attributes\":{\"marital_status\":\"");
+  buffer_.Raw(kMaritalJson[static_cast<int>(p.marital)]);
+  buffer_.Literal("\",\"occupation\":\"");
+  buffer_.Raw(kOccupationJson[static_cast<int>(p.occupation)]);
+  buffer_.Literal("\",\"disability_percent\":");
+  buffer_.Int(p.disability_percent);
+  if (p.school_enrolled) {
+    buffer_.Literal(",\"school_enrolled\":true");
+  } else {
+    buffer_.Literal(",\"school_enrolled\":false");
+  }
+  if (p.pensioner) {
+    buffer_.Literal(",\"is_government_pensioner\":true}}");
+  } else {
+    buffer_.Literal(",\"is_government_pensioner\":false}}");
+  }
 }
 
 void Generator::Impl::Write(std::string* out) {
-  out->push_back('{');
+  // Room for the household's own fields; each member makes room for itself.
+  const std::string& address = places_.address_json[village_];
+  buffer_.Reserve(out, address.size() + 1024);
+  buffer_.Char('{');
   if (options_.emit_ids) {
-    AppendLiteral(out, "\"family_id\":");
-    AppendId(100'000'000ull + family_ids_(static_cast<uint64_t>(households_written_)), 9, out);
-    out->push_back(',');
+    buffer_.Literal("\"family_id\":");
+    WriteId(100'000'000ull + family_ids_(static_cast<uint64_t>(households_written_)), 9);
+    buffer_.Char(',');
   }
-  AppendLiteral(out, places_.address_json[village_]);
-  AppendLiteral(out, ",\"attributes\":{\"income_annual\":");
-  AppendInt(out, income_rupees_ * 100);
-  AppendLiteral(out, ",\"caste_category\":\"");
-  AppendLiteral(out, kCasteJson[static_cast<int>(caste_)]);
-  AppendLiteral(out, "\",\"ration_card\":\"");
-  AppendLiteral(out, kRationCardJson[static_cast<int>(ration_card_)]);
-  AppendLiteral(out, "\",\"land_holding_ares\":");
-  AppendInt(out, land_ares_);
-  AppendLiteral(out, urban_ ? ",\"residence\":\"urban\",\"house_type\":\""
-                            : ",\"residence\":\"rural\",\"house_type\":\"");
-  AppendLiteral(out, kHouseTypeJson[static_cast<int>(house_type_)]);
-  AppendLiteral(out, lpg_ ? "\",\"has_lpg_connection\":true},\"members\":["
-                          : "\",\"has_lpg_connection\":false},\"members\":[");
+  buffer_.Raw(address);
+  buffer_.Literal(",\"attributes\":{\"income_annual\":");
+  buffer_.Int(income_rupees_ * 100);
+  buffer_.Literal(",\"caste_category\":\"");
+  buffer_.Raw(kCasteJson[static_cast<int>(caste_)]);
+  buffer_.Literal("\",\"ration_card\":\"");
+  buffer_.Raw(kRationCardJson[static_cast<int>(ration_card_)]);
+  buffer_.Literal("\",\"land_holding_ares\":");
+  buffer_.Int(land_ares_);
+  if (urban_) {
+    buffer_.Literal(",\"residence\":\"urban\",\"house_type\":\"");
+  } else {
+    buffer_.Literal(",\"residence\":\"rural\",\"house_type\":\"");
+  }
+  buffer_.Raw(kHouseTypeJson[static_cast<int>(house_type_)]);
+  if (lpg_) {
+    buffer_.Literal("\",\"has_lpg_connection\":true},\"members\":[");
+  } else {
+    buffer_.Literal("\",\"has_lpg_connection\":false},\"members\":[");
+  }
   const int n = static_cast<int>(people_.size());
   for (int i = 0; i < n; ++i) {
-    if (i > 0) out->push_back(',');
-    WriteMember(people_[order_[i]], out);
+    // A member is well under 2 KB even with a planted name escaped at worst.
+    buffer_.Reserve(out, 4096);
+    if (i > 0) buffer_.Char(',');
+    WriteMember(people_[order_[i]]);
   }
-  AppendLiteral(out, "],\"provenance\":{\"source\":\"sim\",\"as_of\":\"");
-  AppendLiteral(out, as_of_text_);
-  AppendLiteral(out, "\",\"verification\":\"");
-  AppendLiteral(out, kVerificationJson[verification_]);
-  AppendLiteral(out, "\"}}\n");
+  buffer_.Reserve(out, 256);
+  buffer_.Literal("],\"provenance\":{\"source\":\"sim\",\"as_of\":\"");
+  buffer_.Raw(as_of_text_);
+  buffer_.Literal("\",\"verification\":\"");
+  buffer_.Raw(kVerificationJson[verification_]);
+  buffer_.Literal("\"}}\n");
+  buffer_.MoveTo(out);
 }
 
 // ---------------------------------------------------------------------------------------------

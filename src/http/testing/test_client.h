@@ -129,7 +129,7 @@ class TestClient {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (true) {
       int status = FillOnce(deadline);
-      if (status < 0) return true;   // closed
+      if (status < 0) return true;    // closed
       if (status == 0) return false;  // timed out
     }
   }

@@ -14,121 +14,132 @@ constexpr Era kO = Era::kOld;
 constexpr Era kY = Era::kYoung;
 
 constexpr NameEntry kHinduMale[] = {
-    {"Ramesh", "रमेश", kA},      {"Suresh", "सुरेश", kA},       {"Mahesh", "महेश", kA},
-    {"Rajesh", "राजेश", kA},      {"Mukesh", "मुकेश", kA},       {"Dinesh", "दिनेश", kA},
-    {"Naresh", "नरेश", kA},      {"Ganesh", "गणेश", kA},        {"Rakesh", "राकेश", kA},
+    {"Ramesh", "रमेश", kA},       {"Suresh", "सुरेश", kA},        {"Mahesh", "महेश", kA},
+    {"Rajesh", "राजेश", kA},      {"Mukesh", "मुकेश", kA},        {"Dinesh", "दिनेश", kA},
+    {"Naresh", "नरेश", kA},       {"Ganesh", "गणेश", kA},        {"Rakesh", "राकेश", kA},
     {"Ram", "राम", kA},          {"Shyam", "श्याम", kA},        {"Mohan", "मोहन", kA},
-    {"Sohan", "सोहन", kO},       {"Gopal", "गोपाल", kA},        {"Vijay", "विजय", kA},
-    {"Sanjay", "संजय", kA},      {"Ajay", "अजय", kA},           {"Manoj", "मनोज", kA},
+    {"Sohan", "सोहन", kO},       {"Gopal", "गोपाल", kA},       {"Vijay", "विजय", kA},
+    {"Sanjay", "संजय", kA},       {"Ajay", "अजय", kA},          {"Manoj", "मनोज", kA},
     {"Anil", "अनिल", kA},        {"Sunil", "सुनील", kA},        {"Amit", "अमित", kY},
-    {"Rahul", "राहुल", kY},      {"Rohit", "रोहित", kY},        {"Ravi", "रवि", kA},
-    {"Raju", "राजू", kA},        {"Deepak", "दीपक", kA},        {"Pradeep", "प्रदीप", kA},
-    {"Sandeep", "संदीप", kA},    {"Vinod", "विनोद", kA},        {"Ashok", "अशोक", kO},
+    {"Rahul", "राहुल", kY},       {"Rohit", "रोहित", kY},       {"Ravi", "रवि", kA},
+    {"Raju", "राजू", kA},         {"Deepak", "दीपक", kA},       {"Pradeep", "प्रदीप", kA},
+    {"Sandeep", "संदीप", kA},     {"Vinod", "विनोद", kA},       {"Ashok", "अशोक", kO},
     {"Kishan", "किशन", kA},      {"Babulal", "बाबूलाल", kO},    {"Hiralal", "हीरालाल", kO},
     {"Mangilal", "मांगीलाल", kO}, {"Bhanwarlal", "भंवरलाल", kO}, {"Shankar", "शंकर", kA},
-    {"Prakash", "प्रकाश", kA},   {"Omprakash", "ओमप्रकाश", kO}, {"Jagdish", "जगदीश", kO},
-    {"Satish", "सतीश", kA},      {"Pawan", "पवन", kA},          {"Vikram", "विक्रम", kA},
-    {"Vikas", "विकास", kY},      {"Akash", "आकाश", kY},         {"Arjun", "अर्जुन", kY},
-    {"Karan", "करण", kY},        {"Nitin", "नितिन", kY},        {"Sachin", "सचिन", kY},
+    {"Prakash", "प्रकाश", kA},    {"Omprakash", "ओमप्रकाश", kO}, {"Jagdish", "जगदीश", kO},
+    {"Satish", "सतीश", kA},      {"Pawan", "पवन", kA},         {"Vikram", "विक्रम", kA},
+    {"Vikas", "विकास", kY},      {"Akash", "आकाश", kY},        {"Arjun", "अर्जुन", kY},
+    {"Karan", "करण", kY},        {"Nitin", "नितिन", kY},       {"Sachin", "सचिन", kY},
     {"Gaurav", "गौरव", kY},      {"Abhishek", "अभिषेक", kY},    {"Ankit", "अंकित", kY},
-    {"Devendra", "देवेन्द्र", kA}, {"Surendra", "सुरेन्द्र", kA}, {"Mahendra", "महेन्द्र", kO},
-    {"Laxman", "लक्ष्मण", kO},   {"Madan", "मदन", kO},          {"Bhagirath", "भागीरथ", kO},
+    {"Devendra", "देवेन्द्र", kA},   {"Surendra", "सुरेन्द्र", kA},    {"Mahendra", "महेन्द्र", kO},
+    {"Laxman", "लक्ष्मण", kO},     {"Madan", "मदन", kO},         {"Bhagirath", "भागीरथ", kO},
     {"Shiv", "शिव", kA},         {"Raghav", "राघव", kY},
 };
 
 constexpr NameEntry kMuslimMale[] = {
-    {"Salim", "सलीम", kA},     {"Imran", "इमरान", kY},   {"Irfan", "इरफ़ान", kA},
-    {"Aslam", "असलम", kO},     {"Javed", "जावेद", kA},   {"Shahid", "शाहिद", kA},
-    {"Zakir", "ज़ाकिर", kA},    {"Mohammed", "मोहम्मद", kA}, {"Arif", "आरिफ़", kA},
+    {"Salim", "सलीम", kA},  {"Imran", "इमरान", kY},     {"Irfan", "इरफ़ान", kA},
+    {"Aslam", "असलम", kO},  {"Javed", "जावेद", kA},      {"Shahid", "शाहिद", kA},
+    {"Zakir", "ज़ाकिर", kA}, {"Mohammed", "मोहम्मद", kA}, {"Arif", "आरिफ़", kA},
     {"Rafiq", "रफ़ीक़", kO},
 };
 
 constexpr NameEntry kHinduFemale[] = {
-    {"Sunita", "सुनीता", kA},     {"Anita", "अनीता", kA},       {"Kavita", "कविता", kA},
-    {"Savita", "सविता", kA},      {"Babita", "बबीता", kA},      {"Geeta", "गीता", kA},
-    {"Sita", "सीता", kA},         {"Rita", "रीता", kA},         {"Pooja", "पूजा", kY},
-    {"Priya", "प्रिया", kY},       {"Priyanka", "प्रियंका", kY},  {"Rekha", "रेखा", kA},
-    {"Radha", "राधा", kA},        {"Meena", "मीना", kA},        {"Kamla", "कमला", kO},
-    {"Vimla", "विमला", kO},       {"Shanti", "शांति", kO},      {"Santosh", "संतोष", kO},
-    {"Saroj", "सरोज", kO},        {"Sushila", "सुशीला", kO},    {"Usha", "उषा", kA},
-    {"Asha", "आशा", kA},          {"Nisha", "निशा", kY},        {"Manisha", "मनीषा", kY},
-    {"Lakshmi", "लक्ष्मी", kA},    {"Parvati", "पार्वती", kO},   {"Ganga", "गंगा", kO},
-    {"Bhanwari", "भंवरी", kO},    {"Dhapu", "धापू", kO},        {"Mamta", "ममता", kA},
-    {"Suman", "सुमन", kA},        {"Sarita", "सरिता", kA},      {"Kiran", "किरण", kA},
-    {"Poonam", "पूनम", kA},       {"Neha", "नेहा", kY},         {"Anjali", "अंजलि", kY},
-    {"Jyoti", "ज्योति", kY},       {"Kajal", "काजल", kY},        {"Komal", "कोमल", kY},
-    {"Khushboo", "खुशबू", kY},    {"Pinki", "पिंकी", kY},       {"Rani", "रानी", kA},
-    {"Rukmani", "रुक्मणी", kO},    {"Sangeeta", "संगीता", kA},   {"Seema", "सीमा", kA},
-    {"Shobha", "शोभा", kA},       {"Urmila", "उर्मिला", kO},     {"Phoolwati", "फूलवती", kO},
-    {"Gomti", "गोमती", kO},       {"Manju", "मंजू", kA},        {"Sapna", "सपना", kY},
-    {"Preeti", "प्रीति", kY},      {"Shweta", "श्वेता", kY},      {"Payal", "पायल", kY},
-    {"Divya", "दिव्या", kY},       {"Aarti", "आरती", kY},        {"Pushpa", "पुष्पा", kA},
+    {"Sunita", "सुनीता", kA},  {"Anita", "अनीता", kA},     {"Kavita", "कविता", kA},
+    {"Savita", "सविता", kA},  {"Babita", "बबीता", kA},    {"Geeta", "गीता", kA},
+    {"Sita", "सीता", kA},     {"Rita", "रीता", kA},       {"Pooja", "पूजा", kY},
+    {"Priya", "प्रिया", kY},   {"Priyanka", "प्रियंका", kY}, {"Rekha", "रेखा", kA},
+    {"Radha", "राधा", kA},    {"Meena", "मीना", kA},      {"Kamla", "कमला", kO},
+    {"Vimla", "विमला", kO},   {"Shanti", "शांति", kO},     {"Santosh", "संतोष", kO},
+    {"Saroj", "सरोज", kO},    {"Sushila", "सुशीला", kO},   {"Usha", "उषा", kA},
+    {"Asha", "आशा", kA},      {"Nisha", "निशा", kY},      {"Manisha", "मनीषा", kY},
+    {"Lakshmi", "लक्ष्मी", kA}, {"Parvati", "पार्वती", kO},  {"Ganga", "गंगा", kO},
+    {"Bhanwari", "भंवरी", kO}, {"Dhapu", "धापू", kO},       {"Mamta", "ममता", kA},
+    {"Suman", "सुमन", kA},     {"Sarita", "सरिता", kA},    {"Kiran", "किरण", kA},
+    {"Poonam", "पूनम", kA},    {"Neha", "नेहा", kY},        {"Anjali", "अंजलि", kY},
+    {"Jyoti", "ज्योति", kY},   {"Kajal", "काजल", kY},      {"Komal", "कोमल", kY},
+    {"Khushboo", "खुशबू", kY},  {"Pinki", "पिंकी", kY},      {"Rani", "रानी", kA},
+    {"Rukmani", "रुक्मणी", kO}, {"Sangeeta", "संगीता", kA},  {"Seema", "सीमा", kA},
+    {"Shobha", "शोभा", kA},   {"Urmila", "उर्मिला", kO},   {"Phoolwati", "फूलवती", kO},
+    {"Gomti", "गोमती", kO},   {"Manju", "मंजू", kA},        {"Sapna", "सपना", kY},
+    {"Preeti", "प्रीति", kY},  {"Shweta", "श्वेता", kY},     {"Payal", "पायल", kY},
+    {"Divya", "दिव्या", kY},   {"Aarti", "आरती", kY},      {"Pushpa", "पुष्पा", kA},
     {"Kusum", "कुसुम", kO},
 };
 
 constexpr NameEntry kMuslimFemale[] = {
-    {"Shabana", "शबाना", kA}, {"Salma", "सलमा", kA},   {"Nazma", "नज़मा", kA},
-    {"Reshma", "रेशमा", kA},  {"Zeenat", "ज़ीनत", kA},  {"Rukhsar", "रुख़सार", kY},
+    {"Shabana", "शबाना", kA},  {"Salma", "सलमा", kA},  {"Nazma", "नज़मा", kA},
+    {"Reshma", "रेशमा", kA},    {"Zeenat", "ज़ीनत", kA}, {"Rukhsar", "रुख़सार", kY},
     {"Farzana", "फ़रज़ाना", kA}, {"Naseem", "नसीम", kO},
 };
 
 // Surnames by the caste category they are most often found in (a loose association: every
 // pool is also used, less often, by other categories through the common pool).
 constexpr NameEntry kScheduledCaste[] = {
-    {"Meghwal", "मेघवाल"}, {"Jatav", "जाटव"},     {"Bairwa", "बैरवा"},     {"Balai", "बलाई"},
+    {"Meghwal", "मेघवाल"}, {"Jatav", "जाटव"},      {"Bairwa", "बैरवा"},   {"Balai", "बलाई"},
     {"Raigar", "रैगर"},    {"Valmiki", "वाल्मीकि"}, {"Paswan", "पासवान"}, {"Ahirwar", "अहिरवार"},
 };
 constexpr NameEntry kScheduledTribe[] = {
-    {"Meena", "मीणा"},       {"Bhil", "भील"},   {"Garasia", "गरासिया"},
-    {"Damor", "डामोर"},      {"Sahariya", "सहरिया"}, {"Munda", "मुंडा"},
+    {"Meena", "मीणा"},  {"Bhil", "भील"},        {"Garasia", "गरासिया"},
+    {"Damor", "डामोर"}, {"Sahariya", "सहरिया"}, {"Munda", "मुंडा"},
 };
 constexpr NameEntry kOtherBackward[] = {
-    {"Yadav", "यादव"},     {"Jat", "जाट"},       {"Gurjar", "गुर्जर"},   {"Kumawat", "कुमावत"},
-    {"Saini", "सैनी"},      {"Mali", "माली"},     {"Prajapat", "प्रजापत"}, {"Kushwaha", "कुशवाहा"},
-    {"Kurmi", "कुर्मी"},    {"Lodhi", "लोधी"},    {"Sahu", "साहू"},       {"Teli", "तेली"},
+    {"Yadav", "यादव"},  {"Jat", "जाट"},    {"Gurjar", "गुर्जर"},     {"Kumawat", "कुमावत"},
+    {"Saini", "सैनी"},   {"Mali", "माली"},  {"Prajapat", "प्रजापत"}, {"Kushwaha", "कुशवाहा"},
+    {"Kurmi", "कुर्मी"},  {"Lodhi", "लोधी"}, {"Sahu", "साहू"},        {"Teli", "तेली"},
     {"Dhakad", "धाकड़"},
 };
 constexpr NameEntry kGeneral[] = {
-    {"Sharma", "शर्मा"},    {"Agarwal", "अग्रवाल"}, {"Gupta", "गुप्ता"},  {"Jain", "जैन"},
-    {"Rathore", "राठौड़"},  {"Shekhawat", "शेखावत"}, {"Tiwari", "तिवारी"}, {"Mishra", "मिश्रा"},
-    {"Joshi", "जोशी"},      {"Chauhan", "चौहान"},
+    {"Sharma", "शर्मा"},   {"Agarwal", "अग्रवाल"},  {"Gupta", "गुप्ता"},    {"Jain", "जैन"},
+    {"Rathore", "राठौड़"}, {"Shekhawat", "शेखावत"}, {"Tiwari", "तिवारी"}, {"Mishra", "मिश्रा"},
+    {"Joshi", "जोशी"},    {"Chauhan", "चौहान"},
 };
 constexpr NameEntry kCommon[] = {{"Kumar", "कुमार"}, {"Singh", "सिंह"}, {"Verma", "वर्मा"}};
 constexpr NameEntry kMuslimSurnames[] = {
     {"Khan", "खान"}, {"Qureshi", "कुरैशी"}, {"Ansari", "अंसारी"}, {"Shaikh", "शेख"}};
 
 constexpr NameEntry kSuffixes[] = {
-    {"Devi", "देवी"}, {"Kumari", "कुमारी"}, {"Kumar", "कुमार"},  {"Singh", "सिंह"}, {"Bai", "बाई"},
-    {"Bano", "बानो"}, {"Begum", "बेगम"},    {"Khatoon", "खातून"},
+    {"Devi", "देवी"}, {"Kumari", "कुमारी"}, {"Kumar", "कुमार"}, {"Singh", "सिंह"},
+    {"Bai", "बाई"},  {"Bano", "बानो"},    {"Begum", "बेगम"},  {"Khatoon", "खातून"},
 };
 
 // Place-name parts: prefixes from deities, people and things ("Ram", "Moti", "Kesar"), and
 // the suffixes of north Indian settlement names (-pur town, -garh fort, -ganj market,
 // -wara quarter, -kheda hamlet...).
 constexpr NameEntry kPlacePrefixes[] = {
-    {"Amar", "अमर"},     {"Ram", "राम"},       {"Sita", "सीता"},     {"Kishan", "किशन"},
-    {"Chandan", "चंदन"}, {"Hari", "हरि"},      {"Madhav", "माधव"},   {"Sundar", "सुंदर"},
-    {"Basant", "बसंत"},  {"Gopal", "गोपाल"},   {"Moti", "मोती"},     {"Heera", "हीरा"},
-    {"Bhim", "भीम"},     {"Kesar", "केसर"},    {"Sawai", "सवाई"},    {"Lal", "लाल"},
-    {"Nand", "नंद"},     {"Shiv", "शिव"},      {"Jai", "जय"},        {"Raj", "राज"},
-    {"Indra", "इंद्र"},   {"Dhan", "धन"},       {"Kanak", "कनक"},     {"Neel", "नील"},
-    {"Hans", "हंस"},     {"Mor", "मोर"},       {"Anand", "आनंद"},    {"Kamal", "कमल"},
-    {"Ratan", "रतन"},    {"Gulab", "गुलाब"},   {"Dev", "देव"},       {"Bhairon", "भैरों"},
-    {"Keshav", "केशव"},  {"Madho", "माधो"},    {"Sultan", "सुल्तान"}, {"Fateh", "फ़तेह"},
-    {"Bhawani", "भवानी"}, {"Pratap", "प्रताप"}, {"Udai", "उदय"},      {"Sona", "सोना"},
-    {"Chandra", "चंद्र"}, {"Bhoj", "भोज"},      {"Vijay", "विजय"},    {"Mohan", "मोहन"},
-    {"Ganga", "गंगा"},   {"Suraj", "सूरज"},    {"Badal", "बादल"},    {"Pipal", "पीपल"},
-    {"Amba", "अंबा"},    {"Gopi", "गोपी"},     {"Balu", "बालू"},     {"Kishor", "किशोर"},
-    {"Hanuman", "हनुमान"}, {"Lakshman", "लक्ष्मण"}, {"Shyam", "श्याम"}, {"Daulat", "दौलत"},
-    {"Jeevan", "जीवन"},  {"Sukh", "सुख"},
+    {"Amar", "अमर"},      {"Ram", "राम"},        {"Sita", "सीता"},    {"Kishan", "किशन"},
+    {"Chandan", "चंदन"},   {"Hari", "हरि"},       {"Madhav", "माधव"},  {"Sundar", "सुंदर"},
+    {"Basant", "बसंत"},    {"Gopal", "गोपाल"},    {"Moti", "मोती"},    {"Heera", "हीरा"},
+    {"Bhim", "भीम"},      {"Kesar", "केसर"},      {"Sawai", "सवाई"},   {"Lal", "लाल"},
+    {"Nand", "नंद"},       {"Shiv", "शिव"},       {"Jai", "जय"},       {"Raj", "राज"},
+    {"Indra", "इंद्र"},     {"Dhan", "धन"},        {"Kanak", "कनक"},    {"Neel", "नील"},
+    {"Hans", "हंस"},       {"Mor", "मोर"},        {"Anand", "आनंद"},    {"Kamal", "कमल"},
+    {"Ratan", "रतन"},     {"Gulab", "गुलाब"},     {"Dev", "देव"},       {"Bhairon", "भैरों"},
+    {"Keshav", "केशव"},    {"Madho", "माधो"},     {"Sultan", "सुल्तान"}, {"Fateh", "फ़तेह"},
+    {"Bhawani", "भवानी"}, {"Pratap", "प्रताप"},   {"Udai", "उदय"},     {"Sona", "सोना"},
+    {"Chandra", "चंद्र"},   {"Bhoj", "भोज"},       {"Vijay", "विजय"},   {"Mohan", "मोहन"},
+    {"Ganga", "गंगा"},     {"Suraj", "सूरज"},      {"Badal", "बादल"},   {"Pipal", "पीपल"},
+    {"Amba", "अंबा"},      {"Gopi", "गोपी"},      {"Balu", "बालू"},     {"Kishor", "किशोर"},
+    {"Hanuman", "हनुमान"}, {"Lakshman", "लक्ष्मण"}, {"Shyam", "श्याम"},   {"Daulat", "दौलत"},
+    {"Jeevan", "जीवन"},   {"Sukh", "सुख"},
 };
 constexpr NameEntry kPlaceSuffixes[] = {
     // Town suffixes first (kTownSuffixes of them).
-    {"pur", "पुर"},     {"garh", "गढ़"},    {"nagar", "नगर"},  {"ganj", "गंज"},
-    {"ner", "नेर"},     {"sar", "सर"},      {"kot", "कोट"},
+    {"pur", "पुर"},
+    {"garh", "गढ़"},
+    {"nagar", "नगर"},
+    {"ganj", "गंज"},
+    {"ner", "नेर"},
+    {"sar", "सर"},
+    {"kot", "कोट"},
     // Village suffixes.
-    {"pura", "पुरा"},   {"wara", "वाड़ा"},  {"gaon", "गांव"},  {"kheda", "खेड़ा"},
-    {"bagh", "बाग"},    {"wali", "वाली"},   {"sagar", "सागर"}, {"puri", "पुरी"},
+    {"pura", "पुरा"},
+    {"wara", "वाड़ा"},
+    {"gaon", "गांव"},
+    {"kheda", "खेड़ा"},
+    {"bagh", "बाग"},
+    {"wali", "वाली"},
+    {"sagar", "सागर"},
+    {"puri", "पुरी"},
     {"dham", "धाम"},
 };
 constexpr NameEntry kPlaceQualifiers[] = {{" Khurd", " खुर्द"}, {" Kalan", " कलां"}};
@@ -143,6 +154,15 @@ bool IsVowel(char c) {
 bool IsConsonant(char c) { return IsLetter(c) && !IsVowel(c); }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 char SameCase(char like, char c) { return IsUpper(like) ? Upper(c) : Lower(c); }
+
+// Inserts letter `c` at `pos`, in the case of the letter it will precede (or else follow), so
+// that "SALIM" becomes "SAALIM" and "Salim" "Saalim".
+void InsertLetter(std::string* t, size_t pos, char c) {
+  const char like = pos < t->size() && IsLetter((*t)[pos]) ? (*t)[pos]
+                    : pos > 0                              ? (*t)[pos - 1]
+                                                           : c;
+  t->insert(t->begin() + static_cast<std::ptrdiff_t>(pos), SameCase(like, c));
+}
 
 // Folds one lower-case word.
 std::string FoldWord(const std::string& w) {
@@ -200,18 +220,18 @@ int Words(std::string_view s, Word* words, int max_words) {
 }
 
 enum class Edit : uint8_t {
-  kDoubleVowel,    // Sunita -> Suneeta
-  kSingleVowel,    // Pooja -> Puja
-  kSwapVW,         // Pawan -> Pavan
-  kDropShH,        // Sushila -> Susila
-  kSwapPhF,        // Phoolwati -> Foolwati, Arif -> Ariph
-  kZToJ,           // Zakir -> Jakir
-  kFinalI,         // Devi -> Devy / Devee, Vijay -> Vijai
-  kAddH,           // Anita -> Anitha
-  kDropH,          // Radha -> Rada
-  kTrailingA,      // Yadav -> Yadava, Gupta -> Gupt
-  kCase,           // SUNITA DEVI
-  kSpacing,        // Sunita  Devi
+  kDoubleVowel,  // Sunita -> Suneeta
+  kSingleVowel,  // Pooja -> Puja
+  kSwapVW,       // Pawan -> Pavan
+  kDropShH,      // Sushila -> Susila
+  kSwapPhF,      // Phoolwati -> Foolwati, Arif -> Ariph
+  kZToJ,         // Zakir -> Jakir
+  kFinalI,       // Devi -> Devy / Devee, Vijay -> Vijai
+  kAddH,         // Anita -> Anitha
+  kDropH,        // Radha -> Rada
+  kTrailingA,    // Yadav -> Yadava, Gupta -> Gupt
+  kCase,         // SUNITA DEVI
+  kSpacing,      // Sunita  Devi
 };
 
 struct Site {
@@ -228,7 +248,7 @@ void Apply(std::string* s, Site site, Rng& rng) {
       const char v = Lower(t[p]);
       const char to = v == 'i' ? 'e' : v == 'u' ? 'o' : 'a';
       t[p] = SameCase(t[p], to);
-      t.insert(t.begin() + static_cast<std::ptrdiff_t>(p) + 1, to);
+      InsertLetter(s, p + 1, to);
       break;
     }
     case Edit::kSingleVowel: {
@@ -247,7 +267,7 @@ void Apply(std::string* s, Site site, Rng& rng) {
     case Edit::kSwapPhF:
       if (Lower(t[p]) == 'f') {
         t[p] = SameCase(t[p], 'p');
-        t.insert(t.begin() + static_cast<std::ptrdiff_t>(p) + 1, 'h');
+        InsertLetter(s, p + 1, 'h');
       } else {
         t[p] = SameCase(t[p], 'f');
         t.erase(p + 1, 1);
@@ -263,11 +283,11 @@ void Apply(std::string* s, Site site, Rng& rng) {
         t[p] = SameCase(t[p], 'y');
       } else {
         t[p] = SameCase(t[p], 'e');
-        t.insert(t.begin() + static_cast<std::ptrdiff_t>(p) + 1, 'e');
+        InsertLetter(s, p + 1, 'e');
       }
       break;
     case Edit::kAddH:
-      t.insert(t.begin() + static_cast<std::ptrdiff_t>(p) + 1, 'h');
+      InsertLetter(s, p + 1, 'h');
       break;
     case Edit::kDropH:
       t.erase(p + 1, 1);
@@ -276,7 +296,7 @@ void Apply(std::string* s, Site site, Rng& rng) {
       if (Lower(t[p]) == 'a') {
         t.erase(p, 1);
       } else {
-        t.insert(t.begin() + static_cast<std::ptrdiff_t>(p) + 1, 'a');
+        InsertLetter(s, p + 1, 'a');
       }
       break;
     case Edit::kCase: {
@@ -359,12 +379,18 @@ std::span<const NameEntry> FirstNames(Community community, Sex sex) {
 
 std::span<const NameEntry> Surnames(SurnamePool pool) {
   switch (pool) {
-    case SurnamePool::kScheduledCaste: return kScheduledCaste;
-    case SurnamePool::kScheduledTribe: return kScheduledTribe;
-    case SurnamePool::kOtherBackward: return kOtherBackward;
-    case SurnamePool::kGeneral: return kGeneral;
-    case SurnamePool::kCommon: return kCommon;
-    case SurnamePool::kMuslim: return kMuslimSurnames;
+    case SurnamePool::kScheduledCaste:
+      return kScheduledCaste;
+    case SurnamePool::kScheduledTribe:
+      return kScheduledTribe;
+    case SurnamePool::kOtherBackward:
+      return kOtherBackward;
+    case SurnamePool::kGeneral:
+      return kGeneral;
+    case SurnamePool::kCommon:
+      return kCommon;
+    case SurnamePool::kMuslim:
+      return kMuslimSurnames;
   }
   return kCommon;
 }

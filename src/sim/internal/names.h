@@ -36,8 +36,14 @@ enum class Sex : uint8_t { kFemale, kMale };
 
 // Surname pools. Rural north-Indian surnames often indicate a community; the generator uses
 // the pool of a household's caste category most of the time and the common pool otherwise.
-enum class SurnamePool : uint8_t { kScheduledCaste, kScheduledTribe, kOtherBackward, kGeneral,
-                                   kCommon, kMuslim };
+enum class SurnamePool : uint8_t {
+  kScheduledCaste,
+  kScheduledTribe,
+  kOtherBackward,
+  kGeneral,
+  kCommon,
+  kMuslim
+};
 
 std::span<const NameEntry> FirstNames(Community community, Sex sex);
 std::span<const NameEntry> Surnames(SurnamePool pool);

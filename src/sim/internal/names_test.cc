@@ -40,9 +40,9 @@ std::vector<const NameEntry*> AllPersonNameParts() {
       for (const NameEntry& e : FirstNames(c, s)) all.push_back(&e);
     }
   }
-  for (SurnamePool p : {SurnamePool::kScheduledCaste, SurnamePool::kScheduledTribe,
-                        SurnamePool::kOtherBackward, SurnamePool::kGeneral, SurnamePool::kCommon,
-                        SurnamePool::kMuslim}) {
+  for (SurnamePool p :
+       {SurnamePool::kScheduledCaste, SurnamePool::kScheduledTribe, SurnamePool::kOtherBackward,
+        SurnamePool::kGeneral, SurnamePool::kCommon, SurnamePool::kMuslim}) {
     for (const NameEntry& e : Surnames(p)) all.push_back(&e);
   }
   for (int k = 0; k <= static_cast<int>(NameSuffix::kKhatoon); ++k) {
@@ -59,9 +59,9 @@ TEST(NamesTest, TablesHaveTheAdvertisedSizes) {
                 FirstNames(Community::kMuslim, Sex::kFemale).size(),
             60u);
   size_t surnames = 0;
-  for (SurnamePool p : {SurnamePool::kScheduledCaste, SurnamePool::kScheduledTribe,
-                        SurnamePool::kOtherBackward, SurnamePool::kGeneral, SurnamePool::kCommon,
-                        SurnamePool::kMuslim}) {
+  for (SurnamePool p :
+       {SurnamePool::kScheduledCaste, SurnamePool::kScheduledTribe, SurnamePool::kOtherBackward,
+        SurnamePool::kGeneral, SurnamePool::kCommon, SurnamePool::kMuslim}) {
     surnames += Surnames(p).size();
   }
   EXPECT_GE(surnames, 40u);
@@ -139,6 +139,24 @@ TEST(NamesTest, VariantsDifferButFoldToTheOriginal) {
     }
   }
   EXPECT_GT(changed_letters, total * 3 / 4);
+}
+
+// A clerk's variant keeps a consistent case: Title Case, ALL CAPS or all lower case.
+TEST(NamesTest, VariantsKeepAConsistentCase) {
+  Rng rng(11);
+  for (const std::string name : {"Salim Ansari", "SALIM ANSARI", "Farzana Khan", "Arif Shaikh"}) {
+    for (int i = 0; i < 300; ++i) {
+      const std::string v = MakeNameVariant(name, rng);
+      bool any_lower = false, any_upper = false, upper_inside_word = false;
+      for (size_t k = 0; k < v.size(); ++k) {
+        const char c = v[k];
+        any_lower |= c >= 'a' && c <= 'z';
+        any_upper |= c >= 'A' && c <= 'Z';
+        upper_inside_word |= c >= 'A' && c <= 'Z' && k > 0 && v[k - 1] != ' ';
+      }
+      EXPECT_TRUE(!any_lower || !any_upper || !upper_inside_word) << name << " -> " << v;
+    }
+  }
 }
 
 TEST(NamesTest, VariantOfASingleWordName) {

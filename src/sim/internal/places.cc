@@ -43,30 +43,36 @@ PlaceName UniqueName(Rng& rng, int suffixes, int qualified_per_100, std::set<std
 }
 
 std::string Digits(int value, int width) {
+  JsonBuffer b(24);
+  b.Digits(static_cast<uint64_t>(value), width);
   std::string s;
-  AppendDigits(&s, static_cast<uint64_t>(value), width);
+  b.MoveTo(&s);
   return s;
 }
 
-void AppendAddress(const std::vector<Place>& places, int32_t village, std::string* out) {
+std::string AddressJson(const std::vector<Place>& places, int32_t village) {
   const Place& v = places[village];
   const Place& b = places[v.parent];
   const Place& d = places[b.parent];
-  AppendLiteral(out, "\"address\":{\"state\":\"");
-  AppendLiteral(out, kStateCode);
-  AppendLiteral(out, "\",\"district\":");
-  AppendJsonString(out, d.code);
-  AppendLiteral(out, ",\"block\":");
-  AppendJsonString(out, b.code);
-  AppendLiteral(out, ",\"village\":");
-  AppendJsonString(out, v.code);
-  AppendLiteral(out, ",\"district_name\":");
-  AppendJsonString(out, d.name);
-  AppendLiteral(out, ",\"block_name\":");
-  AppendJsonString(out, b.name);
-  AppendLiteral(out, ",\"village_name\":");
-  AppendJsonString(out, v.name);
-  out->push_back('}');
+  JsonBuffer json(256 + 6 * (d.name.size() + b.name.size() + v.name.size()));
+  json.Literal("\"address\":{\"state\":\"");
+  json.Raw(kStateCode);
+  json.Literal("\",\"district\":");
+  json.String(d.code);
+  json.Literal(",\"block\":");
+  json.String(b.code);
+  json.Literal(",\"village\":");
+  json.String(v.code);
+  json.Literal(",\"district_name\":");
+  json.String(d.name);
+  json.Literal(",\"block_name\":");
+  json.String(b.name);
+  json.Literal(",\"village_name\":");
+  json.String(v.name);
+  json.Char('}');
+  std::string out;
+  json.MoveTo(&out);
+  return out;
 }
 
 }  // namespace
@@ -128,11 +134,7 @@ PlaceTable BuildPlaces(uint64_t seed, int districts) {
     }
   }
   t.address_json.reserve(t.villages.size());
-  for (int32_t v : t.villages) {
-    std::string json;
-    AppendAddress(t.places, v, &json);
-    t.address_json.push_back(std::move(json));
-  }
+  for (int32_t v : t.villages) t.address_json.push_back(AddressJson(t.places, v));
   return t;
 }
 

@@ -1,17 +1,18 @@
-// Fast appenders for the generator's hand-written JSON, and calendar arithmetic on day counts.
+// A fast buffer for the generator's hand-written JSON, and calendar arithmetic on day counts.
 //
-// The generator writes hundreds of megabytes per run, so these append into a caller's
-// std::string without temporaries. The calendar functions are Howard Hinnant's public-domain
-// days_from_civil / civil_from_days (the same algorithms common/date.cc uses internally);
-// they are repeated here, inline, because spode::Date's accessors recompute the civil date on
-// every call and return Result<> from constructors, which is too slow for millions of
+// The generator writes gigabytes per run, so JSON is written into a fixed buffer without
+// temporaries or per-append capacity checks. The calendar functions are Howard Hinnant's
+// public-domain days_from_civil / civil_from_days (the same algorithms common/date.cc uses
+// internally); they are repeated here, inline, because spode::Date's accessors recompute the civil
+// date on every call and return Result<> from constructors, which is too slow for millions of
 // birthdays.
 //
-// Thread-safety: stateless functions.
+// Thread-safety: the functions are stateless; a JsonBuffer belongs to one thread.
 #ifndef SPODE_SIM_INTERNAL_TEXT_H_
 #define SPODE_SIM_INTERNAL_TEXT_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,8 +22,8 @@ inline int32_t DaysFromCivil(int y, int m, int d) {
   y -= m <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy =
-      (153u * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2u) / 5u + static_cast<unsigned>(d) - 1u;
+  const unsigned doy = (153u * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2u) / 5u +
+                       static_cast<unsigned>(d) - 1u;
   const unsigned doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
@@ -54,83 +55,130 @@ inline int CompletedYears(CivilDate birth, CivilDate on) {
   return years;
 }
 
-inline void AppendLiteral(std::string* out, std::string_view s) { out->append(s.data(), s.size()); }
+// A fixed-capacity byte buffer for JSON text: no capacity checks per append (the caller
+// makes room with Reserve), and string literals are copied with sizes known at compile time.
+//
+//   JsonBuffer b(1 << 16);
+//   b.Reserve(out, 4096);              // moves what is written to *out if less room is left
+//   b.Literal("{\"name\":");
+//   b.String("Sunita Devi");           // quoted and escaped
+//   b.MoveTo(out);
+class JsonBuffer {
+ public:
+  explicit JsonBuffer(size_t capacity)
+      : begin_(new char[capacity]), end_(begin_ + capacity), p_(begin_) {}
+  ~JsonBuffer() { delete[] begin_; }
+  JsonBuffer(const JsonBuffer&) = delete;
+  JsonBuffer& operator=(const JsonBuffer&) = delete;
 
-// Exactly `width` decimal digits, zero-padded (value must fit).
-inline void AppendDigits(std::string* out, uint64_t value, int width) {
-  char buf[20];
-  for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
+  // Appends what is written to *out and empties the buffer.
+  void MoveTo(std::string* out) {
+    out->append(begin_, static_cast<size_t>(p_ - begin_));
+    p_ = begin_;
   }
-  out->append(buf, static_cast<size_t>(width));
-}
+  // Makes room for `bytes` more bytes (at most the capacity) by moving to *out if needed.
+  void Reserve(std::string* out, size_t bytes) {
+    if (static_cast<size_t>(end_ - p_) < bytes) MoveTo(out);
+  }
+  size_t size() const { return static_cast<size_t>(p_ - begin_); }
 
-inline void AppendInt(std::string* out, int64_t value) {
-  char buf[24];
-  int pos = 24;
-  const bool negative = value < 0;
-  uint64_t v = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-  do {
-    buf[--pos] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  if (negative) buf[--pos] = '-';
-  out->append(buf + pos, static_cast<size_t>(24 - pos));
-}
+  template <size_t N>
+  void Literal(const char (&s)[N]) {
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  // Bytes copied as they are: only for text known to need no escaping.
+  void Raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Char(char c) { *p_++ = c; }
 
-// "YYYY-MM-DD" (years 0-9999).
-inline void AppendDate(std::string* out, CivilDate c) {
-  char buf[10];
-  int y = c.year;
-  buf[3] = static_cast<char>('0' + y % 10);
-  y /= 10;
-  buf[2] = static_cast<char>('0' + y % 10);
-  y /= 10;
-  buf[1] = static_cast<char>('0' + y % 10);
-  buf[0] = static_cast<char>('0' + y / 10 % 10);
-  buf[4] = '-';
-  buf[5] = static_cast<char>('0' + c.month / 10);
-  buf[6] = static_cast<char>('0' + c.month % 10);
-  buf[7] = '-';
-  buf[8] = static_cast<char>('0' + c.day / 10);
-  buf[9] = static_cast<char>('0' + c.day % 10);
-  out->append(buf, 10);
-}
+  // Exactly `width` decimal digits, zero-padded (value must fit).
+  void Digits(uint64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p_[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    p_ += width;
+  }
 
-// The body of a JSON string (no quotes): '"', '\\' and control characters escaped; other bytes,
-// including UTF-8 sequences, copied as they are.
-inline void AppendJsonEscaped(std::string* out, std::string_view s) {
-  size_t run = 0;  // start of the pending run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': AppendLiteral(out, "\\\""); break;
-      case '\\': AppendLiteral(out, "\\\\"); break;
-      case '\n': AppendLiteral(out, "\\n"); break;
-      case '\r': AppendLiteral(out, "\\r"); break;
-      case '\t': AppendLiteral(out, "\\t"); break;
-      case '\b': AppendLiteral(out, "\\b"); break;
-      case '\f': AppendLiteral(out, "\\f"); break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(esc, 6);
+  void Int(int64_t value) {
+    char tmp[24];
+    int pos = 24;
+    const bool negative = value < 0;
+    uint64_t v = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+    do {
+      tmp[--pos] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    if (negative) tmp[--pos] = '-';
+    Raw(std::string_view(tmp + pos, static_cast<size_t>(24 - pos)));
+  }
+
+  // "YYYY-MM-DD" (years 0-9999).
+  void Date(CivilDate c) {
+    Digits(static_cast<uint64_t>(c.year), 4);
+    Char('-');
+    Digits(static_cast<uint64_t>(c.month), 2);
+    Char('-');
+    Digits(static_cast<uint64_t>(c.day), 2);
+  }
+
+  // The body of a JSON string (no quotes): '"', '\\' and control characters escaped; other
+  // bytes, including UTF-8 sequences, copied as they are. Needs up to 6 * s.size() bytes.
+  void Escaped(std::string_view s) {
+    for (char ch : s) {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        *p_++ = ch;
+        continue;
+      }
+      *p_++ = '\\';
+      switch (c) {
+        case '"':
+          *p_++ = '"';
+          break;
+        case '\\':
+          *p_++ = '\\';
+          break;
+        case '\n':
+          *p_++ = 'n';
+          break;
+        case '\r':
+          *p_++ = 'r';
+          break;
+        case '\t':
+          *p_++ = 't';
+          break;
+        case '\b':
+          *p_++ = 'b';
+          break;
+        case '\f':
+          *p_++ = 'f';
+          break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          Literal("u00");
+          *p_++ = kHex[c >> 4];
+          *p_++ = kHex[c & 15];
+        }
       }
     }
   }
-  out->append(s.data() + run, s.size() - run);
-}
 
-// A JSON string with its quotes.
-inline void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  AppendJsonEscaped(out, s);
-  out->push_back('"');
-}
+  // A JSON string with its quotes.
+  void String(std::string_view s) {
+    Char('"');
+    Escaped(s);
+    Char('"');
+  }
+
+ private:
+  char* begin_;
+  char* end_;
+  char* p_;
+};
 
 }  // namespace spode::sim::internal
 
