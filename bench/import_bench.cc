@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
 
   // 4. PostgreSQL.
   if (!pg_url.empty()) {
-    std::string reset = "psql -q '" + pg_url +
+    std::string reset = "PGOPTIONS=--client-min-messages=warning psql -q '" + pg_url +
                         "' -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' > /dev/null";
     if (Run(reset) != 0) return 1;
     std::string copy = "psql -q '" + pg_url +

@@ -18,16 +18,23 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES] = {'s', 'p', 'o', 'd', 'e', 
 constexpr uint64_t kTokenSubkey = 1;
 constexpr uint64_t kWrapSubkey = 2;
 
-std::string SealWith(const unsigned char* key, std::string_view plaintext,
-                     std::string_view associated) {
-  std::string out(kNonce + plaintext.size() + kTag, '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
+void SealAppend(std::string* dest, const unsigned char* key, std::string_view plaintext,
+                std::string_view associated) {
+  size_t at = dest->size();
+  dest->resize(at + kNonce + plaintext.size() + kTag);
+  auto* p = reinterpret_cast<unsigned char*>(dest->data() + at);
   randombytes_buf(p, kNonce);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       p + kNonce, &clen, reinterpret_cast<const unsigned char*>(plaintext.data()),
       plaintext.size(), reinterpret_cast<const unsigned char*>(associated.data()),
       associated.size(), nullptr, p, key);
+}
+
+std::string SealWith(const unsigned char* key, std::string_view plaintext,
+                     std::string_view associated) {
+  std::string out;
+  SealAppend(&out, key, plaintext, associated);
   return out;
 }
 
@@ -52,6 +59,9 @@ Result<std::string> OpenWith(const unsigned char* key, std::string_view sealed,
 void InitSodium() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // libsodium's user-space ChaCha20 generator, seeded and reseeded from the kernel, rather
+    // than one getrandom() system call per request: bulk import seals millions of values.
+    randombytes_set_implementation(&randombytes_internal_implementation);
     if (sodium_init() < 0) std::abort();
   });
 }
@@ -73,6 +83,11 @@ DataKey::~DataKey() { sodium_memzero(key_.data(), key_.size()); }
 
 std::string DataKey::Seal(std::string_view plaintext, std::string_view associated) const {
   return SealWith(key_.data(), plaintext, associated);
+}
+
+void DataKey::SealInto(std::string* out, std::string_view plaintext,
+                       std::string_view associated) const {
+  SealAppend(out, key_.data(), plaintext, associated);
 }
 
 Result<std::string> DataKey::Open(std::string_view sealed, std::string_view associated) const {
@@ -149,11 +164,23 @@ MasterKey::~MasterKey() {
 }
 
 std::string MasterKey::Token(std::string_view national_id) const {
-  std::string out(32, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+  std::string out;
+  TokenInto(&out, national_id);
+  return out;
+}
+
+void MasterKey::TokenInto(std::string* out, std::string_view national_id) const {
+  size_t at = out->size();
+  out->resize(at + 32);
+  crypto_generichash(reinterpret_cast<unsigned char*>(out->data() + at), 32,
                      reinterpret_cast<const unsigned char*>(national_id.data()),
                      national_id.size(), token_key_.data(), token_key_.size());
-  return out;
+}
+
+void MasterKey::WrapInto(std::string* out, const DataKey& key) const {
+  SealAppend(out, wrap_key_.data(),
+             std::string_view(reinterpret_cast<const char*>(key.bytes().data()), 32),
+             "spode-data-key");
 }
 
 std::string MasterKey::Wrap(const DataKey& key) const {

@@ -42,6 +42,8 @@ class DataKey {
   static DataKey Generate();
   // nonce (24 bytes) || XChaCha20-Poly1305 ciphertext; `associated` binds it to its row.
   std::string Seal(std::string_view plaintext, std::string_view associated) const;
+  // Appends what Seal returns to *out (no allocation when *out has room).
+  void SealInto(std::string* out, std::string_view plaintext, std::string_view associated) const;
   // DATA_LOSS when the ciphertext or associated data do not verify.
   Result<std::string> Open(std::string_view sealed, std::string_view associated) const;
   const std::array<unsigned char, 32>& bytes() const { return key_; }
@@ -66,6 +68,9 @@ class MasterKey {
   // The 32-byte look-up token of a national ID.
   std::string Token(std::string_view national_id) const;
   std::string Wrap(const DataKey& key) const;
+  // Append forms of Token and Wrap.
+  void TokenInto(std::string* out, std::string_view national_id) const;
+  void WrapInto(std::string* out, const DataKey& key) const;
   Result<DataKey> Unwrap(std::string_view wrapped) const;
 
   MasterKey(const MasterKey&) = default;

@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include <map>
+#include <algorithm>
 #include <set>
 
 #include "common/money.h"
@@ -33,12 +33,16 @@ std::string Join(std::string_view where, std::string_view key) {
 // Rejects fields not in `allowed`, and a field given twice.
 Status CheckFields(dom::object obj, std::string_view where,
                    std::initializer_list<std::string_view> allowed) {
-  std::set<std::string_view> seen;
+  uint32_t seen = 0;  // one bit per allowed field (at most 32)
   for (auto field : obj) {
-    bool ok = false;
-    for (std::string_view a : allowed) ok = ok || field.key == a;
-    if (!ok) return Bad(Join(where, field.key), "unknown field");
-    if (!seen.insert(field.key).second) return Bad(Join(where, field.key), "given twice");
+    uint32_t bit = 0, i = 0;
+    for (std::string_view a : allowed) {
+      if (field.key == a) bit = 1u << i;
+      ++i;
+    }
+    if (bit == 0) return Bad(Join(where, field.key), "unknown field");
+    if (seen & bit) return Bad(Join(where, field.key), "given twice");
+    seen |= bit;
   }
   return OkStatus();
 }
@@ -163,22 +167,32 @@ Result<std::string> Attributes(dom::object obj, std::string_view where, Entity e
   dom::object attrs;
   if (e->get_object().get(attrs) != simdjson::SUCCESS) return Bad(w, "must be an object");
   const Catalogue& cat = Catalogue::Default();
-  std::map<std::string_view, dom::element> sorted;
+  struct Entry {
+    std::string_view key;
+    dom::element value;
+    const AttributeDef* def;
+  };
+  std::vector<Entry> sorted;
   for (auto field : attrs) {
     const AttributeDef* def = cat.Find(entity, field.key);
     if (def == nullptr || def->column) {
       return Bad(Join(w, field.key), "not a " + std::string(EntityName(entity)) +
                                          " attribute in the catalogue");
     }
-    if (!sorted.emplace(field.key, field.value).second) return Bad(Join(w, field.key), "given twice");
+    sorted.push_back({field.key, field.value, def});
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i].key == sorted[i - 1].key) return Bad(Join(w, sorted[i].key), "given twice");
   }
   std::string out = "{";
-  for (auto& [key, value] : sorted) {
-    if (value.is_null()) continue;
+  for (const Entry& e : sorted) {
+    if (e.value.is_null()) continue;
     if (out.size() > 1) out += ',';
-    AppendJsonString(&out, key);
+    AppendJsonString(&out, e.key);
     out += ':';
-    RETURN_IF_ERROR(AppendAttribute(*cat.Find(entity, key), value, Join(w, key), &out));
+    RETURN_IF_ERROR(AppendAttribute(*e.def, e.value, Join(w, e.key), &out));
   }
   out += '}';
   return out;

@@ -26,6 +26,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/flat_hash.h"
 #include "common/result.h"
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
@@ -38,6 +39,11 @@ struct ImportOptions {
   std::string actor = "system:import";  // recorded in provenance
   std::string channel = "external";     // self, operator, officer, external
   int batch_households = 5000;
+  // kBulk: the whole file in one transaction, indexes dropped and rebuilt at the end (an
+  // initial load). kBatched: one transaction per batch, indexes kept. kAuto: bulk for a file of
+  // 20,000 members or more that would at least double an SQLite registry, or that goes into an
+  // empty PostgreSQL registry (where dropping an index locks the table until the commit).
+  enum class Mode { kAuto, kBulk, kBatched } mode = Mode::kAuto;
   // Called now and then with bytes read and the file's size.
   std::function<void(int64_t done, int64_t total)> progress;
 };
@@ -79,29 +85,45 @@ class Importer {
   // transaction. One outcome per household, in order.
   Result<std::vector<EnrolOutcome>> Enrol(std::vector<HouseholdInput> households);
 
- private:
+ public:
   struct Pending;
+  using PendingHandle = std::shared_ptr<Pending>;
+
+ private:
   Importer(storage::Database& db, const crypto::MasterKey& key, const TimeSource& clock,
            ImportOptions options);
+  // Reserves registry sequence numbers in blocks (committed at once, so never reused).
+  class IdBlock {
+   public:
+    Result<int64_t> Next(storage::Database& db, const char* name);
+
+   private:
+    int64_t next_ = 0, end_ = 0;
+  };
+
   Status LoadIndexes();
+  // Computes tokens, de-duplication hashes and sealed values (thread-safe; no database).
+  void Seal(Pending* p) const;
   // Checks one parsed household against the registry and the run so far.
   EnrolOutcome Check(HouseholdInput& h, Pending* pending);
-  Status WriteBatch(std::vector<Pending>& batch);
+  // Writes a batch, in a transaction of its own or (bulk mode) the caller's.
+  Status WriteBatch(std::vector<Pending>& batch, bool own_transaction);
 
   storage::Database& db_;
   const crypto::MasterKey& key_;
   const TimeSource& clock_;
   ImportOptions options_;
-  std::unordered_set<uint64_t> family_ids_, member_ids_, token_prefixes_;
-  std::unordered_map<uint64_t, int64_t> dedup_keys_;  // hash of dedup key -> member_idx
+  // Everything enrolled or held, as 64-bit keys: numeric IDs, token prefix -> member_idx, and
+  // dedup hash -> member_idx.
+  FlatHashMap64 family_ids_, member_ids_, token_prefixes_, dedup_hashes_;
+  IdBlock household_ids_, member_ids_block_;
   std::unordered_set<std::string> places_;
   std::unordered_map<std::string, int64_t> provenance_ids_;
-  // Members accepted in the current batch, not yet written (their idx is not known).
-  std::unordered_map<uint64_t, int> batch_dedup_keys_;
 };
 
-// The de-duplication key of a member: NameKey(name) | dob | village code.
-std::string DedupKey(std::string_view name, std::string_view dob, std::string_view village);
+// The de-duplication key of a member: a 64-bit hash of NameKey(name) | dob | village code,
+// stored in members.dedup_hash (indexed).
+int64_t DedupHash(std::string_view name, std::string_view dob, std::string_view village);
 
 }  // namespace spode::registry
 

@@ -304,10 +304,10 @@ Status Registry::VerifyChange(int64_t cr_id, std::string_view officer) {
       return storage::Null{};
     };
     RETURN_IF_ERROR(db_.Execute("UPDATE members SET name = ?, name_local = ?, dob = ?, sex = ?, "
-                                "phone = ?, dedup_key = ?, attrs = ?, attr_prov = ?, version = "
+                                "phone = ?, dedup_hash = ?, attrs = ?, attr_prov = ?, version = "
                                 "version + 1, valid_from_us = ? WHERE member_idx = ?",
                                 {name, text_or_null(name_local), dob, sex, text_or_null(phone),
-                                 DedupKey(name, dob, village->Text(0)), attrs.dump(),
+                                 DedupHash(name, dob, village->Text(0)), attrs.dump(),
                                  attr_prov.dump(), now, midx})
                         .status());
   } else {

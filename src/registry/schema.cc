@@ -2,7 +2,8 @@
 
 namespace spode::registry {
 
-// docs/data-model.md explains these tables. Times are microseconds since the Unix epoch (UTC);
+// docs/data-model.md explains these tables. Uniqueness is declared with named unique indexes
+// rather than inline UNIQUE, so that a bulk load can drop and rebuild them (importer.cc). Times are microseconds since the Unix epoch (UTC);
 // dates are ISO text; money is integer paise; attribute values are JSON text.
 std::vector<storage::Migration> Migrations() {
   return {
@@ -34,7 +35,7 @@ CREATE TABLE provenance (
 -- status: active (enrolled), held (a possible duplicate awaiting an officer), rejected.
 CREATE TABLE households (
   household_idx BIGINT PRIMARY KEY,
-  family_id TEXT NOT NULL UNIQUE,
+  family_id TEXT NOT NULL,
   state_code TEXT NOT NULL,
   district_code TEXT NOT NULL,
   block_code TEXT NOT NULL,
@@ -46,12 +47,12 @@ CREATE TABLE households (
   version BIGINT NOT NULL DEFAULT 1,
   valid_from_us BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX households_family_id ON households (family_id);
 CREATE INDEX households_village ON households (village_code);
-CREATE INDEX households_district ON households (district_code);
 
 CREATE TABLE members (
   member_idx BIGINT PRIMARY KEY,
-  member_id TEXT NOT NULL UNIQUE,
+  member_id TEXT NOT NULL,
   household_idx BIGINT NOT NULL REFERENCES households (household_idx),
   name TEXT NOT NULL,
   name_local TEXT,
@@ -60,7 +61,7 @@ CREATE TABLE members (
   relationship TEXT NOT NULL,
   phone TEXT,
   id_last4 TEXT,
-  dedup_key TEXT NOT NULL,
+  dedup_hash BIGINT NOT NULL,
   attrs TEXT NOT NULL,
   prov_id BIGINT NOT NULL REFERENCES provenance (prov_id),
   attr_prov TEXT NOT NULL DEFAULT '{}',
@@ -68,19 +69,21 @@ CREATE TABLE members (
   version BIGINT NOT NULL DEFAULT 1,
   valid_from_us BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX members_member_id ON members (member_id);
 CREATE INDEX members_household ON members (household_idx);
-CREATE INDEX members_dedup ON members (dedup_key);
+CREATE INDEX members_dedup ON members (dedup_hash);
 
 -- The ID vault: national ID numbers exist only here, sealed with the member's own data key,
 -- which is stored wrapped by the master key (kept in a file, never in the database).
 -- Erasure destroys wrapped_key. id_token is a keyed hash for look-up and exact de-duplication.
 CREATE TABLE vault (
   member_idx BIGINT PRIMARY KEY REFERENCES members (member_idx),
-  id_token {{blob}} UNIQUE,
+  id_token {{blob}},
   id_sealed {{blob}},
   wrapped_key {{blob}},
   erased_at_us BIGINT
 );
+CREATE UNIQUE INDEX vault_id_token ON vault (id_token);
 
 CREATE TABLE bank_accounts (
   member_idx BIGINT PRIMARY KEY REFERENCES members (member_idx),
