@@ -10,7 +10,7 @@ packages=(
   libtomlplusplus-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  clang-14 libclang-rt-14-dev wrk curl
+  clang-14 libclang-rt-14-dev wrk curl ccache
 )
 if [[ "${SPODE_WEB:-0}" == 1 ]]; then packages+=(nodejs npm chromium); fi
 

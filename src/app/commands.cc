@@ -7,7 +7,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+
+#include <fstream>
+
+#include "access/identities.h"
 #include "app/serve.h"
+#include "crypto/vault_key.h"
 #include "app/state.h"
 #include "common/log.h"
 #include "common/progress.h"
@@ -293,6 +299,75 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
   decide->callback([&global, run] { global.run = run(true); });
 }
 
+// The demo's accounts, one per stakeholder role: created once with random passwords, which are
+// kept in a file beside the demo database (mode 0600) and printed at every start.
+Result<json> EnsureDemoAccounts(const Config& config, const std::string& file) {
+  if (std::filesystem::exists(file)) {
+    std::ifstream in(file);
+    return json::parse(in, nullptr, false);
+  }
+  ASSIGN_OR_RETURN(State state, OpenState(config));
+  ASSIGN_OR_RETURN(auto district, state.db->QueryOne("SELECT code FROM places WHERE level = "
+                                                     "'district' ORDER BY code LIMIT 1"));
+  ASSIGN_OR_RETURN(auto block, state.db->QueryOne("SELECT code FROM places WHERE level = 'block' "
+                                                  "ORDER BY code LIMIT 1"));
+  std::string d = district ? district->Text(0) : "9901";
+  std::string b = block ? block->Text(0) : "990101";
+  SystemTimeSource clock(config.time.utc_offset_minutes);
+  access::Identities ids(*state.db, clock);
+  using access::Duty;
+  using access::Role;
+  struct Demo {
+    const char* name;
+    const char* display;
+    Role role;
+    std::string scope;
+    std::set<Duty> duties;
+  };
+  std::vector<Demo> demo = {
+      {"state.officer", "State officer", Role::kOfficer, "99",
+       {Duty::kRegistrar, Duty::kSchemeAdmin, Duty::kApprover, Duty::kGrievanceOfficer}},
+      {"district.officer", "District officer", Role::kOfficer, d,
+       {Duty::kRegistrar, Duty::kApprover, Duty::kGrievanceOfficer}},
+      {"block.officer", "Block officer", Role::kOfficer, b, {Duty::kRegistrar}},
+      {"operator", "Service-centre operator", Role::kOperator, "CSC-" + b + "-01", {}},
+      {"bank", "State Bank (demo)", Role::kBank, "SBIN", {}},
+      {"provider", "District hospital (demo)", Role::kProvider, "HOSP-" + d, {}},
+      {"auditor", "Social auditor", Role::kAuditor, "", {}},
+      {"admin", "Administrator", Role::kAdmin, "", {}},
+  };
+  json out = json::array();
+  for (const Demo& a : demo) {
+    std::string password = crypto::ToHex(crypto::RandomBytes(8));
+    RETURN_IF_ERROR(ids.AddUser({a.name, a.display, a.role, a.scope, a.duties, password}).status());
+    json duties = json::array();
+    for (Duty du : a.duties) duties.push_back(access::DutyName(du));
+    out.push_back({{"username", a.name},
+                   {"password", password},
+                   {"role", access::RoleName(a.role)},
+                   {"scope", a.scope},
+                   {"duties", duties}});
+  }
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return UnavailableError("cannot write " + file);
+  std::string text = out.dump(2) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) return UnavailableError("cannot write " + file);
+  return out;
+}
+
+void PrintDemoAccounts(const json& accounts) {
+  std::printf("\nDemo accounts (also in the .accounts.json file beside the database):\n");
+  for (const json& a : accounts) {
+    std::printf("  %-18s password %-18s %-9s %s\n", a["username"].get<std::string>().c_str(),
+                a["password"].get<std::string>().c_str(), a["role"].get<std::string>().c_str(),
+                a["scope"].get<std::string>().c_str());
+  }
+  std::printf("Citizens sign in with their member ID and a one-time code, shown at /dev/outbox "
+              "in the demo.\n");
+}
+
 // --- spode demo ---
 void AddDemo(CLI::App& app, GlobalOptions& global) {
   struct Opts {
@@ -354,13 +429,100 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
         if (!summary.ok()) return Fail(summary.status(), o->json);
         result["summary"] = *summary;
       }
+      auto accounts = EnsureDemoAccounts(*config, o->db + ".accounts.json");
+      if (!accounts.ok()) return Fail(accounts.status(), o->json);
+      result["accounts"] = *accounts;
       if (o->no_serve) {
         if (o->json) PrintJson(result);
+        else PrintDemoAccounts(*accounts);
         return 0;
       }
-      return Serve(*config, /*demo=*/true);
+      PrintDemoAccounts(result["accounts"]);
+      return Serve(*config, {.demo = true, .dev_outbox = true});
     };
   });
+}
+
+// --- spode user add|list ---
+void AddUser(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string name, role, scope, display, db, key_file;
+    std::vector<std::string> duties;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("user", "Staff accounts.");
+  group->require_subcommand(1);
+  CLI::App* add = group->add_subcommand(
+      "add",
+      "Add a staff account; the password is read from standard input (at least 10 "
+      "characters).\n"
+      "Example: echo 'a long secret' | spode user add bdo.sonkh --role officer --scope 990302 "
+      "--duty registrar --db state.db");
+  add->add_option("name", o->name, "user name: 3-40 of a-z 0-9 . _ -")->required();
+  add->add_option("--role", o->role,
+                  "operator, officer, bank, provider, developer, auditor or admin")
+      ->required();
+  add->add_option("--scope", o->scope,
+                  "officer: area code (state 2, district 4, block 6 digits); operator: centre; "
+                  "bank: IFSC bank code; provider: provider id");
+  add->add_option("--duty", o->duties,
+                  "officer duties: registrar, scheme_admin, approver, grievance_officer");
+  add->add_option("--display-name", o->display, "name shown to people");
+  CLI::App* list = group->add_subcommand("list", "List staff accounts.\nExample: spode user "
+                                                 "list --db state.db --json");
+  for (CLI::App* c : {add, list}) {
+    c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+    c->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  auto run = [o](bool adding) {
+    return [o, adding](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), o->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      access::Identities ids(*state->db, clock);
+      if (!adding) {
+        auto users = ids.ListUsers();
+        if (!users.ok()) return Fail(users.status(), o->json);
+        if (o->json) {
+          PrintJson(*users);
+        } else {
+          for (const json& u : *users) {
+            std::printf("%-24s %-10s %-10s %s\n", u["username"].get<std::string>().c_str(),
+                        u["role"].get<std::string>().c_str(),
+                        u["scope"].get<std::string>().c_str(), u["duties"].dump().c_str());
+          }
+        }
+        return 0;
+      }
+      access::NewUser user;
+      user.username = o->name;
+      user.display_name = o->display;
+      auto role = access::ParseRole(o->role);
+      if (!role.ok()) return Fail(role.status(), o->json);
+      user.role = *role;
+      user.scope = o->scope;
+      for (const std::string& d : o->duties) {
+        auto duty = access::ParseDuty(d);
+        if (!duty.ok()) return Fail(duty.status(), o->json);
+        user.duties.insert(*duty);
+      }
+      std::getline(std::cin, user.password);
+      if (!user.password.empty() && user.password.back() == '\r') user.password.pop_back();
+      auto id = ids.AddUser(user);
+      if (!id.ok()) return Fail(id.status(), o->json);
+      if (o->json) PrintJson({{"username", user.username}, {"role", o->role}});
+      else std::printf("Added %s (%s).\n", user.username.c_str(), o->role.c_str());
+      return 0;
+    };
+  };
+  add->callback([&global, run] { global.run = run(true); });
+  list->callback([&global, run] { global.run = run(false); });
 }
 
 // --- spode serve ---
@@ -368,6 +530,7 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
   struct Opts {
     std::string db, bind, key_file;
     int port = -1, workers = -1;
+    bool dev_outbox = false;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -381,6 +544,9 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--bind", o->bind, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--workers", o->workers, "worker threads (default: one per core)");
   cmd->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+  cmd->add_flag("--dev-outbox", o->dev_outbox,
+                "also serve GET /dev/outbox, the messages sent (one-time codes included): for "
+                "demos and tests only, never in production");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
       auto config = LoadConfig(g);
@@ -390,7 +556,7 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
       if (o->port >= 0) config->server.port = o->port;
       if (o->workers >= 0) config->server.workers = o->workers;
       if (!o->key_file.empty()) config->vault.key_file = o->key_file;
-      return Serve(*config, /*demo=*/false);
+      return Serve(*config, {.demo = false, .dev_outbox = o->dev_outbox});
     };
   });
 }
@@ -418,7 +584,8 @@ int Fail(const Status& status, bool json) {
 }
 
 std::vector<Command> Commands() {
-  return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates}, {AddDemo}, {AddServe}};
+  return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates},
+          {AddUser},     {AddDemo},   {AddServe}};
 }
 
 int RunSelected(const GlobalOptions& global) {

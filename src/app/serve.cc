@@ -6,7 +6,10 @@
 #include <mutex>
 
 #include "app/commands.h"
+#include "access/gate.h"
+#include "api/api.h"
 #include "app/state.h"
+#include "storage/connections.h"
 #include "http/json.h"
 #include "http/metrics.h"
 #include "http/problem.h"
@@ -14,36 +17,19 @@
 #include "http/server.h"
 
 namespace spode::app {
-namespace {
-
-// One database connection per worker thread, opened on first use.
-class ConnectionPerThread {
- public:
-  explicit ConnectionPerThread(std::string url) : url_(std::move(url)) {}
-  Result<storage::Database*> Get() {
-    thread_local std::unique_ptr<storage::Database> db;
-    thread_local const ConnectionPerThread* owner = nullptr;
-    if (!db || owner != this) {
-      ASSIGN_OR_RETURN(db, storage::Open(url_));
-      owner = this;
-    }
-    return db.get();
-  }
-
- private:
-  std::string url_;
-};
-
-}  // namespace
-
-int Serve(const Config& config, bool demo) {
+int Serve(const Config& config, const ServeOptions& options) {
   // Open once to migrate and check the key before accepting connections.
   auto state = OpenState(config);
   if (!state.ok()) return Fail(state.status(), false);
   std::string where = state->db->Describe();
   state->db.reset();
 
-  ConnectionPerThread connections(config.database.url);
+  storage::OpenOptions open_options;
+  open_options.busy_timeout_ms = config.database.busy_timeout_ms;
+  storage::Connections connections(config.database.url, open_options);
+  auto access_log = access::AccessLog::Open(config.database.url);
+  if (!access_log.ok()) return Fail(access_log.status(), false);
+  SystemTimeSource clock(config.time.utc_offset_minutes);
   http::Metrics metrics;
   metrics.AddCollector([](std::string& out) {
     out += "# HELP spode_build_info Build information.\n# TYPE spode_build_info gauge\n";
@@ -64,6 +50,16 @@ int Serve(const Config& config, bool demo) {
     }
     return http::Json({{"status", "ready"}, {"database", "reachable"}, {"migrations", "current"}});
   }).IgnoreError();
+  metrics.AddCollector([&](std::string& out) {
+    out += "# HELP spode_db_connections Open database connections (one per worker thread).\n"
+           "# TYPE spode_db_connections gauge\n";
+    out += "spode_db_connections " + std::to_string(connections.open_count()) + "\n";
+    out += "# HELP spode_access_log_written_total Access-log entries written.\n"
+           "# TYPE spode_access_log_written_total counter\n";
+    out += "spode_access_log_written_total " + std::to_string((*access_log)->written()) + "\n";
+  });
+  api::Api api(connections, *state->key, clock, **access_log, {.dev_outbox = options.dev_outbox});
+  if (Status s = api.Register(router); !s.ok()) return Fail(s, false);
   router.Add("GET", "/metrics", [&](http::Request&) {
     http::Response r;
     r.content_type = std::string(http::kMetricsContentType);
@@ -77,7 +73,7 @@ int Serve(const Config& config, bool demo) {
   if (Status sig = server.StopOnSignals(); !sig.ok()) return Fail(sig, false);
   std::string url = "http://" + config.server.bind + ":" + std::to_string(server.port());
   spdlog::info("serving {} on {}", where, url);
-  if (demo) {
+  if (options.demo) {
     std::printf(
         "\nspode is serving the demo state at %s\n"
         "  %s/healthz    alive\n"

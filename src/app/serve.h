@@ -6,9 +6,12 @@
 
 namespace spode::app {
 
-// Serves until SIGTERM/SIGINT; returns the process exit code. `demo` prints the demo's
-// welcome text once listening.
-int Serve(const Config& config, bool demo);
+// Serves until SIGTERM/SIGINT; returns the process exit code.
+struct ServeOptions {
+  bool demo = false;        // print the demo's welcome text and accounts
+  bool dev_outbox = false;  // serve GET /dev/outbox (one-time codes!): demo and tests only
+};
+int Serve(const Config& config, const ServeOptions& options);
 
 }  // namespace spode::app
 

@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include "access/schema.h"
+#include "notify/schema.h"
 #include "registry/schema.h"
 
 namespace spode::app {
 
 std::vector<storage::Migration> AllMigrations() {
   std::vector<storage::Migration> all;
+  for (auto& m : notify::Migrations()) all.push_back(std::move(m));
+  for (auto& m : access::Migrations()) all.push_back(std::move(m));
   for (auto& m : registry::Migrations()) all.push_back(std::move(m));
   return all;
 }

@@ -225,6 +225,19 @@ Result<std::string> FromHex(std::string_view hex) {
   return out;
 }
 
+std::string Hash256(std::string_view bytes) {
+  std::string out(32, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
+                     0);
+  return out;
+}
+
+uint32_t RandomBelow(uint32_t upper) {
+  InitSodium();
+  return randombytes_uniform(upper);
+}
+
 std::string RandomBytes(size_t n) {
   InitSodium();
   std::string out(n, '\0');

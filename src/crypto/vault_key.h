@@ -88,6 +88,12 @@ class MasterKey {
 std::string ToHex(std::string_view bytes);
 Result<std::string> FromHex(std::string_view hex);
 
+// BLAKE2b-256 of `bytes` (unkeyed): for storing session tokens and one-time codes.
+std::string Hash256(std::string_view bytes);
+
+// A uniformly random number in [0, upper).
+uint32_t RandomBelow(uint32_t upper);
+
 // `n` random bytes from the operating system's CSPRNG.
 std::string RandomBytes(size_t n);
 

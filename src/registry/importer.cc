@@ -136,9 +136,44 @@ Result<std::unique_ptr<Importer>> Importer::Create(storage::Database& db,
                                                    const crypto::MasterKey& key,
                                                    const TimeSource& clock,
                                                    ImportOptions options) {
+  bool load = options.load_indexes;
   std::unique_ptr<Importer> imp(new Importer(db, key, clock, std::move(options)));
-  RETURN_IF_ERROR(imp->LoadIndexes());
+  if (load) RETURN_IF_ERROR(imp->LoadIndexes());
   return imp;
+}
+
+Status Importer::LoadIndexesFor(const Pending& p) {
+  const HouseholdInput& h = p.input;
+  if (!h.family_id.empty()) {
+    ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT 1 FROM households WHERE family_id = ?",
+                                            {h.family_id}));
+    if (row) family_ids_.Insert(Numeric(h.family_id), 0);
+  }
+  for (size_t i = 0; i < h.members.size(); ++i) {
+    if (!h.members[i].member_id.empty()) {
+      ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT 1 FROM members WHERE member_id = ?",
+                                              {h.members[i].member_id}));
+      if (row) member_ids_.Insert(Numeric(h.members[i].member_id), 0);
+    }
+    std::string_view token = p.Bytes(p.sealed[i].token);
+    if (!token.empty()) {
+      ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT member_idx FROM vault WHERE id_token = ?",
+                                              {storage::Blob{std::string(token)}}));
+      if (row) token_prefixes_.Insert(TokenPrefix(token), row->Int(0));
+    }
+    ASSIGN_OR_RETURN(auto dup, db_.QueryOne("SELECT member_idx FROM members WHERE dedup_hash = ? "
+                                            "LIMIT 1",
+                                            {p.sealed[i].dedup_hash}));
+    if (dup) dedup_hashes_.Insert(static_cast<uint64_t>(p.sealed[i].dedup_hash), dup->Int(0));
+  }
+  // Places already known need not be inserted again.
+  for (const std::string* code : {&h.address.state, &h.address.district, &h.address.block,
+                                  &h.address.village}) {
+    if (places_.count(*code)) continue;
+    ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT 1 FROM places WHERE code = ?", {*code}));
+    if (row) places_.insert(*code);
+  }
+  return OkStatus();
 }
 
 Status Importer::LoadIndexes() {
@@ -412,6 +447,8 @@ Result<std::vector<EnrolOutcome>> Importer::Enrol(std::vector<HouseholdInput> ho
   for (HouseholdInput& h : households) {
     Pending p;
     p.input = std::move(h);
+    Seal(&p);
+    if (!options_.load_indexes) RETURN_IF_ERROR(LoadIndexesFor(p));
     EnrolOutcome o = Check(p.input, &p);
     if (o.kind != EnrolOutcome::Kind::kRejected) batch.push_back(std::move(p));
     outcomes.push_back(std::move(o));

@@ -44,6 +44,9 @@ struct ImportOptions {
   // 20,000 members or more that would at least double an SQLite registry, or that goes into an
   // empty PostgreSQL registry (where dropping an index locks the table until the commit).
   enum class Mode { kAuto, kBulk, kBatched } mode = Mode::kAuto;
+  // Load the de-duplication indexes of the whole registry at Create (a file import). When false
+  // (the API enrolling one household), Enrol looks up only the keys it needs.
+  bool load_indexes = true;
   // Called now and then with bytes read and the file's size.
   std::function<void(int64_t done, int64_t total)> progress;
 };
@@ -102,6 +105,8 @@ class Importer {
   };
 
   Status LoadIndexes();
+  // Loads the index entries that `p`'s keys could collide with (the load_indexes=false path).
+  Status LoadIndexesFor(const Pending& p);
   // Computes tokens, de-duplication hashes and sealed values (thread-safe; no database).
   void Seal(Pending* p) const;
   // Checks one parsed household against the registry and the run so far.

@@ -371,7 +371,7 @@ Result<json> Registry::ListChangeRequests(std::string_view status) {
   ASSIGN_OR_RETURN(auto rows,
                    db_.Query("SELECT c.cr_id, h.family_id, m.member_id, c.kind, c.changes, "
                              "c.reason, c.channel, c.submitted_by, c.submitted_at_us, c.status, "
-                             "c.decided_by, c.decision_note FROM change_requests c JOIN "
+                             "c.decided_by, c.decision_note, h.village_code FROM change_requests c JOIN "
                              "households h ON h.household_idx = c.household_idx LEFT JOIN "
                              "members m ON m.member_idx = c.member_idx WHERE c.status = ? ORDER "
                              "BY c.cr_id",
@@ -389,7 +389,8 @@ Result<json> Registry::ListChangeRequests(std::string_view status) {
                    {"submitted_at", Timestamp{r.Int(8)}.ToString()},
                    {"status", r.Text(9)},
                    {"decided_by", r.IsNull(10) ? json(nullptr) : json(r.Text(10))},
-                   {"decision_note", r.IsNull(11) ? json(nullptr) : json(r.Text(11))}});
+                   {"decision_note", r.IsNull(11) ? json(nullptr) : json(r.Text(11))},
+                   {"village", r.Text(12)}});
   }
   return out;
 }
@@ -397,7 +398,7 @@ Result<json> Registry::ListChangeRequests(std::string_view status) {
 Result<json> Registry::ListDuplicateHolds(std::string_view status) {
   ASSIGN_OR_RETURN(auto rows, db_.Query("SELECT d.hold_id, h.family_id, d.member_idx, "
                                         "d.candidate_member_idx, d.reason, d.held_at_us, "
-                                        "d.status, d.decided_by FROM duplicate_holds d JOIN "
+                                        "d.status, d.decided_by, h.village_code FROM duplicate_holds d JOIN "
                                         "households h ON h.household_idx = d.household_idx "
                                         "WHERE d.status = ? ORDER BY d.hold_id",
                                         {std::string(status)}));
@@ -412,7 +413,8 @@ Result<json> Registry::ListDuplicateHolds(std::string_view status) {
                    {"reason", r.Text(4)},
                    {"held_at", Timestamp{r.Int(5)}.ToString()},
                    {"status", r.Text(6)},
-                   {"decided_by", r.IsNull(7) ? json(nullptr) : json(r.Text(7))}});
+                   {"decided_by", r.IsNull(7) ? json(nullptr) : json(r.Text(7))},
+                   {"village", r.Text(8)}});
   }
   return out;
 }

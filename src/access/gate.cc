@@ -1,0 +1,191 @@
+#include "access/gate.h"
+
+#include <spdlog/spdlog.h>
+
+namespace spode::access {
+
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kHouseholdRead: return "household.read";
+    case Action::kHouseholdEnrol: return "household.enrol";
+    case Action::kRegistrySearch: return "registry.search";
+    case Action::kChangeSubmit: return "change.submit";
+    case Action::kChangeList: return "change.list";
+    case Action::kChangeDecide: return "change.decide";
+    case Action::kDuplicateList: return "duplicate.list";
+    case Action::kDuplicateDecide: return "duplicate.decide";
+    case Action::kConsentRequest: return "consent.request";
+    case Action::kAccessLogRead: return "access_log.read";
+    case Action::kUserManage: return "user.manage";
+  }
+  return "unknown";
+}
+
+// --- AccessLog ---
+
+Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
+  std::unique_ptr<AccessLog> log(new AccessLog());
+  ASSIGN_OR_RETURN(log->owned_, storage::Open(url));
+  log->db_ = log->owned_.get();
+  log->background_ = true;
+  log->thread_ = std::thread([l = log.get()] { l->Run(); });
+  return log;
+}
+
+AccessLog::~AccessLog() {
+  Flush().IgnoreError();
+  if (background_) {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+}
+
+void AccessLog::Append(AccessEntry entry) {
+  if (!background_) {
+    std::vector<AccessEntry> one{std::move(entry)};
+    std::lock_guard lock(mu_);
+    Status s = Write(one);
+    if (!s.ok()) spdlog::error("access log: {}", s.ToString());
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(entry));
+    ++appended_;
+  }
+  cv_.notify_all();
+}
+
+Status AccessLog::Flush() {
+  if (!background_) return OkStatus();
+  std::unique_lock lock(mu_);
+  int64_t target = appended_;
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return written_ >= target || stop_; });
+  return last_error_;
+}
+
+Status AccessLog::Write(std::vector<AccessEntry>& batch) {
+  ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
+  for (const AccessEntry& e : batch) {
+    storage::Value household =
+        e.household_idx > 0 ? storage::Value(e.household_idx) : storage::Value(storage::Null{});
+    RETURN_IF_ERROR(db_->Execute("INSERT INTO access_log (at_us, actor, role, action, object, "
+                                 "household_idx, purpose, decision, reason, request_id) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 {e.at_us, e.actor, e.role, e.action, e.object, household,
+                                  e.purpose, e.decision, e.reason, e.request_id})
+                        .status());
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  written_ += static_cast<int64_t>(batch.size());
+  return OkStatus();
+}
+
+void AccessLog::Run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      if (stop_) break;
+      continue;
+    }
+    std::vector<AccessEntry> batch(std::make_move_iterator(queue_.begin()),
+                                   std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    lock.unlock();
+    std::vector<AccessEntry> pending = std::move(batch);
+    Status s;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      s = Write(pending);
+      if (s.ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+    }
+    lock.lock();
+    if (!s.ok()) {
+      // Never silently: the entries are counted as written so Flush returns, with the error.
+      spdlog::error("access log: {} entries could not be written: {}", pending.size(),
+                    s.ToString());
+      last_error_ = s;
+      written_ += static_cast<int64_t>(pending.size());
+    }
+    cv_.notify_all();
+  }
+}
+
+// --- Gate ---
+
+bool Gate::InArea(const Principal& p, std::string_view village_code) {
+  return p.role == Role::kOfficer && !p.scope.empty() && village_code.starts_with(p.scope);
+}
+
+std::string Gate::Decide(storage::Database& db, const Principal& p, Action action,
+                         const Resource& r) {
+  const bool specific = r.household_idx > 0;
+  switch (p.role) {
+    case Role::kCitizen:
+      if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
+          action == Action::kAccessLogRead) {
+        if (specific && r.household_idx == p.household_idx) return "";
+        return "a citizen sees only their own household";
+      }
+      return "not open to citizens";
+    case Role::kOperator:
+      if (action == Action::kHouseholdEnrol || action == Action::kConsentRequest ||
+          action == Action::kRegistrySearch) {
+        return "";
+      }
+      if (action == Action::kHouseholdRead || action == Action::kChangeSubmit) {
+        if (!specific) return "an operator acts for one consenting household at a time";
+        auto consent = Identities(db, clock_).HasAssistedConsent(p, r.household_idx);
+        if (consent.ok() && *consent) return "";
+        return "the citizen has not given this operator one-time-code consent for this session";
+      }
+      return "not open to operators";
+    case Role::kOfficer: {
+      bool area_ok = !specific || InArea(p, r.village_code);
+      if (!area_ok) return "the household is outside the officer's area";
+      switch (action) {
+        case Action::kHouseholdRead:
+        case Action::kRegistrySearch:
+        case Action::kChangeSubmit:
+        case Action::kChangeList:
+        case Action::kDuplicateList:
+          return "";
+        case Action::kHouseholdEnrol:
+        case Action::kChangeDecide:
+        case Action::kDuplicateDecide:
+          if (p.HasDuty(Duty::kRegistrar)) return "";
+          return "this needs the registrar duty";
+        default:
+          return "not open to officers";
+      }
+    }
+    case Role::kAdmin:
+      if (action == Action::kUserManage) return "";
+      return "administrators manage accounts, not personal data";
+    case Role::kBank:
+    case Role::kProvider:
+    case Role::kDeveloper:
+    case Role::kAuditor:
+      return "registry data is not open to this role";
+  }
+  return "denied by default";
+}
+
+Status Gate::Authorize(storage::Database& db, const Principal& p, Action action,
+                       const Resource& r, std::string_view purpose, std::string_view request_id) {
+  std::string denial = Decide(db, p, action, r);
+  log_.Append({clock_.Now().micros, p.Actor(), std::string(RoleName(p.role)),
+               std::string(ActionName(action)), r.object, r.household_idx, std::string(purpose),
+               denial.empty() ? "allow" : "deny", denial.empty() ? "policy" : denial,
+               std::string(request_id)});
+  if (denial.empty()) return OkStatus();
+  return PermissionDeniedError(denial);
+}
+
+}  // namespace spode::access

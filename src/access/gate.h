@@ -1,0 +1,118 @@
+// The access gate: every read or change of personal data asks it first, and every decision,
+// allowed or denied, is recorded in the access log. Deny by default.
+//
+//   Resource r{.object = family_id, .household_idx = h, .village_code = v};
+//   RETURN_IF_ERROR(gate.Authorize(db, principal, Action::kHouseholdRead, r, "view", request_id));
+//
+// The policy (docs/access.md):
+//   citizen   their own household only (read, change requests, its access log)
+//   operator  a household whose citizen has just given one-time-code consent to this operator
+//             (read, change requests); enrolling a new family; finding a citizen
+//   officer   households whose village code starts with their area code; deciding change
+//             requests and duplicates and enrolling need the registrar duty
+//   bank, provider, developer, auditor: no registry data here (payments, services and
+//             consented API access come with their own work)
+//   admin     user management only; no personal data
+// Denied: PERMISSION_DENIED, with a reason that names the rule, not the data.
+//
+// Thread-safety: Gate is thread-safe; the AccessLog it writes to batches entries from all
+// threads and writes them from its own thread (see AccessLog).
+#ifndef SPODE_ACCESS_GATE_H_
+#define SPODE_ACCESS_GATE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "access/identities.h"
+#include "access/principal.h"
+#include "common/time_source.h"
+#include "storage/database.h"
+
+namespace spode::access {
+
+enum class Action {
+  kHouseholdRead,
+  kHouseholdEnrol,
+  kRegistrySearch,
+  kChangeSubmit,
+  kChangeList,
+  kChangeDecide,
+  kDuplicateList,
+  kDuplicateDecide,
+  kConsentRequest,
+  kAccessLogRead,
+  kUserManage,
+};
+std::string_view ActionName(Action a);
+
+struct Resource {
+  std::string object;         // what the log names: a family or member ID, or "search:<kind>"
+  int64_t household_idx = 0;  // 0: no particular household (lists, searches, enrolment)
+  std::string village_code;   // where the household lives (for officers' areas)
+};
+
+struct AccessEntry {
+  int64_t at_us;
+  std::string actor, role, action, object;
+  int64_t household_idx;
+  std::string purpose, decision, reason, request_id;
+};
+
+// The access log's writer. Entries are queued and written in batches by a background thread
+// (one transaction per batch, at least every 50 ms), so that a read does not wait for a disk
+// flush; Flush() waits until everything queued so far is written, and the destructor flushes.
+// A crash can lose at most the last 50 ms of entries.
+class AccessLog {
+ public:
+  // Opens its own connection to `url`.
+  static Result<std::unique_ptr<AccessLog>> Open(const std::string& url);
+  // Writes through `db` synchronously (tests, CLI commands).
+  explicit AccessLog(storage::Database* db) : db_(db) {}
+  ~AccessLog();
+  void Append(AccessEntry entry);
+  Status Flush();
+  int64_t written() const { return written_; }
+
+ private:
+  AccessLog() = default;
+  Status Write(std::vector<AccessEntry>& batch);
+  void Run();
+  std::unique_ptr<storage::Database> owned_;
+  storage::Database* db_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
+  int64_t appended_ = 0, written_ = 0;  // GUARDED_BY(mu_)
+  bool stop_ = false;
+  bool background_ = false;
+  Status last_error_;
+  std::thread thread_;
+};
+
+class Gate {
+ public:
+  Gate(AccessLog& log, const TimeSource& clock) : log_(log), clock_(clock) {}
+
+  // Decides, records, and returns OK or PERMISSION_DENIED. `db` is used to look up an
+  // operator's assisted consent.
+  Status Authorize(storage::Database& db, const Principal& p, Action action, const Resource& r,
+                   std::string_view purpose, std::string_view request_id);
+
+  // Whether an officer's area covers a village code.
+  static bool InArea(const Principal& p, std::string_view village_code);
+
+ private:
+  // The rule's verdict: empty when allowed, else the reason for denial.
+  std::string Decide(storage::Database& db, const Principal& p, Action action, const Resource& r);
+  AccessLog& log_;
+  const TimeSource& clock_;
+};
+
+}  // namespace spode::access
+
+#endif  // SPODE_ACCESS_GATE_H_

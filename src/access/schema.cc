@@ -1,0 +1,94 @@
+#include "access/schema.h"
+
+namespace spode::access {
+
+std::vector<storage::Migration> Migrations() {
+  return {{"access/0001_identities", R"sql(
+-- Staff accounts and API clients. Citizens are not users: they are members of the registry and
+-- sign in with a one-time code.
+CREATE TABLE users (
+  user_id {{pk}},
+  username TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN
+    ('operator', 'officer', 'bank', 'provider', 'developer', 'auditor', 'admin')),
+  scope TEXT NOT NULL DEFAULT '',
+  duties TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+  created_at_us BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX users_username ON users (username);
+
+-- Sessions: only a hash of the token is stored.
+CREATE TABLE sessions (
+  token_hash {{blob}} PRIMARY KEY,
+  user_id BIGINT REFERENCES users (user_id),
+  member_idx BIGINT,
+  household_idx BIGINT,
+  member_id TEXT,
+  created_at_us BIGINT NOT NULL,
+  expires_at_us BIGINT NOT NULL,
+  revoked_at_us BIGINT,
+  address TEXT NOT NULL,
+  CHECK ((user_id IS NULL) <> (member_idx IS NULL))
+);
+
+-- Failed sign-ins, for throttling: per account and per address.
+CREATE TABLE auth_failures (
+  kind TEXT NOT NULL CHECK (kind IN ('account', 'address')),
+  subject TEXT NOT NULL,
+  at_us BIGINT NOT NULL
+);
+CREATE INDEX auth_failures_subject ON auth_failures (kind, subject, at_us);
+
+-- One-time codes (login, or a citizen's consent to an operator), stored hashed.
+CREATE TABLE otp_codes (
+  otp_id {{pk}},
+  member_idx BIGINT NOT NULL,
+  purpose TEXT NOT NULL CHECK (purpose IN ('login', 'consent')),
+  code_hash {{blob}} NOT NULL,
+  requested_by BIGINT REFERENCES users (user_id),
+  created_at_us BIGINT NOT NULL,
+  expires_at_us BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  used_at_us BIGINT
+);
+CREATE INDEX otp_codes_member ON otp_codes (member_idx, purpose, created_at_us);
+
+-- A citizen's consent, by one-time code, to an operator acting for their household: the
+-- operator, the centre, the purpose and the fee charged are recorded with it.
+CREATE TABLE assisted_consents (
+  consent_id {{pk}},
+  operator_user_id BIGINT NOT NULL REFERENCES users (user_id),
+  centre TEXT NOT NULL,
+  member_idx BIGINT NOT NULL,
+  household_idx BIGINT NOT NULL,
+  purpose TEXT NOT NULL,
+  fee_paise BIGINT NOT NULL CHECK (fee_paise >= 0),
+  granted_at_us BIGINT NOT NULL,
+  expires_at_us BIGINT NOT NULL,
+  revoked_at_us BIGINT
+);
+CREATE INDEX assisted_consents_operator ON assisted_consents (operator_user_id, household_idx);
+
+-- Every decision of the access gate on personal data, allowed or denied. Never a raw national
+-- ID: the object is a family or member ID, or a search's kind.
+CREATE TABLE access_log (
+  log_id {{pk}},
+  at_us BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  household_idx BIGINT,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+  reason TEXT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX access_log_household ON access_log (household_idx, at_us);
+)sql"}};
+}
+
+}  // namespace spode::access

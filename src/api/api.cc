@@ -1,0 +1,755 @@
+#include "api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include "access/identities.h"
+#include "common/money.h"
+#include "http/json.h"
+#include "http/problem.h"
+#include "notify/outbox.h"
+#include "registry/household.h"
+#include "registry/importer.h"
+#include "registry/names.h"
+#include "registry/registry.h"
+
+namespace spode::api {
+
+using access::Action;
+using access::Principal;
+using access::Role;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kCookie = "spode_session";
+
+// The session token from "Authorization: Bearer ..." or the session cookie.
+std::string TokenOf(const http::Request& req) {
+  std::string_view auth = req.Header("authorization");
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
+    return std::string(auth.substr(7));
+  }
+  std::string_view cookies = req.Header("cookie");
+  size_t pos = 0;
+  while (pos < cookies.size()) {
+    size_t end = cookies.find(';', pos);
+    if (end == std::string_view::npos) end = cookies.size();
+    std::string_view part = cookies.substr(pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.starts_with(kCookie) && part.size() > kCookie.size() && part[kCookie.size()] == '=') {
+      return std::string(part.substr(kCookie.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+http::Response WithSession(json body, const std::string& token, int64_t max_age_s) {
+  http::Response r = http::Json(body);
+  r.headers.push_back({"Set-Cookie", std::string(kCookie) + "=" + token +
+                                         "; Path=/; Max-Age=" + std::to_string(max_age_s) +
+                                         "; HttpOnly; Secure; SameSite=Strict"});
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
+}
+
+// The fields each role may see of a household or member view (an allowlist).
+void Filter(json& view, Role role) {
+  if (role == Role::kCitizen || role == Role::kOfficer) return;
+  // Operators act for the citizen in front of them, but do not see their bank details, the
+  // provenance trail, or other members' phone numbers.
+  auto strip = [](json& member) {
+    member.erase("bank_account");
+    member.erase("attribute_provenance");
+    member.erase("phone");
+  };
+  if (view.contains("members")) {
+    for (json& m : view["members"]) strip(m);
+  } else {
+    strip(view);
+  }
+}
+
+struct HouseholdRef {
+  int64_t household_idx = 0;
+  std::string family_id;
+  std::string village_code;
+};
+
+}  // namespace
+
+// All handlers; a friend of Api.
+class Handlers {
+ public:
+  explicit Handlers(Api& api) : a_(api) {}
+
+  // Runs `body` with this thread's database, turning errors into problem documents.
+  template <typename F>
+  http::Response Run(http::Request& req, F&& body) {
+    auto db = a_.connections_.Get();
+    if (!db.ok()) return http::Problem(db.status(), req.request_id);
+    Result<http::Response> r = body(**db);
+    if (!r.ok()) {
+      (*db)->Rollback().IgnoreError();
+      return http::Problem(r.status(), req.request_id);
+    }
+    return std::move(*r);
+  }
+
+  Result<Principal> Authenticate(storage::Database& db, const http::Request& req) {
+    std::string token = TokenOf(req);
+    if (token.empty()) return UnauthenticatedError("sign in first");
+    return access::Identities(db, a_.clock_).ResolveSession(token);
+  }
+
+  Result<std::optional<HouseholdRef>> FindHousehold(storage::Database& db,
+                                                    std::string_view family_id) {
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT household_idx, village_code FROM households "
+                                           "WHERE family_id = ? AND status <> 'rejected'",
+                                           {std::string(family_id)}));
+    if (!row) return std::optional<HouseholdRef>();
+    return std::optional<HouseholdRef>(
+        HouseholdRef{row->Int(0), std::string(family_id), row->Text(1)});
+  }
+
+  Result<std::optional<HouseholdRef>> FindMemberHousehold(storage::Database& db,
+                                                          std::string_view member_id) {
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT h.household_idx, h.family_id, h.village_code "
+                                           "FROM members m JOIN households h ON h.household_idx "
+                                           "= m.household_idx WHERE m.member_id = ? AND h.status "
+                                           "<> 'rejected'",
+                                           {std::string(member_id)}));
+    if (!row) return std::optional<HouseholdRef>();
+    return std::optional<HouseholdRef>(HouseholdRef{row->Int(0), row->Text(1), row->Text(2)});
+  }
+
+  // A citizen's contact details, or nothing when the member is unknown or not active.
+  Result<std::optional<access::CitizenContact>> FindCitizen(storage::Database& db,
+                                                           std::string_view member_id) {
+    if (!registry::ValidMemberId(member_id)) return std::optional<access::CitizenContact>();
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT m.member_idx, m.household_idx, m.phone FROM "
+                                           "members m JOIN households h ON h.household_idx = "
+                                           "m.household_idx WHERE m.member_id = ? AND h.status = "
+                                           "'active' AND m.status = 'active'",
+                                           {std::string(member_id)}));
+    if (!row) return std::optional<access::CitizenContact>();
+    access::CitizenContact c;
+    c.member_idx = row->Int(0);
+    c.household_idx = row->Int(1);
+    c.member_id = std::string(member_id);
+    c.phone = row->Text(2);
+    c.language = "hi";
+    return std::optional<access::CitizenContact>(c);
+  }
+
+  Status Authorize(storage::Database& db, const http::Request& req, const Principal& p,
+                   Action action, const access::Resource& r, std::string_view purpose) {
+    return a_.gate_.Authorize(db, p, action, r, purpose, req.request_id);
+  }
+
+  // Unknown objects and objects the principal may not see answer alike (404), so that IDs
+  // cannot be probed; the gate has recorded the denial.
+  Status NotFoundOrDenied(Status s, std::string_view what) {
+    if (s.code() == StatusCode::kPermissionDenied) {
+      return NotFoundError("no " + std::string(what) + " you may see has that ID");
+    }
+    return s;
+  }
+
+  // --- auth ---
+  http::Response Login(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"username", "password"}));
+      ASSIGN_OR_RETURN(std::string username, http::GetRequired<std::string>(body, "username"));
+      ASSIGN_OR_RETURN(std::string password, http::GetRequired<std::string>(body, "password"));
+      access::Identities ids(db, a_.clock_);
+      ASSIGN_OR_RETURN(Principal p, ids.LoginStaff(username, password, req.remote_address));
+      ASSIGN_OR_RETURN(std::string token, ids.CreateSession(p, req.remote_address));
+      return WithSession({{"token", token},
+                          {"username", p.name},
+                          {"role", access::RoleName(p.role)},
+                          {"scope", p.scope}},
+                         token, access::kStaffSessionSeconds);
+    });
+  }
+
+  http::Response Logout(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      std::string token = TokenOf(req);
+      if (token.empty()) return UnauthenticatedError("sign in first");
+      access::Identities ids(db, a_.clock_);
+      ASSIGN_OR_RETURN(Principal p, ids.ResolveSession(token));
+      RETURN_IF_ERROR(ids.RevokeSession(token));
+      http::Response r = http::Json({{"signed_out", true}});
+      r.headers.push_back({"Set-Cookie", std::string(kCookie) +
+                                             "=; Path=/; Max-Age=0; HttpOnly; Secure; "
+                                             "SameSite=Strict"});
+      return r;
+    });
+  }
+
+  http::Response RequestOtp(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"member_id"}));
+      ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
+      if (!registry::ValidMemberId(member_id)) {
+        return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+      }
+      ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
+      // The same answer whether or not the member exists, so that IDs cannot be probed.
+      json answer = {{"sent", true},
+                     {"expires_in_seconds", access::kOtpLifetimeSeconds},
+                     {"message", "If this member ID is registered with a mobile number, a code "
+                                 "has been sent to it."}};
+      if (!citizen || citizen->phone.empty()) return http::Json(answer, 202);
+      ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+      access::Identities ids(db, a_.clock_);
+      ASSIGN_OR_RETURN(std::string code, ids.IssueOtp(*citizen, "login"));
+      notify::Outbox outbox(db, a_.clock_);
+      RETURN_IF_ERROR(outbox
+                          .Enqueue({notify::Channel::kSms, citizen->phone, member_id, "otp_login",
+                                    notify::ParseLanguage(citizen->language).value_or(notify::Language::kEn),
+                                    {{"code", code},
+                                     {"minutes", std::to_string(access::kOtpLifetimeSeconds / 60)}}})
+                          .status());
+      RETURN_IF_ERROR(tx.Commit());
+      return http::Json(answer, 202);
+    });
+  }
+
+  http::Response VerifyOtp(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"member_id", "code"}));
+      ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(std::string code, http::GetRequired<std::string>(body, "code"));
+      ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
+      if (!citizen) return UnauthenticatedError("the code is not correct or has expired");
+      access::Identities ids(db, a_.clock_);
+      RETURN_IF_ERROR(ids.VerifyOtp(*citizen, "login", code, req.remote_address));
+      Principal p = access::Identities::CitizenPrincipal(*citizen);
+      ASSIGN_OR_RETURN(std::string token, ids.CreateSession(p, req.remote_address));
+      return WithSession({{"token", token}, {"member_id", member_id}, {"role", "citizen"}}, token,
+                         access::kCitizenSessionSeconds);
+    });
+  }
+
+  // --- the citizen's own view ---
+  http::Response Me(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (p.role != Role::kCitizen) {
+        return PermissionDeniedError("/me is a citizen's own household; staff use "
+                                     "/api/v1/households/{family_id}");
+      }
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
+                                             "WHERE household_idx = ?",
+                                             {p.household_idx}));
+      if (!row) return NotFoundError("your household is no longer in the registry");
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kHouseholdRead,
+                                {row->Text(0), p.household_idx, row->Text(1)}, "own_record"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      ASSIGN_OR_RETURN(json view, reg.GetHousehold(row->Text(0)));
+      view["you"] = p.member_id;
+      return http::Json(view);
+    });
+  }
+
+  http::Response MyAccessLog(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (p.role != Role::kCitizen) return PermissionDeniedError("this is a citizen's own record");
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
+                                             "WHERE household_idx = ?",
+                                             {p.household_idx}));
+      if (!row) return NotFoundError("your household is no longer in the registry");
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kAccessLogRead,
+                                {row->Text(0), p.household_idx, row->Text(1)}, "own_record"));
+      RETURN_IF_ERROR(a_.log_.Flush());
+      ASSIGN_OR_RETURN(auto rows, db.Query("SELECT at_us, actor, role, action, purpose, decision "
+                                           "FROM access_log WHERE household_idx = ? ORDER BY "
+                                           "log_id DESC LIMIT 100",
+                                           {p.household_idx}));
+      json out = json::array();
+      for (const auto& r : rows) {
+        out.push_back({{"at", Timestamp{r.Int(0)}.ToString()},
+                       {"who", r.Text(1)},
+                       {"role", r.Text(2)},
+                       {"action", r.Text(3)},
+                       {"purpose", r.Text(4)},
+                       {"decision", r.Text(5)}});
+      }
+      return http::Json({{"entries", out}});
+    });
+  }
+
+  // --- registry ---
+  http::Response GetHousehold(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& family_id = req.path_params["family_id"];
+      if (!registry::ValidFamilyId(family_id)) {
+        return InvalidArgumentError("family_id must be 10 digits with a valid check digit");
+      }
+      ASSIGN_OR_RETURN(auto ref, FindHousehold(db, family_id));
+      access::Resource r{family_id, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
+      if (!ref) {
+        // Record the attempt, then answer as for a denial.
+        (void)Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req));
+        return NotFoundError("no household you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req)), "household"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      ASSIGN_OR_RETURN(json view, reg.GetHousehold(family_id));
+      Filter(view, p.role);
+      return http::Json(view);
+    });
+  }
+
+  http::Response GetMember(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& member_id = req.path_params["member_id"];
+      if (!registry::ValidMemberId(member_id)) {
+        return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+      }
+      ASSIGN_OR_RETURN(auto ref, FindMemberHousehold(db, member_id));
+      access::Resource r{member_id, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
+      if (!ref) {
+        (void)Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req));
+        return NotFoundError("no member you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req)), "member"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      ASSIGN_OR_RETURN(json view, reg.GetMember(member_id));
+      Filter(view, p.role);
+      return http::Json(view);
+    });
+  }
+
+  static std::string Purpose(const http::Request& req) {
+    auto it = req.query_params.find("purpose");
+    if (it == req.query_params.end() || it->second.empty()) return "service_delivery";
+    return it->second.substr(0, 40);
+  }
+
+  http::Response Enrol(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      Date today = a_.clock_.Today();
+      // Only the fields of the household format; provenance is the caller's, not the body's.
+      if (body.contains("provenance")) {
+        return InvalidArgumentError("provenance: unknown field (it is recorded from your "
+                                    "session)");
+      }
+      ASSIGN_OR_RETURN(registry::HouseholdInput h, registry::HouseholdFromJson(body, today));
+      h.provenance.source = "api";
+      h.provenance.as_of = today;
+      h.provenance.verification =
+          p.role == Role::kOfficer ? "officer_verified" : "operator_checked";
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kHouseholdEnrol,
+                                {"enrol:" + h.address.village, 0, h.address.village},
+                                "enrolment"));
+      if (p.role == Role::kOfficer && !access::Gate::InArea(p, h.address.village)) {
+        return PermissionDeniedError("the household's village is outside your area");
+      }
+      registry::ImportOptions options;
+      options.actor = p.Actor();
+      options.channel = p.role == Role::kOperator ? "operator" : "officer";
+      options.load_indexes = false;
+      ASSIGN_OR_RETURN(auto importer,
+                       registry::Importer::Create(db, a_.key_, a_.clock_, options));
+      std::vector<registry::HouseholdInput> one;
+      one.push_back(std::move(h));
+      ASSIGN_OR_RETURN(auto outcomes, importer->Enrol(std::move(one)));
+      const registry::EnrolOutcome& o = outcomes.front();
+      json out = {{"family_id", o.family_id}, {"member_ids", o.member_ids}};
+      switch (o.kind) {
+        case registry::EnrolOutcome::Kind::kImported:
+          out["status"] = "enrolled";
+          return http::Json(out, 201);
+        case registry::EnrolOutcome::Kind::kHeld:
+          out["status"] = "held";
+          out["reason"] = o.reason;
+          return http::Json(out, 202);
+        case registry::EnrolOutcome::Kind::kRejected:
+          if (o.reason.find("already enrolled") != std::string::npos) {
+            return AlreadyExistsError(o.reason);
+          }
+          return InvalidArgumentError(o.reason);
+      }
+      return InternalError("unknown enrolment outcome");
+    });
+  }
+
+  http::Response Search(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(
+          body, {"member_id", "family_id", "national_id", "name", "village", "page_size",
+                 "page_token"}));
+      ASSIGN_OR_RETURN(auto member_id, http::GetOptional<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(auto family_id, http::GetOptional<std::string>(body, "family_id"));
+      ASSIGN_OR_RETURN(auto national_id, http::GetOptional<std::string>(body, "national_id"));
+      ASSIGN_OR_RETURN(auto name, http::GetOptional<std::string>(body, "name"));
+      ASSIGN_OR_RETURN(auto village, http::GetOptional<std::string>(body, "village"));
+      ASSIGN_OR_RETURN(auto page_size, http::GetOptional<int64_t>(body, "page_size"));
+      ASSIGN_OR_RETURN(auto page_token, http::GetOptional<std::string>(body, "page_token"));
+      int kinds = (member_id ? 1 : 0) + (family_id ? 1 : 0) + (national_id ? 1 : 0) +
+                  (name ? 1 : 0);
+      if (kinds != 1) {
+        return InvalidArgumentError("search by exactly one of member_id, family_id, national_id, "
+                                    "or name with village");
+      }
+      int64_t size = page_size.value_or(20);
+      if (size < 1 || size > a_.options_.max_page_size) {
+        return InvalidArgumentError("page_size must be between 1 and " +
+                                    std::to_string(a_.options_.max_page_size));
+      }
+      int64_t after = 0;
+      if (page_token) {
+        try {
+          size_t used = 0;
+          after = std::stoll(*page_token, &used);
+          if (used != page_token->size() || after < 0) throw std::invalid_argument("token");
+        } catch (const std::exception&) {
+          return InvalidArgumentError("page_token is not one this API gave out");
+        }
+      }
+      std::string kind = member_id ? "member_id" : family_id ? "family_id"
+                                               : national_id ? "national_id" : "name";
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kRegistrySearch, {"search:" + kind, 0, ""},
+                                Purpose(req)));
+      // The officer's area, applied in the query; operators find exact IDs only.
+      if (p.role == Role::kOperator && name) {
+        return PermissionDeniedError("operators find a citizen by member, family or national ID");
+      }
+      std::string area = p.role == Role::kOfficer ? p.scope : "";
+      std::string sql =
+          "SELECT m.member_idx, m.member_id, h.family_id, m.name, m.dob, m.sex, h.village_code "
+          "FROM members m JOIN households h ON h.household_idx = m.household_idx WHERE h.status "
+          "= 'active' AND m.member_idx > ? AND h.village_code LIKE ? AND ";
+      std::vector<storage::Value> params = {after, area + "%"};
+      if (member_id) {
+        sql += "m.member_id = ?";
+        params.push_back(*member_id);
+      } else if (family_id) {
+        sql += "h.family_id = ?";
+        params.push_back(*family_id);
+      } else if (national_id) {
+        if (!registry::ValidNationalId(*national_id)) {
+          return InvalidArgumentError("national_id must be 12 digits with a valid check digit");
+        }
+        // Hashed on arrival; the number itself is never stored, logged or echoed.
+        sql += "m.member_idx = (SELECT member_idx FROM vault WHERE id_token = ?)";
+        params.push_back(storage::Blob{a_.key_.Token(*national_id)});
+      } else {
+        if (!village || village->size() != 9) {
+          return InvalidArgumentError("a search by name needs the 9-digit village code");
+        }
+        // Within one village (a few hundred people), by the same name normalisation as
+        // de-duplication, so spelling and script variants are found.
+        sql += "h.village_code = ?";
+        params.push_back(*village);
+      }
+      const std::string wanted = name ? registry::NameKey(*name) : "";
+      sql += " ORDER BY m.member_idx";
+      if (!name) {
+        sql += " LIMIT ?";
+        params.push_back(size + 1);
+      }
+      ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
+      stmt->BindAll(params);
+      json results = json::array();
+      int64_t last = 0;
+      bool more = false;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, stmt->Step());
+        if (!row) break;
+        if (name && registry::NameKey(stmt->ColumnText(3)) != wanted) continue;
+        if (static_cast<int64_t>(results.size()) == size) {
+          more = true;
+          break;
+        }
+        last = stmt->ColumnInt(0);
+        results.push_back({{"member_id", std::string(stmt->ColumnText(1))},
+                           {"family_id", std::string(stmt->ColumnText(2))},
+                           {"name", std::string(stmt->ColumnText(3))},
+                           {"dob", std::string(stmt->ColumnText(4))},
+                           {"sex", std::string(stmt->ColumnText(5))},
+                           {"village", std::string(stmt->ColumnText(6))}});
+      }
+      json out = {{"results", results}};
+      out["next_page_token"] = more ? json(std::to_string(last)) : json(nullptr);
+      return http::Json(out);
+    });
+  }
+
+  http::Response SubmitChange(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(
+          http::CheckKnownFields(body, {"member_id", "family_id", "changes", "reason"}));
+      ASSIGN_OR_RETURN(auto member_id, http::GetOptional<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(auto family_id, http::GetOptional<std::string>(body, "family_id"));
+      ASSIGN_OR_RETURN(json changes, http::GetRequired<json>(body, "changes"));
+      ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
+      if ((member_id ? 1 : 0) + (family_id ? 1 : 0) != 1) {
+        return InvalidArgumentError("give exactly one of member_id or family_id");
+      }
+      ASSIGN_OR_RETURN(auto ref, member_id ? FindMemberHousehold(db, *member_id)
+                                           : FindHousehold(db, *family_id));
+      std::string object = member_id ? *member_id : *family_id;
+      access::Resource r{object, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
+      if (!ref) {
+        (void)Authorize(db, req, p, Action::kChangeSubmit, r, "correction");
+        return NotFoundError("no household or member you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kChangeSubmit, r, "correction"), "household"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      std::string channel = p.role == Role::kCitizen    ? "self"
+                            : p.role == Role::kOperator ? "operator"
+                                                        : "officer";
+      ASSIGN_OR_RETURN(int64_t id, reg.SubmitChange({member_id.value_or(""),
+                                                     family_id.value_or(""), changes, reason,
+                                                     channel, p.Actor()}));
+      return http::Json({{"id", id}, {"status", "pending"}}, 201);
+    });
+  }
+
+  http::Response ListChanges(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      std::string status = "pending";
+      if (auto it = req.query_params.find("status"); it != req.query_params.end()) {
+        status = it->second;
+      }
+      if (status != "pending" && status != "applied" && status != "rejected") {
+        return InvalidArgumentError("status must be pending, applied or rejected");
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kChangeList, {"changes:" + status, 0, ""},
+                                "verification"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      ASSIGN_OR_RETURN(json all, reg.ListChangeRequests(status));
+      json mine = json::array();
+      for (json& c : all) {
+        if (access::Gate::InArea(p, c["village"].get<std::string>())) mine.push_back(c);
+      }
+      return http::Json({{"change_requests", mine}});
+    });
+  }
+
+  http::Response DecideChange(http::Request& req, bool verify) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      int64_t id = 0;
+      try {
+        size_t used = 0;
+        id = std::stoll(req.path_params["id"], &used);
+        if (used != req.path_params["id"].size()) throw std::invalid_argument("id");
+      } catch (const std::exception&) {
+        return InvalidArgumentError("the change request id must be a number");
+      }
+      std::string note;
+      if (!verify) {
+        ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+        RETURN_IF_ERROR(http::CheckKnownFields(body, {"note"}));
+        ASSIGN_OR_RETURN(note, http::GetRequired<std::string>(body, "note"));
+      }
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT h.family_id, h.household_idx, "
+                                             "h.village_code FROM change_requests c JOIN "
+                                             "households h ON h.household_idx = c.household_idx "
+                                             "WHERE c.cr_id = ?",
+                                             {id}));
+      if (!row) return NotFoundError("no change request " + std::to_string(id));
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kChangeDecide,
+                    {"change:" + std::to_string(id), row->Int(1), row->Text(2)}, "verification"),
+          "change request"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      if (verify) {
+        RETURN_IF_ERROR(reg.VerifyChange(id, p.Actor()));
+      } else {
+        RETURN_IF_ERROR(reg.RejectChange(id, p.Actor(), note));
+      }
+      return http::Json({{"id", id}, {"status", verify ? "applied" : "rejected"}});
+    });
+  }
+
+  http::Response ListDuplicates(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kDuplicateList, {"duplicates", 0, ""},
+                                "deduplication"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      ASSIGN_OR_RETURN(json all, reg.ListDuplicateHolds());
+      json mine = json::array();
+      for (json& h : all) {
+        if (access::Gate::InArea(p, h["village"].get<std::string>())) mine.push_back(h);
+      }
+      return http::Json({{"duplicates", mine}});
+    });
+  }
+
+  http::Response DecideDuplicate(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      int64_t id = 0;
+      try {
+        size_t used = 0;
+        id = std::stoll(req.path_params["id"], &used);
+        if (used != req.path_params["id"].size()) throw std::invalid_argument("id");
+      } catch (const std::exception&) {
+        return InvalidArgumentError("the duplicate hold id must be a number");
+      }
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"decision"}));
+      ASSIGN_OR_RETURN(std::string decision, http::GetRequired<std::string>(body, "decision"));
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT h.family_id, h.household_idx, "
+                                             "h.village_code FROM duplicate_holds d JOIN "
+                                             "households h ON h.household_idx = d.household_idx "
+                                             "WHERE d.hold_id = ?",
+                                             {id}));
+      if (!row) return NotFoundError("no duplicate hold " + std::to_string(id));
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kDuplicateDecide,
+                    {"hold:" + std::to_string(id), row->Int(1), row->Text(2)}, "deduplication"),
+          "duplicate hold"));
+      registry::Registry reg(db, a_.key_, a_.clock_);
+      RETURN_IF_ERROR(reg.DecideHold(id, decision, p.Actor()));
+      return http::Json({{"id", id}, {"decision", decision}});
+    });
+  }
+
+  // --- operators' assisted sessions ---
+  http::Response RequestConsent(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"member_id", "purpose", "fee_paise"}));
+      ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(std::string purpose, http::GetRequired<std::string>(body, "purpose"));
+      ASSIGN_OR_RETURN(int64_t fee, http::GetRequired<int64_t>(body, "fee_paise"));
+      if (fee < 0) return InvalidArgumentError("fee_paise cannot be negative");
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kConsentRequest, {member_id, 0, ""},
+                                "assisted_session"));
+      ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
+      if (!citizen) return NotFoundError("no enrolled member has that ID");
+      ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+      access::Identities ids(db, a_.clock_);
+      ASSIGN_OR_RETURN(std::string code, ids.IssueOtp(*citizen, "consent", p.user_id));
+      notify::Outbox outbox(db, a_.clock_);
+      RETURN_IF_ERROR(outbox
+                          .Enqueue({notify::Channel::kSms, citizen->phone, member_id,
+                                    "otp_consent",
+                                    notify::ParseLanguage(citizen->language).value_or(notify::Language::kEn),
+                                    {{"code", code},
+                                     {"centre", p.scope},
+                                     {"purpose", purpose},
+                                     {"fee", "Rs " + Money::FromPaise(fee).ToString()}}})
+                          .status());
+      RETURN_IF_ERROR(tx.Commit());
+      return http::Json({{"sent", true}, {"expires_in_seconds", access::kOtpLifetimeSeconds}},
+                        202);
+    });
+  }
+
+  http::Response VerifyConsent(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(
+          http::CheckKnownFields(body, {"member_id", "code", "purpose", "fee_paise"}));
+      ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(std::string code, http::GetRequired<std::string>(body, "code"));
+      ASSIGN_OR_RETURN(std::string purpose, http::GetRequired<std::string>(body, "purpose"));
+      ASSIGN_OR_RETURN(int64_t fee, http::GetRequired<int64_t>(body, "fee_paise"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kConsentRequest, {member_id, 0, ""},
+                                "assisted_session"));
+      ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
+      if (!citizen) return UnauthenticatedError("the code is not correct or has expired");
+      access::Identities ids(db, a_.clock_);
+      RETURN_IF_ERROR(ids.VerifyOtp(*citizen, "consent", code, req.remote_address));
+      ASSIGN_OR_RETURN(int64_t consent, ids.GrantAssistedConsent(p, *citizen, purpose, fee));
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id FROM households WHERE "
+                                             "household_idx = ?",
+                                             {citizen->household_idx}));
+      return http::Json({{"consent_id", consent},
+                         {"family_id", row ? row->Text(0) : ""},
+                         {"operator", p.name},
+                         {"centre", p.scope},
+                         {"purpose", purpose},
+                         {"fee_paise", fee},
+                         {"expires_in_seconds", 1800}},
+                        201);
+    });
+  }
+
+  http::Response DevOutbox(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      notify::Outbox outbox(db, a_.clock_);
+      std::string member;
+      if (auto it = req.query_params.find("member_id"); it != req.query_params.end()) {
+        member = it->second;
+      }
+      ASSIGN_OR_RETURN(auto messages, outbox.Recent(50, member));
+      json out = json::array();
+      for (const auto& m : messages) {
+        out.push_back({{"id", m.message_id},
+                       {"member_id", m.member_id},
+                       {"template", m.template_name},
+                       {"language", notify::LanguageName(m.language)},
+                       {"body", m.body},
+                       {"created_at", m.created_at.ToString()}});
+      }
+      return http::Json({{"messages", out}});
+    });
+  }
+
+ private:
+  Api& a_;
+};
+
+Status Api::Register(http::Router& router) {
+  auto h = std::make_shared<Handlers>(*this);
+  auto add = [&](const char* method, const char* pattern,
+                 std::function<http::Response(Handlers&, http::Request&)> fn) {
+    return router.Add(method, pattern, [h, fn](http::Request& req) { return fn(*h, req); });
+  };
+  RETURN_IF_ERROR(add("POST", "/api/v1/auth/login", &Handlers::Login));
+  RETURN_IF_ERROR(add("POST", "/api/v1/auth/logout", &Handlers::Logout));
+  RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp", &Handlers::RequestOtp));
+  RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp/verify", &Handlers::VerifyOtp));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me", &Handlers::Me));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me/access-log", &Handlers::MyAccessLog));
+  RETURN_IF_ERROR(add("GET", "/api/v1/households/{family_id}", &Handlers::GetHousehold));
+  RETURN_IF_ERROR(add("POST", "/api/v1/households", &Handlers::Enrol));
+  RETURN_IF_ERROR(add("GET", "/api/v1/members/{member_id}", &Handlers::GetMember));
+  RETURN_IF_ERROR(add("POST", "/api/v1/search", &Handlers::Search));
+  RETURN_IF_ERROR(add("POST", "/api/v1/change-requests", &Handlers::SubmitChange));
+  RETURN_IF_ERROR(add("GET", "/api/v1/change-requests", &Handlers::ListChanges));
+  RETURN_IF_ERROR(add("POST", "/api/v1/change-requests/{id}/verify",
+                      [](Handlers& x, http::Request& r) { return x.DecideChange(r, true); }));
+  RETURN_IF_ERROR(add("POST", "/api/v1/change-requests/{id}/reject",
+                      [](Handlers& x, http::Request& r) { return x.DecideChange(r, false); }));
+  RETURN_IF_ERROR(add("GET", "/api/v1/duplicates", &Handlers::ListDuplicates));
+  RETURN_IF_ERROR(add("POST", "/api/v1/duplicates/{id}/decide", &Handlers::DecideDuplicate));
+  RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent", &Handlers::RequestConsent));
+  RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent/verify", &Handlers::VerifyConsent));
+  RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
+                             [](http::Request&) { return http::Json(OpenApiDocument()); }));
+  if (options_.dev_outbox) {
+    RETURN_IF_ERROR(add("GET", "/dev/outbox", &Handlers::DevOutbox));
+  }
+  return OkStatus();
+}
+
+}  // namespace spode::api

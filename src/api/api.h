@@ -1,0 +1,58 @@
+// The REST API under /api/v1: authentication, the citizen's own view, the registry (read,
+// search, enrol), change requests and the duplicate queue, operators' assisted sessions. Every
+// handler declares its action and asks the access gate (access/gate.h) before touching
+// personal data; errors are RFC 9457 problem documents (http/problem.h).
+//
+//   api::Api api(connections, master_key, clock, access_log, {.dev_outbox = true});
+//   RETURN_IF_ERROR(api.Register(router));
+//
+// The routes, with their methods and actions, are described by the OpenAPI document served at
+// /api/v1/openapi.json (api::OpenApiDocument()), and a test checks that the two agree.
+//
+// Thread-safety: handlers run on the server's worker threads, each with its own connection.
+#ifndef SPODE_API_API_H_
+#define SPODE_API_API_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "access/gate.h"
+#include "common/time_source.h"
+#include "crypto/vault_key.h"
+#include "http/router.h"
+#include "storage/connections.h"
+
+namespace spode::api {
+
+struct Options {
+  // Serve GET /dev/outbox (messages, one-time codes included): for the demo and tests only.
+  bool dev_outbox = false;
+  // The largest page a list or search returns.
+  int max_page_size = 100;
+};
+
+class Api {
+ public:
+  Api(storage::Connections& connections, const crypto::MasterKey& key, const TimeSource& clock,
+      access::AccessLog& log, Options options = {})
+      : connections_(connections), key_(key), clock_(clock), log_(log), gate_(log, clock),
+        options_(options) {}
+
+  Status Register(http::Router& router);
+
+ private:
+  storage::Connections& connections_;
+  const crypto::MasterKey& key_;
+  const TimeSource& clock_;
+  access::AccessLog& log_;
+  access::Gate gate_;
+  Options options_;
+  friend class Handlers;
+};
+
+// The OpenAPI 3 document describing every route Register adds.
+const nlohmann::json& OpenApiDocument();
+
+}  // namespace spode::api
+
+#endif  // SPODE_API_API_H_

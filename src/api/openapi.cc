@@ -1,0 +1,165 @@
+// The OpenAPI 3.0 document for /api/v1, built from one table of routes (the test in
+// api_test.cc checks it against the router in both directions).
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+
+namespace spode::api {
+namespace {
+
+using nlohmann::json;
+
+struct RouteDoc {
+  const char* method;
+  const char* path;
+  const char* action;  // the access gate's action, or "" for public routes
+  const char* summary;
+  json request;        // a JSON schema, or null
+  const char* success; // the success status
+};
+
+json Obj(std::initializer_list<std::pair<const char*, json>> props,
+         std::initializer_list<const char*> required = {}) {
+  json o = {{"type", "object"}, {"additionalProperties", false}, {"properties", json::object()}};
+  for (auto& [k, v] : props) o["properties"][k] = v;
+  if (required.size() > 0) o["required"] = json(std::vector<std::string>(required.begin(), required.end()));
+  return o;
+}
+
+const json kString = {{"type", "string"}};
+const json kInt = {{"type", "integer"}};
+
+std::vector<RouteDoc> Routes() {
+  return {
+      {"POST", "/api/v1/auth/login", "", "Staff sign-in with user name and password; sets the "
+       "session cookie and returns the token for use as a bearer token",
+       Obj({{"username", kString}, {"password", kString}}, {"username", "password"}), "200"},
+      {"POST", "/api/v1/auth/logout", "", "Ends the session (the token stops working at once)",
+       nullptr, "200"},
+      {"POST", "/api/v1/auth/otp", "", "Sends a citizen a one-time sign-in code by SMS (the same "
+       "answer whether or not the member exists)",
+       Obj({{"member_id", kString}}, {"member_id"}), "202"},
+      {"POST", "/api/v1/auth/otp/verify", "", "Citizen sign-in with the one-time code",
+       Obj({{"member_id", kString}, {"code", kString}}, {"member_id", "code"}), "200"},
+      {"GET", "/api/v1/me", "household.read", "The signed-in citizen's own household", nullptr,
+       "200"},
+      {"GET", "/api/v1/me/access-log", "access_log.read",
+       "Who accessed the citizen's household data, and why", nullptr, "200"},
+      {"GET", "/api/v1/households/{family_id}", "household.read", "A household and its members "
+       "(national IDs masked; fields by role)", nullptr, "200"},
+      {"POST", "/api/v1/households", "household.enrol", "Enrols a household (the format of "
+       "docs/household-format.md, without provenance), with de-duplication: 201 enrolled, 202 "
+       "held for an officer, 409 already enrolled",
+       {{"type", "object"}}, "201"},
+      {"GET", "/api/v1/members/{member_id}", "household.read", "A member", nullptr, "200"},
+      {"POST", "/api/v1/search", "registry.search", "Finds members by member ID, family ID, "
+       "national ID (hashed on arrival, never echoed) or name within a village; paginated in a "
+       "stable order",
+       Obj({{"member_id", kString}, {"family_id", kString}, {"national_id", kString},
+            {"name", kString}, {"village", kString}, {"page_size", kInt},
+            {"page_token", kString}}),
+       "200"},
+      {"POST", "/api/v1/change-requests", "change.submit", "Asks for a correction of a member's "
+       "or household's data; an officer verifies it",
+       Obj({{"member_id", kString}, {"family_id", kString}, {"changes", {{"type", "object"}}},
+            {"reason", kString}},
+           {"changes", "reason"}),
+       "201"},
+      {"GET", "/api/v1/change-requests", "change.list", "Change requests in the officer's area "
+       "(?status=pending|applied|rejected)", nullptr, "200"},
+      {"POST", "/api/v1/change-requests/{id}/verify", "change.decide", "Applies a change request "
+       "(not by its submitter)", nullptr, "200"},
+      {"POST", "/api/v1/change-requests/{id}/reject", "change.decide", "Rejects a change request "
+       "with a reason the citizen can read",
+       Obj({{"note", kString}}, {"note"}), "200"},
+      {"GET", "/api/v1/duplicates", "duplicate.list", "Possible duplicates held in the officer's "
+       "area, side by side", nullptr, "200"},
+      {"POST", "/api/v1/duplicates/{id}/decide", "duplicate.decide", "Decides a possible "
+       "duplicate: same_person or different_people",
+       Obj({{"decision", {{"type", "string"}, {"enum", {"same_person", "different_people"}}}}},
+           {"decision"}),
+       "200"},
+      {"POST", "/api/v1/assisted/consent", "consent.request", "An operator asks a citizen for "
+       "one-time-code consent to act for their household (purpose and fee are recorded)",
+       Obj({{"member_id", kString}, {"purpose", kString}, {"fee_paise", kInt}},
+           {"member_id", "purpose", "fee_paise"}),
+       "202"},
+      {"POST", "/api/v1/assisted/consent/verify", "consent.request", "The operator enters the "
+       "citizen's code: an assisted session of 30 minutes for that household",
+       Obj({{"member_id", kString}, {"code", kString}, {"purpose", kString},
+            {"fee_paise", kInt}},
+           {"member_id", "code", "purpose", "fee_paise"}),
+       "201"},
+      {"GET", "/api/v1/openapi.json", "", "This document", nullptr, "200"},
+  };
+}
+
+json BuildDocument() {
+  json problem = {{"type", "object"},
+                  {"properties",
+                   {{"type", kString},
+                    {"title", kString},
+                    {"status", kInt},
+                    {"detail", kString},
+                    {"code", kString},
+                    {"request_id", kString}}}};
+  json doc = {
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", "spode API"},
+        {"version", "1"},
+        {"description",
+         "The registry and access API of spode. Errors are RFC 9457 problem documents with a "
+         "stable `code`. Authenticate with the session cookie or `Authorization: Bearer "
+         "<token>`. Each operation's `x-spode-action` is the access gate's action."}}},
+      {"servers", json::array({{{"url", "/"}}})},
+      {"components",
+       {{"schemas", {{"Problem", problem}}},
+        {"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"cookie", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "spode_session"}}}}}}},
+      {"paths", json::object()}};
+  for (const RouteDoc& r : Routes()) {
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(c));
+    json op = {{"summary", r.summary},
+               {"responses",
+                {{r.success, {{"description", "success"}}},
+                 {"default",
+                  {{"description", "a problem document"},
+                   {"content",
+                    {{"application/problem+json",
+                      {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}}}};
+    if (*r.action != '\0') {
+      op["x-spode-action"] = r.action;
+      op["security"] = json::array({{{"bearer", json::array()}}, {{"cookie", json::array()}}});
+    }
+    if (!r.request.is_null()) {
+      op["requestBody"] = {{"required", true},
+                           {"content", {{"application/json", {{"schema", r.request}}}}}};
+    }
+    json params = json::array();
+    std::string path = r.path;
+    size_t pos = 0;
+    while ((pos = path.find('{', pos)) != std::string::npos) {
+      size_t end = path.find('}', pos);
+      params.push_back({{"name", path.substr(pos + 1, end - pos - 1)},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", kString}});
+      pos = end;
+    }
+    if (!params.empty()) op["parameters"] = params;
+    doc["paths"][r.path][method] = op;
+  }
+  return doc;
+}
+
+}  // namespace
+
+const json& OpenApiDocument() {
+  static const json* doc = new json(BuildDocument());
+  return *doc;
+}
+
+}  // namespace spode::api

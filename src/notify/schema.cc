@@ -1,0 +1,34 @@
+#include "notify/schema.h"
+
+namespace spode::notify {
+
+// Times are microseconds since the Unix epoch (UTC). member_id is a plain column, not a foreign
+// key: notify sits below the registry, and a message outlives changes to the member's record.
+std::vector<storage::Migration> Migrations() {
+  return {
+      {"notify/0001_outbox", R"sql(
+CREATE TABLE outbox (
+  message_id {{pk}},
+  channel TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'webhook')),
+  recipient TEXT NOT NULL,
+  member_id TEXT,
+  template TEXT NOT NULL,
+  language TEXT NOT NULL CHECK (language IN ('en', 'hi')),
+  body TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  last_error TEXT,
+  created_at_us BIGINT NOT NULL,
+  sent_at_us BIGINT,
+  next_attempt_at_us BIGINT NOT NULL,
+  CHECK ((status = 'sent') = (sent_at_us IS NOT NULL))
+);
+-- The dispatcher's scan: pending messages in the order they fall due.
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at_us);
+-- "My messages": a member's messages, newest first.
+CREATE INDEX outbox_member ON outbox (member_id, created_at_us);
+)sql"},
+  };
+}
+
+}  // namespace spode::notify
