@@ -33,11 +33,13 @@ struct RunResult {
 };
 
 // Runs `spode ARGS` with stdout captured (stderr to a file, returned in .err).
-RunResult Spode(const std::string& args, std::string* err = nullptr) {
+RunResult Spode(const std::string& args, std::string* err = nullptr,
+                const std::string& input = "") {
   static int n = 0;
   std::string err_file = fs::temp_directory_path() / ("spode_cli_err_" + std::to_string(getpid()) +
                                                       "_" + std::to_string(++n));
   std::string cmd = std::string(SPODE_BINARY) + " " + args + " 2>" + err_file;
+  if (!input.empty()) cmd = "printf '%s\\n' '" + input + "' | " + cmd;
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -182,6 +184,9 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
   json a = json::parse(first.out);
   EXPECT_EQ(a["reused"], false);
   EXPECT_EQ(a["import"]["lines"], 300);
+  EXPECT_EQ(a["accounts"].size(), 8u);
+  EXPECT_EQ(fs::status(Path("demo/spode.db.accounts.json")).permissions() & fs::perms::others_read,
+            fs::perms::none);
   EXPECT_GT(a["summary"]["members_active"].get<int64_t>(), 900);
   RunResult second = Spode("demo --households 300 --no-serve --json --db " + Path("demo/spode.db"));
   ASSERT_EQ(second.exit_code, 0);
@@ -200,8 +205,10 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// One HTTP/1.1 GET; returns the status code and body, or -1 when nothing answers.
-std::pair<int, std::string> Get(int port, const std::string& path) {
+// One HTTP/1.1 request; returns the status code and body, or -1 when nothing answers.
+std::pair<int, std::string> Request(int port, const std::string& method, const std::string& path,
+                                    const std::string& body = "",
+                                    const std::string& bearer = "") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -211,7 +218,13 @@ std::pair<int, std::string> Get(int port, const std::string& path) {
     close(fd);
     return {-1, ""};
   }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  if (!bearer.empty()) req += "Authorization: Bearer " + bearer + "\r\n";
+  if (!body.empty()) {
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n";
+  }
+  req += "\r\n" + body;
   if (write(fd, req.data(), req.size()) < 0) return {-1, ""};
   std::string resp;
   char buf[4096];
@@ -219,8 +232,37 @@ std::pair<int, std::string> Get(int port, const std::string& path) {
   while ((k = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(k));
   close(fd);
   if (resp.size() < 12) return {-1, ""};
-  size_t body = resp.find("\r\n\r\n");
-  return {std::stoi(resp.substr(9, 3)), body == std::string::npos ? "" : resp.substr(body + 4)};
+  size_t body_at = resp.find("\r\n\r\n");
+  return {std::stoi(resp.substr(9, 3)),
+          body_at == std::string::npos ? "" : resp.substr(body_at + 4)};
+}
+
+std::pair<int, std::string> Get(int port, const std::string& path) {
+  return Request(port, "GET", path);
+}
+
+TEST_F(CliTest, UserAddReadsThePasswordFromStandardInputAndListsIt) {
+  const std::string db = " --db " + Path("u.db");
+  const std::string secret = "a long enough secret";
+  RunResult add = Spode(
+      "user add bdo.sonkh --role officer --scope 990302 --duty registrar --json" + db, nullptr,
+      secret);
+  ASSERT_EQ(add.exit_code, 0) << add.out;
+  EXPECT_EQ(json::parse(add.out)["username"], "bdo.sonkh");
+  std::string err;
+  EXPECT_EQ(Spode("user add short.pw --role officer --scope 99" + db, &err, "short").exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("at least 10 characters"));
+  EXPECT_EQ(Spode("user add someone --role king" + db, &err, secret).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("unknown role"));
+  EXPECT_EQ(Spode("user add bdo.sonkh --role officer --scope 99" + db, &err, secret).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("already a user"));
+  RunResult list = Spode("user list --json" + db);
+  ASSERT_EQ(list.exit_code, 0);
+  json users = json::parse(list.out);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]["scope"], "990302");
+  EXPECT_EQ(users[0]["duties"][0], "registrar");
+  EXPECT_EQ(list.out.find("long enough"), std::string::npos);
 }
 
 TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
@@ -249,6 +291,26 @@ TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
   EXPECT_EQ(metrics.first, 200);
   EXPECT_THAT(metrics.second, HasSubstr("spode_http_requests_total"));
   EXPECT_THAT(metrics.second, HasSubstr("spode_build_info"));
+  // The demo's accounts sign in; the API answers with the session.
+  json accounts = json::parse(ReadFile(Path("d.db.accounts.json")));
+  std::string password;
+  for (const json& a : accounts) {
+    if (a["username"] == "state.officer") password = a["password"];
+  }
+  ASSERT_FALSE(password.empty());
+  auto login = Request(port, "POST", "/api/v1/auth/login",
+                       json({{"username", "state.officer"}, {"password", password}}).dump());
+  ASSERT_EQ(login.first, 200) << login.second;
+  std::string token = json::parse(login.second)["token"];
+  auto db = spode::storage::Open(Path("d.db"));
+  auto fid = (*db)->QueryOne("SELECT family_id FROM households WHERE status = 'active' LIMIT 1");
+  auto household = Request(port, "GET", "/api/v1/households/" + (*fid)->Text(0), "", token);
+  EXPECT_EQ(household.first, 200);
+  EXPECT_EQ(json::parse(household.second)["family_id"], (*fid)->Text(0));
+  EXPECT_EQ(Request(port, "GET", "/api/v1/households/" + (*fid)->Text(0)).first, 401);
+  auto openapi = Get(port, "/api/v1/openapi.json");
+  EXPECT_EQ(openapi.first, 200);
+  EXPECT_EQ(json::parse(openapi.second)["openapi"], "3.0.3");
   auto missing = Get(port, "/no-such-page");
   EXPECT_EQ(missing.first, 404);
   EXPECT_EQ(json::parse(missing.second)["code"], "NOT_FOUND");

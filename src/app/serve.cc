@@ -3,11 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "app/commands.h"
 #include "access/gate.h"
 #include "api/api.h"
+#include "notify/dispatcher.h"
+#include "notify/sender.h"
 #include "app/state.h"
 #include "storage/connections.h"
 #include "http/json.h"
@@ -71,6 +75,25 @@ int Serve(const Config& config, const ServeOptions& options) {
   Status started = server.Start();
   if (!started.ok()) return Fail(started, false);
   if (Status sig = server.StopOnSignals(); !sig.ok()) return Fail(sig, false);
+  // The outbox's dispatcher: sends pending messages once a second through the log sender (an
+  // SMS gateway sender plugs in here), on its own connection, until the server stops.
+  std::atomic<bool> stopping{false};
+  std::thread dispatcher([&] {
+    auto db = storage::Open(config.database.url, open_options);
+    if (!db.ok()) {
+      spdlog::error("outbox dispatcher: {}", db.status().ToString());
+      return;
+    }
+    notify::LogSender sender;
+    notify::Dispatcher dispatch(**db, sender, clock);
+    while (!stopping.load()) {
+      auto sent = dispatch.RunOnce();
+      if (!sent.ok()) spdlog::warn("outbox dispatcher: {}", sent.status().ToString());
+      for (int i = 0; i < 10 && !stopping.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
   std::string url = "http://" + config.server.bind + ":" + std::to_string(server.port());
   spdlog::info("serving {} on {}", where, url);
   if (options.demo) {
@@ -79,14 +102,23 @@ int Serve(const Config& config, const ServeOptions& options) {
         "  %s/healthz    alive\n"
         "  %s/readyz     database reachable, schema current\n"
         "  %s/metrics    Prometheus metrics\n"
+        "  %s/api/v1/openapi.json   the API\n"
+        "  %s/dev/outbox   messages sent (citizens' one-time codes)\n"
+        "Sign in: curl -X POST %s/api/v1/auth/login -d '{\"username\":\"district.officer\","
+        "\"password\":\"...\"}'\n"
         "Try: ./build/spode household show FAMILY_ID --db %s   (family IDs: sqlite3 %s "
         "'SELECT family_id FROM households LIMIT 5')\n"
         "Press Ctrl-C to stop.\n",
-        url.c_str(), url.c_str(), url.c_str(), url.c_str(), config.database.url.c_str(),
-        config.database.url.c_str());
+        url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
+        config.database.url.c_str(), config.database.url.c_str());
     std::fflush(stdout);
   }
   server.Wait();
+  stopping.store(true);
+  dispatcher.join();
+  if (Status flushed = (*access_log)->Flush(); !flushed.ok()) {
+    spdlog::error("access log: {}", flushed.ToString());
+  }
   spdlog::info("stopped");
   return 0;
 }
