@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "registry/catalogue.h"
+#include "registry/change_feed.h"
 #include "registry/household.h"
 #include "registry/importer.h"
 
@@ -340,6 +341,7 @@ Status Registry::VerifyChange(int64_t cr_id, std::string_view officer) {
                               "decided_at_us = ? WHERE cr_id = ?",
                               {std::string(officer), now, cr_id})
                       .status());
+  RETURN_IF_ERROR(RecordChange(db_, cr->Int(0), now));
   return tx.Commit();
 }
 
@@ -466,6 +468,7 @@ Status Registry::DecideHold(int64_t hold_id, std::string_view decision,
                                   "? AND status = 'held'",
                                   {hidx})
                           .status());
+      RETURN_IF_ERROR(RecordChange(db_, hidx, now));
     }
   }
   return tx.Commit();

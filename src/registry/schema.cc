@@ -158,6 +158,16 @@ CREATE TABLE registry_events (
   at_us BIGINT NOT NULL
 );
 )sql"},
+      {"registry/0002_change_feed", R"sql(
+-- Every committed change to a household or its members appends a row here, in the same
+-- transaction, so that in-memory snapshots (registry/snapshot.h) in any process can catch up
+-- without a full rebuild. household_idx 0 means "rebuild everything" (a bulk load).
+CREATE TABLE registry_changes (
+  seq {{pk}},
+  household_idx BIGINT NOT NULL,
+  at_us BIGINT NOT NULL
+);
+)sql"},
   };
 }
 

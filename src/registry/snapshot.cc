@@ -1,0 +1,331 @@
+#include "registry/snapshot.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "common/date.h"
+#include "registry/catalogue.h"
+
+namespace spode::registry {
+namespace {
+
+rules::AttrKind KindOf(AttrType t) {
+  switch (t) {
+    case AttrType::kInt: return rules::AttrKind::kInt;
+    case AttrType::kMoney: return rules::AttrKind::kMoney;
+    case AttrType::kBool: return rules::AttrKind::kBool;
+    case AttrType::kEnum: return rules::AttrKind::kEnum;
+    case AttrType::kDate: return rules::AttrKind::kDate;
+    case AttrType::kString: return rules::AttrKind::kString;
+  }
+  return rules::AttrKind::kString;
+}
+
+rules::Schema BuildSchema() {
+  rules::Schema schema;
+  for (const AttributeDef& d : Catalogue::Default().all()) {
+    // Names and phone numbers are not inputs to eligibility; keeping them out of the snapshot
+    // keeps it small and keeps personal text out of the rules engine.
+    if (d.name == "name" || d.name == "name_local" || d.name == "phone") continue;
+    schema.attributes.push_back({d.name,
+                                 d.entity == Entity::kHousehold ? rules::Entity::kHousehold
+                                                                : rules::Entity::kMember,
+                                 KindOf(d.type), d.enum_values});
+  }
+  for (const char* code : {"district", "block", "village"}) {
+    schema.attributes.push_back({code, rules::Entity::kHousehold, rules::AttrKind::kString, {}});
+  }
+  return schema;
+}
+
+}  // namespace
+
+const rules::Schema& RulesSchema() {
+  static const rules::Schema* kSchema = new rules::Schema(BuildSchema());
+  return *kSchema;
+}
+
+struct Snapshot::Store {
+  const rules::AttributeSchema* attr;
+  std::vector<uint8_t> u8;
+  std::vector<int64_t> i64;
+  std::vector<int32_t> i32;
+  std::vector<uint32_t> offsets{0};
+  std::string bytes;
+  std::vector<uint8_t> valid;
+  size_t missing = 0;
+  rules::Column view;
+
+  void AppendMissing() {
+    switch (attr->kind) {
+      case rules::AttrKind::kBool:
+      case rules::AttrKind::kEnum: u8.push_back(0); break;
+      case rules::AttrKind::kInt:
+      case rules::AttrKind::kMoney: i64.push_back(0); break;
+      case rules::AttrKind::kDate: i32.push_back(0); break;
+      case rules::AttrKind::kString: offsets.push_back(static_cast<uint32_t>(bytes.size())); break;
+    }
+    valid.push_back(0);
+    ++missing;
+  }
+
+  // Appends a value given as JSON (attrs) or text (columns); a value of the wrong form counts
+  // as missing (storage validated it on the way in, so this does not happen in practice).
+  void AppendText(std::string_view text) {
+    switch (attr->kind) {
+      case rules::AttrKind::kDate: {
+        auto d = Date::Parse(text);
+        if (!d.ok()) return AppendMissing();
+        i32.push_back(d->days());
+        break;
+      }
+      case rules::AttrKind::kEnum: {
+        auto it = std::find(attr->enum_values.begin(), attr->enum_values.end(), text);
+        if (it == attr->enum_values.end()) return AppendMissing();
+        u8.push_back(static_cast<uint8_t>(it - attr->enum_values.begin()));
+        break;
+      }
+      case rules::AttrKind::kString:
+        bytes.append(text);
+        offsets.push_back(static_cast<uint32_t>(bytes.size()));
+        break;
+      default:
+        return AppendMissing();
+    }
+    valid.push_back(1);
+  }
+
+  void AppendJson(simdjson::dom::element v) {
+    switch (attr->kind) {
+      case rules::AttrKind::kBool: {
+        bool b;
+        if (v.get_bool().get(b) != simdjson::SUCCESS) return AppendMissing();
+        u8.push_back(b ? 1 : 0);
+        break;
+      }
+      case rules::AttrKind::kInt:
+      case rules::AttrKind::kMoney: {
+        int64_t i;
+        if (v.get_int64().get(i) != simdjson::SUCCESS) return AppendMissing();
+        i64.push_back(i);
+        break;
+      }
+      default: {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) return AppendMissing();
+        return AppendText(s);
+      }
+    }
+    valid.push_back(1);
+  }
+
+  void RefreshView() {
+    view = rules::Column{};
+    view.kind = attr->kind;
+    view.bools = u8;
+    view.codes = u8;
+    view.ints = i64;
+    view.dates = i32;
+    view.offsets = offsets;
+    view.bytes = bytes;
+    view.valid = missing == 0 ? std::span<const uint8_t>() : std::span<const uint8_t>(valid);
+    view.dictionary = &attr->enum_values;
+  }
+
+  size_t bytes_used() const {
+    return u8.capacity() + i64.capacity() * 8 + i32.capacity() * 4 + offsets.capacity() * 4 +
+           bytes.capacity() + valid.capacity();
+  }
+};
+
+Snapshot::Snapshot() {
+  for (const rules::AttributeSchema& a : RulesSchema().attributes) {
+    auto store = std::make_unique<Store>();
+    store->attr = &a;
+    (a.entity == rules::Entity::kHousehold ? household_cols_ : member_cols_)
+        .push_back(std::move(store));
+  }
+}
+
+Snapshot::~Snapshot() = default;
+
+Result<std::unique_ptr<Snapshot>> Snapshot::Build(storage::Database& db) {
+  std::unique_ptr<Snapshot> s(new Snapshot());
+  RETURN_IF_ERROR(s->LoadAll(db));
+  return s;
+}
+
+Status Snapshot::Rebuild(storage::Database& db) {
+  std::unique_ptr<Snapshot> fresh(new Snapshot());
+  RETURN_IF_ERROR(fresh->LoadAll(db));
+  household_idx_ = std::move(fresh->household_idx_);
+  member_idx_ = std::move(fresh->member_idx_);
+  member_offsets_ = std::move(fresh->member_offsets_);
+  member_household_ = std::move(fresh->member_household_);
+  live_ = std::move(fresh->live_);
+  stale_ = 0;
+  row_of_ = std::move(fresh->row_of_);
+  household_cols_ = std::move(fresh->household_cols_);
+  member_cols_ = std::move(fresh->member_cols_);
+  last_seq_ = fresh->last_seq_;
+  return OkStatus();
+}
+
+Status Snapshot::LoadAll(storage::Database& db) {
+  // Read the feed's position first: changes committed while loading are applied again by the
+  // next Refresh, which is harmless.
+  ASSIGN_OR_RETURN(auto seq, db.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM registry_changes"));
+  last_seq_ = seq->Int(0);
+  return LoadHouseholds(db, {});
+}
+
+// Loads the given households (all active ones when `idxs` is empty) and appends them as rows.
+Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs) {
+  simdjson::dom::parser parser;
+  std::string where = "h.status = 'active'";
+  if (!idxs.empty()) {
+    where += " AND h.household_idx IN (";
+    for (size_t i = 0; i < idxs.size(); ++i) {
+      if (i) where += ',';
+      where += std::to_string(idxs[i]);
+    }
+    where += ")";
+  }
+  auto find = [](std::vector<std::unique_ptr<Store>>& cols, std::string_view name) -> Store* {
+    for (auto& c : cols) {
+      if (c->attr->name == name) return c.get();
+    }
+    return nullptr;
+  };
+  Store* district = find(household_cols_, "district");
+  Store* block = find(household_cols_, "block");
+  Store* village = find(household_cols_, "village");
+  Store* dob = find(member_cols_, "dob");
+  Store* sex = find(member_cols_, "sex");
+  Store* relationship = find(member_cols_, "relationship");
+
+  // Appends the catalogue attributes found in `attrs` (JSON), missing for the rest.
+  auto append_attrs = [&](std::vector<std::unique_ptr<Store>>& cols, std::string_view attrs,
+                          std::initializer_list<Store*> skip) -> Status {
+    simdjson::dom::element doc;
+    simdjson::padded_string padded(attrs);
+    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
+      return DataLossError("stored attributes are not JSON");
+    }
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return DataLossError("attrs not an object");
+    for (auto& c : cols) {
+      if (std::find(skip.begin(), skip.end(), c.get()) != skip.end()) continue;
+      simdjson::dom::element v;
+      if (obj.at_key(c->attr->name).get(v) == simdjson::SUCCESS && !v.is_null()) {
+        c->AppendJson(v);
+      } else {
+        c->AppendMissing();
+      }
+    }
+    return OkStatus();
+  };
+
+  ASSIGN_OR_RETURN(auto hh, db.Prepare("SELECT h.household_idx, h.district_code, h.block_code, "
+                                       "h.village_code, h.attrs FROM households h WHERE " +
+                                       where + " ORDER BY h.household_idx"));
+  ASSIGN_OR_RETURN(auto mm, db.Prepare("SELECT m.household_idx, m.member_idx, m.dob, m.sex, "
+                                       "m.relationship, m.attrs FROM members m JOIN households h "
+                                       "ON h.household_idx = m.household_idx WHERE " +
+                                       where + " AND m.status = 'active' ORDER BY "
+                                               "m.household_idx, m.member_idx"));
+  ASSIGN_OR_RETURN(bool have_member, mm->Step());
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, hh->Step());
+    if (!row) break;
+    int64_t hidx = hh->ColumnInt(0);
+    uint32_t hrow = static_cast<uint32_t>(household_idx_.size());
+    household_idx_.push_back(hidx);
+    live_.push_back(1);
+    row_of_[hidx] = hrow;
+    district->AppendText(hh->ColumnText(1));
+    block->AppendText(hh->ColumnText(2));
+    village->AppendText(hh->ColumnText(3));
+    RETURN_IF_ERROR(append_attrs(household_cols_, hh->ColumnText(4), {district, block, village}));
+    // Members of this household (both queries are in household order).
+    while (have_member && mm->ColumnInt(0) < hidx) {
+      ASSIGN_OR_RETURN(have_member, mm->Step());
+    }
+    while (have_member && mm->ColumnInt(0) == hidx) {
+      member_idx_.push_back(mm->ColumnInt(1));
+      member_household_.push_back(hrow);
+      dob->AppendText(mm->ColumnText(2));
+      sex->AppendText(mm->ColumnText(3));
+      relationship->AppendText(mm->ColumnText(4));
+      RETURN_IF_ERROR(append_attrs(member_cols_, mm->ColumnText(5), {dob, sex, relationship}));
+      ASSIGN_OR_RETURN(have_member, mm->Step());
+    }
+    member_offsets_.push_back(static_cast<uint32_t>(member_idx_.size()));
+  }
+  RefreshViews();
+  return OkStatus();
+}
+
+Result<int> Snapshot::Refresh(storage::Database& db) {
+  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT seq, household_idx FROM registry_changes WHERE "
+                                       "seq > ? ORDER BY seq",
+                                       {last_seq_}));
+  if (rows.empty()) return 0;
+  std::vector<int64_t> changed;
+  std::unordered_set<int64_t> seen;
+  bool everything = false;
+  for (const auto& r : rows) {
+    last_seq_ = std::max(last_seq_, r.Int(0));
+    if (r.Int(1) == 0) everything = true;
+    if (seen.insert(r.Int(1)).second) changed.push_back(r.Int(1));
+  }
+  if (everything) {
+    RETURN_IF_ERROR(Rebuild(db));
+    return static_cast<int>(live_households());
+  }
+  for (int64_t hidx : changed) {
+    auto it = row_of_.find(hidx);
+    if (it != row_of_.end()) {
+      live_[it->second] = 0;
+      ++stale_;
+      row_of_.erase(it);
+    }
+  }
+  // Reload in chunks (an IN list per chunk); those no longer active simply do not come back.
+  for (size_t i = 0; i < changed.size(); i += 500) {
+    std::vector<int64_t> chunk(changed.begin() + static_cast<long>(i),
+                               changed.begin() + static_cast<long>(std::min(i + 500, changed.size())));
+    RETURN_IF_ERROR(LoadHouseholds(db, chunk));
+  }
+  return static_cast<int>(changed.size());
+}
+
+void Snapshot::RefreshViews() {
+  for (auto& c : household_cols_) c->RefreshView();
+  for (auto& c : member_cols_) c->RefreshView();
+}
+
+const rules::Column* Snapshot::column(rules::Entity entity, std::string_view name) const {
+  const auto& cols = entity == rules::Entity::kHousehold ? household_cols_ : member_cols_;
+  for (const auto& c : cols) {
+    if (c->attr->name == name) return &c->view;
+  }
+  return nullptr;
+}
+
+int64_t Snapshot::RowOf(int64_t household_idx) const {
+  auto it = row_of_.find(household_idx);
+  return it == row_of_.end() ? -1 : static_cast<int64_t>(it->second);
+}
+
+size_t Snapshot::memory_bytes() const {
+  size_t n = household_idx_.capacity() * 8 + member_idx_.capacity() * 8 +
+             member_offsets_.capacity() * 4 + member_household_.capacity() * 4 +
+             live_.capacity() + row_of_.size() * 32;
+  for (const auto& c : household_cols_) n += c->bytes_used();
+  for (const auto& c : member_cols_) n += c->bytes_used();
+  return n;
+}
+
+}  // namespace spode::registry

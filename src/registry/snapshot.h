@@ -1,0 +1,83 @@
+// Snapshot: the registry in memory as columns (rules/frame.h), for the rules engine: one typed
+// array per attribute, members grouped by household with offsets. Built from storage once,
+// then kept current from the change feed (change_feed.h) without a full rebuild: a changed
+// household's old row is marked stale and its new version appended; Rebuild() compacts.
+//
+//   ASSIGN_OR_RETURN(auto snap, Snapshot::Build(db));
+//   ... evaluate rules over *snap ...
+//   ASSIGN_OR_RETURN(int changed, snap->Refresh(db));   // catch up with committed changes
+//
+// Only active households and members are in it. The schema (rules::Schema) is the catalogue's
+// attributes that rules may read, plus the household's `district`, `block` and `village` codes.
+//
+// Thread-safety: reading (the Frame interface) is safe from many threads at once; Refresh and
+// Rebuild change the arrays and must not run while anyone reads (callers hold a lock).
+#ifndef SPODE_REGISTRY_SNAPSHOT_H_
+#define SPODE_REGISTRY_SNAPSHOT_H_
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/result.h"
+#include "rules/frame.h"
+#include "storage/database.h"
+
+namespace spode::registry {
+
+// The schema rules are checked against: the catalogue's rule-readable attributes.
+const rules::Schema& RulesSchema();
+
+class Snapshot : public rules::Frame {
+ public:
+  static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db);
+  ~Snapshot() override;
+
+  // Applies every change committed since the last Build/Refresh. Returns how many households
+  // were reloaded (a bulk-load marker in the feed rebuilds everything).
+  Result<int> Refresh(storage::Database& db);
+  // Rebuilds from storage, dropping stale rows.
+  Status Rebuild(storage::Database& db);
+
+  // rules::Frame
+  const rules::Schema& schema() const override { return RulesSchema(); }
+  size_t households() const override { return household_idx_.size(); }
+  size_t members() const override { return member_idx_.size(); }
+  std::span<const uint32_t> member_offsets() const override { return member_offsets_; }
+  std::span<const uint32_t> member_household() const override { return member_household_; }
+  const rules::Column* column(rules::Entity entity, std::string_view name) const override;
+  std::span<const uint8_t> household_live() const override {
+    return stale_ == 0 ? std::span<const uint8_t>() : std::span<const uint8_t>(live_);
+  }
+
+  // Registry keys of rows.
+  int64_t household_idx(size_t row) const { return household_idx_[row]; }
+  int64_t member_idx(size_t row) const { return member_idx_[row]; }
+  // The live row of a household, or -1.
+  int64_t RowOf(int64_t household_idx) const;
+  size_t live_households() const { return household_idx_.size() - stale_; }
+  // Bytes held by the arrays (for /metrics: memory per household).
+  size_t memory_bytes() const;
+
+  struct Store;  // one attribute's arrays (snapshot.cc)
+
+ private:
+  Snapshot();
+  Status LoadAll(storage::Database& db);
+  Status LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs);
+  void RefreshViews();
+
+  std::vector<int64_t> household_idx_, member_idx_;
+  std::vector<uint32_t> member_offsets_{0}, member_household_;
+  std::vector<uint8_t> live_;
+  size_t stale_ = 0;
+  std::unordered_map<int64_t, uint32_t> row_of_;  // household_idx -> live row
+  std::vector<std::unique_ptr<Store>> household_cols_, member_cols_;
+  int64_t last_seq_ = 0;
+};
+
+}  // namespace spode::registry
+
+#endif  // SPODE_REGISTRY_SNAPSHOT_H_
