@@ -184,7 +184,7 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
   json a = json::parse(first.out);
   EXPECT_EQ(a["reused"], false);
   EXPECT_EQ(a["import"]["lines"], 300);
-  EXPECT_EQ(a["accounts"].size(), 8u);
+  EXPECT_EQ(a["accounts"].size(), 9u);
   EXPECT_EQ(fs::status(Path("demo/spode.db.accounts.json")).permissions() & fs::perms::others_read,
             fs::perms::none);
   EXPECT_GT(a["summary"]["members_active"].get<int64_t>(), 900);

@@ -72,8 +72,7 @@ Result<int64_t> Identities::AddUser(const NewUser& u) {
     return InvalidArgumentError("an officer needs --scope: a state (2 digits), district (4) or "
                                 "block (6) code");
   }
-  if ((u.role == Role::kOperator || u.role == Role::kBank || u.role == Role::kProvider) &&
-      u.scope.empty()) {
+  if ((u.role == Role::kOperator || u.role == Role::kProvider) && u.scope.empty()) {
     return InvalidArgumentError("a " + std::string(RoleName(u.role)) +
                                 " needs --scope: the centre, bank or provider code");
   }
@@ -82,15 +81,21 @@ Result<int64_t> Identities::AddUser(const NewUser& u) {
                                                            std::string::npos)) {
     return InvalidArgumentError("a bank's scope is its 4-letter IFSC bank code, such as SBIN");
   }
+  for (char c : u.client_scopes) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-' || c == '/' || c == ' ';
+    if (!ok) return InvalidArgumentError("client scopes are space-separated words of a-z 0-9 . _ - /");
+  }
   if (!u.duties.empty() && u.role != Role::kOfficer) {
     return InvalidArgumentError("only officers have duties");
   }
   ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(u.password));
   auto row = db_.QueryOne(
       "INSERT INTO users (username, display_name, role, scope, duties, password_hash, "
-      "created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING user_id",
+      "created_at_us, client_scopes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING user_id",
       {u.username, u.display_name.empty() ? u.username : u.display_name,
-       std::string(RoleName(u.role)), u.scope, JoinDuties(u.duties), hash, clock_.Now().micros});
+       std::string(RoleName(u.role)), u.scope, JoinDuties(u.duties), hash, clock_.Now().micros,
+       u.client_scopes});
   if (!row.ok()) {
     if (row.status().code() == StatusCode::kAlreadyExists) {
       return AlreadyExistsError("there is already a user named " + u.username);
@@ -102,7 +107,7 @@ Result<int64_t> Identities::AddUser(const NewUser& u) {
 
 Result<json> Identities::ListUsers() {
   ASSIGN_OR_RETURN(auto rows, db_.Query("SELECT username, display_name, role, scope, duties, "
-                                        "status FROM users ORDER BY username"));
+                                        "status, client_scopes FROM users ORDER BY username"));
   json out = json::array();
   for (const auto& r : rows) {
     json duties = json::array();
@@ -112,7 +117,8 @@ Result<json> Identities::ListUsers() {
                    {"role", r.Text(2)},
                    {"scope", r.Text(3)},
                    {"duties", duties},
-                   {"status", r.Text(5)}});
+                   {"status", r.Text(5)},
+                   {"client_scopes", r.Text(6)}});
   }
   return out;
 }
@@ -146,8 +152,8 @@ void Identities::RecordFailure(std::string_view account, std::string_view addres
 }
 
 Result<Principal> Identities::PrincipalForUser(int64_t user_id) {
-  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT username, role, scope, duties, status FROM "
-                                          "users WHERE user_id = ?",
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT username, role, scope, duties, status, "
+                                          "client_scopes FROM users WHERE user_id = ?",
                                           {user_id}));
   if (!row || (*row).Text(4) != "active") return UnauthenticatedError("the account is not active");
   Principal p;
@@ -156,6 +162,7 @@ Result<Principal> Identities::PrincipalForUser(int64_t user_id) {
   p.name = (*row).Text(0);
   p.scope = (*row).Text(2);
   p.duties = SplitDuties((*row).Text(3));
+  p.client_scopes = (*row).Text(5);
   return p;
 }
 

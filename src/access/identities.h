@@ -42,6 +42,9 @@ struct NewUser {
   std::string scope;
   std::set<Duty> duties;
   std::string password;
+  // Machine clients (developer, bank, provider): the OAuth2 scopes they may ask for, space
+  // separated, e.g. "registry.read mapper/link".
+  std::string client_scopes;
 };
 
 // What the registry knows of a citizen that sign-in needs (the api layer looks it up).

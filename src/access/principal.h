@@ -34,6 +34,8 @@ struct Principal {
   // code. Banks: their bank code (the first four letters of its IFSCs). Providers: their id.
   std::string scope;
   std::set<Duty> duties;
+  // Machine clients: their registered OAuth2 scopes, space separated.
+  std::string client_scopes;
   // Citizens: their own member and household.
   int64_t member_idx = 0;
   int64_t household_idx = 0;

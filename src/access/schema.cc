@@ -88,6 +88,10 @@ CREATE TABLE access_log (
   request_id TEXT NOT NULL
 );
 CREATE INDEX access_log_household ON access_log (household_idx, at_us);
+)sql"},
+          {"access/0002_client_scopes", R"sql(
+-- Machine clients' OAuth2 scopes (client credentials, /oauth2/client/token).
+ALTER TABLE users ADD COLUMN client_scopes TEXT NOT NULL DEFAULT '';
 )sql"}};
 }
 

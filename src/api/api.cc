@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+#include <sstream>
+
 #include "access/identities.h"
 #include "common/money.h"
 #include "http/json.h"
@@ -25,6 +28,10 @@ constexpr std::string_view kCookie = "spode_session";
 
 // The session token from "Authorization: Bearer ..." or the session cookie.
 std::string TokenOf(const http::Request& req) {
+  // DCI's authorisation specification names x-api-token for machine clients.
+  if (std::string_view api_token = req.Header("x-api-token"); !api_token.empty()) {
+    return std::string(api_token);
+  }
   std::string_view auth = req.Header("authorization");
   if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
     return std::string(auth.substr(7));
@@ -53,20 +60,48 @@ http::Response WithSession(json body, const std::string& token, int64_t max_age_
   return r;
 }
 
-// The fields each role may see of a household or member view (an allowlist).
+// The fields each role may see of a household or member view: an allowlist per role, so a
+// field added to the registry's views later is hidden until someone decides who may see it.
+const std::set<std::string>& AllowedFields(Role role, bool member) {
+  static const std::set<std::string> kHouseholdFull = {
+      "family_id", "status", "version", "address", "attributes", "members", "provenance", "you"};
+  static const std::set<std::string> kMemberFull = {
+      "member_id",  "family_id",  "name",           "name_local",           "dob",
+      "sex",        "relationship", "status",       "version",              "national_id",
+      "phone",      "attributes", "provenance",     "attribute_provenance", "bank_account"};
+  // Operators act for the citizen in front of them, but do not see bank details, phone
+  // numbers or the provenance trail.
+  static const std::set<std::string> kMemberOperator = {
+      "member_id", "family_id", "name",   "name_local", "dob",        "sex",
+      "relationship", "status", "version", "national_id", "attributes"};
+  static const std::set<std::string> kNone = {};
+  switch (role) {
+    case Role::kCitizen:
+    case Role::kOfficer:
+      return member ? kMemberFull : kHouseholdFull;
+    case Role::kOperator:
+      return member ? kMemberOperator : kHouseholdFull;
+    default:
+      return kNone;
+  }
+}
+
+void KeepOnly(json& object, const std::set<std::string>& allowed) {
+  for (auto it = object.begin(); it != object.end();) {
+    if (allowed.count(it.key())) {
+      ++it;
+    } else {
+      it = object.erase(it);
+    }
+  }
+}
+
 void Filter(json& view, Role role) {
-  if (role == Role::kCitizen || role == Role::kOfficer) return;
-  // Operators act for the citizen in front of them, but do not see their bank details, the
-  // provenance trail, or other members' phone numbers.
-  auto strip = [](json& member) {
-    member.erase("bank_account");
-    member.erase("attribute_provenance");
-    member.erase("phone");
-  };
   if (view.contains("members")) {
-    for (json& m : view["members"]) strip(m);
+    KeepOnly(view, AllowedFields(role, false));
+    for (json& m : view["members"]) KeepOnly(m, AllowedFields(role, true));
   } else {
-    strip(view);
+    KeepOnly(view, AllowedFields(role, true));
   }
 }
 
@@ -174,6 +209,72 @@ class Handlers {
     });
   }
 
+  // OAuth2 client credentials (RFC 6749 section 4.4; DCI authz /oauth2/client/token): machine
+  // clients (developers, banks, providers) exchange their id and secret for a bearer token.
+  // The body is application/x-www-form-urlencoded, as the specification says, or JSON.
+  http::Response ClientToken(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      std::map<std::string, std::string> form;
+      if (req.Header("content-type").starts_with("application/json")) {
+        ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+        RETURN_IF_ERROR(
+            http::CheckKnownFields(body, {"grant_type", "client_id", "client_secret", "scope"}));
+        for (auto it = body.begin(); it != body.end(); ++it) {
+          if (!it.value().is_string()) {
+            return InvalidArgumentError("field '" + it.key() + "' must be a string");
+          }
+          form[it.key()] = it.value().get<std::string>();
+        }
+      } else {
+        ASSIGN_OR_RETURN(form, http::ParseQuery(req.body));
+      }
+      for (auto& [k, v] : form) {
+        if (k != "grant_type" && k != "client_id" && k != "client_secret" && k != "scope") {
+          return InvalidArgumentError("unknown parameter '" + k + "'");
+        }
+      }
+      if (form["grant_type"] != "client_credentials") {
+        return InvalidArgumentError("grant_type must be client_credentials");
+      }
+      if (form["client_id"].empty() || form["client_secret"].empty()) {
+        return InvalidArgumentError("client_id and client_secret are required");
+      }
+      access::Identities ids(db, a_.clock_);
+      ASSIGN_OR_RETURN(Principal p,
+                       ids.LoginStaff(form["client_id"], form["client_secret"], req.remote_address));
+      if (p.role != Role::kDeveloper && p.role != Role::kBank && p.role != Role::kProvider) {
+        return PermissionDeniedError("client credentials are for machine clients (developer, "
+                                     "bank, provider); staff sign in at /api/v1/auth/login");
+      }
+      // Requested scopes must be among the client's registered ones (its scope field, space
+      // separated); none requested means all of them.
+      std::set<std::string> registered, granted;
+      {
+        std::istringstream in(p.client_scopes);
+        std::string s;
+        while (in >> s) registered.insert(s);
+      }
+      std::istringstream in(form["scope"]);
+      std::string s;
+      while (in >> s) {
+        if (!registered.count(s)) {
+          return PermissionDeniedError("scope '" + s + "' is not registered for this client");
+        }
+        granted.insert(s);
+      }
+      if (form["scope"].empty()) granted = registered;
+      std::string scope;
+      for (const std::string& g : granted) scope += (scope.empty() ? "" : " ") + g;
+      ASSIGN_OR_RETURN(std::string token, ids.CreateSession(p, req.remote_address));
+      http::Response r = http::Json({{"access_token", token},
+                                     {"token_type", "bearer"},
+                                     {"expires_in", std::to_string(access::kStaffSessionSeconds)},
+                                     {"scope", scope}});
+      r.headers.push_back({"Cache-Control", "no-store"});
+      return r;
+    });
+  }
+
   http::Response Logout(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       std::string token = TokenOf(req);
@@ -253,6 +354,7 @@ class Handlers {
       registry::Registry reg(db, a_.key_, a_.clock_);
       ASSIGN_OR_RETURN(json view, reg.GetHousehold(row->Text(0)));
       view["you"] = p.member_id;
+      Filter(view, p.role);
       return http::Json(view);
     });
   }
@@ -726,6 +828,7 @@ Status Api::Register(http::Router& router) {
   };
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/login", &Handlers::Login));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/logout", &Handlers::Logout));
+  RETURN_IF_ERROR(add("POST", "/oauth2/client/token", &Handlers::ClientToken));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp", &Handlers::RequestOtp));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp/verify", &Handlers::VerifyOtp));
   RETURN_IF_ERROR(add("GET", "/api/v1/me", &Handlers::Me));

@@ -34,6 +34,12 @@ std::vector<RouteDoc> Routes() {
       {"POST", "/api/v1/auth/login", "", "Staff sign-in with user name and password; sets the "
        "session cookie and returns the token for use as a bearer token",
        Obj({{"username", kString}, {"password", kString}}, {"username", "password"}), "200"},
+      {"POST", "/oauth2/client/token", "", "OAuth2 client credentials (RFC 6749 4.4, DCI authz): "
+       "a machine client's id and secret, form-encoded or JSON, for a bearer access_token",
+       Obj({{"grant_type", kString}, {"client_id", kString}, {"client_secret", kString},
+            {"scope", kString}},
+           {"grant_type", "client_id", "client_secret"}),
+       "200"},
       {"POST", "/api/v1/auth/logout", "", "Ends the session (the token stops working at once)",
        nullptr, "200"},
       {"POST", "/api/v1/auth/otp", "", "Sends a citizen a one-time sign-in code by SMS (the same "

@@ -323,6 +323,7 @@ Result<json> EnsureDemoAccounts(const Config& config, const std::string& file) {
     Role role;
     std::string scope;
     std::set<Duty> duties;
+    std::string client_scopes = "";
   };
   std::vector<Demo> demo = {
       {"state.officer", "State officer", Role::kOfficer, "99",
@@ -331,15 +332,18 @@ Result<json> EnsureDemoAccounts(const Config& config, const std::string& file) {
        {Duty::kRegistrar, Duty::kApprover, Duty::kGrievanceOfficer}},
       {"block.officer", "Block officer", Role::kOfficer, b, {Duty::kRegistrar}},
       {"operator", "Service-centre operator", Role::kOperator, "CSC-" + b + "-01", {}},
-      {"bank", "State Bank (demo)", Role::kBank, "SBIN", {}},
+      {"bank", "State Bank (demo)", Role::kBank, "SBIN", {}, "disburse mapper/link"},
       {"provider", "District hospital (demo)", Role::kProvider, "HOSP-" + d, {}},
       {"auditor", "Social auditor", Role::kAuditor, "", {}},
       {"admin", "Administrator", Role::kAdmin, "", {}},
+      {"developer", "Partner app (demo)", Role::kDeveloper, "", {}, "registry.read"},
   };
   json out = json::array();
   for (const Demo& a : demo) {
     std::string password = crypto::ToHex(crypto::RandomBytes(8));
-    RETURN_IF_ERROR(ids.AddUser({a.name, a.display, a.role, a.scope, a.duties, password}).status());
+    RETURN_IF_ERROR(
+        ids.AddUser({a.name, a.display, a.role, a.scope, a.duties, password, a.client_scopes})
+            .status());
     json duties = json::array();
     for (Duty du : a.duties) duties.push_back(access::DutyName(du));
     out.push_back({{"username", a.name},
@@ -446,7 +450,7 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
 // --- spode user add|list ---
 void AddUser(CLI::App& app, GlobalOptions& global) {
   struct Opts {
-    std::string name, role, scope, display, db, key_file;
+    std::string name, role, scope, display, db, key_file, client_scopes;
     std::vector<std::string> duties;
     bool json = false;
   };
@@ -469,6 +473,9 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
   add->add_option("--duty", o->duties,
                   "officer duties: registrar, scheme_admin, approver, grievance_officer");
   add->add_option("--display-name", o->display, "name shown to people");
+  add->add_option("--client-scopes", o->client_scopes,
+                  "machine clients (developer, bank, provider): OAuth2 scopes they may request "
+                  "at /oauth2/client/token, space separated");
   CLI::App* list = group->add_subcommand("list", "List staff accounts.\nExample: spode user "
                                                  "list --db state.db --json");
   for (CLI::App* c : {add, list}) {
@@ -507,6 +514,7 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
       if (!role.ok()) return Fail(role.status(), o->json);
       user.role = *role;
       user.scope = o->scope;
+      user.client_scopes = o->client_scopes;
       for (const std::string& d : o->duties) {
         auto duty = access::ParseDuty(d);
         if (!duty.ok()) return Fail(duty.status(), o->json);

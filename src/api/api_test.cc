@@ -1,0 +1,610 @@
+// The access-control matrix and the OpenAPI document, against a real server on SQLite and (when
+// SPODE_TEST_PG_URL is set) PostgreSQL.
+//
+// The matrix takes every route of OpenApiDocument() (so a new route is covered, or the test
+// fails until its row is added to kExpected), every role, and every object the route can be
+// tried on, and checks each combination against the table written out below:
+//   A  household A: the signed-in citizen's own, and the one operator.one has consent for
+//      (district 9901, village 990101001)
+//   B  household B: another household in the same village (district 9901)
+//   C  household C: a household in another district (9902)
+//   -  the route has no object: the role's own record, or a public route
+// A denied combination must answer 401 (anonymous on a protected route), 403 or 404, and
+// change nothing; for lists and searches, a combination is also "denied" when the answer is
+// 2xx but the object is not in it. An allowed one must answer 2xx (and, for lists and searches,
+// contain the object).
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "api/testing/api_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "registry/ids.h"
+
+namespace spode::api {
+namespace {
+
+using nlohmann::json;
+using testing::ApiFixture;
+using testing::Reply;
+
+constexpr size_t kRoleCount = 13;
+
+struct MatrixRole {
+  const char* label;
+  const char* user;  // "" anonymous, "citizen" (a member of A), or a user name
+};
+
+const std::array<MatrixRole, kRoleCount> kRoles = {{
+    {"anonymous", ""},
+    {"citizen", "citizen"},
+    {"operator_no_consent", "operator.two"},  // centre CSC0002; no consent for anybody
+    {"operator_with_consent", "operator.one"},  // centre CSC0001; consent for household A
+    {"officer_9901", "officer.9901"},           // district 9901, registrar
+    {"officer_9902", "officer.9902"},           // district 9902, registrar
+    {"officer_9901_no_duty", "officer.9901.noduty"},
+    {"officer_state", "officer.state"},  // state 99, registrar
+    {"bank", "bank.sbin"},
+    {"provider", "provider.one"},
+    {"developer", "developer.one"},
+    {"auditor", "auditor.one"},
+    {"admin", "admin.one"},
+}};
+
+struct RouteExpectation {
+  const char* route;    // "METHOD /path", as in the OpenAPI document
+  const char* objects;  // what the route is tried on: some of "ABC", or "-"
+  bool list;            // allowed = 2xx with the object in the answer
+  // In kRoles order: the objects the role may act on ("-": the call without an object succeeds).
+  std::array<const char*, kRoleCount> allowed;
+};
+
+// The expected-allow table.
+//                                anon  citizen opNo   opYes  o9901 o9902 oNoDuty oState bank prov dev  aud  admin
+const RouteExpectation kExpected[] = {
+    {"POST /api/v1/auth/login", "-", false,
+     {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
+    // Logout ends the caller's own session, so it needs one.
+    {"POST /api/v1/auth/logout", "-", false,
+     {"", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
+    {"POST /api/v1/auth/otp", "-", false,
+     {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
+    {"POST /api/v1/auth/otp/verify", "-", false,
+     {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
+    {"GET /api/v1/openapi.json", "-", false,
+     {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
+    {"GET /api/v1/me", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/me/access-log", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/households/{family_id}", "ABC", false,
+     {"", "A", "", "A", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    {"GET /api/v1/members/{member_id}", "ABC", false,
+     {"", "A", "", "A", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    // Enrolling a new family: A = in district 9901, C = in district 9902.
+    {"POST /api/v1/households", "AC", false,
+     {"", "", "AC", "AC", "A", "C", "", "AC", "", "", "", "", ""}},
+    {"POST /api/v1/search", "ABC", true,
+     {"", "", "ABC", "ABC", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/change-requests", "ABC", false,
+     {"", "A", "", "A", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    {"GET /api/v1/change-requests", "ABC", true,
+     {"", "", "", "", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/change-requests/{id}/verify", "ABC", false,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/change-requests/{id}/reject", "ABC", false,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    {"GET /api/v1/duplicates", "ABC", true,
+     {"", "", "", "", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/duplicates/{id}/decide", "ABC", false,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/assisted/consent", "ABC", false,
+     {"", "", "ABC", "ABC", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/assisted/consent/verify", "ABC", false,
+     {"", "", "ABC", "ABC", "", "", "", "", "", "", "", "", ""}},
+};
+
+// --- field allowlists ---
+
+const std::set<std::string> kProblemFields = {"type", "title", "status", "detail", "code",
+                                              "request_id"};
+const std::set<std::string> kAuthFields = {"token",   "username", "role",
+                                           "scope",   "member_id", "signed_out",
+                                           "sent",    "expires_in_seconds", "message"};
+const std::set<std::string> kHouseholdViewFields = {
+    "family_id", "status",  "version",   "address",      "state",    "district",
+    "district_name", "block", "block_name", "village",    "village_name", "attributes",
+    "members",   "member_id", "name",    "name_local",   "dob",      "sex",
+    "relationship", "national_id", "phone", "provenance", "source",  "as_of",
+    "verification", "channel", "attribute_provenance", "bank_account", "ifsc", "account"};
+
+std::set<std::string> Union(std::initializer_list<std::set<std::string>> sets) {
+  std::set<std::string> out;
+  for (const auto& s : sets) out.insert(s.begin(), s.end());
+  return out;
+}
+
+// The member names each role may receive from a protected route (problem documents included).
+std::set<std::string> AllowedFields(const std::string& role) {
+  if (role == "citizen") {
+    return Union({kProblemFields, kHouseholdViewFields,
+                  {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"}});
+  }
+  if (role.starts_with("operator")) {
+    std::set<std::string> view = kHouseholdViewFields;
+    // Operators never see bank details, phone numbers or the provenance trail.
+    for (const char* f : {"phone", "bank_account", "ifsc", "account", "attribute_provenance"}) {
+      view.erase(f);
+    }
+    return Union({kProblemFields, view,
+                  {"results", "next_page_token", "member_ids", "reason", "id", "consent_id",
+                   "operator", "centre", "purpose", "fee_paise", "sent", "expires_in_seconds"}});
+  }
+  if (role.starts_with("officer")) {
+    return Union({kProblemFields, kHouseholdViewFields,
+                  {"results", "next_page_token", "member_ids", "reason", "id", "change_requests",
+                   "kind", "changes", "submitted_by", "submitted_at", "decided_by",
+                   "decision_note", "duplicates", "held_member", "existing_member", "held_at",
+                   "decision"}});
+  }
+  // anonymous, bank, provider, developer, auditor, admin: nothing of the registry.
+  return kProblemFields;
+}
+
+// Member names in `v`; the members of "attributes" and "changes" are data (attribute names
+// from the catalogue), as are the keys of "attribute_provenance" (whose values are checked).
+void CollectFields(const json& v, std::set<std::string>* out, bool keys_are_data = false) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!keys_are_data) out->insert(it.key());
+      if (!keys_are_data && (it.key() == "attributes" || it.key() == "changes")) continue;
+      CollectFields(it.value(), out, !keys_are_data && it.key() == "attribute_provenance");
+    }
+  } else if (v.is_array()) {
+    for (const json& e : v) CollectFields(e, out);
+  }
+}
+
+struct Cell {
+  std::string route;
+  std::string role;
+  char object;  // 'A', 'B', 'C' or '-'
+  bool allowed;
+  bool is_protected;
+  bool list;
+  std::string action;  // the document's x-spode-action
+  std::string request_id;
+  Reply reply;
+  bool succeeded;  // 2xx (and, for lists, the object in the answer)
+};
+
+class AccessMatrixTest : public ApiFixture {
+ protected:
+  // Runs every combination; fills cells_.
+  void RunMatrix() {
+    const json& doc = OpenApiDocument();
+    std::map<std::string, const RouteExpectation*> expected;
+    for (const RouteExpectation& e : kExpected) expected[e.route] = &e;
+
+    // Routes in document order, with those that change the operators' consents last.
+    struct Route {
+      std::string key, method, path, action;
+      bool is_protected;
+    };
+    std::vector<Route> routes;
+    for (auto& [path, ops] : doc["paths"].items()) {
+      for (auto& [method, op] : ops.items()) {
+        std::string m = method;
+        for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        routes.push_back({m + " " + path, m, path, op.value("x-spode-action", ""),
+                          op.contains("security")});
+      }
+    }
+    std::stable_partition(routes.begin(), routes.end(),
+                          [](const Route& r) { return r.action != "consent.request"; });
+    for (const Route& r : routes) {
+      EXPECT_TRUE(expected.count(r.key))
+          << r.key << " is in the OpenAPI document but not in kExpected: add its row";
+    }
+
+    SetUpPrincipals();
+    if (HasFatalFailure()) return;
+    int n = 0;
+    for (const Route& route : routes) {
+      auto it = expected.find(route.key);
+      if (it == expected.end()) continue;
+      const RouteExpectation& e = *it->second;
+      for (size_t ri = 0; ri < kRoleCount; ++ri) {
+        for (const char* o = e.objects; *o != '\0'; ++o) {
+          Cell cell;
+          cell.route = route.key;
+          cell.role = kRoles[ri].label;
+          cell.object = *o;
+          std::string_view allowed = e.allowed[ri];
+          cell.allowed = allowed.find(*o) != std::string_view::npos;
+          cell.is_protected = route.is_protected;
+          cell.list = e.list;
+          cell.action = route.action;
+          cell.request_id = "m" + std::to_string(++n);
+          auto before = Snapshot();
+          cell.reply = Perform(route.method, route.path, kRoles[ri], *o, cell.request_id);
+          cell.succeeded = cell.reply.ok() && (!e.list || ListContains(route.key, cell));
+          if (!cell.allowed && !cell.succeeded && route.method == "POST" &&
+              route.key.find("/auth/") == std::string::npos) {
+            EXPECT_EQ(Snapshot(), before)
+                << cell.role << " " << cell.route << " on " << cell.object
+                << ": a denied request changed the registry";
+          }
+          AfterCell(route.key, cell);
+          cells_.push_back(std::move(cell));
+        }
+      }
+    }
+  }
+
+  void SetUpPrincipals() {
+    for (const MatrixRole& r : kRoles) {
+      std::string user = r.user;
+      if (user.empty()) {
+        tokens_by_role_[r.label] = "";
+      } else if (user == "citizen") {
+        tokens_by_role_[r.label] = CitizenToken(A().member_ids[0]);
+      } else {
+        tokens_by_role_[r.label] = Token(user);
+      }
+      ASSERT_TRUE(user.empty() || tokens_by_role_[r.label].size() == 64) << r.label;
+    }
+    setup_consent_ = GrantConsent(tokens_by_role_["operator_with_consent"], A().member_ids[0]);
+    ASSERT_GT(setup_consent_, 0);
+    EnsureUser("login.probe");
+    // Objects that lists must (or must not) show: one pending change and one pending hold for
+    // each of A, B and C, never decided by the matrix.
+    for (char o : std::string("ABC")) {
+      sentinel_change_[o] = PendingChange(Obj(o).member_ids[0]);
+      sentinel_hold_[o] = HoldFor(o);
+    }
+  }
+
+  const testing::Household& Obj(char o) { return o == 'A' ? A() : o == 'B' ? B() : C(); }
+
+  int64_t HoldFor(char o) {
+    if (o == 'A') return PendingHold("SUNEETA DEVEE", "1961-04-12", "990101001");
+    if (o == 'B') return PendingHold("GEETAA BAAI", "1970-03-15", "990101001");
+    return PendingHold("KAMLAA DEVEE", "1965-07-01", "990201001");
+  }
+
+  std::vector<int64_t> Snapshot() {
+    return {Count("SELECT COUNT(*) FROM households"),
+            Count("SELECT COUNT(*) FROM change_requests"),
+            Count("SELECT COUNT(*) FROM change_requests WHERE status <> 'pending'"),
+            Count("SELECT COUNT(*) FROM duplicate_holds WHERE status <> 'pending'"),
+            Count("SELECT COUNT(*) FROM assisted_consents")};
+  }
+
+  std::string EnrolBody(char o) {
+    ++enrolled_;
+    char dob[16];
+    std::snprintf(dob, sizeof dob, "%04d-%02d-%02d", 1950 + enrolled_ / 300,
+                  1 + (enrolled_ / 25) % 12, 1 + enrolled_ % 25);
+    std::string village = o == 'A' ? "990101003" : "990201003";
+    return HouseholdJson({Member("Matrix Enrolee", dob, "F", "head")}, village).dump();
+  }
+
+  Reply Perform(const std::string& method, const std::string& path, const MatrixRole& role,
+                char o, const std::string& rid) {
+    std::string token = tokens_by_role_[role.label];
+    std::string key = method + " " + path;
+    auto post = [&](const std::string& p, const json& body) {
+      return Call("POST", p, body, token, rid);
+    };
+    auto get = [&](const std::string& p) { return Call("GET", p, std::nullopt, token, "", rid); };
+    if (key == "POST /api/v1/auth/login") {
+      return post("/api/v1/auth/login", {{"username", "login.probe"}, {"password", testing::kPassword}});
+    }
+    if (key == "POST /api/v1/auth/logout") {
+      // A second session of the same principal, so the matrix keeps its own.
+      std::string second;
+      if (!token.empty()) {
+        access::Identities ids(db(), clock_);
+        auto p = ids.ResolveSession(token);
+        EXPECT_TRUE(p.ok()) << p.status();
+        auto t = ids.CreateSession(*p, "127.0.0.1");
+        EXPECT_TRUE(t.ok());
+        second = *t;
+      }
+      return Call("POST", "/api/v1/auth/logout", std::nullopt, second, "", rid);
+    }
+    if (key == "POST /api/v1/auth/otp") {
+      return post("/api/v1/auth/otp", {{"member_id", registry::MemberIdFor(999999)}});
+    }
+    if (key == "POST /api/v1/auth/otp/verify") {
+      const std::string& member = D().member_ids[otp_pool_++ % D().member_ids.size()];
+      Reply req = Call("POST", "/api/v1/auth/otp", json{{"member_id", member}});
+      EXPECT_EQ(req.status, 202) << req;
+      return post("/api/v1/auth/otp/verify", {{"member_id", member}, {"code", LatestCode(member)}});
+    }
+    if (key == "GET /api/v1/openapi.json") return get("/api/v1/openapi.json");
+    if (key == "GET /api/v1/me") return get("/api/v1/me");
+    if (key == "GET /api/v1/me/access-log") return get("/api/v1/me/access-log");
+    if (key == "GET /api/v1/households/{family_id}") {
+      return get("/api/v1/households/" + Obj(o).family_id);
+    }
+    if (key == "GET /api/v1/members/{member_id}") {
+      return get("/api/v1/members/" + Obj(o).member_ids[0]);
+    }
+    if (key == "POST /api/v1/households") {
+      return Call("POST", "/api/v1/households", std::optional<std::string>(EnrolBody(o)), token,
+                  "", rid);
+    }
+    if (key == "POST /api/v1/search") {
+      return post("/api/v1/search", {{"member_id", Obj(o).member_ids[0]}});
+    }
+    if (key == "POST /api/v1/change-requests") {
+      return post("/api/v1/change-requests", {{"member_id", Obj(o).member_ids[0]},
+                                              {"changes", {{"occupation", "cultivator"}}},
+                                              {"reason", "matrix"}});
+    }
+    if (key == "GET /api/v1/change-requests") return get("/api/v1/change-requests");
+    if (key == "POST /api/v1/change-requests/{id}/verify" ||
+        key == "POST /api/v1/change-requests/{id}/reject") {
+      if (!fresh_change_.count(o)) fresh_change_[o] = PendingChange(Obj(o).member_ids[0]);
+      std::string p = path;
+      p.replace(p.find("{id}"), 4, std::to_string(fresh_change_[o]));
+      if (key.ends_with("verify")) return Call("POST", p, std::nullopt, token, "", rid);
+      return post(p, {{"note", "matrix"}});
+    }
+    if (key == "GET /api/v1/duplicates") return get("/api/v1/duplicates");
+    if (key == "POST /api/v1/duplicates/{id}/decide") {
+      if (!fresh_hold_.count(o)) fresh_hold_[o] = HoldFor(o);
+      return post("/api/v1/duplicates/" + std::to_string(fresh_hold_[o]) + "/decide",
+                  {{"decision", "different_people"}});
+    }
+    const std::string& consent_member = o == 'A' ? A().member_ids[1] : Obj(o).member_ids[0];
+    if (key == "POST /api/v1/assisted/consent") {
+      return post("/api/v1/assisted/consent",
+                  {{"member_id", consent_member}, {"purpose", "matrix"}, {"fee_paise", 0}});
+    }
+    if (key == "POST /api/v1/assisted/consent/verify") {
+      std::string code = "123456";
+      if (std::string_view(role.label).starts_with("operator")) {
+        Reply req = Call("POST", "/api/v1/assisted/consent",
+                         json{{"member_id", consent_member}, {"purpose", "matrix"}, {"fee_paise", 0}},
+                         token);
+        EXPECT_EQ(req.status, 202) << req;
+        code = LatestCode(consent_member);
+      }
+      return post("/api/v1/assisted/consent/verify", {{"member_id", consent_member},
+                                                      {"code", code},
+                                                      {"purpose", "matrix"},
+                                                      {"fee_paise", 0}});
+    }
+    ADD_FAILURE() << key << ": the matrix has no request for this route; add one to Perform";
+    return Reply{};
+  }
+
+  bool ListContains(const std::string& key, const Cell& cell) {
+    const json& d = cell.reply.doc;
+    auto has = [&](const char* list, const char* field, const json& want) {
+      if (!d.is_object() || !d.contains(list)) return false;
+      for (const json& e : d[list]) {
+        if (e.value(field, json()) == want) return true;
+      }
+      return false;
+    };
+    if (key == "POST /api/v1/search") {
+      return has("results", "member_id", Obj(cell.object).member_ids[0]);
+    }
+    if (key == "GET /api/v1/change-requests") {
+      return has("change_requests", "id", sentinel_change_[cell.object]);
+    }
+    if (key == "GET /api/v1/duplicates") {
+      return has("duplicates", "id", sentinel_hold_[cell.object]);
+    }
+    ADD_FAILURE() << key << " is marked as a list but ListContains does not know it";
+    return false;
+  }
+
+  // Keeps the next cell's starting state: consumed objects are replaced, consents granted by a
+  // cell revoked (the setup consent stays).
+  void AfterCell(const std::string& key, const Cell& cell) {
+    if (!cell.reply.ok()) return;
+    if (key.find("/change-requests/{id}/") != std::string::npos) fresh_change_.erase(cell.object);
+    if (key == "POST /api/v1/duplicates/{id}/decide") fresh_hold_.erase(cell.object);
+    if (key == "POST /api/v1/assisted/consent/verify") {
+      auto r = db().Execute("UPDATE assisted_consents SET revoked_at_us = ? WHERE consent_id <> ?",
+                            {clock_.Now().micros, setup_consent_});
+      EXPECT_TRUE(r.ok()) << r.status();
+    }
+  }
+
+  std::vector<Cell> cells_;
+  std::map<std::string, std::string> tokens_by_role_;
+  std::map<char, int64_t> sentinel_change_, sentinel_hold_, fresh_change_, fresh_hold_;
+  int64_t setup_consent_ = 0;
+  int enrolled_ = 0;
+  size_t otp_pool_ = 0;
+};
+
+TEST_P(AccessMatrixTest, EveryRoleOnEveryRouteGetsExactlyWhatTheTableAllows) {
+  RunMatrix();
+  ASSERT_FALSE(HasFatalFailure());
+  int denied = 0, leaks = 0, refused = 0, allowed = 0;
+  std::set<std::string> routes;
+  for (const Cell& c : cells_) {
+    routes.insert(c.route);
+    std::string where = c.role + " " + c.route + " on " + c.object + " [" + c.request_id + "]";
+    if (c.allowed) {
+      ++allowed;
+      if (!c.succeeded) ++refused;
+      EXPECT_TRUE(c.succeeded) << where << " should be allowed: " << c.reply;
+      continue;
+    }
+    if (c.succeeded) {
+      ++leaks;
+      ADD_FAILURE() << "LEAK: " << where << " should be denied: " << c.reply;
+      continue;
+    }
+    ++denied;
+    if (c.reply.ok()) continue;  // a list or search that left the object out
+    if (c.role == "anonymous") {
+      EXPECT_EQ(c.reply.status, 401) << where << ": " << c.reply;
+      EXPECT_EQ(c.reply.code(), "UNAUTHENTICATED") << where;
+    } else {
+      EXPECT_THAT(c.reply.status, ::testing::AnyOf(403, 404)) << where << ": " << c.reply;
+      EXPECT_THAT(c.reply.code(), ::testing::AnyOf("PERMISSION_DENIED", "NOT_FOUND")) << where;
+    }
+  }
+  EXPECT_EQ(routes.size(), std::size(kExpected));
+  std::printf("access matrix: %zu combinations (%zu routes x %zu roles x objects), %d allowed "
+              "(%d refused), %d denied, %d leaks\n",
+              cells_.size(), routes.size(), kRoleCount, allowed, refused, denied, leaks);
+  EXPECT_EQ(leaks, 0);
+  EXPECT_EQ(refused, 0);
+  EXPECT_GT(cells_.size(), 500u);
+}
+
+TEST_P(AccessMatrixTest, EachRoleReceivesOnlyTheFieldsOnItsAllowlist) {
+  RunMatrix();
+  ASSERT_FALSE(HasFatalFailure());
+  int checked = 0;
+  for (const Cell& c : cells_) {
+    if (c.route == "GET /api/v1/openapi.json") continue;
+    std::set<std::string> allowed =
+        c.is_protected ? AllowedFields(c.role) : Union({kProblemFields, kAuthFields});
+    std::set<std::string> fields;
+    CollectFields(c.reply.doc, &fields);
+    for (const std::string& f : fields) {
+      EXPECT_TRUE(allowed.count(f)) << c.role << " received field '" << f << "' from " << c.route
+                                    << " on " << c.object << ": " << c.reply;
+    }
+    ++checked;
+  }
+  // Spot checks of the allowlists' point: what an operator with consent sees of household A.
+  Reply h = Call("GET", "/api/v1/households/" + A().family_id, std::nullopt,
+                 tokens_by_role_["operator_with_consent"]);
+  ASSERT_EQ(h.status, 200) << h;
+  ASSERT_EQ(h.doc["members"].size(), 3u);
+  for (const json& m : h.doc["members"]) {
+    EXPECT_FALSE(m.contains("bank_account")) << m;
+    EXPECT_FALSE(m.contains("phone")) << m;
+    EXPECT_FALSE(m.contains("attribute_provenance")) << m;
+  }
+  EXPECT_EQ(h.doc["members"][0]["national_id"], "XXXX-XXXX-" + testing::NationalId(1).substr(8));
+  // ... and what an officer sees: bank and phone masked, never whole.
+  Reply o = Call("GET", "/api/v1/households/" + A().family_id, std::nullopt,
+                 tokens_by_role_["officer_9901"]);
+  ASSERT_EQ(o.status, 200) << o;
+  EXPECT_EQ(o.doc["members"][0]["phone"], "XXXXXX0011");
+  EXPECT_EQ(o.doc["members"][0]["bank_account"]["account"], "XXXXXXXX0011");
+  EXPECT_EQ(o.body.find("9876500011"), std::string::npos);
+  std::printf("field allowlists: %d responses checked; %lld responses scanned for national IDs "
+              "so far in this run\n",
+              checked, static_cast<long long>(testing::ScannedResponses().load()));
+}
+
+TEST_P(AccessMatrixTest, EveryGateDecisionIsInTheAccessLogOnceWithItsOutcome) {
+  RunMatrix();
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(log_->Flush().ok());
+  auto rows = db().Query("SELECT request_id, action, decision, object FROM access_log");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_request;
+  for (const auto& r : *rows) by_request[r.Text(0)].emplace_back(r.Text(1), r.Text(2));
+  int checked = 0, wrong = 0;
+  for (const Cell& c : cells_) {
+    const auto& got = by_request[c.request_id];
+    std::string where = c.role + " " + c.route + " on " + c.object + " -> " +
+                        std::to_string(c.reply.status);
+    ++checked;
+    if (!c.is_protected || c.role == "anonymous") {
+      // Public routes and unauthenticated callers never reach the gate.
+      if (!got.empty()) {
+        ++wrong;
+        ADD_FAILURE() << where << ": logged " << got.size() << " decisions, expected none";
+      }
+      continue;
+    }
+    std::string want = c.reply.ok() ? "allow" : "deny";
+    if (got.size() != 1 || got[0].first != c.action || got[0].second != want) {
+      ++wrong;
+      std::string seen;
+      for (const auto& [a, d] : got) seen += a + "/" + d + " ";
+      ADD_FAILURE() << where << ": expected one access_log row " << c.action << "/" << want
+                    << ", found [" << seen << "]";
+    }
+  }
+  std::printf("access log: %d requests checked, %d without exactly one matching decision\n",
+              checked, wrong);
+  EXPECT_EQ(wrong, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccessMatrixTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& info) { return info.param; });
+
+// --- the OpenAPI document against the router, both directions ---
+
+TEST(OpenApiTest, EveryServedRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
+  storage::Connections connections(":memory:");
+  access::AccessLog log(nullptr);
+  SystemTimeSource clock;
+  crypto::MasterKey key = crypto::MasterKey::FromBytes(std::string(32, 'k'));
+  Api api(connections, key, clock, log, {.dev_outbox = true});
+  http::Router router;
+  ASSERT_TRUE(api.Register(router).ok());
+
+  std::set<std::pair<std::string, std::string>> served, documented;
+  for (const auto& r : router.routes()) {
+    if (r.pattern.starts_with("/api/v1/")) served.insert({r.method, r.pattern});
+  }
+  const json& doc = OpenApiDocument();
+  for (auto& [path, ops] : doc["paths"].items()) {
+    EXPECT_TRUE(path.starts_with("/api/v1/")) << path;
+    for (auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert({m, path});
+      // Every operation: a summary, a success response, problems for errors, its path
+      // parameters, and for protected ones the gate's action and the security schemes.
+      EXPECT_TRUE(op.contains("summary")) << m << " " << path;
+      EXPECT_TRUE(op["responses"].contains("default")) << m << " " << path;
+      size_t braces = static_cast<size_t>(std::count(path.begin(), path.end(), '{'));
+      EXPECT_EQ(op.contains("parameters") ? op["parameters"].size() : 0u, braces) << path;
+      EXPECT_EQ(op.contains("x-spode-action"), op.contains("security")) << m << " " << path;
+    }
+  }
+  for (const auto& r : served) {
+    EXPECT_TRUE(documented.count(r)) << r.first << " " << r.second << " is served but not documented";
+  }
+  for (const auto& d : documented) {
+    EXPECT_TRUE(served.count(d)) << d.first << " " << d.second << " is documented but not served";
+  }
+  EXPECT_EQ(served, documented);
+  EXPECT_EQ(served.size(), 19u);
+  // /dev/outbox is for the demo and tests only: never under /api/v1, never without the option.
+  http::Router plain;
+  Api quiet(connections, key, clock, log);
+  ASSERT_TRUE(quiet.Register(plain).ok());
+  for (const auto& r : plain.routes()) EXPECT_NE(r.pattern, "/dev/outbox");
+}
+
+// The document names the gate's actions: each must be one the gate knows.
+TEST(OpenApiTest, EveryDocumentedActionIsAnActionOfTheGate) {
+  std::set<std::string> gate_actions;
+  for (int a = 0; a <= static_cast<int>(access::Action::kUserManage); ++a) {
+    gate_actions.insert(std::string(access::ActionName(static_cast<access::Action>(a))));
+  }
+  for (auto& [path, ops] : OpenApiDocument()["paths"].items()) {
+    for (auto& [method, op] : ops.items()) {
+      if (!op.contains("x-spode-action")) continue;
+      EXPECT_TRUE(gate_actions.count(op["x-spode-action"].get<std::string>()))
+          << method << " " << path << ": " << op["x-spode-action"];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace spode::api
