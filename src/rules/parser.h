@@ -1,7 +1,7 @@
 // The parser of the rules language: tokens to an untyped syntax tree with source positions.
 //
 //   ASSIGN_OR_RETURN(ParsedExpr parsed, Parse("age_years(person.dob) >= 60"));
-//   DebugString(*parsed.root);   // "(>= (call age_years (. person dob)) 60)"
+//   DebugString(*parsed.root);   // "(>= (age_years person.dob) 60)"
 //
 // The grammar is CEL's (docs/rules.md, "Grammar"), by precedence from loosest:
 //   expr     = or ["?" or ":" expr]
@@ -77,7 +77,8 @@ struct ParsedExpr {
 
 Result<ParsedExpr> Parse(std::string_view source);
 
-// An S-expression for tests and debugging: (&& (< (. person age) 5) true).
+// An S-expression for tests and debugging: (&& (< person.age 5) (household.members.exists m
+// m.school_enrolled)). A global call is (name args...), a method call (receiver.name args...).
 std::string DebugString(const Expr& expr);
 
 }  // namespace spode::rules

@@ -81,9 +81,7 @@ inline constexpr int64_t kMaxBodyBytes = 256 << 10;
 
 // A valid (Verhoeff, first digit 4) 12-digit national ID; n < 10^10.
 inline std::string NationalId(int64_t n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%011lld", 40000000000LL + static_cast<long long>(n));
-  return WithVerhoeffDigit(buf);
+  return WithVerhoeffDigit(std::to_string(40000000000LL + n % 10000000000LL));
 }
 
 // Every national ID any test sent or enrolled, for the whole run.
@@ -319,7 +317,9 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     if (r.status >= 400) {
       EXPECT_EQ(r.Header("content-type"), "application/problem+json") << first_line << " " << r;
       EXPECT_FALSE(r.code().empty()) << first_line << ": a problem without a code: " << r;
-      if (r.doc.is_object()) EXPECT_EQ(r.doc.value("status", 0), r.status) << first_line;
+      if (r.doc.is_object()) {
+        EXPECT_EQ(r.doc.value("status", 0), r.status) << first_line;
+      }
     }
   }
 
@@ -427,6 +427,7 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
         {"auditor.one", {Role::kAuditor, "", {}}},
         {"admin.one", {Role::kAdmin, "", {}}},
         {"login.probe", {Role::kAuditor, "", {}}},
+        {"client.probe", {Role::kDeveloper, "", {}}},
         {"throttle.probe", {Role::kOfficer, "9901", {}}},
     };
     return *users;
@@ -437,12 +438,13 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     if (created_.count(username)) return;
     const UserSpec& spec = Users().at(username);
     access::Identities ids(db(), clock_);
-    auto uid = ids.AddUser({.username = username,
-                            .display_name = "",
-                            .role = spec.role,
-                            .scope = spec.scope,
-                            .duties = spec.duties,
-                            .password = kPassword});
+    access::NewUser user;
+    user.username = username;
+    user.role = spec.role;
+    user.scope = spec.scope;
+    user.duties = spec.duties;
+    user.password = kPassword;
+    auto uid = ids.AddUser(user);
     ASSERT_TRUE(uid.ok()) << uid.status();
     created_.insert(username);
   }

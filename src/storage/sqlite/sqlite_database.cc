@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace spode::storage {
 namespace {
 
@@ -141,56 +143,75 @@ class SqliteDatabase : public Database {
   }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
+  // Rows go in groups of up to kRowsPerStatement through one multi-row INSERT (fewer statement
+  // executions), the remainder through a statement of its own size.
   Status BulkInsert(std::string_view table, std::span<const std::string> columns,
                     const RowBuffer& rows) override {
     if (rows.empty()) return OkStatus();
-    std::string sql = "INSERT INTO " + std::string(table) + " (";
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (i) sql += ", ";
-      sql += columns[i];
-    }
-    sql += ") VALUES (";
-    for (size_t i = 0; i < columns.size(); ++i) sql += i ? ", ?" : "?";
-    sql += ")";
-    auto& cached = statements_[sql];
-    if (!cached) {
-      ASSIGN_OR_RETURN(cached, Prepare(sql));
-    }
-    auto* stmt = static_cast<SqliteStatement*>(cached.get());
-    sqlite3_stmt* raw = stmt->raw();
-    int ncols = rows.columns();
-    for (size_t r = 0; r < rows.rows(); ++r) {
-      for (int c = 0; c < ncols; ++c) {
-        const RowBuffer::Cell& cell = rows.cell(r, c);
-        switch (cell.kind) {
-          case RowBuffer::Kind::kNull: sqlite3_bind_null(raw, c + 1); break;
-          case RowBuffer::Kind::kInt: sqlite3_bind_int64(raw, c + 1, cell.number); break;
-          case RowBuffer::Kind::kDouble:
-            sqlite3_bind_double(raw, c + 1, rows.AsDouble(cell));
-            break;
-          case RowBuffer::Kind::kText: {
-            std::string_view v = rows.bytes(cell);
-            sqlite3_bind_text64(raw, c + 1, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-            break;
-          }
-          case RowBuffer::Kind::kBlob: {
-            std::string_view v = rows.bytes(cell);
-            sqlite3_bind_blob64(raw, c + 1, v.data(), v.size(), SQLITE_STATIC);
-            break;
+    const int ncols = rows.columns();
+    const size_t per_statement = std::max<size_t>(
+        1, std::min<size_t>(kRowsPerStatement, 32000 / static_cast<size_t>(ncols)));
+    size_t r = 0;
+    while (r < rows.rows()) {
+      size_t n = std::min(per_statement, rows.rows() - r);
+      ASSIGN_OR_RETURN(sqlite3_stmt * raw, InsertStatement(table, columns, n));
+      int p = 1;
+      for (size_t k = 0; k < n; ++k, ++r) {
+        for (int c = 0; c < ncols; ++c, ++p) {
+          const RowBuffer::Cell& cell = rows.cell(r, c);
+          switch (cell.kind) {
+            case RowBuffer::Kind::kNull: sqlite3_bind_null(raw, p); break;
+            case RowBuffer::Kind::kInt: sqlite3_bind_int64(raw, p, cell.number); break;
+            case RowBuffer::Kind::kDouble: sqlite3_bind_double(raw, p, rows.AsDouble(cell)); break;
+            case RowBuffer::Kind::kText: {
+              std::string_view v = rows.bytes(cell);
+              sqlite3_bind_text64(raw, p, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+              break;
+            }
+            case RowBuffer::Kind::kBlob: {
+              std::string_view v = rows.bytes(cell);
+              sqlite3_bind_blob64(raw, p, v.data(), v.size(), SQLITE_STATIC);
+              break;
+            }
           }
         }
       }
       int rc = sqlite3_step(raw);
       sqlite3_reset(raw);
-      if (rc != SQLITE_DONE) {
-        return FromSqlite(db_, rc, "SQLite insert into " + std::string(table));
-      }
+      sqlite3_clear_bindings(raw);
+      if (rc != SQLITE_DONE) return FromSqlite(db_, rc, "SQLite insert into " + std::string(table));
     }
-    sqlite3_clear_bindings(raw);
     return OkStatus();
   }
 
  private:
+  static constexpr size_t kRowsPerStatement = 64;
+
+  // A cached INSERT of `n` rows.
+  Result<sqlite3_stmt*> InsertStatement(std::string_view table,
+                                        std::span<const std::string> columns, size_t n) {
+    std::string key = std::string(table) + "#" + std::to_string(n);
+    for (const std::string& c : columns) key += "," + c;
+    auto& cached = statements_[key];
+    if (!cached) {
+      std::string sql = "INSERT INTO " + std::string(table) + " (";
+      for (size_t i = 0; i < columns.size(); ++i) {
+        if (i) sql += ", ";
+        sql += columns[i];
+      }
+      sql += ") VALUES ";
+      std::string one = "(";
+      for (size_t i = 0; i < columns.size(); ++i) one += i ? ", ?" : "?";
+      one += ")";
+      for (size_t k = 0; k < n; ++k) {
+        if (k) sql += ", ";
+        sql += one;
+      }
+      ASSIGN_OR_RETURN(cached, Prepare(sql));
+    }
+    return static_cast<SqliteStatement*>(cached.get())->raw();
+  }
+
   sqlite3* db_;
   std::string path_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
