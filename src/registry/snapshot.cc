@@ -180,18 +180,17 @@ Status Snapshot::LoadAll(storage::Database& db) {
   return LoadHouseholds(db, {});
 }
 
-// Loads the given households (all active ones when `idxs` is empty) and appends them as rows.
-Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs) {
-  simdjson::dom::parser parser;
-  std::string where = "h.status = 'active'";
-  if (!idxs.empty()) {
-    where += " AND h.household_idx IN (";
-    for (size_t i = 0; i < idxs.size(); ++i) {
-      if (i) where += ',';
-      where += std::to_string(idxs[i]);
-    }
-    where += ")";
-  }
+Result<std::unique_ptr<Snapshot>> Snapshot::FromHouseholds(
+    const std::vector<SnapshotHousehold>& households) {
+  std::unique_ptr<Snapshot> s(new Snapshot());
+  for (const SnapshotHousehold& h : households) RETURN_IF_ERROR(s->Append(h));
+  s->RefreshViews();
+  return s;
+}
+
+// Appends one household and its members as rows (RefreshViews makes them visible).
+Status Snapshot::Append(const SnapshotHousehold& h) {
+  thread_local simdjson::dom::parser parser;
   auto find = [](std::vector<std::unique_ptr<Store>>& cols, std::string_view name) -> Store* {
     for (auto& c : cols) {
       if (c->attr->name == name) return c.get();
@@ -204,7 +203,6 @@ Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t
   Store* dob = find(member_cols_, "dob");
   Store* sex = find(member_cols_, "sex");
   Store* relationship = find(member_cols_, "relationship");
-
   // Appends the catalogue attributes found in `attrs` (JSON), missing for the rest.
   auto append_attrs = [&](std::vector<std::unique_ptr<Store>>& cols, std::string_view attrs,
                           std::initializer_list<Store*> skip) -> Status {
@@ -226,7 +224,37 @@ Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t
     }
     return OkStatus();
   };
+  uint32_t hrow = static_cast<uint32_t>(household_idx_.size());
+  household_idx_.push_back(h.household_idx);
+  live_.push_back(1);
+  row_of_[h.household_idx] = hrow;
+  district->AppendText(h.district);
+  block->AppendText(h.block);
+  village->AppendText(h.village);
+  RETURN_IF_ERROR(append_attrs(household_cols_, h.attrs, {district, block, village}));
+  for (const SnapshotMember& m : h.members) {
+    member_idx_.push_back(m.member_idx);
+    member_household_.push_back(hrow);
+    dob->AppendText(m.dob);
+    sex->AppendText(m.sex);
+    relationship->AppendText(m.relationship);
+    RETURN_IF_ERROR(append_attrs(member_cols_, m.attrs, {dob, sex, relationship}));
+  }
+  member_offsets_.push_back(static_cast<uint32_t>(member_idx_.size()));
+  return OkStatus();
+}
 
+// Loads the given households (all active ones when `idxs` is empty) and appends them as rows.
+Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs) {
+  std::string where = "h.status = 'active'";
+  if (!idxs.empty()) {
+    where += " AND h.household_idx IN (";
+    for (size_t i = 0; i < idxs.size(); ++i) {
+      if (i) where += ',';
+      where += std::to_string(idxs[i]);
+    }
+    where += ")";
+  }
   ASSIGN_OR_RETURN(auto hh, db.Prepare("SELECT h.household_idx, h.district_code, h.block_code, "
                                        "h.village_code, h.attrs FROM households h WHERE " +
                                        where + " ORDER BY h.household_idx"));
@@ -236,32 +264,27 @@ Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t
                                        where + " AND m.status = 'active' ORDER BY "
                                                "m.household_idx, m.member_idx"));
   ASSIGN_OR_RETURN(bool have_member, mm->Step());
+  SnapshotHousehold h;
   while (true) {
     ASSIGN_OR_RETURN(bool row, hh->Step());
     if (!row) break;
-    int64_t hidx = hh->ColumnInt(0);
-    uint32_t hrow = static_cast<uint32_t>(household_idx_.size());
-    household_idx_.push_back(hidx);
-    live_.push_back(1);
-    row_of_[hidx] = hrow;
-    district->AppendText(hh->ColumnText(1));
-    block->AppendText(hh->ColumnText(2));
-    village->AppendText(hh->ColumnText(3));
-    RETURN_IF_ERROR(append_attrs(household_cols_, hh->ColumnText(4), {district, block, village}));
+    h.household_idx = hh->ColumnInt(0);
+    h.district = hh->ColumnText(1);
+    h.block = hh->ColumnText(2);
+    h.village = hh->ColumnText(3);
+    h.attrs = hh->ColumnText(4);
+    h.members.clear();
     // Members of this household (both queries are in household order).
-    while (have_member && mm->ColumnInt(0) < hidx) {
+    while (have_member && mm->ColumnInt(0) < h.household_idx) {
       ASSIGN_OR_RETURN(have_member, mm->Step());
     }
-    while (have_member && mm->ColumnInt(0) == hidx) {
-      member_idx_.push_back(mm->ColumnInt(1));
-      member_household_.push_back(hrow);
-      dob->AppendText(mm->ColumnText(2));
-      sex->AppendText(mm->ColumnText(3));
-      relationship->AppendText(mm->ColumnText(4));
-      RETURN_IF_ERROR(append_attrs(member_cols_, mm->ColumnText(5), {dob, sex, relationship}));
+    while (have_member && mm->ColumnInt(0) == h.household_idx) {
+      h.members.push_back({mm->ColumnInt(1), std::string(mm->ColumnText(2)),
+                           std::string(mm->ColumnText(3)), std::string(mm->ColumnText(4)),
+                           std::string(mm->ColumnText(5))});
       ASSIGN_OR_RETURN(have_member, mm->Step());
     }
-    member_offsets_.push_back(static_cast<uint32_t>(member_idx_.size()));
+    RETURN_IF_ERROR(Append(h));
   }
   RefreshViews();
   return OkStatus();

@@ -30,9 +30,25 @@ namespace spode::registry {
 // The schema rules are checked against: the catalogue's rule-readable attributes.
 const rules::Schema& RulesSchema();
 
+// One household as the snapshot takes it: attribute values as stored (JSON object text).
+struct SnapshotMember {
+  int64_t member_idx = 0;
+  std::string dob, sex, relationship;
+  std::string attrs = "{}";
+};
+struct SnapshotHousehold {
+  int64_t household_idx = 0;
+  std::string district, block, village;
+  std::string attrs = "{}";
+  std::vector<SnapshotMember> members;
+};
+
 class Snapshot : public rules::Frame {
  public:
   static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db);
+  // An in-memory snapshot of the given households (scheme tests, what-if on made-up data).
+  static Result<std::unique_ptr<Snapshot>> FromHouseholds(
+      const std::vector<SnapshotHousehold>& households);
   ~Snapshot() override;
 
   // Applies every change committed since the last Build/Refresh. Returns how many households
@@ -68,6 +84,7 @@ class Snapshot : public rules::Frame {
   Status LoadAll(storage::Database& db);
   Status LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs);
   void RefreshViews();
+  Status Append(const SnapshotHousehold& h);
 
   std::vector<int64_t> household_idx_, member_idx_;
   std::vector<uint32_t> member_offsets_{0}, member_household_;
