@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A floor=(
-  [common]=1 [rules]=1 [storage]=2 [crypto]=2 [http]=2 [audit]=3 [notify]=3 [access]=4
+  [common]=0 [rules]=1 [storage]=2 [crypto]=2 [http]=2 [audit]=3 [notify]=3 [access]=4
   [registry]=5 [programs]=6 [payments]=7 [services]=7 [grievance]=7 [metrics]=8 [api]=9
   [interop]=9 [app]=10 [sim]=0
 )

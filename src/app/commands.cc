@@ -18,7 +18,10 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_source.h"
+#include "programs/decide.h"
+#include "programs/scheme.h"
 #include "registry/importer.h"
+#include "registry/snapshot.h"
 #include "registry/registry.h"
 #include "sim/generator.h"
 
@@ -533,6 +536,95 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
   list->callback([&global, run] { global.run = run(false); });
 }
 
+// --- spode scheme check|test ---
+void AddScheme(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::vector<std::string> files;
+    std::string date;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("scheme", "Scheme files: check and test them.");
+  group->require_subcommand(1);
+  CLI::App* check = group->add_subcommand(
+      "check", "Parse and type-check scheme files against the attribute catalogue.\n"
+               "Example: spode scheme check schemes/old_age_pension.yaml");
+  CLI::App* test = group->add_subcommand(
+      "test", "Run the inline tests of scheme files and report each.\n"
+              "Example: spode scheme test schemes/*.yaml");
+  for (CLI::App* c : {check, test}) {
+    c->add_option("files", o->files, "scheme YAML files")->required();
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  test->add_option("--date", o->date, "the evaluation date for tests that give none (default: today)");
+  auto run = [o](bool testing) {
+    return [o, testing](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      Date today = clock.Today();
+      if (!o->date.empty()) {
+        auto d = Date::Parse(o->date);
+        if (!d.ok()) return Fail(d.status(), o->json);
+        today = *d;
+      }
+      json report = json::array();
+      int failures = 0;
+      for (const std::string& file : o->files) {
+        json entry = {{"file", file}};
+        auto scheme = programs::LoadScheme(file);
+        Result<programs::CompiledScheme> compiled =
+            scheme.ok() ? programs::Compile(*scheme, registry::RulesSchema())
+                        : Result<programs::CompiledScheme>(scheme.status());
+        if (!compiled.ok()) {
+          ++failures;
+          entry["ok"] = false;
+          entry["error"] = compiled.status().message();
+          if (!o->json) std::printf("FAIL %s\n  %s\n", file.c_str(), compiled.status().message().c_str());
+          report.push_back(entry);
+          continue;
+        }
+        entry["ok"] = true;
+        entry["scheme"] = scheme->id;
+        entry["clauses"] = scheme->eligibility.size();
+        if (!testing) {
+          if (!o->json) {
+            std::printf("ok   %s: %s, %zu clauses, %s %s\n", file.c_str(), scheme->id.c_str(),
+                        scheme->eligibility.size(),
+                        std::string(programs::FrequencyName(scheme->frequency)).c_str(),
+                        std::string(programs::BenefitName(scheme->benefit)).c_str());
+          }
+          report.push_back(entry);
+          continue;
+        }
+        auto outcomes = programs::RunTests(*compiled, today);
+        if (!outcomes.ok()) return Fail(outcomes.status(), o->json);
+        json tests = json::array();
+        int passed = 0;
+        for (const programs::TestOutcome& t : *outcomes) {
+          tests.push_back({{"name", t.name}, {"line", t.line}, {"passed", t.passed},
+                           {"failure", t.failure}});
+          if (t.passed) ++passed;
+          else ++failures;
+          if (!o->json) {
+            std::printf("%s %s:%d %s%s%s\n", t.passed ? "ok  " : "FAIL", file.c_str(), t.line,
+                        t.name.c_str(), t.passed ? "" : ": ", t.failure.c_str());
+          }
+        }
+        entry["tests"] = tests;
+        entry["passed"] = passed;
+        entry["failed"] = static_cast<int>(outcomes->size()) - passed;
+        report.push_back(entry);
+      }
+      if (o->json) PrintJson({{"files", report}, {"failures", failures}});
+      else if (testing) std::printf("%s\n", failures == 0 ? "all tests passed" : "some tests failed");
+      return failures == 0 ? 0 : 1;
+    };
+  };
+  check->callback([&global, run] { global.run = run(false); });
+  test->callback([&global, run] { global.run = run(true); });
+}
+
 // --- spode serve ---
 void AddServe(CLI::App& app, GlobalOptions& global) {
   struct Opts {
@@ -593,7 +685,7 @@ int Fail(const Status& status, bool json) {
 
 std::vector<Command> Commands() {
   return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates},
-          {AddUser},     {AddDemo},   {AddServe}};
+          {AddUser},     {AddScheme}, {AddDemo},      {AddServe}};
 }
 
 int RunSelected(const GlobalOptions& global) {

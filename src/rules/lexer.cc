@@ -344,7 +344,7 @@ class Lexer {
       base = 8;
     } else {
       size_t n = Utf8Length(src_, i_);
-      return RuleError(at, "invalid escape " + Quoted("\\" + std::string(src_.substr(i_, n == 0 ? 1 : n))) +
+      return RuleError(at, "invalid escape " + Quoted(std::string("\\").append(src_.substr(i_, n == 0 ? 1 : n))) +
                                "; expected one of \\n \\t \\\\ \\\" \\' \\xHH \\uHHHH");
     }
     if (base == 16) Advance();  // the x/u/U
