@@ -166,6 +166,14 @@ Result<Principal> Identities::PrincipalForUser(int64_t user_id) {
   return p;
 }
 
+Result<Principal> Identities::StaffByName(std::string_view username) {
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT user_id FROM users WHERE username = ? AND "
+                                          "status = 'active'",
+                                          {std::string(username)}));
+  if (!row) return NotFoundError("no active staff account named " + std::string(username));
+  return PrincipalForUser(row->Int(0));
+}
+
 Result<Principal> Identities::LoginStaff(std::string_view username, std::string_view password,
                                          std::string_view address) {
   std::string account = "user:" + std::string(username);

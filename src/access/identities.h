@@ -68,6 +68,10 @@ class Identities {
 
   Result<Principal> LoginStaff(std::string_view username, std::string_view password,
                                std::string_view address);
+  // A staff member by name, for CLI commands run `--as` them on the server itself (the
+  // operating system account stands in for the password). NOT_FOUND for an unknown or disabled
+  // account.
+  Result<Principal> StaffByName(std::string_view username);
 
   // Issues a one-time code for `purpose` ("login" or "consent") and returns it, for the caller to
   // send through the outbox. RESOURCE_EXHAUSTED after 5 requests in an hour.

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "access/identities.h"
 #include "app/serve.h"
@@ -20,6 +21,7 @@
 #include "common/time_source.h"
 #include "programs/decide.h"
 #include "programs/scheme.h"
+#include "programs/store.h"
 #include "registry/importer.h"
 #include "registry/snapshot.h"
 #include "registry/registry.h"
@@ -364,6 +366,34 @@ Result<json> EnsureDemoAccounts(const Config& config, const std::string& file) {
   return out;
 }
 
+// The shipped schemes, stored and activated once (by the demo's state officer).
+Result<json> EnsureDemoSchemes(const Config& config, const std::string& dir) {
+  ASSIGN_OR_RETURN(State state, OpenState(config));
+  SystemTimeSource clock(config.time.utc_offset_minutes);
+  programs::SchemeStore store(*state.db, clock);
+  ASSIGN_OR_RETURN(json listed, store.List());
+  if (!listed.empty()) return listed;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    spdlog::warn("no scheme files in {}: the demo has no schemes", dir);
+    return listed;
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    RETURN_IF_ERROR(store.Add(text.str(), f.string(), "user:state.officer").status());
+    ASSIGN_OR_RETURN(programs::Scheme s, programs::ParseScheme(text.str(), f.string()));
+    RETURN_IF_ERROR(store.SetStatus(s.id, "active", "user:state.officer"));
+  }
+  return store.List();
+}
+
 void PrintDemoAccounts(const json& accounts) {
   std::printf("\nDemo accounts (also in the .accounts.json file beside the database):\n");
   for (const json& a : accounts) {
@@ -383,6 +413,7 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
     int port = 8080;
     bool no_serve = false;
     bool json = false;
+    std::string schemes_dir = "schemes";
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -394,6 +425,7 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--db", o->db, "the demo database (reused when it exists)");
   cmd->add_option("--port", o->port, "port to serve on")->check(CLI::Range(0, 65535));
   cmd->add_flag("--no-serve", o->no_serve, "build the demo state and exit");
+  cmd->add_option("--schemes", o->schemes_dir, "where the demo's scheme files are (default: schemes)");
   cmd->add_flag("--json", o->json, "print the result as one JSON document");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
@@ -439,6 +471,9 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
       auto accounts = EnsureDemoAccounts(*config, o->db + ".accounts.json");
       if (!accounts.ok()) return Fail(accounts.status(), o->json);
       result["accounts"] = *accounts;
+      auto schemes = EnsureDemoSchemes(*config, o->schemes_dir);
+      if (!schemes.ok()) return Fail(schemes.status(), o->json);
+      result["schemes"] = *schemes;
       if (o->no_serve) {
         if (o->json) PrintJson(result);
         else PrintDemoAccounts(*accounts);
@@ -557,6 +592,90 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
     c->add_flag("--json", o->json, "print one JSON document");
   }
   test->add_option("--date", o->date, "the evaluation date for tests that give none (default: today)");
+  struct StoreOpts {
+    std::vector<std::string> files;
+    std::string id, db, as, status;
+    bool json = false;
+  };
+  auto so = std::make_shared<StoreOpts>();
+  CLI::App* add = group->add_subcommand(
+      "add", "Store scheme files as new versions (a new scheme starts as a draft). Needs an "
+             "officer with the scheme_admin duty.\n"
+             "Example: spode scheme add schemes/old_age_pension.yaml --as state.officer --db state.db");
+  add->add_option("files", so->files, "scheme YAML files")->required();
+  CLI::App* status = group->add_subcommand(
+      "status", "Move a scheme through its lifecycle: draft → active → suspended → active, or "
+                "closed.\nExample: spode scheme status old_age_pension active --as state.officer "
+                "--db state.db");
+  status->add_option("id", so->id, "the scheme id")->required();
+  status->add_option("status", so->status, "active, suspended or closed")
+      ->required()
+      ->check(CLI::IsMember({"active", "suspended", "closed"}));
+  CLI::App* list = group->add_subcommand("list", "List stored schemes.\nExample: spode scheme list "
+                                                 "--db state.db --json");
+  for (CLI::App* c : {add, status, list}) {
+    c->add_option("--db", so->db, "SQLite path or postgresql:// URL");
+    c->add_flag("--json", so->json, "print one JSON document");
+  }
+  for (CLI::App* c : {add, status}) {
+    c->add_option("--as", so->as, "the officer (scheme_admin duty) acting")->required();
+  }
+  auto store_run = [so](int what) {
+    return [so, what](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), so->json);
+      if (!so->db.empty()) config->database.url = so->db;
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), so->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      programs::SchemeStore store(*state->db, clock);
+      if (what == 2) {
+        auto l = store.List();
+        if (!l.ok()) return Fail(l.status(), so->json);
+        if (so->json) {
+          PrintJson(*l);
+        } else {
+          for (const json& s : *l) {
+            std::printf("%-24s v%-3d %-9s %s\n", s["id"].get<std::string>().c_str(),
+                        static_cast<int>(s["version"].get<int64_t>()),
+                        s["status"].get<std::string>().c_str(),
+                        s["name"]["en"].get<std::string>().c_str());
+          }
+        }
+        return 0;
+      }
+      auto actor = access::Identities(*state->db, clock).StaffByName(so->as);
+      if (!actor.ok()) return Fail(actor.status(), so->json);
+      if (actor->role != access::Role::kOfficer || !actor->HasDuty(access::Duty::kSchemeAdmin)) {
+        return Fail(PermissionDeniedError("changing schemes needs an officer with the "
+                                          "scheme_admin duty"),
+                    so->json);
+      }
+      if (what == 0) {
+        json out = json::array();
+        for (const std::string& file : so->files) {
+          std::ifstream in(file, std::ios::binary);
+          if (!in) return Fail(NotFoundError("cannot open " + file), so->json);
+          std::stringstream text;
+          text << in.rdbuf();
+          auto version = store.Add(text.str(), file, actor->Actor());
+          if (!version.ok()) return Fail(version.status(), so->json);
+          out.push_back({{"file", file}, {"version", *version}});
+          if (!so->json) std::printf("Stored %s as version %d.\n", file.c_str(), *version);
+        }
+        if (so->json) PrintJson(out);
+        return 0;
+      }
+      Status s = store.SetStatus(so->id, so->status, actor->Actor());
+      if (!s.ok()) return Fail(s, so->json);
+      if (so->json) PrintJson({{"id", so->id}, {"status", so->status}});
+      else std::printf("%s is now %s.\n", so->id.c_str(), so->status.c_str());
+      return 0;
+    };
+  };
+  add->callback([&global, store_run] { global.run = store_run(0); });
+  status->callback([&global, store_run] { global.run = store_run(1); });
+  list->callback([&global, store_run] { global.run = store_run(2); });
   auto run = [o](bool testing) {
     return [o, testing](const GlobalOptions& g) {
       auto config = LoadConfig(g);
