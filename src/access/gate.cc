@@ -17,6 +17,7 @@ std::string_view ActionName(Action a) {
     case Action::kConsentRequest: return "consent.request";
     case Action::kAccessLogRead: return "access_log.read";
     case Action::kUserManage: return "user.manage";
+    case Action::kEligibilityExplain: return "eligibility.explain";
   }
   return "unknown";
 }
@@ -129,7 +130,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
   switch (p.role) {
     case Role::kCitizen:
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
-          action == Action::kAccessLogRead) {
+          action == Action::kAccessLogRead || action == Action::kEligibilityExplain) {
         if (specific && r.household_idx == p.household_idx) return "";
         return "a citizen sees only their own household";
       }
@@ -139,7 +140,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           action == Action::kRegistrySearch) {
         return "";
       }
-      if (action == Action::kHouseholdRead || action == Action::kChangeSubmit) {
+      if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
+          action == Action::kEligibilityExplain) {
         if (!specific) return "an operator acts for one consenting household at a time";
         auto consent = Identities(db, clock_).HasAssistedConsent(p, r.household_idx);
         if (consent.ok() && *consent) return "";
@@ -151,6 +153,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       if (!area_ok) return "the household is outside the officer's area";
       switch (action) {
         case Action::kHouseholdRead:
+        case Action::kEligibilityExplain:
         case Action::kRegistrySearch:
         case Action::kChangeSubmit:
         case Action::kChangeList:

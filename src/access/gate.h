@@ -47,6 +47,7 @@ enum class Action {
   kConsentRequest,
   kAccessLogRead,
   kUserManage,
+  kEligibilityExplain,
 };
 std::string_view ActionName(Action a);
 

@@ -10,6 +10,7 @@
 #include "http/json.h"
 #include "http/problem.h"
 #include "notify/outbox.h"
+#include "programs/store.h"
 #include "registry/household.h"
 #include "registry/importer.h"
 #include "registry/names.h"
@@ -795,6 +796,70 @@ class Handlers {
     });
   }
 
+  // --- schemes and eligibility ---
+  static std::string Language(const http::Request& req) {
+    auto it = req.query_params.find("lang");
+    return it != req.query_params.end() && it->second == "hi" ? "hi" : "en";
+  }
+
+  http::Response ListSchemes(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      programs::SchemeStore store(db, a_.clock_);
+      ASSIGN_OR_RETURN(json all, store.List());
+      json active = json::array();
+      for (json& s : all) {
+        if (s["status"] == "active") active.push_back(s);
+      }
+      return http::Json({{"schemes", active}});
+    });
+  }
+
+  http::Response MySchemes(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (p.role != Role::kCitizen) return PermissionDeniedError("this is a citizen's own record");
+      if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
+                                             "WHERE household_idx = ?",
+                                             {p.household_idx}));
+      if (!row) return NotFoundError("your household is no longer in the registry");
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kEligibilityExplain,
+                                {p.member_id, p.household_idx, row->Text(1)}, "own_record"));
+      ASSIGN_OR_RETURN(json schemes,
+                       a_.options_.eligibility->ExplainMember(p.member_idx, p.household_idx,
+                                                              Language(req), a_.clock_.Today()));
+      return http::Json({{"member_id", p.member_id}, {"schemes", schemes}});
+    });
+  }
+
+  http::Response ExplainScheme(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
+      const std::string& member_id = req.path_params["member_id"];
+      if (!registry::ValidMemberId(member_id)) {
+        return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+      }
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT m.member_idx, h.household_idx, "
+                                             "h.village_code FROM members m JOIN households h ON "
+                                             "h.household_idx = m.household_idx WHERE "
+                                             "m.member_id = ?",
+                                             {member_id}));
+      access::Resource r{member_id, row ? row->Int(1) : 0, row ? row->Text(2) : ""};
+      if (!row) {
+        (void)Authorize(db, req, p, Action::kEligibilityExplain, r, "explanation");
+        return NotFoundError("no member you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kEligibilityExplain, r, "explanation"), "member"));
+      ASSIGN_OR_RETURN(json out, a_.options_.eligibility->ExplainScheme(
+                                     req.path_params["id"], row->Int(0), row->Int(1),
+                                     Language(req), a_.clock_.Today()));
+      out["member_id"] = member_id;
+      return http::Json(out);
+    });
+  }
+
   http::Response DevOutbox(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       notify::Outbox outbox(db, a_.clock_);
@@ -847,6 +912,9 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/duplicates/{id}/decide", &Handlers::DecideDuplicate));
   RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent", &Handlers::RequestConsent));
   RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent/verify", &Handlers::VerifyConsent));
+  RETURN_IF_ERROR(add("GET", "/api/v1/schemes", &Handlers::ListSchemes));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me/schemes", &Handlers::MySchemes));
+  RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/explain/{member_id}", &Handlers::ExplainScheme));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));
   if (options_.dev_outbox) {

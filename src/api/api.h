@@ -20,6 +20,7 @@
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
 #include "http/router.h"
+#include "programs/eligibility.h"
 #include "storage/connections.h"
 
 namespace spode::api {
@@ -29,6 +30,9 @@ struct Options {
   bool dev_outbox = false;
   // The largest page a list or search returns.
   int max_page_size = 100;
+  // The schemes and the registry's snapshot, for explanations (not owned; may be null, and then
+  // the scheme routes answer 503).
+  programs::Eligibility* eligibility = nullptr;
 };
 
 class Api {

@@ -96,6 +96,14 @@ std::vector<RouteDoc> Routes() {
             {"fee_paise", kInt}},
            {"member_id", "code", "purpose", "fee_paise"}),
        "201"},
+      {"GET", "/api/v1/schemes", "", "The active schemes (public): names in English and Hindi, "
+       "unit, benefit, frequency", nullptr, "200"},
+      {"GET", "/api/v1/me/schemes", "eligibility.explain", "Every active scheme for the signed-in "
+       "citizen: eligible or not, each clause explained (?lang=en|hi) with the values read, the "
+       "rule version, and for a clause not met the date from which it would be met where time "
+       "alone would change it", nullptr, "200"},
+      {"GET", "/api/v1/schemes/{id}/explain/{member_id}", "eligibility.explain", "One scheme's "
+       "decision for a member, clause by clause (?lang=en|hi)", nullptr, "200"},
       {"GET", "/api/v1/openapi.json", "", "This document", nullptr, "200"},
   };
 }

@@ -62,7 +62,28 @@ int Serve(const Config& config, const ServeOptions& options) {
            "# TYPE spode_access_log_written_total counter\n";
     out += "spode_access_log_written_total " + std::to_string((*access_log)->written()) + "\n";
   });
-  api::Api api(connections, *state->key, clock, **access_log, {.dev_outbox = options.dev_outbox});
+  // Eligibility: the registry's snapshot and the active schemes, kept current by a background
+  // refresh (the change feed), so explanations never query the registry row by row.
+  programs::Eligibility eligibility;
+  {
+    auto db = connections.Get();
+    if (!db.ok()) return Fail(db.status(), false);
+    if (Status s = eligibility.Refresh(**db, clock); !s.ok()) return Fail(s, false);
+    spdlog::info("eligibility snapshot: {} households, {} MB", eligibility.snapshot_households(),
+                 eligibility.snapshot_bytes() >> 20);
+  }
+  metrics.AddCollector([&](std::string& out) {
+    size_t households = eligibility.snapshot_households();
+    out += "# HELP spode_snapshot_bytes Memory held by the eligibility snapshot.\n"
+           "# TYPE spode_snapshot_bytes gauge\n";
+    out += "spode_snapshot_bytes " + std::to_string(eligibility.snapshot_bytes()) + "\n";
+    out += "# HELP spode_snapshot_bytes_per_household Snapshot memory per household.\n"
+           "# TYPE spode_snapshot_bytes_per_household gauge\n";
+    out += "spode_snapshot_bytes_per_household " +
+           std::to_string(households == 0 ? 0 : eligibility.snapshot_bytes() / households) + "\n";
+  });
+  api::Api api(connections, *state->key, clock, **access_log,
+               {.dev_outbox = options.dev_outbox, .eligibility = &eligibility});
   if (Status s = api.Register(router); !s.ok()) return Fail(s, false);
   router.Add("GET", "/metrics", [&](http::Request&) {
     http::Response r;
@@ -75,8 +96,9 @@ int Serve(const Config& config, const ServeOptions& options) {
   Status started = server.Start();
   if (!started.ok()) return Fail(started, false);
   if (Status sig = server.StopOnSignals(); !sig.ok()) return Fail(sig, false);
-  // The outbox's dispatcher: sends pending messages once a second through the log sender (an
-  // SMS gateway sender plugs in here), on its own connection, until the server stops.
+  // Background work on its own connection, once a second until the server stops: the outbox's
+  // dispatcher sends pending messages through the log sender (an SMS gateway sender plugs in
+  // here), and the eligibility snapshot catches up with the change feed.
   std::atomic<bool> stopping{false};
   std::thread dispatcher([&] {
     auto db = storage::Open(config.database.url, open_options);
@@ -89,6 +111,9 @@ int Serve(const Config& config, const ServeOptions& options) {
     while (!stopping.load()) {
       auto sent = dispatch.RunOnce();
       if (!sent.ok()) spdlog::warn("outbox dispatcher: {}", sent.status().ToString());
+      if (Status s = eligibility.Refresh(**db, clock); !s.ok()) {
+        spdlog::warn("eligibility refresh: {}", s.ToString());
+      }
       for (int i = 0; i < 10 && !stopping.load(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
