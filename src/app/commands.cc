@@ -21,6 +21,8 @@
 #include "common/time_source.h"
 #include "programs/decide.h"
 #include "programs/scheme.h"
+#include "programs/proposals.h"
+#include "programs/simulate.h"
 #include "programs/store.h"
 #include "registry/importer.h"
 #include "registry/snapshot.h"
@@ -744,6 +746,171 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
   test->callback([&global, run] { global.run = run(true); });
 }
 
+// Replaces simulation samples (member or household sequence numbers) with their public IDs.
+Status ResolveSamples(storage::Database& db, json& report, bool person) {
+  for (const char* side : {"gain", "lose"}) {
+    if (!report.contains(side)) continue;
+    json ids = json::array();
+    for (const json& idx : report[side]["sample_idx"]) {
+      ASSIGN_OR_RETURN(auto row, person ? db.QueryOne("SELECT member_id FROM members WHERE "
+                                                      "member_idx = ?",
+                                                      {idx.get<int64_t>()})
+                                        : db.QueryOne("SELECT family_id FROM households WHERE "
+                                                      "household_idx = ?",
+                                                      {idx.get<int64_t>()}));
+      if (row) ids.push_back(row->Text(0));
+    }
+    report[side].erase("sample_idx");
+    report[side][person ? "sample_member_ids" : "sample_family_ids"] = ids;
+  }
+  return OkStatus();
+}
+
+void PrintTally(const char* title, const json& t) {
+  std::printf("%s: %lld\n", title, static_cast<long long>(t["count"].get<int64_t>()));
+  for (const char* by : {"by_district", "by_sex", "by_social_category", "by_age_band"}) {
+    std::printf("  %-20s", by + 3);
+    for (auto it = t[by].begin(); it != t[by].end(); ++it) {
+      std::printf(" %s=%lld", it.key().c_str(), static_cast<long long>(it.value().get<int64_t>()));
+    }
+    std::printf("\n");
+  }
+}
+
+// --- spode simulate ---
+void AddSimulate(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string file, against, db, date;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate",
+      "What-if: a scheme file over the whole registry before it goes live: how many are "
+      "eligible, the cost, breakdowns by district, sex, social category and age band; with "
+      "--against, who gains and who loses eligibility and the change in cost.\n"
+      "Example: spode simulate draft.yaml --against schemes/old_age_pension.yaml --db state.db");
+  cmd->add_option("file", o->file, "the scheme file to simulate")->required();
+  cmd->add_option("--against", o->against, "another version (a file) to compare with");
+  cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  cmd->add_option("--date", o->date, "the evaluation date (default: today)");
+  cmd->add_flag("--json", o->json, "print one JSON document");
+  cmd->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      programs::SimulationOptions options;
+      options.date = clock.Today();
+      if (!o->date.empty()) {
+        auto d = Date::Parse(o->date);
+        if (!d.ok()) return Fail(d.status(), o->json);
+        options.date = *d;
+      }
+      auto load = [](const std::string& f) -> Result<programs::CompiledScheme> {
+        ASSIGN_OR_RETURN(programs::Scheme s, programs::LoadScheme(f));
+        return programs::Compile(s, registry::RulesSchema());
+      };
+      auto scheme = load(o->file);
+      if (!scheme.ok()) return Fail(scheme.status(), o->json);
+      std::optional<programs::CompiledScheme> against;
+      if (!o->against.empty()) {
+        auto a = load(o->against);
+        if (!a.ok()) return Fail(a.status(), o->json);
+        against = std::move(*a);
+      }
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), o->json);
+      auto start = std::chrono::steady_clock::now();
+      auto snap = registry::Snapshot::Build(*state->db);
+      if (!snap.ok()) return Fail(snap.status(), o->json);
+      double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      start = std::chrono::steady_clock::now();
+      auto report = programs::Simulate(*scheme, against ? &*against : nullptr, **snap, options);
+      if (!report.ok()) return Fail(report.status(), o->json);
+      double eval_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (Status s = ResolveSamples(*state->db, *report, scheme->scheme.unit == rules::Unit::kPerson);
+          !s.ok()) {
+        return Fail(s, o->json);
+      }
+      (*report)["seconds"] = {{"load_snapshot", load_s}, {"evaluate", eval_s}};
+      if (o->json) {
+        PrintJson(*report);
+        return 0;
+      }
+      const json& r = *report;
+      std::printf("%s (version %d) on %s, over %zu households\n", scheme->scheme.id.c_str(),
+                  scheme->scheme.version, options.date.ToString().c_str(),
+                  (*snap)->live_households());
+      PrintTally("eligible", r["eligible"]);
+      std::printf("cost: %s a period, %s a year\n", r["cost"]["per_period"].get<std::string>().c_str(),
+                  r["cost"]["per_year"].get<std::string>().c_str());
+      if (r.contains("against")) {
+        std::printf("\nagainst %s (version %d): %lld eligible, %s a year\n",
+                    r["against"]["scheme"].get<std::string>().c_str(),
+                    static_cast<int>(r["against"]["version"].get<int64_t>()),
+                    static_cast<long long>(r["against"]["eligible"].get<int64_t>()),
+                    r["against"]["cost"]["per_year"].get<std::string>().c_str());
+        PrintTally("gain eligibility", r["gain"]);
+        PrintTally("lose eligibility", r["lose"]);
+        std::printf("cost change: %s a year\n", r["cost_change"]["per_year"].get<std::string>().c_str());
+      }
+      std::printf("(snapshot loaded in %.2f s, evaluated in %.3f s)\n", load_s, eval_s);
+      return 0;
+    };
+  });
+}
+
+// --- spode eligibility run ---
+void AddEligibility(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string scheme, db;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("eligibility", "Proactive identification.");
+  group->require_subcommand(1);
+  CLI::App* run = group->add_subcommand(
+      "run", "Evaluate every active scheme (or one) over the whole registry and propose, with "
+             "the explanation, everyone newly eligible and not yet proposed. Running it again "
+             "with no registry change proposes nobody new.\n"
+             "Example: spode eligibility run --db state.db");
+  run->add_option("--scheme", o->scheme, "only this scheme");
+  run->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  run->add_flag("--json", o->json, "print one JSON document");
+  run->callback([o, &global] {
+    global.run = [o](const GlobalOptions& g) {
+      auto config = LoadConfig(g);
+      if (!config.ok()) return Fail(config.status(), o->json);
+      if (!o->db.empty()) config->database.url = o->db;
+      auto state = OpenState(*config);
+      if (!state.ok()) return Fail(state.status(), o->json);
+      SystemTimeSource clock(config->time.utc_offset_minutes);
+      auto snap = registry::Snapshot::Build(*state->db);
+      if (!snap.ok()) return Fail(snap.status(), o->json);
+      auto report = programs::RunEligibility(*state->db, **snap, clock, o->scheme,
+                                             [&](std::string_view id) {
+                                               if (!o->json) {
+                                                 std::fprintf(stderr, "evaluating %s ...\n",
+                                                              std::string(id).c_str());
+                                               }
+                                             });
+      if (!report.ok()) return Fail(report.status(), o->json);
+      if (o->json) {
+        PrintJson(programs::ReportJson(*report));
+      } else {
+        for (const auto& s : report->schemes) {
+          std::printf("%-24s v%d: %lld eligible, %lld newly proposed (%.1f s)\n",
+                      s.scheme_id.c_str(), s.version, static_cast<long long>(s.eligible),
+                      static_cast<long long>(s.new_proposals), s.seconds);
+        }
+      }
+      return 0;
+    };
+  });
+}
+
 // --- spode serve ---
 void AddServe(CLI::App& app, GlobalOptions& global) {
   struct Opts {
@@ -804,7 +971,8 @@ int Fail(const Status& status, bool json) {
 
 std::vector<Command> Commands() {
   return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates},
-          {AddUser},     {AddScheme}, {AddDemo},      {AddServe}};
+          {AddUser},     {AddScheme}, {AddSimulate},   {AddEligibility},
+          {AddDemo},     {AddServe}};
 }
 
 int RunSelected(const GlobalOptions& global) {

@@ -31,6 +31,28 @@ CREATE TABLE scheme_events (
   actor TEXT NOT NULL,
   at_us BIGINT NOT NULL
 );
+)sql"},
+          {"programs/0002_proposals", R"sql(
+-- Proactive identification: a person or household found eligible for an active scheme and not
+-- yet enrolled, with the explanation, waiting for the enrolment workflow (notice, objection
+-- period). One open proposal per scheme and beneficiary: re-running the job adds nothing new.
+CREATE TABLE eligibility_proposals (
+  proposal_id {{pk}},
+  scheme_id TEXT NOT NULL REFERENCES schemes (scheme_id),
+  scheme_version INTEGER NOT NULL,
+  unit TEXT NOT NULL CHECK (unit IN ('person', 'household')),
+  beneficiary_idx BIGINT NOT NULL,
+  household_idx BIGINT NOT NULL,
+  evaluation_date TEXT NOT NULL,
+  amount_paise BIGINT NOT NULL,
+  explanation TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'proposed'
+    CHECK (status IN ('proposed', 'noticed', 'enrolled', 'withdrawn')),
+  created_at_us BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX eligibility_proposals_one ON eligibility_proposals (scheme_id, unit,
+  beneficiary_idx);
+CREATE INDEX eligibility_proposals_household ON eligibility_proposals (household_idx);
 )sql"}};
 }
 
