@@ -18,6 +18,7 @@ std::string_view ActionName(Action a) {
     case Action::kAccessLogRead: return "access_log.read";
     case Action::kUserManage: return "user.manage";
     case Action::kEligibilityExplain: return "eligibility.explain";
+    case Action::kSchemeSimulate: return "scheme.simulate";
   }
   return "unknown";
 }
@@ -164,6 +165,9 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         case Action::kDuplicateDecide:
           if (p.HasDuty(Duty::kRegistrar)) return "";
           return "this needs the registrar duty";
+        case Action::kSchemeSimulate:
+          if (p.HasDuty(Duty::kSchemeAdmin)) return "";
+          return "this needs the scheme_admin duty";
         default:
           return "not open to officers";
       }

@@ -48,6 +48,7 @@ enum class Action {
   kAccessLogRead,
   kUserManage,
   kEligibilityExplain,
+  kSchemeSimulate,
 };
 std::string_view ActionName(Action a);
 

@@ -11,6 +11,7 @@
 #include "http/problem.h"
 #include "notify/outbox.h"
 #include "programs/store.h"
+#include "registry/snapshot.h"
 #include "registry/household.h"
 #include "registry/importer.h"
 #include "registry/names.h"
@@ -860,6 +861,54 @@ class Handlers {
     });
   }
 
+  // What-if for scheme administrators: {scheme: YAML} [, against: YAML | against_active: true].
+  http::Response SimulateScheme(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"scheme", "against", "against_active", "date"}));
+      ASSIGN_OR_RETURN(std::string yaml, http::GetRequired<std::string>(body, "scheme"));
+      ASSIGN_OR_RETURN(auto against_yaml, http::GetOptional<std::string>(body, "against"));
+      ASSIGN_OR_RETURN(auto against_active, http::GetOptional<bool>(body, "against_active"));
+      ASSIGN_OR_RETURN(auto date_text, http::GetOptional<std::string>(body, "date"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kSchemeSimulate, {"simulation", 0, ""},
+                                "policy_design"));
+      Date date = a_.clock_.Today();
+      if (date_text) {
+        ASSIGN_OR_RETURN(date, Date::Parse(*date_text));
+      }
+      ASSIGN_OR_RETURN(programs::Scheme s, programs::ParseScheme(yaml, "scheme"));
+      ASSIGN_OR_RETURN(programs::CompiledScheme c, programs::Compile(s, registry::RulesSchema()));
+      std::optional<programs::CompiledScheme> other;
+      if (against_yaml) {
+        ASSIGN_OR_RETURN(programs::Scheme o, programs::ParseScheme(*against_yaml, "against"));
+        ASSIGN_OR_RETURN(other, programs::Compile(o, registry::RulesSchema()));
+      }
+      ASSIGN_OR_RETURN(json report,
+                       a_.options_.eligibility->Simulate(c, other ? &*other : nullptr,
+                                                         against_active.value_or(false), date));
+      // Samples become public IDs (officers only: the route needs the scheme_admin duty).
+      bool person = c.scheme.unit == rules::Unit::kPerson;
+      for (const char* side : {"gain", "lose"}) {
+        if (!report.contains(side)) continue;
+        json ids = json::array();
+        for (const json& idx : report[side]["sample_idx"]) {
+          ASSIGN_OR_RETURN(auto row, person ? db.QueryOne("SELECT member_id FROM members WHERE "
+                                                          "member_idx = ?",
+                                                          {idx.get<int64_t>()})
+                                            : db.QueryOne("SELECT family_id FROM households "
+                                                          "WHERE household_idx = ?",
+                                                          {idx.get<int64_t>()}));
+          if (row) ids.push_back(row->Text(0));
+        }
+        report[side].erase("sample_idx");
+        report[side]["sample_ids"] = ids;
+      }
+      return http::Json(report);
+    });
+  }
+
   http::Response DevOutbox(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       notify::Outbox outbox(db, a_.clock_);
@@ -914,6 +963,7 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent/verify", &Handlers::VerifyConsent));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes", &Handlers::ListSchemes));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/schemes", &Handlers::MySchemes));
+  RETURN_IF_ERROR(add("POST", "/api/v1/schemes/simulate", &Handlers::SimulateScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/explain/{member_id}", &Handlers::ExplainScheme));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));

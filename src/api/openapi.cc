@@ -102,6 +102,14 @@ std::vector<RouteDoc> Routes() {
        "citizen: eligible or not, each clause explained (?lang=en|hi) with the values read, the "
        "rule version, and for a clause not met the date from which it would be met where time "
        "alone would change it", nullptr, "200"},
+      {"POST", "/api/v1/schemes/simulate", "scheme.simulate", "What-if over the whole registry "
+       "for scheme administrators: eligible counts, cost, breakdowns by district, sex, social "
+       "category and age band; against another version (YAML, or the active one), who gains and "
+       "loses and the change in cost",
+       Obj({{"scheme", kString}, {"against", kString}, {"against_active", {{"type", "boolean"}}},
+            {"date", kString}},
+           {"scheme"}),
+       "200"},
       {"GET", "/api/v1/schemes/{id}/explain/{member_id}", "eligibility.explain", "One scheme's "
        "decision for a member, clause by clause (?lang=en|hi)", nullptr, "200"},
       {"GET", "/api/v1/openapi.json", "", "This document", nullptr, "200"},

@@ -917,6 +917,7 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
     std::string db, bind, key_file;
     int port = -1, workers = -1;
     bool dev_outbox = false;
+    int eligibility_every = 360;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -930,6 +931,9 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--bind", o->bind, "address to listen on (default 127.0.0.1)");
   cmd->add_option("--workers", o->workers, "worker threads (default: one per core)");
   cmd->add_option("--key-file", o->key_file, "vault key file (default: <db>.key)");
+  cmd->add_option("--eligibility-every", o->eligibility_every,
+                  "minutes between runs of the proactive eligibility job (0: never)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_flag("--dev-outbox", o->dev_outbox,
                 "also serve GET /dev/outbox, the messages sent (one-time codes included): for "
                 "demos and tests only, never in production");
@@ -942,7 +946,9 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
       if (o->port >= 0) config->server.port = o->port;
       if (o->workers >= 0) config->server.workers = o->workers;
       if (!o->key_file.empty()) config->vault.key_file = o->key_file;
-      return Serve(*config, {.demo = false, .dev_outbox = o->dev_outbox});
+      return Serve(*config, {.demo = false,
+                             .dev_outbox = o->dev_outbox,
+                             .eligibility_every_minutes = o->eligibility_every});
     };
   });
 }

@@ -108,7 +108,16 @@ int Serve(const Config& config, const ServeOptions& options) {
     }
     notify::LogSender sender;
     notify::Dispatcher dispatch(**db, sender, clock);
+    auto last_job = std::chrono::steady_clock::now();
     while (!stopping.load()) {
+      if (options.eligibility_every_minutes > 0 &&
+          std::chrono::steady_clock::now() - last_job >=
+              std::chrono::minutes(options.eligibility_every_minutes)) {
+        last_job = std::chrono::steady_clock::now();
+        auto job = eligibility.RunJob(**db, clock, "");
+        if (job.ok()) spdlog::info("eligibility job: {}", job->dump());
+        else spdlog::warn("eligibility job: {}", job.status().ToString());
+      }
       auto sent = dispatch.RunOnce();
       if (!sent.ok()) spdlog::warn("outbox dispatcher: {}", sent.status().ToString());
       if (Status s = eligibility.Refresh(**db, clock); !s.ok()) {

@@ -10,6 +10,9 @@ namespace spode::app {
 struct ServeOptions {
   bool demo = false;        // print the demo's welcome text and accounts
   bool dev_outbox = false;  // serve GET /dev/outbox (one-time codes!): demo and tests only
+  // How often the proactive eligibility job runs (0: never; the first run is one interval
+  // after start).
+  int eligibility_every_minutes = 360;
 };
 int Serve(const Config& config, const ServeOptions& options);
 

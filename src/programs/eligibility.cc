@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "programs/proposals.h"
+#include "programs/simulate.h"
 #include "programs/store.h"
 
 namespace spode::programs {
@@ -108,6 +110,29 @@ Result<json> Eligibility::ExplainScheme(std::string_view scheme_id, int64_t memb
     return ExplainOne(s, *row, language, date);
   }
   return NotFoundError("no active scheme " + std::string(scheme_id));
+}
+
+Result<json> Eligibility::Simulate(const CompiledScheme& scheme, const CompiledScheme* against,
+                                  bool against_active, Date date) const {
+  std::shared_lock lock(mu_);
+  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  const CompiledScheme* base = against;
+  if (base == nullptr && against_active) {
+    for (const CompiledScheme& s : schemes_) {
+      if (s.scheme.id == scheme.scheme.id) base = &s;
+    }
+  }
+  SimulationOptions options;
+  options.date = date;
+  return programs::Simulate(scheme, base, *snapshot_, options);
+}
+
+Result<json> Eligibility::RunJob(storage::Database& db, const TimeSource& clock,
+                                 std::string_view scheme_id) const {
+  std::shared_lock lock(mu_);
+  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  ASSIGN_OR_RETURN(EligibilityRunReport report, RunEligibility(db, *snapshot_, clock, scheme_id));
+  return ReportJson(report);
 }
 
 size_t Eligibility::snapshot_bytes() const {

@@ -42,6 +42,15 @@ class Eligibility {
                                        int64_t household_idx, std::string_view language,
                                        Date date) const;
 
+  // What-if over the snapshot: `scheme` against `against` (or, when null, against the active
+  // version of the same scheme if there is one). Samples are member or household sequence
+  // numbers (the caller resolves them).
+  Result<nlohmann::json> Simulate(const CompiledScheme& scheme, const CompiledScheme* against,
+                                  bool against_active, Date date) const;
+  // The proactive identification job over the snapshot (proposals.h).
+  Result<nlohmann::json> RunJob(storage::Database& db, const TimeSource& clock,
+                                std::string_view scheme_id) const;
+
   size_t snapshot_bytes() const;
   size_t snapshot_households() const;
 

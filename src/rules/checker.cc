@@ -13,14 +13,22 @@ namespace {
 
 std::string_view KindName(TypeKind k) {
   switch (k) {
-    case TypeKind::kNull: return "null";
-    case TypeKind::kBool: return "bool";
-    case TypeKind::kInt: return "int";
-    case TypeKind::kDouble: return "double";
-    case TypeKind::kString: return "string";
-    case TypeKind::kDate: return "date";
-    case TypeKind::kList: return "list";
-    case TypeKind::kMembers: return "members";
+    case TypeKind::kNull:
+      return "null";
+    case TypeKind::kBool:
+      return "bool";
+    case TypeKind::kInt:
+      return "int";
+    case TypeKind::kDouble:
+      return "double";
+    case TypeKind::kString:
+      return "string";
+    case TypeKind::kDate:
+      return "date";
+    case TypeKind::kList:
+      return "list";
+    case TypeKind::kMembers:
+      return "members";
   }
   return "?";
 }
@@ -92,12 +100,16 @@ std::string DidYouMean(std::string_view name, const std::vector<std::string>& ca
 
 Type AttributeType(AttrKind kind) {
   switch (kind) {
-    case AttrKind::kBool: return Type::Bool();
+    case AttrKind::kBool:
+      return Type::Bool();
     case AttrKind::kInt:
-    case AttrKind::kMoney: return Type::Int();
-    case AttrKind::kDate: return Type::Date();
+    case AttrKind::kMoney:
+      return Type::Int();
+    case AttrKind::kDate:
+      return Type::Date();
     case AttrKind::kEnum:
-    case AttrKind::kString: return Type::String();
+    case AttrKind::kString:
+      return Type::String();
   }
   return Type::Null();
 }
@@ -109,63 +121,103 @@ bool IsScalar(const Type& t) {
 
 std::string_view OpToken(Op op) {
   switch (op) {
-    case Op::kNone: return "?";
-    case Op::kAdd: return "+";
-    case Op::kSub: return "-";
-    case Op::kMul: return "*";
-    case Op::kDiv: return "/";
-    case Op::kMod: return "%";
-    case Op::kEq: return "==";
-    case Op::kNe: return "!=";
-    case Op::kLt: return "<";
-    case Op::kLe: return "<=";
-    case Op::kGt: return ">";
-    case Op::kGe: return ">=";
+    case Op::kNone:
+      return "?";
+    case Op::kAdd:
+      return "+";
+    case Op::kSub:
+      return "-";
+    case Op::kMul:
+      return "*";
+    case Op::kDiv:
+      return "/";
+    case Op::kMod:
+      return "%";
+    case Op::kEq:
+      return "==";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
   }
   return "?";
 }
 
 Op OpOf(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: return Op::kAdd;
-    case BinaryOp::kSub: return Op::kSub;
-    case BinaryOp::kMul: return Op::kMul;
-    case BinaryOp::kDiv: return Op::kDiv;
-    case BinaryOp::kMod: return Op::kMod;
-    case BinaryOp::kEq: return Op::kEq;
-    case BinaryOp::kNe: return Op::kNe;
-    case BinaryOp::kLt: return Op::kLt;
-    case BinaryOp::kLe: return Op::kLe;
-    case BinaryOp::kGt: return Op::kGt;
-    case BinaryOp::kGe: return Op::kGe;
-    default: return Op::kNone;
+    case BinaryOp::kAdd:
+      return Op::kAdd;
+    case BinaryOp::kSub:
+      return Op::kSub;
+    case BinaryOp::kMul:
+      return Op::kMul;
+    case BinaryOp::kDiv:
+      return Op::kDiv;
+    case BinaryOp::kMod:
+      return Op::kMod;
+    case BinaryOp::kEq:
+      return Op::kEq;
+    case BinaryOp::kNe:
+      return Op::kNe;
+    case BinaryOp::kLt:
+      return Op::kLt;
+    case BinaryOp::kLe:
+      return Op::kLe;
+    case BinaryOp::kGt:
+      return Op::kGt;
+    case BinaryOp::kGe:
+      return Op::kGe;
+    default:
+      return Op::kNone;
   }
 }
 
 std::string_view FunctionName(Function f) {
   switch (f) {
-    case Function::kNone: return "?";
-    case Function::kSize: return "size";
-    case Function::kAgeYears: return "age_years";
-    case Function::kYearsSince: return "years_since";
-    case Function::kStartsWith: return "startsWith";
-    case Function::kEndsWith: return "endsWith";
-    case Function::kContains: return "contains";
-    case Function::kToInt: return "int";
-    case Function::kToDouble: return "double";
-    case Function::kToString: return "string";
-    case Function::kRupees: return "rupees";
+    case Function::kNone:
+      return "?";
+    case Function::kSize:
+      return "size";
+    case Function::kAgeYears:
+      return "age_years";
+    case Function::kYearsSince:
+      return "years_since";
+    case Function::kStartsWith:
+      return "startsWith";
+    case Function::kEndsWith:
+      return "endsWith";
+    case Function::kContains:
+      return "contains";
+    case Function::kToInt:
+      return "int";
+    case Function::kToDouble:
+      return "double";
+    case Function::kToString:
+      return "string";
+    case Function::kRupees:
+      return "rupees";
   }
   return "?";
 }
 
 std::string_view MacroName(Macro m) {
   switch (m) {
-    case Macro::kNone: return "?";
-    case Macro::kExists: return "exists";
-    case Macro::kAll: return "all";
-    case Macro::kExistsOne: return "exists_one";
-    case Macro::kFilter: return "filter";
+    case Macro::kNone:
+      return "?";
+    case Macro::kExists:
+      return "exists";
+    case Macro::kAll:
+      return "all";
+    case Macro::kExistsOne:
+      return "exists_one";
+    case Macro::kFilter:
+      return "filter";
   }
   return "?";
 }
@@ -177,8 +229,8 @@ const std::vector<std::string>& GlobalFunctionNames() {
 }
 
 const std::vector<std::string>& MethodNames() {
-  static const std::vector<std::string> kNames = {
-      "exists", "all", "exists_one", "filter", "size", "startsWith", "endsWith", "contains"};
+  static const std::vector<std::string> kNames = {"exists", "all",        "exists_one", "filter",
+                                                  "size",   "startsWith", "endsWith",   "contains"};
   return kNames;
 }
 
@@ -208,7 +260,8 @@ Result<int64_t> LiteralRupeesToPaise(const Expr& arg) {
   };
   if (arg.literal.kind() == Value::Kind::kInt) {
     int64_t paise;
-    if (__builtin_mul_overflow(arg.literal.int_value(), int64_t{100}, &paise)) return out_of_range();
+    if (__builtin_mul_overflow(arg.literal.int_value(), int64_t{100}, &paise))
+      return out_of_range();
     return paise;
   }
   bool negative = !text.empty() && text[0] == '-';
@@ -305,14 +358,22 @@ class Checker {
 
   Result<NodeId> Visit(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::kLiteral: return Literal(e);
-      case ExprKind::kIdent: return BareName(e);
-      case ExprKind::kSelect: return Select(e);
-      case ExprKind::kCall: return e.has_receiver ? Method(e) : Global(e);
-      case ExprKind::kList: return List(e);
-      case ExprKind::kUnary: return Unary(e);
-      case ExprKind::kBinary: return Binary(e);
-      case ExprKind::kConditional: return Conditional(e);
+      case ExprKind::kLiteral:
+        return Literal(e);
+      case ExprKind::kIdent:
+        return BareName(e);
+      case ExprKind::kSelect:
+        return Select(e);
+      case ExprKind::kCall:
+        return e.has_receiver ? Method(e) : Global(e);
+      case ExprKind::kList:
+        return List(e);
+      case ExprKind::kUnary:
+        return Unary(e);
+      case ExprKind::kBinary:
+        return Binary(e);
+      case ExprKind::kConditional:
+        return Conditional(e);
     }
     return RuleError(e.pos, "unknown expression");
   }
@@ -320,11 +381,21 @@ class Checker {
   Result<NodeId> Literal(const Expr& e) {
     Type t;
     switch (e.literal.kind()) {
-      case Value::Kind::kBool: t = Type::Bool(); break;
-      case Value::Kind::kInt: t = Type::Int(); break;
-      case Value::Kind::kDouble: t = Type::Double(); break;
-      case Value::Kind::kString: t = Type::String(); break;
-      default: t = Type::Null(); break;
+      case Value::Kind::kBool:
+        t = Type::Bool();
+        break;
+      case Value::Kind::kInt:
+        t = Type::Int();
+        break;
+      case Value::Kind::kDouble:
+        t = Type::Double();
+        break;
+      case Value::Kind::kString:
+        t = Type::String();
+        break;
+      default:
+        t = Type::Null();
+        break;
     }
     return AddConstant(e.literal, t, e.pos);
   }
@@ -348,16 +419,20 @@ class Checker {
     const std::string& name = e.name;
     if (name == "person") {
       if (out_.unit_ == Unit::kHousehold) return PersonUnavailable(e.pos);
-      return RuleError(e.pos, "'person' is a member of the household; name one of its attributes, "
-                              "e.g. person." + ExampleAttribute(Entity::kMember));
+      return RuleError(e.pos,
+                       "'person' is a member of the household; name one of its attributes, "
+                       "e.g. person." +
+                           ExampleAttribute(Entity::kMember));
     }
     if (name == "household") {
       return RuleError(e.pos, "'household' needs an attribute, e.g. household." +
                                   ExampleAttribute(Entity::kHousehold));
     }
     if (!variable_.empty() && name == variable_) {
-      return RuleError(e.pos, Quoted(name) + " is a member of the household; name one of its "
-                              "attributes, e.g. " + name + "." + ExampleAttribute(Entity::kMember));
+      return RuleError(e.pos, Quoted(name) +
+                                  " is a member of the household; name one of its "
+                                  "attributes, e.g. " +
+                                  name + "." + ExampleAttribute(Entity::kMember));
     }
     return RuleError(e.pos, "unknown name " + Quoted(name) + "; expected " +
                                 (out_.unit_ == Unit::kPerson ? "person, household" : "household") +
@@ -366,8 +441,9 @@ class Checker {
   }
 
   Status PersonUnavailable(SourcePos pos) const {
-    return RuleError(pos, "'person' is not available in a household rule; look at the members "
-                          "with household.members.exists(m, ...)");
+    return RuleError(pos,
+                     "'person' is not available in a household rule; look at the members "
+                     "with household.members.exists(m, ...)");
   }
 
   // `owner.field` where owner is person, household or the macro variable; kHas for has().
@@ -401,8 +477,9 @@ class Checker {
     }
     if (entity == Entity::kHousehold && select.name == "members") {
       if (kind == NodeKind::kHas) {
-        return RuleError(select.pos, "household.members is always present; has() takes an "
-                                     "attribute, e.g. has(person.dob)");
+        return RuleError(select.pos,
+                         "household.members is always present; has() takes an "
+                         "attribute, e.g. has(person.dob)");
       }
       Node n;
       n.kind = NodeKind::kMembers;
@@ -421,16 +498,17 @@ class Checker {
       std::string hint;
       Entity other = entity == Entity::kMember ? Entity::kHousehold : Entity::kMember;
       if (schema_.Find(other, select.name) != nullptr) {
-        hint = other == Entity::kHousehold
-                   ? "; " + Quoted(select.name) + " belongs to the household: household." + select.name
-                   : "; " + Quoted(select.name) + " belongs to each member: " +
-                         (out_.unit_ == Unit::kPerson ? "person." + select.name + ", or " : "") +
-                         "m." + select.name + " inside household.members.exists(m, ...)";
+        hint =
+            other == Entity::kHousehold
+                ? "; " + Quoted(select.name) + " belongs to the household: household." + select.name
+                : "; " + Quoted(select.name) + " belongs to each member: " +
+                      (out_.unit_ == Unit::kPerson ? "person." + select.name + ", or " : "") +
+                      "m." + select.name + " inside household.members.exists(m, ...)";
       } else {
         hint = DidYouMean(select.name, names);
       }
-      return RuleError(select.pos, "unknown attribute " + Quoted(select.name) + " of " +
-                                       owner_text + hint);
+      return RuleError(select.pos,
+                       "unknown attribute " + Quoted(select.name) + " of " + owner_text + hint);
     }
     Node n;
     n.kind = kind;
@@ -520,15 +598,15 @@ class Checker {
     if (name == "rupees") {
       RETURN_IF_ERROR(Arity(e, 1));
       const Expr& arg = *e.args[0];
-      if (arg.kind == ExprKind::kLiteral && (arg.literal.kind() == Value::Kind::kInt ||
-                                             arg.literal.kind() == Value::Kind::kDouble)) {
+      if (arg.kind == ExprKind::kLiteral &&
+          (arg.literal.kind() == Value::Kind::kInt || arg.literal.kind() == Value::Kind::kDouble)) {
         ASSIGN_OR_RETURN(int64_t paise, LiteralRupeesToPaise(arg));
         return AddConstant(Value::Int(paise), Type::Int(), e.pos);
       }
       ASSIGN_OR_RETURN(NodeId a, VisitValue(arg));
       if (!IsNumber(N(a).type)) {
-        return RuleError(e.pos, "rupees() needs an int or a double of rupees, got " +
-                                    N(a).type.ToString());
+        return RuleError(
+            e.pos, "rupees() needs an int or a double of rupees, got " + N(a).type.ToString());
       }
       return Call(Function::kRupees, e, {a}, Type::Int());
     }
@@ -547,7 +625,8 @@ class Checker {
                                   name + "(m, <condition>)");
     }
     if (name == "startsWith" || name == "endsWith" || name == "contains") {
-      return RuleError(e.pos, Quoted(name) + " is a method of a string: write s." + name + "(\"x\")");
+      return RuleError(e.pos,
+                       Quoted(name) + " is a method of a string: write s." + name + "(\"x\")");
     }
     return RuleError(e.pos, "unknown function " + Quoted(name) + "; expected one of " +
                                 JoinValues(GlobalFunctionNames()) +
@@ -588,7 +667,8 @@ class Checker {
     }
     for (const std::string& g : GlobalFunctionNames()) {
       if (name == g) {
-        return RuleError(e.pos, Quoted(name) + " is a function, not a method: write " + name + "(x)");
+        return RuleError(e.pos,
+                         Quoted(name) + " is a function, not a method: write " + name + "(x)");
       }
     }
     return RuleError(e.pos, "unknown method " + Quoted(name) + "; expected one of " +
@@ -603,8 +683,8 @@ class Checker {
     }
     ASSIGN_OR_RETURN(NodeId range, Visit(*e.args[0]));
     if (N(range).type.kind != TypeKind::kMembers) {
-      return RuleError(e.pos, Quoted(name) + " applies to household.members, got " +
-                                  N(range).type.ToString());
+      return RuleError(
+          e.pos, Quoted(name) + " applies to household.members, got " + N(range).type.ToString());
     }
     std::string usage = "household.members." + name + "(m, <condition>)";
     if (e.args.size() != 3) {
@@ -612,8 +692,8 @@ class Checker {
     }
     const Expr& var = *e.args[1];
     if (var.kind != ExprKind::kIdent) {
-      return RuleError(var.pos, "the first argument of " + Quoted(name) +
-                                    " must be a variable name: " + usage);
+      return RuleError(
+          var.pos, "the first argument of " + Quoted(name) + " must be a variable name: " + usage);
     }
     if (var.name == "person" || var.name == "household") {
       return RuleError(var.pos, Quoted(var.name) + " cannot name the variable of " + Quoted(name) +
@@ -626,8 +706,8 @@ class Checker {
     if (!predicate.ok()) return predicate.status();
     const Node& p = N(*predicate);
     if (p.type.kind != TypeKind::kBool) {
-      return RuleError(e.args[2]->pos, "the condition of " + Quoted(name) + " must be a bool, got " +
-                                           p.type.ToString());
+      return RuleError(e.args[2]->pos, "the condition of " + Quoted(name) +
+                                           " must be a bool, got " + p.type.ToString());
     }
     Node n;
     n.kind = NodeKind::kMacro;
@@ -652,8 +732,10 @@ class Checker {
       ASSIGN_OR_RETURN(NodeId id, VisitValue(*e.args[i]));
       const Type& t = N(id).type;
       if (!IsScalar(t)) {
-        return RuleError(e.args[i]->pos, "a list element must be an int, a double, a string, a "
-                                         "bool or a date, got " + t.ToString());
+        return RuleError(e.args[i]->pos,
+                         "a list element must be an int, a double, a string, a "
+                         "bool or a date, got " +
+                             t.ToString());
       }
       if (i == 0) {
         element = t.kind;
@@ -675,11 +757,13 @@ class Checker {
     n.pos = e.pos;
     n.children = {x};
     if (e.unary_op == UnaryOp::kNot) {
-      if (t.kind != TypeKind::kBool) return RuleError(e.pos, "'!' needs a bool, got " + t.ToString());
+      if (t.kind != TypeKind::kBool)
+        return RuleError(e.pos, "'!' needs a bool, got " + t.ToString());
       n.kind = NodeKind::kNot;
       n.type = Type::Bool();
     } else {
-      if (!IsNumber(t)) return RuleError(e.pos, "'-' needs an int or a double, got " + t.ToString());
+      if (!IsNumber(t))
+        return RuleError(e.pos, "'-' needs an int or a double, got " + t.ToString());
       n.kind = NodeKind::kNegate;
       n.type = t;
     }
@@ -706,9 +790,10 @@ class Checker {
       if (v == allowed) return OkStatus();
     }
     std::string suggestion = Suggest(v, a->enum_values);
-    return RuleError(l.pos, Quoted(v) + " is not a value of " + labels_[static_cast<size_t>(attribute)] +
-                                "; expected one of " + JoinValues(a->enum_values) +
-                                (suggestion.empty() ? "" : " (did you mean " + Quoted(suggestion) + "?)"));
+    return RuleError(l.pos,
+                     Quoted(v) + " is not a value of " + labels_[static_cast<size_t>(attribute)] +
+                         "; expected one of " + JoinValues(a->enum_values) +
+                         (suggestion.empty() ? "" : " (did you mean " + Quoted(suggestion) + "?)"));
   }
 
   Result<NodeId> Binary(const Expr& e) {
@@ -740,7 +825,7 @@ class Checker {
                                (lt.kind == TypeKind::kDouble && e.binary_op != BinaryOp::kMod) ||
                                (lt.kind == TypeKind::kString && e.binary_op == BinaryOp::kAdd));
         if (!ok) {
-          std::string want = e.binary_op == BinaryOp::kAdd   ? "two ints, two doubles or two strings"
+          std::string want = e.binary_op == BinaryOp::kAdd ? "two ints, two doubles or two strings"
                              : e.binary_op == BinaryOp::kMod ? "two ints"
                                                              : "two ints or two doubles";
           std::string hint = IsNumber(lt) && IsNumber(rt) && lt != rt
@@ -761,17 +846,18 @@ class Checker {
         if (!ok) {
           if (lt.kind == TypeKind::kNull || rt.kind == TypeKind::kNull) {
             return RuleError(e.pos, Quoted(token) + " compares " + lt.ToString() + " with " +
-                                        rt.ToString() + "; an attribute is never null: test for a "
+                                        rt.ToString() +
+                                        "; an attribute is never null: test for a "
                                         "missing value with has(), e.g. has(person.dob)");
           }
           if (lt.kind == TypeKind::kList || rt.kind == TypeKind::kList) {
-            return RuleError(e.pos, Quoted(token) + " does not compare lists; test membership with 'in'");
+            return RuleError(e.pos,
+                             Quoted(token) + " does not compare lists; test membership with 'in'");
           }
-          std::string hint =
-              (lt.kind == TypeKind::kDate && rt.kind == TypeKind::kString) ||
-                      (lt.kind == TypeKind::kString && rt.kind == TypeKind::kDate)
-                  ? "; write a date as date(\"YYYY-MM-DD\")"
-                  : "";
+          std::string hint = (lt.kind == TypeKind::kDate && rt.kind == TypeKind::kString) ||
+                                     (lt.kind == TypeKind::kString && rt.kind == TypeKind::kDate)
+                                 ? "; write a date as date(\"YYYY-MM-DD\")"
+                                 : "";
           return RuleError(e.pos, Quoted(token) + " compares values of one type, got " +
                                       lt.ToString() + " and " + rt.ToString() + hint);
         }
@@ -789,19 +875,18 @@ class Checker {
         bool ok = (IsNumber(lt) && IsNumber(rt)) ||
                   (lt == rt && (lt.kind == TypeKind::kString || lt.kind == TypeKind::kDate));
         if (!ok) {
-          std::string hint =
-              (lt.kind == TypeKind::kDate && rt.kind == TypeKind::kString) ||
-                      (lt.kind == TypeKind::kString && rt.kind == TypeKind::kDate)
-                  ? "; write a date as date(\"YYYY-MM-DD\")"
-                  : "";
+          std::string hint = (lt.kind == TypeKind::kDate && rt.kind == TypeKind::kString) ||
+                                     (lt.kind == TypeKind::kString && rt.kind == TypeKind::kDate)
+                                 ? "; write a date as date(\"YYYY-MM-DD\")"
+                                 : "";
           return RuleError(e.pos, Quoted(token) + " compares numbers, strings or dates, got " +
                                       lt.ToString() + " and " + rt.ToString() + hint);
         }
         for (NodeId side : {l, r}) {
           if (EnumAttribute(side) != nullptr) {
-            return RuleError(e.pos, Quoted(token) + " does not apply to " +
-                                        labels_[static_cast<size_t>(side)] +
-                                        ": the values of an enum have no order; compare with == or 'in'");
+            return RuleError(
+                e.pos, Quoted(token) + " does not apply to " + labels_[static_cast<size_t>(side)] +
+                           ": the values of an enum have no order; compare with == or 'in'");
           }
         }
         n.kind = NodeKind::kCompare;
@@ -814,8 +899,9 @@ class Checker {
           return RuleError(e.pos, "'in' needs a list on its right, got " + rt.ToString());
         }
         if (!IsScalar(lt)) {
-          return RuleError(e.pos, "'in' looks for an int, a double, a string, a bool or a date, got " +
-                                      lt.ToString());
+          return RuleError(
+              e.pos,
+              "'in' looks for an int, a double, a string, a bool or a date, got " + lt.ToString());
         }
         if (rt.element != TypeKind::kNull && rt.element != lt.kind) {
           return RuleError(e.pos, "'in' looks for " + Article(lt) + " in " + Article(rt) +
@@ -838,7 +924,8 @@ class Checker {
     ASSIGN_OR_RETURN(NodeId a, VisitValue(*e.args[1]));
     ASSIGN_OR_RETURN(NodeId b, VisitValue(*e.args[2]));
     if (N(c).type.kind != TypeKind::kBool) {
-      return RuleError(e.pos, "the condition before '?' must be a bool, got " + N(c).type.ToString());
+      return RuleError(e.pos,
+                       "the condition before '?' must be a bool, got " + N(c).type.ToString());
     }
     Type at = N(a).type;
     Type bt = N(b).type;
@@ -862,8 +949,8 @@ class Checker {
 
   const Schema& schema_;
   CheckedExpr out_;
-  std::vector<std::string> labels_;  // per node: "person.dob" for attribute nodes
-  std::string variable_;             // the macro variable in scope, or empty
+  std::vector<std::string> labels_;      // per node: "person.dob" for attribute nodes
+  std::string variable_;                 // the macro variable in scope, or empty
   bool predicate_reads_person_ = false;  // the macro predicate being checked reads `person`
 };
 
@@ -882,9 +969,7 @@ namespace {
 
 std::string NodeString(const CheckedExpr& e, NodeId id, const std::string& variable) {
   const Node& n = e.node(id);
-  auto child = [&](size_t i, const std::string& var) {
-    return NodeString(e, n.children[i], var);
-  };
+  auto child = [&](size_t i, const std::string& var) { return NodeString(e, n.children[i], var); };
   auto all = [&]() {
     std::string s;
     for (size_t i = 0; i < n.children.size(); ++i) s.append(" ").append(child(i, variable));
@@ -898,24 +983,36 @@ std::string NodeString(const CheckedExpr& e, NodeId id, const std::string& varia
     return owner + "." + a.name;
   };
   switch (n.kind) {
-    case NodeKind::kConstant: return n.constant.DebugString();
-    case NodeKind::kAttribute: return attribute();
-    case NodeKind::kHas: return "(has " + attribute() + ")";
+    case NodeKind::kConstant:
+      return n.constant.DebugString();
+    case NodeKind::kAttribute:
+      return attribute();
+    case NodeKind::kHas:
+      return "(has " + attribute() + ")";
     case NodeKind::kList: {
       std::string s = "[";
       for (size_t i = 0; i < n.children.size(); ++i) s += (i ? ", " : "") + child(i, variable);
       return s + "]";
     }
-    case NodeKind::kMembers: return "household.members";
-    case NodeKind::kNot: return "(!" + all() + ")";
-    case NodeKind::kNegate: return "(-" + all() + ")";
-    case NodeKind::kAnd: return "(&&" + all() + ")";
-    case NodeKind::kOr: return "(||" + all() + ")";
-    case NodeKind::kConditional: return "(?" + all() + ")";
+    case NodeKind::kMembers:
+      return "household.members";
+    case NodeKind::kNot:
+      return "(!" + all() + ")";
+    case NodeKind::kNegate:
+      return "(-" + all() + ")";
+    case NodeKind::kAnd:
+      return "(&&" + all() + ")";
+    case NodeKind::kOr:
+      return "(||" + all() + ")";
+    case NodeKind::kConditional:
+      return "(?" + all() + ")";
     case NodeKind::kArithmetic:
-    case NodeKind::kCompare: return "(" + std::string(OpToken(n.op)) + all() + ")";
-    case NodeKind::kIn: return "(in" + all() + ")";
-    case NodeKind::kCall: return "(" + std::string(FunctionName(n.function)) + all() + ")";
+    case NodeKind::kCompare:
+      return "(" + std::string(OpToken(n.op)) + all() + ")";
+    case NodeKind::kIn:
+      return "(in" + all() + ")";
+    case NodeKind::kCall:
+      return "(" + std::string(FunctionName(n.function)) + all() + ")";
     case NodeKind::kMacro:
       return "(" + std::string(MacroName(n.macro)) + " " + n.variable + " " + child(0, variable) +
              " " + child(1, n.variable) + ")";

@@ -11,7 +11,7 @@
 // what was expected, e.g.
 //   1:11: unknown attribute 'incom' of household; did you mean 'income_annual'?
 //   1:20: '&&' needs bool operands, got int
-//   1:18: 'widow' is not a value of person.marital_status; expected one of never_married,
+//   1:26: 'widow' is not a value of person.marital_status; expected one of never_married,
 //         married, widowed, divorced, separated (did you mean 'widowed'?)
 //
 // ---------------------------------------------------------------------------------------------
@@ -61,6 +61,11 @@
 // Macros do not nest (a macro's predicate contains no macro), so a predicate reads at most one
 // member at a time; it may also read the person and the household. Members-typed nodes appear
 // only as a macro's range or as the argument of size().
+//
+// What each node means, errors and short-circuits included, is what the reference evaluator
+// (evaluator.h) computes; a compiled form must give the same value for every row, and the same
+// rows must be errors (the differential test holds it to that). docs/rules.md states it for
+// people.
 // ---------------------------------------------------------------------------------------------
 //
 // Thread-safety: a CheckedExpr is immutable after Check returns; share it between threads.
@@ -107,8 +112,21 @@ struct Type {
 };
 
 enum class NodeKind {
-  kConstant, kAttribute, kHas, kList, kMembers, kNot, kNegate, kAnd, kOr, kConditional,
-  kArithmetic, kCompare, kIn, kCall, kMacro,
+  kConstant,
+  kAttribute,
+  kHas,
+  kList,
+  kMembers,
+  kNot,
+  kNegate,
+  kAnd,
+  kOr,
+  kConditional,
+  kArithmetic,
+  kCompare,
+  kIn,
+  kCall,
+  kMacro,
 };
 
 enum class Op { kNone, kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe };
@@ -145,21 +163,26 @@ struct Node {
   NodeKind kind = NodeKind::kConstant;
   Type type;
   Varies varies = Varies::kConstant;
-  SourcePos pos;                  // the token the node comes from
-  std::vector<NodeId> children;   // by kind, see the table above
-  Op op = Op::kNone;              // kArithmetic, kCompare
+  SourcePos pos;                        // the token the node comes from
+  std::vector<NodeId> children;         // by kind, see the table above
+  Op op = Op::kNone;                    // kArithmetic, kCompare
   Function function = Function::kNone;  // kCall
-  Macro macro = Macro::kNone;     // kMacro
-  Value constant;                 // kConstant
-  int attribute = -1;             // kAttribute, kHas: index into CheckedExpr::attributes()
+  Macro macro = Macro::kNone;           // kMacro
+  Value constant;                       // kConstant
+  int attribute = -1;                   // kAttribute, kHas: index into CheckedExpr::attributes()
   Scope scope = Scope::kHousehold;      // kAttribute, kHas
-  std::string variable;           // kMacro: the bound variable's name
+  std::string variable;                 // kMacro: the bound variable's name
 };
 
+// A checked rule. Check() returns one with at least one node; a default-constructed one is
+// empty (no nodes, root() == -1, type null) and evaluates to a kBadInput error.
 class CheckedExpr {
  public:
   Unit unit() const { return unit_; }
-  const Type& type() const { return nodes_[static_cast<size_t>(root())].type; }
+  const Type& type() const {
+    static const Type kNone;
+    return nodes_.empty() ? kNone : nodes_.back().type;
+  }
   NodeId root() const { return static_cast<NodeId>(nodes_.size()) - 1; }
   const Node& node(NodeId id) const { return nodes_[static_cast<size_t>(id)]; }
   // Post-order: children before parents; the root last.

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "rules/testing/sample_schema.h"
@@ -37,7 +41,8 @@ TEST(CheckerTest, OldAgePensionRule) {
 }
 
 TEST(CheckerTest, NodesArePostOrderWithResolvedAttributes) {
-  CheckedExpr e = MustCheck("household.members.exists(m, age_years(m.dob) < 6) && person.sex == 'F'");
+  CheckedExpr e =
+      MustCheck("household.members.exists(m, age_years(m.dob) < 6) && person.sex == 'F'");
   for (NodeId id = 0; id < static_cast<NodeId>(e.nodes().size()); ++id) {
     for (NodeId c : e.node(id).children) EXPECT_LT(c, id);
   }
@@ -81,7 +86,8 @@ TEST(CheckerTest, Varies) {
       {"household.members.exists(m, m.dob < person.dob)", Varies::kPerson},
       {"household.members.filter(m, m.sex == 'F').exists(m, true)", Varies::kHousehold},
   };
-  for (const Case& c : cases) EXPECT_EQ(MustCheck(c.source).node(MustCheck(c.source).root()).varies, c.varies) << c.source;
+  for (const Case& c : cases)
+    EXPECT_EQ(MustCheck(c.source).node(MustCheck(c.source).root()).varies, c.varies) << c.source;
 }
 
 TEST(CheckerTest, FoldedConstantsAndShapes) {
@@ -135,7 +141,8 @@ TEST(CheckerTest, FoldedConstantsAndShapes) {
 
 TEST(CheckerTest, HouseholdUnit) {
   CheckedExpr e = MustCheck(
-      "household.members.exists(m, age_years(m.dob) < 6) && household.income_annual < rupees(100000)",
+      "household.members.exists(m, age_years(m.dob) < 6) && household.income_annual < "
+      "rupees(100000)",
       Unit::kHousehold);
   EXPECT_EQ(e.unit(), Unit::kHousehold);
   EXPECT_EQ(e.node(e.root()).varies, Varies::kHousehold);
@@ -148,7 +155,8 @@ TEST(CheckerTest, WantedType) {
   Result<CheckedExpr> amount = ParseAndCheck("rupees(500)", schema, Unit::kPerson, Type::Bool());
   EXPECT_EQ(amount.status().message(), "1:1: the rule is an int; expected a bool (a condition)");
   Result<CheckedExpr> clause = ParseAndCheck("person.sex", schema, Unit::kPerson, Type::Int());
-  EXPECT_EQ(clause.status().message(), "1:1: the rule is a string; expected an int (an amount in paise)");
+  EXPECT_EQ(clause.status().message(),
+            "1:1: the rule is a string; expected an int (an amount in paise)");
 }
 
 TEST(CheckerTest, Errors) {
@@ -170,21 +178,29 @@ TEST(CheckerTest, Errors) {
        "1:11: unknown attribute 'dob' of household; 'dob' belongs to each member: person.dob, or "
        "m.dob inside household.members.exists(m, ...)"},
       {"household.zzz", "1:11: unknown attribute 'zzz' of household"},
-      {"persn.dob", "1:1: unknown name 'persn'; expected person, household; did you mean 'person'?"},
+      {"persn.dob",
+       "1:1: unknown name 'persn'; expected person, household; did you mean 'person'?"},
       {"m.dob", "1:1: unknown name 'm'; expected person, household"},
-      {"person", "1:1: 'person' is a member of the household; name one of its attributes, e.g. person.name"},
+      {"person",
+       "1:1: 'person' is a member of the household; name one of its attributes, e.g. person.name"},
       {"household", "1:1: 'household' needs an attribute, e.g. household.income_annual"},
       {"person.dob.year",
        "1:12: unexpected field 'year': a date has no fields (fields belong to person, household "
        "or a macro variable)"},
-      {"person.dob > date('2000-01-01')", "1:1: 'person' is not available in a household rule; "
-       "look at the members with household.members.exists(m, ...)", Unit::kHousehold},
-      {"has(person.dob)", "1:5: 'person' is not available in a household rule; look at the "
-       "members with household.members.exists(m, ...)", Unit::kHousehold},
+      {"person.dob > date('2000-01-01')",
+       "1:1: 'person' is not available in a household rule; "
+       "look at the members with household.members.exists(m, ...)",
+       Unit::kHousehold},
+      {"has(person.dob)",
+       "1:5: 'person' is not available in a household rule; look at the "
+       "members with household.members.exists(m, ...)",
+       Unit::kHousehold},
       // Enums.
       {"person.sex == \"X\"", "1:15: 'X' is not a value of person.sex; expected one of F, M, T"},
-      {"'female' != person.sex", "1:1: 'female' is not a value of person.sex; expected one of F, M, T"},
-      {"person.sex == 'm'", "1:15: 'm' is not a value of person.sex; expected one of F, M, T (did you mean 'M'?)"},
+      {"'female' != person.sex",
+       "1:1: 'female' is not a value of person.sex; expected one of F, M, T"},
+      {"person.sex == 'm'",
+       "1:15: 'm' is not a value of person.sex; expected one of F, M, T (did you mean 'M'?)"},
       {"person.marital_status == 'widow'",
        "1:26: 'widow' is not a value of person.marital_status; expected one of never_married, "
        "married, widowed, divorced, separated (did you mean 'widowed'?)"},
@@ -222,9 +238,12 @@ TEST(CheckerTest, Errors) {
       {"true ? 1 : 'a'", "1:6: the branches of '?' must have one type, got int and string"},
       {"true ? 1 : 1.0", "1:6: the branches of '?' must have one type, got int and double"},
       {"[1, 'a']",
-       "1:5: the elements of a list must have one type: element 2 is a string, element 1 is an int"},
-      {"[[1]]", "1:2: a list element must be an int, a double, a string, a bool or a date, got list(int)"},
-      {"[null]", "1:2: a list element must be an int, a double, a string, a bool or a date, got null"},
+       "1:5: the elements of a list must have one type: element 2 is a string, element 1 is an "
+       "int"},
+      {"[[1]]",
+       "1:2: a list element must be an int, a double, a string, a bool or a date, got list(int)"},
+      {"[null]",
+       "1:2: a list element must be an int, a double, a string, a bool or a date, got null"},
       {"1 in 1", "1:3: 'in' needs a list on its right, got int"},
       {"1 in ['a']", "1:3: 'in' looks for an int in a list(string); the types must match"},
       // Functions.
@@ -244,7 +263,8 @@ TEST(CheckerTest, Errors) {
        "1:27: 'contains' needs a string and a string argument, got int.contains(string)"},
       {"startsWith(person.name, 'A')",
        "1:1: 'startsWith' is a method of a string: write s.startsWith(\"x\")"},
-      {"person.dob.age_years()", "1:12: 'age_years' is a function, not a method: write age_years(x)"},
+      {"person.dob.age_years()",
+       "1:12: 'age_years' is a function, not a method: write age_years(x)"},
       {"int(true)", "1:1: int() converts an int, a double or a string, got bool"},
       {"double(person.dob)", "1:1: double() converts an int, a double or a string, got date"},
       {"string([1])", "1:1: string() converts an int, a double, a bool or a date, got list(int)"},
@@ -257,7 +277,8 @@ TEST(CheckerTest, Errors) {
       {"date('29/02/2024')", "1:6: not a date in the form YYYY-MM-DD: \"29/02/2024\""},
       {"date(person.name)", "1:13: date() takes a string literal \"YYYY-MM-DD\""},
       {"rupees(1.505)", "1:8: rupees() takes at most two decimal places (paise), got '1.505'"},
-      {"rupees(92233720368547759)", "1:8: rupees(92233720368547759) does not fit in an int of paise"},
+      {"rupees(92233720368547759)",
+       "1:8: rupees(92233720368547759) does not fit in an int of paise"},
       {"rupees('5')", "1:1: rupees() needs an int or a double of rupees, got string"},
       // Macros.
       {"household.members.exists(m, m.disability_percent)",
@@ -270,7 +291,8 @@ TEST(CheckerTest, Errors) {
       {"household.members.exists(person, true)",
        "1:26: 'person' cannot name the variable of 'exists'; use another name, e.g. m"},
       {"household.members.exists(m, household.members.exists(n, true))",
-       "1:47: macros over members cannot be nested: 'exists' inside the condition of a macro over m"},
+       "1:47: macros over members cannot be nested: 'exists' inside the condition of a macro over "
+       "m"},
       {"household.members.all(m, m.dob < date('2000-01-01')) && m.sex == 'F'",
        "1:57: unknown name 'm'; expected person, household"},
       {"[1, 2].exists(x, true)", "1:8: 'exists' applies to household.members, got list(int)"},
@@ -300,6 +322,27 @@ TEST(CheckerTest, Errors) {
     EXPECT_EQ(checked.status().code(), StatusCode::kInvalidArgument) << c.source;
     EXPECT_EQ(checked.status().message(), c.message) << c.source;
   }
+}
+
+// The fuzzer's seeds (fuzz/corpus/rules) are realistic rules: each must check, so that fuzzing
+// starts from inputs that reach the evaluator.
+TEST(CheckerTest, FuzzSeedCorpusChecks) {
+  const char* env = std::getenv("SPODE_SOURCE_DIR");
+  std::filesystem::path root =
+      env != nullptr ? std::filesystem::path(env)
+                     : std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  std::filesystem::path corpus = root / "fuzz" / "corpus" / "rules";
+  if (!std::filesystem::is_directory(corpus)) GTEST_SKIP() << "no " << corpus;
+  int seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    Result<CheckedExpr> checked = ParseAndCheck(text.str(), SampleSchema(), Unit::kPerson);
+    EXPECT_TRUE(checked.ok()) << entry.path() << ": " << checked.status();
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 5);
 }
 
 TEST(CheckerTest, TypeToString) {

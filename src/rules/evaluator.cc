@@ -40,16 +40,24 @@ int Three(const T& a, const T& b) {
 // Compares two non-error values of types the checker allows together.
 int Compare(const Value& l, const Value& r) {
   using K = Value::Kind;
-  if (l.kind() == K::kInt && r.kind() == K::kDouble) return CompareIntDouble(l.int_value(), r.double_value());
-  if (l.kind() == K::kDouble && r.kind() == K::kInt) return -CompareIntDouble(r.int_value(), l.double_value());
+  if (l.kind() == K::kInt && r.kind() == K::kDouble)
+    return CompareIntDouble(l.int_value(), r.double_value());
+  if (l.kind() == K::kDouble && r.kind() == K::kInt)
+    return -CompareIntDouble(r.int_value(), l.double_value());
   if (l.kind() != r.kind()) return l.kind() < r.kind() ? -1 : 1;  // not reached for checked rules
   switch (l.kind()) {
-    case K::kBool: return Three(l.bool_value(), r.bool_value());
-    case K::kInt: return Three(l.int_value(), r.int_value());
-    case K::kDouble: return Three(l.double_value(), r.double_value());
-    case K::kString: return Three(l.string_value(), r.string_value());
-    case K::kDate: return Three(l.date_value(), r.date_value());
-    default: return 0;
+    case K::kBool:
+      return Three(l.bool_value(), r.bool_value());
+    case K::kInt:
+      return Three(l.int_value(), r.int_value());
+    case K::kDouble:
+      return Three(l.double_value(), r.double_value());
+    case K::kString:
+      return Three(l.string_value(), r.string_value());
+    case K::kDate:
+      return Three(l.date_value(), r.date_value());
+    default:
+      return 0;
   }
 }
 
@@ -67,12 +75,18 @@ std::string DoubleToString(double d) {
 
 std::string_view KindWord(AttrKind k) {
   switch (k) {
-    case AttrKind::kBool: return "bool";
-    case AttrKind::kInt: return "int";
-    case AttrKind::kMoney: return "money";
-    case AttrKind::kDate: return "date";
-    case AttrKind::kEnum: return "enum";
-    case AttrKind::kString: return "string";
+    case AttrKind::kBool:
+      return "bool";
+    case AttrKind::kInt:
+      return "int";
+    case AttrKind::kMoney:
+      return "money";
+    case AttrKind::kDate:
+      return "date";
+    case AttrKind::kEnum:
+      return "enum";
+    case AttrKind::kString:
+      return "string";
   }
   return "?";
 }
@@ -114,8 +128,10 @@ class Evaluator {
   Value Eval(NodeId id) {
     const Node& n = N(id);
     switch (n.kind) {
-      case NodeKind::kConstant: return n.constant;
-      case NodeKind::kAttribute: return Read(n);
+      case NodeKind::kConstant:
+        return n.constant;
+      case NodeKind::kAttribute:
+        return Read(n);
       case NodeKind::kHas: {
         Value v = Read(n);
         if (v.is_error() && v.error().kind == ErrorKind::kMissing) return Value::Bool(false);
@@ -131,20 +147,24 @@ class Evaluator {
         }
         return Value::List(std::move(elements));
       }
-      case NodeKind::kMembers: return BadInput("household.members is not a value");
+      case NodeKind::kMembers:
+        return BadInput("household.members is not a value");
       case NodeKind::kNot: {
         Value v = Eval(n.children[0]);
         return v.is_error() ? v : Value::Bool(!v.bool_value());
       }
-      case NodeKind::kNegate: return Negate(n);
+      case NodeKind::kNegate:
+        return Negate(n);
       case NodeKind::kAnd:
-      case NodeKind::kOr: return Logic(n);
+      case NodeKind::kOr:
+        return Logic(n);
       case NodeKind::kConditional: {
         Value c = Eval(n.children[0]);
         if (c.is_error()) return c;
         return Eval(n.children[c.bool_value() ? 1 : 2]);
       }
-      case NodeKind::kArithmetic: return Arithmetic(n);
+      case NodeKind::kArithmetic:
+        return Arithmetic(n);
       case NodeKind::kCompare: {
         Value l = Eval(n.children[0]);
         if (l.is_error()) return l;
@@ -152,13 +172,20 @@ class Evaluator {
         if (r.is_error()) return r;
         int c = Compare(l, r);
         switch (n.op) {
-          case Op::kEq: return Value::Bool(c == 0);
-          case Op::kNe: return Value::Bool(c != 0);
-          case Op::kLt: return Value::Bool(c < 0);
-          case Op::kLe: return Value::Bool(c <= 0);
-          case Op::kGt: return Value::Bool(c > 0);
-          case Op::kGe: return Value::Bool(c >= 0);
-          default: return BadInput("unknown comparison");
+          case Op::kEq:
+            return Value::Bool(c == 0);
+          case Op::kNe:
+            return Value::Bool(c != 0);
+          case Op::kLt:
+            return Value::Bool(c < 0);
+          case Op::kLe:
+            return Value::Bool(c <= 0);
+          case Op::kGt:
+            return Value::Bool(c > 0);
+          case Op::kGe:
+            return Value::Bool(c >= 0);
+          default:
+            return BadInput("unknown comparison");
         }
       }
       case NodeKind::kIn: {
@@ -171,17 +198,22 @@ class Evaluator {
         }
         return Value::Bool(false);
       }
-      case NodeKind::kCall: return Call(n);
-      case NodeKind::kMacro: return MacroValue(n);
+      case NodeKind::kCall:
+        return Call(n);
+      case NodeKind::kMacro:
+        return MacroValue(n);
     }
     return BadInput("unknown node");
   }
 
   std::string Label(const Node& n, const AttributeSchema& a) const {
     switch (n.scope) {
-      case Scope::kPerson: return "person." + a.name;
-      case Scope::kHousehold: return "household." + a.name;
-      case Scope::kMember: return variable_ + "." + a.name;
+      case Scope::kPerson:
+        return "person." + a.name;
+      case Scope::kHousehold:
+        return "household." + a.name;
+      case Scope::kMember:
+        return variable_ + "." + a.name;
     }
     return a.name;
   }
@@ -191,7 +223,9 @@ class Evaluator {
       return BadInput("an attribute reference out of range");
     }
     const AttributeSchema& a = expr_.attributes()[static_cast<size_t>(n.attribute)];
-    size_t row = n.scope == Scope::kPerson ? person_ : n.scope == Scope::kHousehold ? household_ : member_;
+    size_t row = n.scope == Scope::kPerson      ? person_
+                 : n.scope == Scope::kHousehold ? household_
+                                                : member_;
     std::string label = Label(n, a);
     Value v = ReadColumn(a, row, label, n.pos);
     if (trace_ != nullptr) trace_->Record({a.entity, a.name, row, label, v});
@@ -305,20 +339,28 @@ class Evaluator {
           if (b == 0) return by_zero();
           if (a == std::numeric_limits<int64_t>::min() && b == -1) return overflow();
           return Value::Int(n.op == Op::kDiv ? a / b : a % b);
-        default: return BadInput("unknown arithmetic");
+        default:
+          return BadInput("unknown arithmetic");
       }
     }
     if (l.kind() == Value::Kind::kDouble && r.kind() == Value::Kind::kDouble) {
       double a = l.double_value(), b = r.double_value(), out = 0;
       switch (n.op) {
-        case Op::kAdd: out = a + b; break;
-        case Op::kSub: out = a - b; break;
-        case Op::kMul: out = a * b; break;
+        case Op::kAdd:
+          out = a + b;
+          break;
+        case Op::kSub:
+          out = a - b;
+          break;
+        case Op::kMul:
+          out = a * b;
+          break;
         case Op::kDiv:
           if (b == 0) return by_zero();
           out = a / b;
           break;
-        default: return BadInput("unknown arithmetic");
+        default:
+          return BadInput("unknown arithmetic");
       }
       if (!std::isfinite(out)) return overflow();
       return Value::Double(out);
@@ -330,7 +372,8 @@ class Evaluator {
   std::optional<Value> HouseholdMembers(std::vector<size_t>* rows) const {
     auto offsets = frame_.member_offsets();
     size_t begin = offsets[household_], end = offsets[household_ + 1];
-    if (begin > end || end > frame_.members()) return BadInput("the frame's member offsets are out of range");
+    if (begin > end || end > frame_.members())
+      return BadInput("the frame's member offsets are out of range");
     rows->clear();
     for (size_t r = begin; r < end; ++r) rows->push_back(r);
     return std::nullopt;
@@ -340,7 +383,8 @@ class Evaluator {
   std::optional<Value> Members(NodeId id, std::vector<size_t>* rows) {
     const Node& n = N(id);
     if (n.kind == NodeKind::kMembers) return HouseholdMembers(rows);
-    if (n.kind != NodeKind::kMacro || n.macro != Macro::kFilter) return BadInput("not a members list");
+    if (n.kind != NodeKind::kMacro || n.macro != Macro::kFilter)
+      return BadInput("not a members list");
     std::vector<size_t> all;
     if (auto e = Members(n.children[0], &all)) return e;
     rows->clear();
@@ -386,10 +430,14 @@ class Evaluator {
     }
     if (first_error) return *first_error;
     switch (n.macro) {
-      case Macro::kExists: return Value::Bool(false);
-      case Macro::kAll: return Value::Bool(true);
-      case Macro::kExistsOne: return Value::Bool(count == 1);
-      default: return BadInput("a members list is not a value");
+      case Macro::kExists:
+        return Value::Bool(false);
+      case Macro::kAll:
+        return Value::Bool(true);
+      case Macro::kExistsOne:
+        return Value::Bool(count == 1);
+      default:
+        return BadInput("a members list is not a value");
     }
   }
 
@@ -415,7 +463,8 @@ class Evaluator {
     using K = Value::Kind;
     switch (n.function) {
       case Function::kSize:
-        if (a.kind() == K::kString) return Value::Int(static_cast<int64_t>(CodePoints(a.string_value())));
+        if (a.kind() == K::kString)
+          return Value::Int(static_cast<int64_t>(CodePoints(a.string_value())));
         return Value::Int(static_cast<int64_t>(a.list().size()));
       case Function::kAgeYears:
       case Function::kYearsSince: {
@@ -430,13 +479,16 @@ class Evaluator {
         }
         return Value::Int(d.YearsUntil(eval_date_));
       }
-      case Function::kStartsWith: return Value::Bool(a.string_value().starts_with(args[1].string_value()));
-      case Function::kEndsWith: return Value::Bool(a.string_value().ends_with(args[1].string_value()));
+      case Function::kStartsWith:
+        return Value::Bool(a.string_value().starts_with(args[1].string_value()));
+      case Function::kEndsWith:
+        return Value::Bool(a.string_value().ends_with(args[1].string_value()));
       case Function::kContains:
         return Value::Bool(a.string_value().find(args[1].string_value()) != std::string::npos);
       case Function::kToInt:
         switch (a.kind()) {
-          case K::kInt: return a;
+          case K::kInt:
+            return a;
           case K::kDouble: {
             double t = std::trunc(a.double_value());  // toward zero, as CEL
             if (!(t >= -kTwoTo63 && t < kTwoTo63)) {
@@ -449,41 +501,53 @@ class Evaluator {
             if (s.size() > 1 && s[0] == '+' && s[1] != '-') s.remove_prefix(1);
             int64_t out = 0;
             auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-            if (ec == std::errc::result_out_of_range) return overflow("int(\"" + a.string_value() + "\")");
+            if (ec == std::errc::result_out_of_range)
+              return overflow("int(\"" + a.string_value() + "\")");
             if (ec != std::errc() || end != s.data() + s.size()) {
               return invalid("int(" + a.DebugString() + "): not an integer");
             }
             return Value::Int(out);
           }
-          default: return BadInput("int() of an unexpected value");
+          default:
+            return BadInput("int() of an unexpected value");
         }
       case Function::kToDouble:
         switch (a.kind()) {
-          case K::kInt: return Value::Double(static_cast<double>(a.int_value()));
-          case K::kDouble: return a;
+          case K::kInt:
+            return Value::Double(static_cast<double>(a.int_value()));
+          case K::kDouble:
+            return a;
           case K::kString: {
             std::string_view s = a.string_value();
             if (s.size() > 1 && s[0] == '+' && s[1] != '-') s.remove_prefix(1);
             double out = 0;
             auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-            if (ec == std::errc::result_out_of_range) return overflow("double(" + a.DebugString() + ")");
+            if (ec == std::errc::result_out_of_range)
+              return overflow("double(" + a.DebugString() + ")");
             if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(out)) {
               return invalid("double(" + a.DebugString() + "): not a finite number");
             }
             return Value::Double(out);
           }
-          default: return BadInput("double() of an unexpected value");
+          default:
+            return BadInput("double() of an unexpected value");
         }
       case Function::kToString:
         switch (a.kind()) {
-          case K::kInt: return Value::String(std::to_string(a.int_value()));
-          case K::kDouble: return Value::String(DoubleToString(a.double_value()));
-          case K::kString: return a;
-          case K::kBool: return Value::String(a.bool_value() ? "true" : "false");
+          case K::kInt:
+            return Value::String(std::to_string(a.int_value()));
+          case K::kDouble:
+            return Value::String(DoubleToString(a.double_value()));
+          case K::kString:
+            return a;
+          case K::kBool:
+            return Value::String(a.bool_value() ? "true" : "false");
           case K::kDate:
-            if (!DateInRange(a.date_value())) return invalid("string(): a date outside 1800-01-01..9999-12-31");
+            if (!DateInRange(a.date_value()))
+              return invalid("string(): a date outside 1800-01-01..9999-12-31");
             return Value::String(a.date_value().ToString());
-          default: return BadInput("string() of an unexpected value");
+          default:
+            return BadInput("string() of an unexpected value");
         }
       case Function::kRupees:
         if (a.kind() == K::kInt) {
@@ -494,10 +558,12 @@ class Evaluator {
           return Value::Int(paise);
         } else {
           double paise = std::round(a.double_value() * 100.0);
-          if (!(paise >= -kTwoTo63 && paise < kTwoTo63)) return overflow("rupees(" + a.DebugString() + ")");
+          if (!(paise >= -kTwoTo63 && paise < kTwoTo63))
+            return overflow("rupees(" + a.DebugString() + ")");
           return Value::Int(static_cast<int64_t>(paise));
         }
-      case Function::kNone: break;
+      case Function::kNone:
+        break;
     }
     return BadInput("unknown function");
   }
@@ -514,8 +580,8 @@ class Evaluator {
 
 }  // namespace
 
-Value Evaluate(const CheckedExpr& expr, const Frame& frame, Unit unit, size_t row,
-               Date eval_date, Trace* trace) {
+Value Evaluate(const CheckedExpr& expr, const Frame& frame, Unit unit, size_t row, Date eval_date,
+               Trace* trace) {
   return Evaluator(expr, frame, eval_date, trace).Run(unit, row);
 }
 

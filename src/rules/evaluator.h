@@ -64,8 +64,8 @@ class Trace {
   std::vector<AttributeRead> reads_;
 };
 
-Value Evaluate(const CheckedExpr& expr, const Frame& frame, Unit unit, size_t row,
-               Date eval_date, Trace* trace = nullptr);
+Value Evaluate(const CheckedExpr& expr, const Frame& frame, Unit unit, size_t row, Date eval_date,
+               Trace* trace = nullptr);
 
 }  // namespace spode::rules
 

@@ -9,8 +9,8 @@ namespace {
 
 // CEL reserves these words; a rule may not use them as names.
 constexpr std::string_view kReserved[] = {
-    "as",     "break",     "const",  "continue", "else", "for",  "function", "if",   "import",
-    "let",    "loop",      "package", "namespace", "return", "var", "void",  "while",
+    "as",  "break", "const",   "continue",  "else",   "for", "function", "if",    "import",
+    "let", "loop",  "package", "namespace", "return", "var", "void",     "while",
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -44,7 +44,9 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 // The length of the well-formed UTF-8 sequence at s[i], or 0 when it is not one (overlong
 // forms, surrogates and code points above U+10FFFF are rejected).
 size_t Utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100; };
+  auto b = [&](size_t k) -> unsigned {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100;
+  };
   auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
   unsigned c = b(0);
   if (c < 0x80) return 1;
@@ -87,7 +89,8 @@ class Lexer {
       }
       Status s = Next(&t);
       if (!s.ok()) return s;
-      t.text = src_.substr(static_cast<size_t>(t.pos.offset), i_ - static_cast<size_t>(t.pos.offset));
+      t.text =
+          src_.substr(static_cast<size_t>(t.pos.offset), i_ - static_cast<size_t>(t.pos.offset));
       tokens.push_back(std::move(t));
     }
   }
@@ -151,22 +154,38 @@ class Lexer {
       case '|':
         if (two('|', TokenKind::kOr)) return OkStatus();
         return RuleError(t->pos, "unexpected '|'; expected '||' (or)");
-      case '+': return Single(t, TokenKind::kPlus);
-      case '-': return Single(t, TokenKind::kMinus);
-      case '*': return Single(t, TokenKind::kStar);
-      case '/': return Single(t, TokenKind::kSlash);
-      case '%': return Single(t, TokenKind::kPercent);
-      case '?': return Single(t, TokenKind::kQuestion);
-      case ':': return Single(t, TokenKind::kColon);
-      case '.': return Single(t, TokenKind::kDot);
-      case ',': return Single(t, TokenKind::kComma);
-      case '(': return Single(t, TokenKind::kLParen);
-      case ')': return Single(t, TokenKind::kRParen);
-      case '[': return Single(t, TokenKind::kLBracket);
-      case ']': return Single(t, TokenKind::kRBracket);
-      case '{': return Single(t, TokenKind::kLBrace);
-      case '}': return Single(t, TokenKind::kRBrace);
-      default: break;
+      case '+':
+        return Single(t, TokenKind::kPlus);
+      case '-':
+        return Single(t, TokenKind::kMinus);
+      case '*':
+        return Single(t, TokenKind::kStar);
+      case '/':
+        return Single(t, TokenKind::kSlash);
+      case '%':
+        return Single(t, TokenKind::kPercent);
+      case '?':
+        return Single(t, TokenKind::kQuestion);
+      case ':':
+        return Single(t, TokenKind::kColon);
+      case '.':
+        return Single(t, TokenKind::kDot);
+      case ',':
+        return Single(t, TokenKind::kComma);
+      case '(':
+        return Single(t, TokenKind::kLParen);
+      case ')':
+        return Single(t, TokenKind::kRParen);
+      case '[':
+        return Single(t, TokenKind::kLBracket);
+      case ']':
+        return Single(t, TokenKind::kRBracket);
+      case '{':
+        return Single(t, TokenKind::kLBrace);
+      case '}':
+        return Single(t, TokenKind::kRBrace);
+      default:
+        break;
     }
     size_t n = Utf8Length(src_, i_);
     if (n == 0) {
@@ -245,7 +264,8 @@ class Lexer {
     if (is_double) {
       t->kind = TokenKind::kDouble;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), t->double_value);
-      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(t->double_value)) {
+      if (ec != std::errc() || end != text.data() + text.size() ||
+          !std::isfinite(t->double_value)) {
         return RuleError(t->pos, "double literal " + Quoted(text) + " is out of range");
       }
       return OkStatus();
@@ -274,7 +294,8 @@ class Lexer {
     Advance(triple ? 3 : 1);
     std::string out;
     while (true) {
-      if (AtEnd()) return RuleError(start, "unterminated string; expected a closing " + std::string(1, q));
+      if (AtEnd())
+        return RuleError(start, "unterminated string; expected a closing " + std::string(1, q));
       char c = Peek();
       if (triple) {
         if (c == q && Peek(1) == q && Peek(2) == q) {
@@ -287,8 +308,9 @@ class Lexer {
           break;
         }
         if (c == '\n' || c == '\r') {
-          return RuleError(start, "unterminated string; a quoted string ends on its line "
-                                  "(use triple quotes for several lines)");
+          return RuleError(start,
+                           "unterminated string; a quoted string ends on its line "
+                           "(use triple quotes for several lines)");
         }
       }
       if (c == '\\' && !raw) {
@@ -317,19 +339,32 @@ class Lexer {
       return OkStatus();
     };
     switch (e) {
-      case 'a': return simple('\a');
-      case 'b': return simple('\b');
-      case 'f': return simple('\f');
-      case 'n': return simple('\n');
-      case 'r': return simple('\r');
-      case 't': return simple('\t');
-      case 'v': return simple('\v');
-      case '\\': return simple('\\');
-      case '\'': return simple('\'');
-      case '"': return simple('"');
-      case '`': return simple('`');
-      case '?': return simple('?');
-      default: break;
+      case 'a':
+        return simple('\a');
+      case 'b':
+        return simple('\b');
+      case 'f':
+        return simple('\f');
+      case 'n':
+        return simple('\n');
+      case 'r':
+        return simple('\r');
+      case 't':
+        return simple('\t');
+      case 'v':
+        return simple('\v');
+      case '\\':
+        return simple('\\');
+      case '\'':
+        return simple('\'');
+      case '"':
+        return simple('"');
+      case '`':
+        return simple('`');
+      case '?':
+        return simple('?');
+      default:
+        break;
     }
     int digits = 0;
     int base = 16;
@@ -344,7 +379,8 @@ class Lexer {
       base = 8;
     } else {
       size_t n = Utf8Length(src_, i_);
-      return RuleError(at, "invalid escape " + Quoted(std::string("\\").append(src_.substr(i_, n == 0 ? 1 : n))) +
+      return RuleError(at, "invalid escape " +
+                               Quoted(std::string("\\").append(src_.substr(i_, n == 0 ? 1 : n))) +
                                "; expected one of \\n \\t \\\\ \\\" \\' \\xHH \\uHHHH");
     }
     if (base == 16) Advance();  // the x/u/U
@@ -352,8 +388,9 @@ class Lexer {
     for (int k = 0; k < digits; ++k) {
       char c = Peek();
       bool ok = base == 16 ? IsHex(c) : (c >= '0' && c <= '7');
-      if (!ok) return RuleError(at, "invalid escape; expected " + std::to_string(digits) +
-                                        (base == 16 ? " hex digits" : " octal digits"));
+      if (!ok)
+        return RuleError(at, "invalid escape; expected " + std::to_string(digits) +
+                                 (base == 16 ? " hex digits" : " octal digits"));
       cp = cp * static_cast<uint32_t>(base) + static_cast<uint32_t>(HexValue(c));
       Advance();
     }

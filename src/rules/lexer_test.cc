@@ -41,7 +41,8 @@ TEST(LexerTest, TokenKinds) {
   EXPECT_THAT(Kinds("true false null in inside"),
               ElementsAre(K::kTrue, K::kFalse, K::kNull, K::kIn, K::kIdent, K::kEnd));
   EXPECT_THAT(Kinds(""), ElementsAre(K::kEnd));
-  EXPECT_THAT(Kinds("a // a comment && b\n || c"), ElementsAre(K::kIdent, K::kOr, K::kIdent, K::kEnd));
+  EXPECT_THAT(Kinds("a // a comment && b\n || c"),
+              ElementsAre(K::kIdent, K::kOr, K::kIdent, K::kEnd));
 }
 
 TEST(LexerTest, PositionsCountLinesAndCodePoints) {

@@ -12,20 +12,34 @@ std::string_view UnaryOpToken(UnaryOp op) { return op == UnaryOp::kNot ? "!" : "
 
 std::string_view BinaryOpToken(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kOr: return "||";
-    case BinaryOp::kAnd: return "&&";
-    case BinaryOp::kEq: return "==";
-    case BinaryOp::kNe: return "!=";
-    case BinaryOp::kLt: return "<";
-    case BinaryOp::kLe: return "<=";
-    case BinaryOp::kGt: return ">";
-    case BinaryOp::kGe: return ">=";
-    case BinaryOp::kIn: return "in";
-    case BinaryOp::kAdd: return "+";
-    case BinaryOp::kSub: return "-";
-    case BinaryOp::kMul: return "*";
-    case BinaryOp::kDiv: return "/";
-    case BinaryOp::kMod: return "%";
+    case BinaryOp::kOr:
+      return "||";
+    case BinaryOp::kAnd:
+      return "&&";
+    case BinaryOp::kEq:
+      return "==";
+    case BinaryOp::kNe:
+      return "!=";
+    case BinaryOp::kLt:
+      return "<";
+    case BinaryOp::kLe:
+      return "<=";
+    case BinaryOp::kGt:
+      return ">";
+    case BinaryOp::kGe:
+      return ">=";
+    case BinaryOp::kIn:
+      return "in";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSub:
+      return "-";
+    case BinaryOp::kMul:
+      return "*";
+    case BinaryOp::kDiv:
+      return "/";
+    case BinaryOp::kMod:
+      return "%";
   }
   return "?";
 }
@@ -64,11 +78,12 @@ class Parser {
     if (i_ + 1 < tokens_.size()) ++i_;
   }
   Status Unexpected(std::string_view expected) const {
-    return RuleError(Cur().pos, "unexpected " + Describe(Cur()) + "; expected " + std::string(expected));
+    return RuleError(Cur().pos,
+                     "unexpected " + Describe(Cur()) + "; expected " + std::string(expected));
   }
   Status TooDeep(SourcePos pos) const {
-    return RuleLimitError(pos, "the rule nests deeper than " + std::to_string(kMaxNestingDepth) +
-                                   " levels");
+    return RuleLimitError(
+        pos, "the rule nests deeper than " + std::to_string(kMaxNestingDepth) + " levels");
   }
 
   Result<ExprPtr> Make(ExprKind kind, SourcePos pos, std::vector<ExprPtr> args) {
@@ -141,14 +156,29 @@ class Parser {
     while (true) {
       BinaryOp op;
       switch (Cur().kind) {
-        case TokenKind::kEq: op = BinaryOp::kEq; break;
-        case TokenKind::kNe: op = BinaryOp::kNe; break;
-        case TokenKind::kLt: op = BinaryOp::kLt; break;
-        case TokenKind::kLe: op = BinaryOp::kLe; break;
-        case TokenKind::kGt: op = BinaryOp::kGt; break;
-        case TokenKind::kGe: op = BinaryOp::kGe; break;
-        case TokenKind::kIn: op = BinaryOp::kIn; break;
-        default: return l;
+        case TokenKind::kEq:
+          op = BinaryOp::kEq;
+          break;
+        case TokenKind::kNe:
+          op = BinaryOp::kNe;
+          break;
+        case TokenKind::kLt:
+          op = BinaryOp::kLt;
+          break;
+        case TokenKind::kLe:
+          op = BinaryOp::kLe;
+          break;
+        case TokenKind::kGt:
+          op = BinaryOp::kGt;
+          break;
+        case TokenKind::kGe:
+          op = BinaryOp::kGe;
+          break;
+        case TokenKind::kIn:
+          op = BinaryOp::kIn;
+          break;
+        default:
+          return l;
       }
       SourcePos pos = Cur().pos;
       Advance();
@@ -174,10 +204,17 @@ class Parser {
     while (true) {
       BinaryOp op;
       switch (Cur().kind) {
-        case TokenKind::kStar: op = BinaryOp::kMul; break;
-        case TokenKind::kSlash: op = BinaryOp::kDiv; break;
-        case TokenKind::kPercent: op = BinaryOp::kMod; break;
-        default: return l;
+        case TokenKind::kStar:
+          op = BinaryOp::kMul;
+          break;
+        case TokenKind::kSlash:
+          op = BinaryOp::kDiv;
+          break;
+        case TokenKind::kPercent:
+          op = BinaryOp::kMod;
+          break;
+        default:
+          return l;
       }
       SourcePos pos = Cur().pos;
       Advance();
@@ -205,9 +242,8 @@ class Parser {
       e->literal_text = std::string("-").append(t.text);
       if (t.kind == TokenKind::kInt) {
         constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;
-        e->literal = Value::Int(t.int_value == kMinMagnitude
-                                    ? std::numeric_limits<int64_t>::min()
-                                    : -static_cast<int64_t>(t.int_value));
+        e->literal = Value::Int(t.int_value == kMinMagnitude ? std::numeric_limits<int64_t>::min()
+                                                             : -static_cast<int64_t>(t.int_value));
       } else {
         e->literal = Value::Double(-t.double_value);
       }
@@ -290,7 +326,8 @@ class Parser {
         std::vector<ExprPtr> args;
         bool call = Cur().kind == TokenKind::kLParen;
         if (call) RETURN_IF_ERROR(ParseArgs(&args));
-        ASSIGN_OR_RETURN(ExprPtr e, Make(call ? ExprKind::kCall : ExprKind::kIdent, pos, std::move(args)));
+        ASSIGN_OR_RETURN(ExprPtr e,
+                         Make(call ? ExprKind::kCall : ExprKind::kIdent, pos, std::move(args)));
         e->name = std::move(name);
         return e;
       }
@@ -332,12 +369,18 @@ class Parser {
                                       "9223372036854775807)");
         }
         return Literal(Value::Int(static_cast<int64_t>(t.int_value)));
-      case TokenKind::kDouble: return Literal(Value::Double(t.double_value));
-      case TokenKind::kString: return Literal(Value::String(t.string_value));
-      case TokenKind::kTrue: return Literal(Value::Bool(true));
-      case TokenKind::kFalse: return Literal(Value::Bool(false));
-      case TokenKind::kNull: return Literal(Value::Null());
-      default: return Unexpected("an expression");
+      case TokenKind::kDouble:
+        return Literal(Value::Double(t.double_value));
+      case TokenKind::kString:
+        return Literal(Value::String(t.string_value));
+      case TokenKind::kTrue:
+        return Literal(Value::Bool(true));
+      case TokenKind::kFalse:
+        return Literal(Value::Bool(false));
+      case TokenKind::kNull:
+        return Literal(Value::Null());
+      default:
+        return Unexpected("an expression");
     }
   }
 
@@ -363,20 +406,27 @@ std::string DebugString(const Expr& e) {
     return s;
   };
   switch (e.kind) {
-    case ExprKind::kLiteral: return e.literal.DebugString();
-    case ExprKind::kIdent: return e.name;
-    case ExprKind::kSelect: return DebugString(*e.args[0]) + "." + e.name;
+    case ExprKind::kLiteral:
+      return e.literal.DebugString();
+    case ExprKind::kIdent:
+      return e.name;
+    case ExprKind::kSelect:
+      return DebugString(*e.args[0]) + "." + e.name;
     case ExprKind::kCall:
-      if (e.has_receiver) return std::string("(") + DebugString(*e.args[0]) + "." + e.name + join(1) + ")";
+      if (e.has_receiver)
+        return std::string("(") + DebugString(*e.args[0]) + "." + e.name + join(1) + ")";
       return "(" + e.name + join(0) + ")";
     case ExprKind::kList: {
       std::string s = "[";
       for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + DebugString(*e.args[i]);
       return s + "]";
     }
-    case ExprKind::kUnary: return std::string("(").append(UnaryOpToken(e.unary_op)) + join(0) + ")";
-    case ExprKind::kBinary: return std::string("(").append(BinaryOpToken(e.binary_op)) + join(0) + ")";
-    case ExprKind::kConditional: return "(?" + join(0) + ")";
+    case ExprKind::kUnary:
+      return std::string("(").append(UnaryOpToken(e.unary_op)) + join(0) + ")";
+    case ExprKind::kBinary:
+      return std::string("(").append(BinaryOpToken(e.binary_op)) + join(0) + ")";
+    case ExprKind::kConditional:
+      return "(?" + join(0) + ")";
   }
   return "?";
 }

@@ -60,10 +60,10 @@ struct Expr {
   // The token that names the node: the literal, the identifier, the field or function name,
   // the operator, the '[' of a list or the '?' of a conditional.
   SourcePos pos;
-  Value literal;             // kLiteral
-  std::string literal_text;  // kLiteral: as written, with a folded minus ("-1500.50")
-  std::string name;          // kIdent, kSelect (the field), kCall (the function)
-  bool has_receiver = false; // kCall: a method call, receiver in args[0]
+  Value literal;              // kLiteral
+  std::string literal_text;   // kLiteral: as written, with a folded minus ("-1500.50")
+  std::string name;           // kIdent, kSelect (the field), kCall (the function)
+  bool has_receiver = false;  // kCall: a method call, receiver in args[0]
   UnaryOp unary_op = UnaryOp::kNot;
   BinaryOp binary_op = BinaryOp::kAnd;
   std::vector<std::unique_ptr<Expr>> args;  // operands, by kind (see ExprKind)

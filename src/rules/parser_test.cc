@@ -43,8 +43,7 @@ TEST(ParserTest, PrecedenceAndShape) {
       {"person.dob", "person.dob"},
       {"age_years(person.dob) >= 60", "(>= (age_years person.dob) 60)"},
       {"household.members.exists(m, m.age < 6)", "(household.members.exists m (< m.age 6))"},
-      {"household.members.filter(m, m.x).size()",
-       "((household.members.filter m m.x).size)"},
+      {"household.members.filter(m, m.x).size()", "((household.members.filter m m.x).size)"},
       {"s.startsWith(\"a\")", "(s.startsWith \"a\")"},
       {"f()", "(f)"},
       {"'a' + \"b\"", "(+ \"a\" \"b\")"},
@@ -63,10 +62,10 @@ TEST(ParserTest, Positions) {
   Result<ParsedExpr> parsed = Parse("household.income_annual <= 5 &&\n  person.x");
   ASSERT_TRUE(parsed.ok());
   const Expr& root = *parsed->root;
-  EXPECT_EQ(root.pos.ToString(), "1:30");                  // the '&&'
-  EXPECT_EQ(root.args[0]->pos.ToString(), "1:25");         // the '<='
+  EXPECT_EQ(root.pos.ToString(), "1:30");                    // the '&&'
+  EXPECT_EQ(root.args[0]->pos.ToString(), "1:25");           // the '<='
   EXPECT_EQ(root.args[0]->args[0]->pos.ToString(), "1:11");  // the field income_annual
-  EXPECT_EQ(root.args[1]->pos.ToString(), "2:10");         // the field x
+  EXPECT_EQ(root.args[1]->pos.ToString(), "2:10");           // the field x
   EXPECT_EQ(root.args[0]->args[1]->literal_text, "5");
 }
 

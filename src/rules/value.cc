@@ -9,22 +9,31 @@ namespace spode::rules {
 
 std::string_view ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kMissing: return "missing";
-    case ErrorKind::kDivisionByZero: return "division_by_zero";
-    case ErrorKind::kOverflow: return "overflow";
-    case ErrorKind::kInvalidArgument: return "invalid_argument";
-    case ErrorKind::kBadInput: return "bad_input";
+    case ErrorKind::kMissing:
+      return "missing";
+    case ErrorKind::kDivisionByZero:
+      return "division_by_zero";
+    case ErrorKind::kOverflow:
+      return "overflow";
+    case ErrorKind::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorKind::kBadInput:
+      return "bad_input";
   }
   return "?";
 }
 
 std::string EvalError::Message() const {
   switch (kind) {
-    case ErrorKind::kMissing: return detail + " is missing";
-    case ErrorKind::kDivisionByZero: return "division by zero" + (detail.empty() ? "" : " in " + detail);
-    case ErrorKind::kOverflow: return "overflow" + (detail.empty() ? "" : " in " + detail);
+    case ErrorKind::kMissing:
+      return detail + " is missing";
+    case ErrorKind::kDivisionByZero:
+      return "division by zero" + (detail.empty() ? "" : " in " + detail);
+    case ErrorKind::kOverflow:
+      return "overflow" + (detail.empty() ? "" : " in " + detail);
     case ErrorKind::kInvalidArgument:
-    case ErrorKind::kBadInput: return detail;
+    case ErrorKind::kBadInput:
+      return detail;
   }
   return detail;
 }
@@ -107,11 +116,16 @@ std::string StringLiteral(const std::string& s) {
 
 std::string Value::DebugString() const {
   switch (kind()) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return bool_value() ? "true" : "false";
-    case Kind::kInt: return std::to_string(int_value());
-    case Kind::kDouble: return DoubleText(double_value());
-    case Kind::kString: return StringLiteral(string_value());
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return bool_value() ? "true" : "false";
+    case Kind::kInt:
+      return std::to_string(int_value());
+    case Kind::kDouble:
+      return DoubleText(double_value());
+    case Kind::kString:
+      return StringLiteral(string_value());
     case Kind::kDate: {
       Date d = date_value();
       // Date::ToString is defined for 1800..9999; print other day counts raw.
@@ -139,13 +153,20 @@ std::string Value::DebugString() const {
 bool operator==(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Value::Kind::kNull: return true;
-    case Value::Kind::kBool: return a.bool_value() == b.bool_value();
-    case Value::Kind::kInt: return a.int_value() == b.int_value();
-    case Value::Kind::kDouble: return a.double_value() == b.double_value();
-    case Value::Kind::kString: return a.string_value() == b.string_value();
-    case Value::Kind::kDate: return a.date_value() == b.date_value();
-    case Value::Kind::kList: return a.list() == b.list();
+    case Value::Kind::kNull:
+      return true;
+    case Value::Kind::kBool:
+      return a.bool_value() == b.bool_value();
+    case Value::Kind::kInt:
+      return a.int_value() == b.int_value();
+    case Value::Kind::kDouble:
+      return a.double_value() == b.double_value();
+    case Value::Kind::kString:
+      return a.string_value() == b.string_value();
+    case Value::Kind::kDate:
+      return a.date_value() == b.date_value();
+    case Value::Kind::kList:
+      return a.list() == b.list();
     case Value::Kind::kError:
       return a.error().kind == b.error().kind && a.error().detail == b.error().detail;
   }

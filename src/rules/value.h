@@ -98,9 +98,9 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
-  using Data = std::variant<std::monostate, bool, int64_t, double, std::string, Date,
-                            std::shared_ptr<const std::vector<Value>>,
-                            std::shared_ptr<const EvalError>>;
+  using Data =
+      std::variant<std::monostate, bool, int64_t, double, std::string, Date,
+                   std::shared_ptr<const std::vector<Value>>, std::shared_ptr<const EvalError>>;
   explicit Value(Data d) : data_(std::move(d)) {}
   Data data_;
 };

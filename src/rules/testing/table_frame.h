@@ -34,18 +34,20 @@ namespace spode::rules::testing {
 
 class Cell {
  public:
-  Cell() = default;  // missing
-  Cell(bool b) : data_(b) {}                                // NOLINT: implicit by design
-  Cell(int i) : data_(int64_t{i}) {}                        // NOLINT
-  Cell(long i) : data_(static_cast<int64_t>(i)) {}          // NOLINT
-  Cell(long long i) : data_(static_cast<int64_t>(i)) {}     // NOLINT
-  Cell(const char* s) : data_(std::string(s)) {}           // NOLINT
-  Cell(std::string s) : data_(std::move(s)) {}             // NOLINT
-  Cell(Date d) : data_(d) {}                                // NOLINT
+  Cell() = default;                                      // missing
+  Cell(bool b) : data_(b) {}                             // NOLINT: implicit by design
+  Cell(int i) : data_(int64_t{i}) {}                     // NOLINT
+  Cell(long i) : data_(static_cast<int64_t>(i)) {}       // NOLINT
+  Cell(long long i) : data_(static_cast<int64_t>(i)) {}  // NOLINT
+  Cell(const char* s) : data_(std::string(s)) {}         // NOLINT
+  Cell(std::string s) : data_(std::move(s)) {}           // NOLINT
+  Cell(Date d) : data_(d) {}                             // NOLINT
   static Cell Missing() { return Cell(); }
 
   bool missing() const { return std::holds_alternative<std::monostate>(data_); }
-  const std::variant<std::monostate, bool, int64_t, std::string, Date>& data() const { return data_; }
+  const std::variant<std::monostate, bool, int64_t, std::string, Date>& data() const {
+    return data_;
+  }
 
  private:
   std::variant<std::monostate, bool, int64_t, std::string, Date> data_;
@@ -95,11 +97,11 @@ class TableFrame final : public Frame {
 
  private:
   struct Storage {
-    std::vector<uint8_t> u8;     // kBool values, kEnum codes
-    std::vector<int64_t> i64;    // kInt, kMoney
-    std::vector<int32_t> i32;    // kDate
+    std::vector<uint8_t> u8;              // kBool values, kEnum codes
+    std::vector<int64_t> i64;             // kInt, kMoney
+    std::vector<int32_t> i32;             // kDate
     std::vector<uint32_t> offsets = {0};  // kString
-    std::string bytes;           // kString
+    std::string bytes;                    // kString
     std::vector<uint8_t> valid;
     bool any_missing = false;
   };
@@ -112,8 +114,8 @@ class TableFrame final : public Frame {
   void AppendRow(Entity entity, const Row& row) {
     for (const auto& [name, cell] : row) {
       if (schema_.Find(entity, name) == nullptr) {
-        Fail(std::string(entity == Entity::kHousehold ? "household" : "member") +
-             " attribute '" + name + "' is not in the schema");
+        Fail(std::string(entity == Entity::kHousehold ? "household" : "member") + " attribute '" +
+             name + "' is not in the schema");
       }
     }
     for (size_t i = 0; i < schema_.attributes.size(); ++i) {
@@ -191,10 +193,16 @@ class TableFrame final : public Frame {
       Column c;
       c.kind = a.kind;
       switch (a.kind) {
-        case AttrKind::kBool: c.bools = s.u8; break;
+        case AttrKind::kBool:
+          c.bools = s.u8;
+          break;
         case AttrKind::kInt:
-        case AttrKind::kMoney: c.ints = s.i64; break;
-        case AttrKind::kDate: c.dates = s.i32; break;
+        case AttrKind::kMoney:
+          c.ints = s.i64;
+          break;
+        case AttrKind::kDate:
+          c.dates = s.i32;
+          break;
         case AttrKind::kEnum:
           c.codes = s.u8;
           c.dictionary = &a.enum_values;
