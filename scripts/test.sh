@@ -3,7 +3,8 @@
 #   1. Release build; every test on SQLite, and the storage and registry tests again on a real
 #      PostgreSQL server started here (scripts/pg-test-server.sh) on loopback;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the module floor check (tools/check-floors.sh).
+#   3. the module floor check (scripts/check-floors.sh);
+#   4. a bounded fuzz run of the rules language (scripts/fuzz.sh; clang-14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
@@ -32,5 +33,8 @@ cmake --build build-asan -j "$jobs"
 echo "== unit tests under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit
+
+echo "== fuzz: the rules parser and checker (libFuzzer, bounded)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
 echo "== all tests passed in $(( $(date +%s) - start )) s"
