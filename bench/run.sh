@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the benchmarks on a Release build: bench/import on SQLite and on a throwaway PostgreSQL.
-#   HOUSEHOLDS=220000 bench/run.sh      (about 1,000,000 members)
+# Runs the benchmarks on a Release build: bench/import on SQLite and on a throwaway PostgreSQL,
+# then bench/http (authenticated household reads over HTTP, bench/http.sh).
+#   HOUSEHOLDS=220000 bench/run.sh      (bench/import: about 1,000,000 members)
+#   HTTP_HOUSEHOLDS=1000000             (bench/http's registry, kept in BENCH_DIR for reuse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -8,3 +10,4 @@ cmake --build build --target import_bench -j "$(nproc)"
 bash scripts/pg-test-server.sh start >/dev/null
 trap 'bash scripts/pg-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 ./build/bench/import_bench --households "${HOUSEHOLDS:-220000}" --pg "$(bash scripts/pg-test-server.sh url)"
+bash bench/http.sh

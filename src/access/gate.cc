@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log.h"
+
 namespace spode::access {
 
 std::string_view ActionName(Action a) {
@@ -68,7 +70,10 @@ Status AccessLog::Flush() {
   int64_t target = appended_;
   cv_.notify_all();
   cv_.wait(lock, [&] { return written_ >= target || stop_; });
-  return last_error_;
+  // An error is reported once, to the first flush after it.
+  Status error = last_error_;
+  last_error_ = OkStatus();
+  return error;
 }
 
 Status AccessLog::Write(std::vector<AccessEntry>& batch) {
@@ -107,6 +112,20 @@ void AccessLog::Run() {
       if (s.ok()) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
     }
+    if (!s.ok() && pending.size() > 1) {
+      // One bad entry must not take the rest of its batch with it: write them one by one.
+      std::vector<AccessEntry> failed;
+      for (AccessEntry& e : pending) {
+        std::vector<AccessEntry> one{std::move(e)};
+        Status one_status = Write(one);
+        if (!one_status.ok()) {
+          s = one_status;
+          failed.push_back(std::move(one.front()));
+        }
+      }
+      if (failed.empty()) s = OkStatus();
+      pending = std::move(failed);
+    }
     lock.lock();
     if (!s.ok()) {
       // Never silently: the entries are counted as written so Flush returns, with the error.
@@ -137,6 +156,9 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       }
       return "not open to citizens";
     case Role::kOperator:
+      if (action == Action::kRegistrySearch && r.object == "search:name") {
+        return "operators find a citizen by member, family or national ID";
+      }
       if (action == Action::kHouseholdEnrol || action == Action::kConsentRequest ||
           action == Action::kRegistrySearch) {
         return "";
@@ -150,7 +172,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       }
       return "not open to operators";
     case Role::kOfficer: {
-      bool area_ok = !specific || InArea(p, r.village_code);
+      // A resource with a village (a household, or a village to enrol in) must be in the area.
+      bool area_ok = r.village_code.empty() ? !specific : InArea(p, r.village_code);
       if (!area_ok) return "the household is outside the officer's area";
       switch (action) {
         case Action::kHouseholdRead:
@@ -184,13 +207,21 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
   return "denied by default";
 }
 
+Status Gate::Deny(const Principal& p, Action action, const Resource& r, std::string_view purpose,
+                  std::string_view request_id, std::string_view reason) {
+  log_.Append({clock_.Now().micros, p.Actor(), std::string(RoleName(p.role)),
+               std::string(ActionName(action)), r.object, r.household_idx, std::string(purpose),
+               "deny", std::string(reason), RedactNationalIds(request_id)});
+  return PermissionDeniedError(std::string(reason));
+}
+
 Status Gate::Authorize(storage::Database& db, const Principal& p, Action action,
                        const Resource& r, std::string_view purpose, std::string_view request_id) {
   std::string denial = Decide(db, p, action, r);
   log_.Append({clock_.Now().micros, p.Actor(), std::string(RoleName(p.role)),
                std::string(ActionName(action)), r.object, r.household_idx, std::string(purpose),
                denial.empty() ? "allow" : "deny", denial.empty() ? "policy" : denial,
-               std::string(request_id)});
+               RedactNationalIds(request_id)});
   if (denial.empty()) return OkStatus();
   return PermissionDeniedError(denial);
 }

@@ -105,6 +105,11 @@ class Gate {
   Status Authorize(storage::Database& db, const Principal& p, Action action, const Resource& r,
                    std::string_view purpose, std::string_view request_id);
 
+  // Records a denial decided outside the policy table (a route that is not for this role at
+  // all) and returns PERMISSION_DENIED with `reason`: every refusal is in the log.
+  Status Deny(const Principal& p, Action action, const Resource& r, std::string_view purpose,
+              std::string_view request_id, std::string_view reason);
+
   // Whether an officer's area covers a village code.
   static bool InArea(const Principal& p, std::string_view village_code);
 

@@ -51,9 +51,10 @@ std::set<Duty> SplitDuties(std::string_view text) {
   return out;
 }
 
-std::string CodeHash(int64_t member_idx, std::string_view purpose, std::string_view code) {
+std::string CodeHash(int64_t member_idx, std::string_view purpose, std::string_view code,
+                     std::string_view binding) {
   return crypto::Hash256(std::to_string(member_idx) + "|" + std::string(purpose) + "|" +
-                         std::string(code));
+                         std::string(code) + "|" + std::string(binding));
 }
 
 }  // namespace
@@ -190,7 +191,7 @@ Result<Principal> Identities::LoginStaff(std::string_view username, std::string_
 }
 
 Result<std::string> Identities::IssueOtp(const CitizenContact& c, std::string_view purpose,
-                                         int64_t requested_by) {
+                                         int64_t requested_by, std::string_view binding) {
   if (purpose != "login" && purpose != "consent") {
     return InvalidArgumentError("purpose must be login or consent");
   }
@@ -213,22 +214,28 @@ Result<std::string> Identities::IssueOtp(const CitizenContact& c, std::string_vi
                               "requested_by, created_at_us, expires_at_us) VALUES (?, ?, ?, ?, ?, "
                               "?)",
                               {c.member_idx, std::string(purpose),
-                               storage::Blob{CodeHash(c.member_idx, purpose, code)}, by, now,
+                               storage::Blob{CodeHash(c.member_idx, purpose, code, binding)}, by,
+                               now,
                                now + kOtpLifetimeSeconds * 1'000'000})
                       .status());
   return std::string(code);
 }
 
 Status Identities::VerifyOtp(const CitizenContact& c, std::string_view purpose,
-                             std::string_view code, std::string_view address) {
+                             std::string_view code, std::string_view address,
+                             std::string_view binding) {
   std::string account = "citizen:" + c.member_id;
   RETURN_IF_ERROR(CheckThrottle(account, address));
+  if (c.member_idx < 0) {
+    RecordFailure(account, address);
+    return UnauthenticatedError(kWrongCodeMessage);
+  }
   int64_t now = clock_.Now().micros;
   ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT otp_id, code_hash, attempts FROM otp_codes "
                                           "WHERE member_idx = ? AND purpose = ? AND used_at_us IS "
                                           "NULL AND expires_at_us > ? ORDER BY otp_id DESC LIMIT 1",
                                           {c.member_idx, std::string(purpose), now}));
-  const char kWrong[] = "the code is not correct or has expired; ask for a new one";
+  const char* kWrong = kWrongCodeMessage;
   if (!row) {
     RecordFailure(account, address);
     return UnauthenticatedError(kWrong);
@@ -238,7 +245,7 @@ Status Identities::VerifyOtp(const CitizenContact& c, std::string_view purpose,
     RecordFailure(account, address);
     return UnauthenticatedError(kWrong);
   }
-  if ((*row).BlobBytes(1) != CodeHash(c.member_idx, purpose, code)) {
+  if ((*row).BlobBytes(1) != CodeHash(c.member_idx, purpose, code, binding)) {
     RETURN_IF_ERROR(db_.Execute("UPDATE otp_codes SET attempts = attempts + 1 WHERE otp_id = ?",
                                 {otp_id})
                         .status());

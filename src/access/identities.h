@@ -34,6 +34,9 @@ inline constexpr int kMaxOtpRequestsPerHour = 5;
 inline constexpr int64_t kOtpLifetimeSeconds = 10 * 60;
 inline constexpr int64_t kStaffSessionSeconds = 12 * 3600;
 inline constexpr int64_t kCitizenSessionSeconds = 3600;
+// What a wrong, used, expired or unknown one-time code gets: the same words whatever was wrong.
+inline constexpr const char* kWrongCodeMessage =
+    "the code is not correct or has expired; ask for a new one";
 
 struct NewUser {
   std::string username;
@@ -75,11 +78,15 @@ class Identities {
 
   // Issues a one-time code for `purpose` ("login" or "consent") and returns it, for the caller to
   // send through the outbox. RESOURCE_EXHAUSTED after 5 requests in an hour.
+  // `binding` ties the code to what it was issued for (an operator, purpose and fee): it then
+  // verifies only with the same binding.
   Result<std::string> IssueOtp(const CitizenContact& citizen, std::string_view purpose,
-                               int64_t requested_by_user_id = 0);
-  // Checks a code (once: a used code fails). UNAUTHENTICATED when wrong or expired.
+                               int64_t requested_by_user_id = 0, std::string_view binding = {});
+  // Checks a code (once: a used code fails). UNAUTHENTICATED when wrong, expired, or issued for
+  // another binding; a member_idx below 0 (no such member) always fails, with the same
+  // throttling as a wrong code.
   Status VerifyOtp(const CitizenContact& citizen, std::string_view purpose, std::string_view code,
-                   std::string_view address);
+                   std::string_view address, std::string_view binding = {});
   static Principal CitizenPrincipal(const CitizenContact& citizen);
 
   // A new random session token (only its hash is stored).

@@ -309,7 +309,12 @@ class Handlers {
       if (!citizen || citizen->phone.empty()) return http::Json(answer, 202);
       ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
       access::Identities ids(db, a_.clock_);
-      ASSIGN_OR_RETURN(std::string code, ids.IssueOtp(*citizen, "login"));
+      auto issued = ids.IssueOtp(*citizen, "login");
+      if (!issued.ok() && issued.status().code() == StatusCode::kResourceExhausted) {
+        // Throttled: answered like any other request, so the limit reveals nothing.
+        return http::Json(answer, 202);
+      }
+      ASSIGN_OR_RETURN(std::string code, std::move(issued));
       notify::Outbox outbox(db, a_.clock_);
       RETURN_IF_ERROR(outbox
                           .Enqueue({notify::Channel::kSms, citizen->phone, member_id, "otp_login",
@@ -329,8 +334,15 @@ class Handlers {
       ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
       ASSIGN_OR_RETURN(std::string code, http::GetRequired<std::string>(body, "code"));
       ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
-      if (!citizen) return UnauthenticatedError("the code is not correct or has expired");
       access::Identities ids(db, a_.clock_);
+      if (!citizen) {
+        // The same answer, and the same throttle, as a wrong code for a real member.
+        access::CitizenContact nobody;
+        nobody.member_id = member_id;
+        nobody.member_idx = -1;
+        RETURN_IF_ERROR(ids.VerifyOtp(nobody, "login", code, req.remote_address));
+        return UnauthenticatedError(access::kWrongCodeMessage);
+      }
       RETURN_IF_ERROR(ids.VerifyOtp(*citizen, "login", code, req.remote_address));
       Principal p = access::Identities::CitizenPrincipal(*citizen);
       ASSIGN_OR_RETURN(std::string token, ids.CreateSession(p, req.remote_address));
@@ -344,8 +356,10 @@ class Handlers {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
       if (p.role != Role::kCitizen) {
-        return PermissionDeniedError("/me is a citizen's own household; staff use "
-                                     "/api/v1/households/{family_id}");
+        return a_.gate_.Deny(p, Action::kHouseholdRead, {"me", 0, ""}, "own_record",
+                             req.request_id,
+                             "/me is a citizen's own household; staff use "
+                             "/api/v1/households/{family_id}");
       }
       ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
                                              "WHERE household_idx = ?",
@@ -364,7 +378,10 @@ class Handlers {
   http::Response MyAccessLog(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
-      if (p.role != Role::kCitizen) return PermissionDeniedError("this is a citizen's own record");
+      if (p.role != Role::kCitizen) {
+        return a_.gate_.Deny(p, Action::kAccessLogRead, {"me", 0, ""}, "own_record",
+                             req.request_id, "this is a citizen's own record");
+      }
       ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
                                              "WHERE household_idx = ?",
                                              {p.household_idx}));
@@ -397,15 +414,16 @@ class Handlers {
       if (!registry::ValidFamilyId(family_id)) {
         return InvalidArgumentError("family_id must be 10 digits with a valid check digit");
       }
+      ASSIGN_OR_RETURN(std::string purpose, Purpose(req));
       ASSIGN_OR_RETURN(auto ref, FindHousehold(db, family_id));
       access::Resource r{family_id, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
       if (!ref) {
         // Record the attempt, then answer as for a denial.
-        (void)Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req));
+        (void)Authorize(db, req, p, Action::kHouseholdRead, r, purpose);
         return NotFoundError("no household you may see has that ID");
       }
       RETURN_IF_ERROR(NotFoundOrDenied(
-          Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req)), "household"));
+          Authorize(db, req, p, Action::kHouseholdRead, r, purpose), "household"));
       registry::Registry reg(db, a_.key_, a_.clock_);
       ASSIGN_OR_RETURN(json view, reg.GetHousehold(family_id));
       Filter(view, p.role);
@@ -420,14 +438,15 @@ class Handlers {
       if (!registry::ValidMemberId(member_id)) {
         return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
       }
+      ASSIGN_OR_RETURN(std::string purpose, Purpose(req));
       ASSIGN_OR_RETURN(auto ref, FindMemberHousehold(db, member_id));
       access::Resource r{member_id, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
       if (!ref) {
-        (void)Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req));
+        (void)Authorize(db, req, p, Action::kHouseholdRead, r, purpose);
         return NotFoundError("no member you may see has that ID");
       }
       RETURN_IF_ERROR(NotFoundOrDenied(
-          Authorize(db, req, p, Action::kHouseholdRead, r, Purpose(req)), "member"));
+          Authorize(db, req, p, Action::kHouseholdRead, r, purpose), "member"));
       registry::Registry reg(db, a_.key_, a_.clock_);
       ASSIGN_OR_RETURN(json view, reg.GetMember(member_id));
       Filter(view, p.role);
@@ -435,10 +454,20 @@ class Handlers {
     });
   }
 
-  static std::string Purpose(const http::Request& req) {
+  // The purpose a staff member states for reading personal data (recorded with the decision):
+  // a word of a-z and _, at most 40 long (never digits: nothing like an ID number can reach
+  // the log this way); default service_delivery.
+  static Result<std::string> Purpose(const http::Request& req) {
     auto it = req.query_params.find("purpose");
-    if (it == req.query_params.end() || it->second.empty()) return "service_delivery";
-    return it->second.substr(0, 40);
+    if (it == req.query_params.end() || it->second.empty()) return std::string("service_delivery");
+    const std::string& p = it->second;
+    bool ok = p.size() <= 40;
+    for (char c : p) ok = ok && ((c >= 'a' && c <= 'z') || c == '_');
+    if (!ok) {
+      return InvalidArgumentError("purpose must be a word of a-z and _ (at most 40), such as "
+                                  "grievance_review");
+    }
+    return p;
   }
 
   http::Response Enrol(http::Request& req) {
@@ -459,9 +488,6 @@ class Handlers {
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kHouseholdEnrol,
                                 {"enrol:" + h.address.village, 0, h.address.village},
                                 "enrolment"));
-      if (p.role == Role::kOfficer && !access::Gate::InArea(p, h.address.village)) {
-        return PermissionDeniedError("the household's village is outside your area");
-      }
       registry::ImportOptions options;
       options.actor = p.Actor();
       options.channel = p.role == Role::kOperator ? "operator" : "officer";
@@ -483,7 +509,9 @@ class Handlers {
           return http::Json(out, 202);
         case registry::EnrolOutcome::Kind::kRejected:
           if (o.reason.find("already enrolled") != std::string::npos) {
-            return AlreadyExistsError(o.reason);
+            // Who holds a national ID is not the enrolling party's to learn.
+            std::string reason = o.reason.substr(0, o.reason.find(" as member "));
+            return AlreadyExistsError(reason);
           }
           return InvalidArgumentError(o.reason);
       }
@@ -528,12 +556,10 @@ class Handlers {
       }
       std::string kind = member_id ? "member_id" : family_id ? "family_id"
                                                : national_id ? "national_id" : "name";
+      ASSIGN_OR_RETURN(std::string purpose, Purpose(req));
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kRegistrySearch, {"search:" + kind, 0, ""},
-                                Purpose(req)));
-      // The officer's area, applied in the query; operators find exact IDs only.
-      if (p.role == Role::kOperator && name) {
-        return PermissionDeniedError("operators find a citizen by member, family or national ID");
-      }
+                                purpose));
+      // The officer's area is applied in the query; operators find exact IDs only (the gate).
       std::string area = p.role == Role::kOfficer ? p.scope : "";
       std::string sql =
           "SELECT m.member_idx, m.member_id, h.family_id, m.name, m.dob, m.sex, h.village_code "
@@ -607,6 +633,12 @@ class Handlers {
       ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
       if ((member_id ? 1 : 0) + (family_id ? 1 : 0) != 1) {
         return InvalidArgumentError("give exactly one of member_id or family_id");
+      }
+      if (member_id && !registry::ValidMemberId(*member_id)) {
+        return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+      }
+      if (family_id && !registry::ValidFamilyId(*family_id)) {
+        return InvalidArgumentError("family_id must be 10 digits with a valid check digit");
       }
       ASSIGN_OR_RETURN(auto ref, member_id ? FindMemberHousehold(db, *member_id)
                                            : FindHousehold(db, *family_id));
@@ -734,6 +766,21 @@ class Handlers {
   }
 
   // --- operators' assisted sessions ---
+  static Status CheckConsentInput(const std::string& member_id, const std::string& purpose,
+                                  int64_t fee) {
+    if (!registry::ValidMemberId(member_id)) {
+      return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+    }
+    if (purpose.empty() || purpose.size() > 200) {
+      return InvalidArgumentError("purpose must say, in up to 200 characters, what the operator "
+                                  "will do");
+    }
+    if (fee < 0) return InvalidArgumentError("fee_paise cannot be negative");
+    return OkStatus();
+  }
+  static std::string ConsentBinding(const Principal& p, const std::string& purpose, int64_t fee) {
+    return std::to_string(p.user_id) + "|" + purpose + "|" + std::to_string(fee);
+  }
   http::Response RequestConsent(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
@@ -742,14 +789,17 @@ class Handlers {
       ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
       ASSIGN_OR_RETURN(std::string purpose, http::GetRequired<std::string>(body, "purpose"));
       ASSIGN_OR_RETURN(int64_t fee, http::GetRequired<int64_t>(body, "fee_paise"));
-      if (fee < 0) return InvalidArgumentError("fee_paise cannot be negative");
+      RETURN_IF_ERROR(CheckConsentInput(member_id, purpose, fee));
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kConsentRequest, {member_id, 0, ""},
                                 "assisted_session"));
       ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
       if (!citizen) return NotFoundError("no enrolled member has that ID");
       ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
       access::Identities ids(db, a_.clock_);
-      ASSIGN_OR_RETURN(std::string code, ids.IssueOtp(*citizen, "consent", p.user_id));
+      // The code is bound to this operator, purpose and fee: the citizen's SMS names them, and
+      // the code works for nothing else.
+      ASSIGN_OR_RETURN(std::string code,
+                       ids.IssueOtp(*citizen, "consent", p.user_id, ConsentBinding(p, purpose, fee)));
       notify::Outbox outbox(db, a_.clock_);
       RETURN_IF_ERROR(outbox
                           .Enqueue({notify::Channel::kSms, citizen->phone, member_id,
@@ -776,13 +826,17 @@ class Handlers {
       ASSIGN_OR_RETURN(std::string code, http::GetRequired<std::string>(body, "code"));
       ASSIGN_OR_RETURN(std::string purpose, http::GetRequired<std::string>(body, "purpose"));
       ASSIGN_OR_RETURN(int64_t fee, http::GetRequired<int64_t>(body, "fee_paise"));
+      RETURN_IF_ERROR(CheckConsentInput(member_id, purpose, fee));
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kConsentRequest, {member_id, 0, ""},
                                 "assisted_session"));
       ASSIGN_OR_RETURN(auto citizen, FindCitizen(db, member_id));
-      if (!citizen) return UnauthenticatedError("the code is not correct or has expired");
+      if (!citizen) return UnauthenticatedError(access::kWrongCodeMessage);
       access::Identities ids(db, a_.clock_);
-      RETURN_IF_ERROR(ids.VerifyOtp(*citizen, "consent", code, req.remote_address));
+      ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+      RETURN_IF_ERROR(ids.VerifyOtp(*citizen, "consent", code, req.remote_address,
+                                    ConsentBinding(p, purpose, fee)));
       ASSIGN_OR_RETURN(int64_t consent, ids.GrantAssistedConsent(p, *citizen, purpose, fee));
+      RETURN_IF_ERROR(tx.Commit());
       ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id FROM households WHERE "
                                              "household_idx = ?",
                                              {citizen->household_idx}));
@@ -818,7 +872,10 @@ class Handlers {
   http::Response MySchemes(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
-      if (p.role != Role::kCitizen) return PermissionDeniedError("this is a citizen's own record");
+      if (p.role != Role::kCitizen) {
+        return a_.gate_.Deny(p, Action::kEligibilityExplain, {"me", 0, ""}, "own_record",
+                             req.request_id, "this is a citizen's own record");
+      }
       if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
       ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
                                              "WHERE household_idx = ?",

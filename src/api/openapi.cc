@@ -12,7 +12,7 @@ using nlohmann::json;
 struct RouteDoc {
   const char* method;
   const char* path;
-  const char* action;  // the access gate's action, or "" for public routes
+  const char* action;  // the access gate's action, or "" for routes the gate does not decide
   const char* summary;
   json request;        // a JSON schema, or null
   const char* success; // the success status
@@ -152,8 +152,9 @@ json BuildDocument() {
                    {"content",
                     {{"application/problem+json",
                       {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}}}};
-    if (*r.action != '\0') {
-      op["x-spode-action"] = r.action;
+    if (*r.action != '\0') op["x-spode-action"] = r.action;
+    // Signed-in routes: those the gate decides, and logout.
+    if (*r.action != '\0' || std::string_view(r.path) == "/api/v1/auth/logout") {
       op["security"] = json::array({{{"bearer", json::array()}}, {{"cookie", json::array()}}});
     }
     if (!r.request.is_null()) {

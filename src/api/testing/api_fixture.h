@@ -29,6 +29,10 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +56,8 @@
 #include "http/server.h"
 #include "http/testing/test_client.h"
 #include "notify/schema.h"
+#include "programs/eligibility.h"
+#include "programs/store.h"
 #include "registry/household.h"
 #include "registry/importer.h"
 #include "registry/registry.h"
@@ -70,8 +76,19 @@ inline std::vector<storage::Migration> AllMigrations() {
   for (auto& m : notify::Migrations()) all.push_back(std::move(m));
   for (auto& m : access::Migrations()) all.push_back(std::move(m));
   for (auto& m : registry::Migrations()) all.push_back(std::move(m));
+  for (auto& m : programs::Migrations()) all.push_back(std::move(m));
   return all;
 }
+
+// The source tree (SPODE_SOURCE_DIR when ctest runs us, else from this file's path).
+inline std::filesystem::path SourceDir() {
+  const char* env = std::getenv("SPODE_SOURCE_DIR");
+  if (env != nullptr && *env != '\0') return env;
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+}
+
+// The scheme the fixture activates (one of the shipped schemes).
+inline constexpr char kSchemeId[] = "old_age_pension";
 
 // 2026-11-29 12:00 IST.
 inline Timestamp StartTime() { return *Timestamp::Parse("2026-11-29T06:30:00Z"); }
@@ -97,8 +114,12 @@ inline void RememberNationalId(const std::string& id) {
   std::lock_guard lock(SeenMutex());
   SeenNationalIds().insert(id);
 }
-// Responses scanned, for the whole run.
+// Responses scanned, and those found holding a national ID, for the whole run.
 inline std::atomic<int64_t>& ScannedResponses() {
+  static std::atomic<int64_t> n{0};
+  return n;
+}
+inline std::atomic<int64_t>& ResponsesWithNationalIds() {
   static std::atomic<int64_t> n{0};
   return n;
 }
@@ -209,12 +230,14 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     }
     BuildRegistry();
     if (HasFatalFailure()) return;
+    ActivateScheme();
+    if (HasFatalFailure()) return;
     connections_ = std::make_unique<storage::Connections>(url_);
     auto log = access::AccessLog::Open(url_);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     api_ = std::make_unique<Api>(*connections_, key_, clock_, *log_,
-                                 Options{.dev_outbox = true});
+                                 Options{.dev_outbox = true, .eligibility = &eligibility_});
     ASSERT_TRUE(api_->Register(router_).ok());
     ASSERT_TRUE(router_
                     .Add("GET", "/healthz",
@@ -308,10 +331,14 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     std::string text = r.body;
     for (const auto& [n, v] : r.headers) text += "\n" + n + ": " + v;
     auto ids = FindNationalIds(text);
+    if (!ids.empty()) ++ResponsesWithNationalIds();
     EXPECT_TRUE(ids.empty()) << first_line << ": the response holds a national ID "
                              << (ids.empty() ? "" : ids[0]) << ": " << r;
     std::vector<std::string> unmasked;
-    FindUnmaskedNationalIdFields(r.doc, &unmasked);
+    // (The OpenAPI document names national_id as a property; that is a schema, not data.)
+    if (first_line.find("/openapi.json") == std::string::npos) {
+      FindUnmaskedNationalIdFields(r.doc, &unmasked);
+    }
     EXPECT_TRUE(unmasked.empty()) << first_line << ": an unmasked national_id "
                                   << (unmasked.empty() ? "" : unmasked[0]);
     if (r.status >= 400) {
@@ -401,6 +428,27 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
       ASSERT_EQ(outcomes[i].kind, registry::EnrolOutcome::Kind::kImported) << outcomes[i].reason;
       households_[names[i]] = {outcomes[i].family_id, villages[i], outcomes[i].member_ids};
     }
+  }
+
+  // The shipped scheme file of kSchemeId.
+  static std::string SchemeYaml() {
+    std::ifstream in(SourceDir() / "schemes" / (std::string(kSchemeId) + ".yaml"));
+    std::stringstream yaml;
+    yaml << in.rdbuf();
+    return yaml.str();
+  }
+
+  // Stores and activates a shipped scheme, and loads the eligibility snapshot.
+  void ActivateScheme() {
+    std::string yaml = SchemeYaml();
+    ASSERT_FALSE(yaml.empty()) << "cannot read the scheme " << kSchemeId << " under "
+                               << SourceDir();
+    programs::SchemeStore store(db(), clock_);
+    auto version = store.Add(yaml, std::string(kSchemeId) + ".yaml", "system:test");
+    ASSERT_TRUE(version.ok()) << version.status();
+    ASSERT_TRUE(store.SetStatus(kSchemeId, "active", "system:test").ok());
+    Status refreshed = eligibility_.Refresh(db(), clock_);
+    ASSERT_TRUE(refreshed.ok()) << refreshed;
   }
 
   // --- identities ---
@@ -562,6 +610,7 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
   std::map<std::string, Household> households_;
   std::set<std::string> created_;
   std::map<std::string, std::string> tokens_;
+  programs::Eligibility eligibility_;
   // Destroyed in reverse: the server first, the connections last.
   std::unique_ptr<storage::Connections> connections_;
   std::unique_ptr<access::AccessLog> log_;
