@@ -56,20 +56,26 @@ void AccessLog::Append(AccessEntry entry) {
     if (!s.ok()) spdlog::error("access log: {}", s.ToString());
     return;
   }
+  bool wake;
   {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(entry));
     ++appended_;
+    wake = queue_.size() >= kBatch;
   }
-  cv_.notify_all();
+  // The writer wakes by itself every kInterval; waking it per entry would commit per entry
+  // (a disk flush each, and every reader connection's page cache thrown away).
+  if (wake) cv_.notify_all();
 }
 
 Status AccessLog::Flush() {
   if (!background_) return OkStatus();
   std::unique_lock lock(mu_);
   int64_t target = appended_;
+  flush_wanted_ = true;
   cv_.notify_all();
   cv_.wait(lock, [&] { return written_ >= target || stop_; });
+  flush_wanted_ = false;
   // An error is reported once, to the first flush after it.
   Status error = last_error_;
   last_error_ = OkStatus();
@@ -96,7 +102,9 @@ Status AccessLog::Write(std::vector<AccessEntry>& batch) {
 void AccessLog::Run() {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop_ || !queue_.empty(); });
+    cv_.wait_for(lock, kInterval, [&] {
+      return stop_ || queue_.size() >= kBatch || (flush_wanted_ && !queue_.empty());
+    });
     if (queue_.empty()) {
       if (stop_) break;
       continue;

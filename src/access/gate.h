@@ -20,6 +20,7 @@
 #ifndef SPODE_ACCESS_GATE_H_
 #define SPODE_ACCESS_GATE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -66,9 +67,9 @@ struct AccessEntry {
 };
 
 // The access log's writer. Entries are queued and written in batches by a background thread
-// (one transaction per batch, at least every 50 ms), so that a read does not wait for a disk
-// flush; Flush() waits until everything queued so far is written, and the destructor flushes.
-// A crash can lose at most the last 50 ms of entries.
+// (one transaction per batch: every 100 ms, or at 1,000 entries), so that a read does not wait
+// for a disk flush; Flush() waits until everything queued so far is written, and the destructor
+// flushes. A crash can lose at most the last 100 ms of entries.
 class AccessLog {
  public:
   // Opens its own connection to `url`.
@@ -88,7 +89,10 @@ class AccessLog {
   storage::Database* db_ = nullptr;
   std::mutex mu_;
   std::condition_variable cv_;
+  static constexpr size_t kBatch = 1000;
+  static constexpr std::chrono::milliseconds kInterval{100};
   std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
+  bool flush_wanted_ = false;      // GUARDED_BY(mu_)
   int64_t appended_ = 0, written_ = 0;  // GUARDED_BY(mu_)
   bool stop_ = false;
   bool background_ = false;

@@ -121,14 +121,23 @@ class Handlers {
   explicit Handlers(Api& api) : a_(api) {}
 
   // Runs `body` with this thread's database, turning errors into problem documents.
+  // A GET runs in one read transaction: its queries see one snapshot of the registry, and
+  // SQLite takes its shared lock once instead of once per query.
   template <typename F>
   http::Response Run(http::Request& req, F&& body) {
     auto db = a_.connections_.Get();
     if (!db.ok()) return http::Problem(db.status(), req.request_id);
+    const bool read = req.method == "GET" || req.method == "HEAD";
+    if (read) {
+      if (Status s = (*db)->BeginRead(); !s.ok()) return http::Problem(s, req.request_id);
+    }
     Result<http::Response> r = body(**db);
     if (!r.ok()) {
       (*db)->Rollback().IgnoreError();
       return http::Problem(r.status(), req.request_id);
+    }
+    if (read) {
+      if (Status s = (*db)->Commit(); !s.ok()) return http::Problem(s, req.request_id);
     }
     return std::move(*r);
   }
@@ -389,6 +398,10 @@ class Handlers {
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kAccessLogRead,
                                 {row->Text(0), p.household_idx, row->Text(1)}, "own_record"));
       RETURN_IF_ERROR(a_.log_.Flush());
+      // The entries just flushed were written by the log's own connection after this request's
+      // read snapshot began: take a fresh snapshot to see them.
+      RETURN_IF_ERROR(db.Commit());
+      RETURN_IF_ERROR(db.BeginRead());
       ASSIGN_OR_RETURN(auto rows, db.Query("SELECT at_us, actor, role, action, purpose, decision "
                                            "FROM access_log WHERE household_idx = ? ORDER BY "
                                            "log_id DESC LIMIT 100",

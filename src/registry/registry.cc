@@ -1,5 +1,6 @@
 #include "registry/registry.h"
 
+#include <map>
 #include <set>
 
 #include "common/log.h"
@@ -96,7 +97,94 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
   return view;
 }
 
+// The current household in three queries: the household with its place names, the members with
+// their bank accounts, and every provenance they cite.
+Result<json> Registry::CurrentHousehold(std::string_view family_id) {
+  ASSIGN_OR_RETURN(
+      auto row,
+      db_.QueryOne("SELECT h.household_idx, h.family_id, h.state_code, h.district_code, "
+                   "h.block_code, h.village_code, h.attrs, h.prov_id, h.status, h.version, "
+                   "d.name, b.name, v.name, h.attr_prov FROM households h LEFT JOIN places d ON "
+                   "d.code = h.district_code LEFT JOIN places b ON b.code = h.block_code LEFT "
+                   "JOIN places v ON v.code = h.village_code WHERE h.family_id = ?",
+                   {std::string(family_id)}));
+  if (!row) return NotFoundError("no household with family ID " + std::string(family_id));
+  ASSIGN_OR_RETURN(auto members,
+                   db_.Query("SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, "
+                             "m.relationship, m.phone, m.id_last4, m.attrs, m.prov_id, "
+                             "m.attr_prov, m.status, m.version, b.ifsc, b.account_last4 FROM "
+                             "members m LEFT JOIN bank_accounts b ON b.member_idx = m.member_idx "
+                             "WHERE m.household_idx = ? ORDER BY m.member_idx",
+                             {row->Int(0)}));
+  // Every provenance cited, fetched at once.
+  std::set<int64_t> prov_ids = {row->Int(7)};
+  auto cite = [&](const json& attr_prov) {
+    for (auto it = attr_prov.begin(); it != attr_prov.end(); ++it) prov_ids.insert(it->get<int64_t>());
+  };
+  json household_attr_prov = json::parse(row->Text(13));
+  cite(household_attr_prov);
+  std::vector<json> member_attr_prov;
+  for (const storage::Row& m : members) {
+    prov_ids.insert(m.Int(9));
+    member_attr_prov.push_back(m.Text(10) == "{}" ? json::object() : json::parse(m.Text(10)));
+    cite(member_attr_prov.back());
+  }
+  std::string in;
+  for (int64_t id : prov_ids) in += (in.empty() ? "" : ",") + std::to_string(id);
+  ASSIGN_OR_RETURN(auto provs, db_.Query("SELECT prov_id, source, as_of, verification, channel "
+                                         "FROM provenance WHERE prov_id IN (" + in + ")"));
+  std::map<int64_t, json> prov;
+  for (const storage::Row& p : provs) {
+    prov[p.Int(0)] = {{"source", p.Text(1)},
+                      {"as_of", p.Text(2)},
+                      {"verification", p.Text(3)},
+                      {"channel", p.Text(4)}};
+  }
+  auto prov_of = [&](int64_t id) { return prov.count(id) ? prov[id] : json(nullptr); };
+  json view = {{"family_id", row->Text(1)},
+               {"status", row->Text(8)},
+               {"version", row->Int(9)},
+               {"address",
+                {{"state", row->Text(2)},
+                 {"district", row->Text(3)},
+                 {"district_name", row->Text(10)},
+                 {"block", row->Text(4)},
+                 {"block_name", row->Text(11)},
+                 {"village", row->Text(5)},
+                 {"village_name", row->Text(12)}}},
+               {"attributes", json::parse(row->Text(6))},
+               {"provenance", prov_of(row->Int(7))},
+               {"members", json::array()}};
+  for (size_t i = 0; i < members.size(); ++i) {
+    const storage::Row& m = members[i];
+    json sources = json::object();
+    for (auto it = member_attr_prov[i].begin(); it != member_attr_prov[i].end(); ++it) {
+      sources[it.key()] = prov_of(it->get<int64_t>());
+    }
+    json phone = m.IsNull(6) ? json(nullptr) : json(MaskPhone(json(m.Text(6))));
+    view["members"].push_back(
+        {{"member_id", m.Text(0)},
+         {"name", m.Text(1)},
+         {"name_local", m.IsNull(2) ? json(nullptr) : json(m.Text(2))},
+         {"dob", m.Text(3)},
+         {"sex", m.Text(4)},
+         {"relationship", m.Text(5)},
+         {"status", m.Text(11)},
+         {"version", m.Int(12)},
+         {"national_id", m.IsNull(7) ? json(nullptr) : json(MaskNationalId(m.Text(7)))},
+         {"phone", phone},
+         {"attributes", json::parse(m.Text(8))},
+         {"provenance", prov_of(m.Int(9))},
+         {"attribute_provenance", sources},
+         {"bank_account", m.IsNull(13) ? json(nullptr)
+                                       : json{{"ifsc", m.Text(13)},
+                                              {"account", "XXXXXXXX" + m.Text(14)}}}});
+  }
+  return view;
+}
+
 Result<json> Registry::GetHousehold(std::string_view family_id, std::optional<Timestamp> as_of) {
+  if (!as_of) return CurrentHousehold(family_id);
   ASSIGN_OR_RETURN(auto row,
                    db_.QueryOne("SELECT household_idx, family_id, state_code, district_code, "
                                 "block_code, village_code, attrs, prov_id, status, version, "

@@ -67,6 +67,7 @@ class Registry {
   Result<nlohmann::json> Summary();
 
  private:
+  Result<nlohmann::json> CurrentHousehold(std::string_view family_id);
   Result<nlohmann::json> MemberView(int64_t member_idx, std::optional<Timestamp> as_of);
   Result<nlohmann::json> ProvenanceView(int64_t prov_id);
   Status RecordEvent(std::string_view kind, int64_t household_idx, int64_t member_idx,

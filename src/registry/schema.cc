@@ -34,7 +34,7 @@ CREATE TABLE provenance (
 
 -- status: active (enrolled), held (a possible duplicate awaiting an officer), rejected.
 CREATE TABLE households (
-  household_idx BIGINT PRIMARY KEY,
+  household_idx {{id}},
   family_id TEXT NOT NULL,
   state_code TEXT NOT NULL,
   district_code TEXT NOT NULL,
@@ -51,7 +51,7 @@ CREATE UNIQUE INDEX households_family_id ON households (family_id);
 CREATE INDEX households_village ON households (village_code);
 
 CREATE TABLE members (
-  member_idx BIGINT PRIMARY KEY,
+  member_idx {{id}},
   member_id TEXT NOT NULL,
   household_idx BIGINT NOT NULL REFERENCES households (household_idx),
   name TEXT NOT NULL,
@@ -77,7 +77,7 @@ CREATE INDEX members_dedup ON members (dedup_hash);
 -- which is stored wrapped by the master key (kept in a file, never in the database).
 -- Erasure destroys wrapped_key. id_token is a keyed hash for look-up and exact de-duplication.
 CREATE TABLE vault (
-  member_idx BIGINT PRIMARY KEY REFERENCES members (member_idx),
+  member_idx {{id}} REFERENCES members (member_idx),
   id_token {{blob}},
   id_sealed {{blob}},
   wrapped_key {{blob}},
@@ -86,7 +86,7 @@ CREATE TABLE vault (
 CREATE UNIQUE INDEX vault_id_token ON vault (id_token);
 
 CREATE TABLE bank_accounts (
-  member_idx BIGINT PRIMARY KEY REFERENCES members (member_idx),
+  member_idx {{id}} REFERENCES members (member_idx),
   ifsc TEXT NOT NULL,
   account_last4 TEXT NOT NULL,
   account_sealed {{blob}} NOT NULL,

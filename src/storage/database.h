@@ -116,6 +116,9 @@ class Database {
   Result<Statement*> Cached(std::string_view sql);
 
   virtual Status Begin() = 0;
+  // A transaction that only reads: one consistent snapshot for several queries, without taking
+  // SQLite's write lock (BEGIN DEFERRED). PostgreSQL: the same as Begin().
+  virtual Status BeginRead() { return Begin(); }
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
   virtual bool InTransaction() const = 0;

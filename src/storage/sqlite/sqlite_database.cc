@@ -136,6 +136,7 @@ class SqliteDatabase : public Database {
   }
 
   Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Status BeginRead() override { return ExecScript("BEGIN DEFERRED"); }
   Status Commit() override { return ExecScript("COMMIT"); }
   Status Rollback() override {
     if (sqlite3_get_autocommit(db_)) return OkStatus();
@@ -220,6 +221,13 @@ class SqliteDatabase : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const OpenOptions& options) {
+  // Once per process, before the first connection: no global memory statistics (a mutex every
+  // allocation of every connection would take).
+  static const int configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
@@ -235,7 +243,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Open
   // Durable by default: WAL with synchronous=FULL fsyncs the log at every commit.
   Status s = database->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;");
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=8589934592;");
   if (!s.ok()) return s.WithContext("configuring " + path);
   return std::unique_ptr<Database>(std::move(database));
 }

@@ -1,0 +1,188 @@
+#include "payments/status_report.h"
+
+#include <array>
+#include <unordered_map>
+#include <utility>
+
+#include "payments/internal/text.h"
+
+namespace spode::payments {
+namespace {
+
+struct CodeOutcome {
+  std::string_view code;
+  TransactionOutcome outcome;
+};
+
+// ISO 20022 ExternalPaymentTransactionStatus1Code, plus this module's RTND (csv_profile.h).
+constexpr std::array<CodeOutcome, 18> kStatusCodes = {{
+    {"ACCC", TransactionOutcome::kPaid},      // settlement on the creditor's account completed
+    {"ACSC", TransactionOutcome::kPaid},      // settlement on the debtor's account completed
+    {"ACCP", TransactionOutcome::kAccepted},  // customer profile checks passed
+    {"ACFC", TransactionOutcome::kAccepted},  // funds checked
+    {"ACIS", TransactionOutcome::kAccepted},  // accepted, cheque issued
+    {"ACPD", TransactionOutcome::kAccepted},  // clearing processed
+    {"ACSP", TransactionOutcome::kAccepted},  // settlement in process
+    {"ACTC", TransactionOutcome::kAccepted},  // technical validation passed
+    {"ACWC", TransactionOutcome::kAccepted},  // accepted with change
+    {"ACWP", TransactionOutcome::kAccepted},  // accepted without posting
+    {"BLCK", TransactionOutcome::kPending},   // blocked (held by the bank)
+    {"PATC", TransactionOutcome::kPending},   // partially accepted, more signatures needed
+    {"PDNG", TransactionOutcome::kPending},
+    {"PRES", TransactionOutcome::kPending},
+    {"RCVD", TransactionOutcome::kPending},
+    {"RJCT", TransactionOutcome::kRejected},
+    {"CANC", TransactionOutcome::kRejected},  // cancelled before execution
+    {"RTND", TransactionOutcome::kReturned},  // not ISO: the CSV profile's return after credit
+}};
+
+int Stage(TransactionOutcome o) {
+  switch (o) {
+    case TransactionOutcome::kPending: return 0;
+    case TransactionOutcome::kAccepted: return 1;
+    default: return 2;
+  }
+}
+
+// Whether `to` may follow `from` for one attempt of an instruction.
+bool MovesForward(TransactionOutcome from, TransactionOutcome to) {
+  if (IsFinal(from)) return from == TransactionOutcome::kPaid && to == TransactionOutcome::kReturned;
+  return Stage(to) > Stage(from);
+}
+
+std::string LineOf(const TransactionStatus& s) { return "line " + std::to_string(s.position.line); }
+
+}  // namespace
+
+std::string SourcePosition::ToString() const {
+  std::string s = "line " + std::to_string(line);
+  if (column > 0) s += ", column " + std::to_string(column);
+  if (!path.empty()) s += " (" + path + ")";
+  return s;
+}
+
+std::string_view TransactionOutcomeName(TransactionOutcome outcome) {
+  switch (outcome) {
+    case TransactionOutcome::kPending: return "pending";
+    case TransactionOutcome::kAccepted: return "accepted";
+    case TransactionOutcome::kPaid: return "paid";
+    case TransactionOutcome::kRejected: return "rejected";
+    case TransactionOutcome::kReturned: return "returned";
+  }
+  return "unknown";
+}
+
+bool IsFinal(TransactionOutcome outcome) { return Stage(outcome) == 2; }
+
+std::optional<TransactionOutcome> OutcomeOfStatusCode(std::string_view code) {
+  for (const CodeOutcome& c : kStatusCodes) {
+    if (c.code == code) return c.outcome;
+  }
+  return std::nullopt;
+}
+
+bool IsKnownGroupStatusCode(std::string_view code) {
+  return code == "PART" || (code != "RTND" && OutcomeOfStatusCode(code).has_value());
+}
+
+std::string_view StatusDispositionName(StatusDisposition disposition) {
+  switch (disposition) {
+    case StatusDisposition::kApply: return "apply";
+    case StatusDisposition::kUnchanged: return "unchanged";
+    case StatusDisposition::kRepeated: return "repeated";
+    case StatusDisposition::kConflictInFile: return "conflict_in_file";
+    case StatusDisposition::kUnknownInstruction: return "unknown_instruction";
+    case StatusDisposition::kContradictsFinal: return "contradicts_final";
+    case StatusDisposition::kStale: return "stale";
+  }
+  return "unknown";
+}
+
+std::vector<StatusReview> ReviewStatuses(
+    const std::vector<TransactionStatus>& statuses,
+    const std::function<InstructionState(std::string_view end_to_end_id)>& lookup) {
+  std::vector<StatusReview> review(statuses.size());
+  std::unordered_map<std::string_view, std::vector<size_t>> by_id;
+  std::vector<std::string_view> order;  // ids in order of first appearance
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    auto [it, inserted] = by_id.try_emplace(statuses[i].end_to_end_id);
+    if (inserted) order.push_back(statuses[i].end_to_end_id);
+    it->second.push_back(i);
+    review[i].index = i;
+  }
+  for (std::string_view id : order) {
+    const std::vector<size_t>& at = by_id[id];
+    const std::string quoted = internal::Quote(id);
+
+    // Several lines for one id must read as one story (repeats, or forward moves such as paid
+    // then returned); otherwise the file contradicts itself and none of them is applied.
+    bool consistent = true;
+    for (size_t k = 1; k < at.size() && consistent; ++k) {
+      TransactionOutcome a = statuses[at[k - 1]].outcome, b = statuses[at[k]].outcome;
+      consistent = a == b || MovesForward(a, b);
+    }
+    if (!consistent) {
+      std::string lines;
+      for (size_t i : at) {
+        if (!lines.empty()) lines += ", ";
+        lines += std::to_string(statuses[i].position.line) + " (" +
+                 statuses[i].status_code + ")";
+      }
+      for (size_t i : at) {
+        review[i].disposition = StatusDisposition::kConflictInFile;
+        review[i].message = LineOf(statuses[i]) + ": instruction " + quoted +
+                            " has contradicting statuses in this file, on lines " + lines +
+                            "; none is applied";
+      }
+      continue;
+    }
+
+    InstructionState state = lookup(id);
+    if (!state.known) {
+      for (size_t i : at) {
+        review[i].disposition = StatusDisposition::kUnknownInstruction;
+        review[i].message = LineOf(statuses[i]) + ": no instruction has the id " + quoted;
+      }
+      continue;
+    }
+    std::optional<TransactionOutcome> current = state.outcome;
+    std::optional<size_t> previous;  // the id's previous line in this file
+    for (size_t i : at) {
+      const TransactionStatus& s = statuses[i];
+      StatusReview& r = review[i];
+      const std::string name(TransactionOutcomeName(s.outcome));
+      if (previous && statuses[*previous].outcome == s.outcome) {
+        r.disposition = StatusDisposition::kRepeated;
+        r.message = LineOf(s) + ": repeats line " +
+                    std::to_string(statuses[*previous].position.line) + " for " + quoted;
+        previous = i;
+        continue;
+      }
+      previous = i;
+      if (current == s.outcome) {
+        r.disposition = StatusDisposition::kUnchanged;
+        r.message = LineOf(s) + ": " + quoted + " is already " + name;
+        continue;
+      }
+      if (!current || MovesForward(*current, s.outcome)) {
+        r.disposition = StatusDisposition::kApply;
+        r.message = LineOf(s) + ": " + quoted + " becomes " + name;
+        current = s.outcome;
+        continue;
+      }
+      const std::string was(TransactionOutcomeName(*current));
+      if (IsFinal(*current)) {
+        r.disposition = StatusDisposition::kContradictsFinal;
+        r.message = LineOf(s) + ": " + quoted + " is already " + was + " (final); the file says " +
+                    name + " (" + s.status_code + "); nothing changed";
+      } else {
+        r.disposition = StatusDisposition::kStale;
+        r.message = LineOf(s) + ": " + quoted + " is already " + was + "; the file's " + name +
+                    " (" + s.status_code + ") is an earlier stage; nothing changed";
+      }
+    }
+  }
+  return review;
+}
+
+}  // namespace spode::payments

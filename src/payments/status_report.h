@@ -1,0 +1,147 @@
+// What a bank said about the credit transfers it was sent, whatever the file format:
+// ISO 20022 pain.002 (iso20022.h) or the CSV status profile (csv_profile.h) both produce a
+// StatusReport. ReviewStatuses then decides, line by line, what a report may change.
+//
+//   ASSIGN_OR_RETURN(payments::StatusReport report, payments::ParsePain002(xml));
+//   for (const payments::StatusIssue& issue : report.issues) Log(issue);   // lines not read
+//   std::vector<payments::StatusReview> review = payments::ReviewStatuses(
+//       report.transactions, [&](std::string_view end_to_end_id) { return LookUp(end_to_end_id); });
+//   // apply only the statuses whose disposition is kApply
+//
+// Thread-safety: value types and pure functions.
+#ifndef SPODE_PAYMENTS_STATUS_REPORT_H_
+#define SPODE_PAYMENTS_STATUS_REPORT_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spode::payments {
+
+// Where something is in a status file. XML: the line and column (1-based, in characters) of
+// the element's start tag and its path, e.g.
+// "/Document/CstmrPmtStsRpt/OrgnlPmtInfAndSts[1]/TxInfAndSts[3]/TxSts". CSV: the line
+// (1-based, counting the header), column 0 and path "".
+struct SourcePosition {
+  int64_t line = 0;
+  int64_t column = 0;
+  std::string path;
+  // "line 12, column 7 (/Document/...)" or "line 12".
+  std::string ToString() const;
+};
+
+// Where an instruction stands, coarsely, as a bank status says.
+enum class TransactionOutcome {
+  kPending,   // received, nothing decided yet (RCVD, PDNG, BLCK, ...)
+  kAccepted,  // accepted for execution, not yet settled (ACCP, ACSP, ACTC, ACWC, ...)
+  kPaid,      // settled: ACSC (the debtor's account debited) or ACCC (the creditor's credited)
+  kRejected,  // refused, money not moved (RJCT, CANC)
+  kReturned,  // credited and then returned (the CSV profile's RTND; ISO reports returns in
+              // pacs.004/camt.054, not pain.002)
+};
+std::string_view TransactionOutcomeName(TransactionOutcome outcome);
+// Final outcomes never move again, except kPaid → kReturned.
+bool IsFinal(TransactionOutcome outcome);
+
+// The outcome of an ISO 20022 transaction status code (ExternalPaymentTransactionStatus1Code),
+// or of "RTND" (kReturned). nullopt for an unknown code and for PART, which is a group or
+// payment status only (some transactions accepted, some not).
+std::optional<TransactionOutcome> OutcomeOfStatusCode(std::string_view code);
+// True for the codes above and for PART: a valid group or payment status.
+bool IsKnownGroupStatusCode(std::string_view code);
+
+// One reason a bank gave (StsRsnInf). `code` is Rsn/Cd (an ISO external status reason code,
+// proprietary = false) or Rsn/Prtry (the bank's own, e.g. an NPCI return code, proprietary =
+// true); it may be empty when only a narrative was given.
+struct StatusReason {
+  std::string code;
+  bool proprietary = false;
+  std::vector<std::string> additional_info;  // AddtlInf lines, or the CSV reason_detail
+  friend bool operator==(const StatusReason&, const StatusReason&) = default;
+};
+
+// One transaction's status, as the file gave it.
+struct TransactionStatus {
+  std::string end_to_end_id;                   // OrgnlEndToEndId: the instruction id
+  std::string original_instruction_id;         // OrgnlInstrId, when given
+  std::string original_payment_information_id; // OrgnlPmtInfId of the enclosing block
+  std::string status_id;                       // StsId, when given
+  std::string status_code;                     // "RJCT", or inherited (see below)
+  TransactionOutcome outcome = TransactionOutcome::kPending;
+  // True when the transaction gave no TxSts and took its payment block's or group's status
+  // (and that level's reasons).
+  bool status_inherited = false;
+  std::vector<StatusReason> reasons;
+  std::string bank_reference;  // AcctSvcrRef, or the CSV bank_reference
+  std::string status_date;     // the CSV status_date (YYYY-MM-DD), when given
+  SourcePosition position;     // of TxInfAndSts, or the CSV line
+};
+
+// A part of the file that could not be read as a transaction: it is not in `transactions`.
+struct StatusIssue {
+  SourcePosition position;
+  std::string message;
+};
+
+// The status of one original payment information block (OrgnlPmtInfAndSts).
+struct PaymentInformationStatus {
+  std::string original_payment_information_id;
+  std::string status_code;  // PmtInfSts, or "" when none was given
+  std::vector<StatusReason> reasons;
+  SourcePosition position;
+};
+
+struct StatusReport {
+  std::string format;  // "pain.002.001.10", "pain.002.001.03" or "csv"
+  // From the group header and OrgnlGrpInfAndSts (empty for CSV).
+  std::string message_id;
+  std::string created_at;
+  std::string original_message_id;
+  std::string original_message_name_id;  // "pain.001.001.09"
+  std::string group_status;              // GrpSts, or "" when none was given
+  std::vector<StatusReason> group_reasons;
+  std::vector<PaymentInformationStatus> payment_informations;
+  std::vector<TransactionStatus> transactions;  // in file order, repeats included
+  std::vector<StatusIssue> issues;              // in file order
+};
+
+// What the system knows of an instruction when a status arrives.
+struct InstructionState {
+  bool known = false;  // an instruction with this id was sent
+  // Its outcome so far for the current attempt; nullopt while only sent. A retry after a
+  // rejection is a new attempt with the same id: the caller resets this to nullopt.
+  std::optional<TransactionOutcome> outcome;
+};
+
+// What to do with one TransactionStatus.
+enum class StatusDisposition {
+  kApply,                // a change to record
+  kUnchanged,            // the instruction already has this outcome: nothing to do
+  kRepeated,             // the same id appeared earlier in this file with the same outcome
+  kConflictInFile,       // the same id appears in this file with different outcomes: none of
+                         // them is applied
+  kUnknownInstruction,   // no instruction has this id
+  kContradictsFinal,     // the instruction already has a different final outcome
+  kStale,                // an earlier stage than the instruction has reached (ACCP after ACSC)
+};
+std::string_view StatusDispositionName(StatusDisposition disposition);
+
+struct StatusReview {
+  size_t index = 0;  // into the transactions passed
+  StatusDisposition disposition = StatusDisposition::kApply;
+  std::string message;  // for people, naming the line: "line 40: ... repeats line 31"
+};
+
+// Decides, for each status in file order, what it may change. `lookup` gives the instruction's
+// state by end-to-end id. One StatusReview per status, in the same order. Moving an outcome
+// back (a final outcome to another, accepted to pending) is never applied; paid → returned is.
+std::vector<StatusReview> ReviewStatuses(
+    const std::vector<TransactionStatus>& statuses,
+    const std::function<InstructionState(std::string_view end_to_end_id)>& lookup);
+
+}  // namespace spode::payments
+
+#endif  // SPODE_PAYMENTS_STATUS_REPORT_H_
