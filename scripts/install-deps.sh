@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev wrk curl ccache
+  libxml2-utils
 )
 if [[ "${SPODE_WEB:-0}" == 1 ]]; then packages+=(nodejs npm chromium); fi
 

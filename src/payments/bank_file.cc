@@ -22,7 +22,8 @@ Status CheckAlnum(const std::string& field, std::string_view value, size_t max) 
   }
   for (char c : value) {
     if (!IsAlnum(c)) {
-      return InvalidArgumentError(field + ": " + Quote(value) + " may hold only letters and digits");
+      return InvalidArgumentError(field + ": " + Quote(value) +
+                                  " may hold only letters and digits");
     }
   }
   return OkStatus();
@@ -30,8 +31,9 @@ Status CheckAlnum(const std::string& field, std::string_view value, size_t max) 
 
 Status CheckIfsc(const std::string& field, std::string_view value) {
   if (IsIfsc(value)) return OkStatus();
-  return InvalidArgumentError(field + ": " + Quote(value) +
-                              " is not an IFSC (4 capital letters, 0, 6 capital letters or digits)");
+  return InvalidArgumentError(
+      field + ": " + Quote(value) +
+      " is not an IFSC (4 capital letters, 0, 6 capital letters or digits)");
 }
 
 bool IsIban(std::string_view v) {

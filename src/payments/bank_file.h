@@ -36,11 +36,13 @@ enum class IfscStyle {
 
 // The account a scheme pays from (the department's account at its sponsor bank).
 struct DebtorAccount {
-  std::string id;              // the caller's name for it, unique in the batch
-  std::string name;            // Dbtr/Nm: 1-140 characters
-  std::string iban;            // DbtrAcct/Id/IBAN, or
-  std::string account_number;  // DbtrAcct/Id/Othr/Id: 1-34 letters or digits (one of the two)
-  std::string ifsc;            // DbtrAgt: "SBIN0000691"
+  std::string id;    // the caller's name for it, unique in the batch
+  std::string name;  // Dbtr/Nm: 1-140 characters
+  // Exactly one of these two. (The default initialisers let callers leave the other out of a
+  // designated initialiser without -Wmissing-field-initializers.)
+  std::string iban = {};            // DbtrAcct/Id/IBAN, or
+  std::string account_number = {};  // DbtrAcct/Id/Othr/Id: 1-34 letters or digits
+  std::string ifsc;                 // DbtrAgt: "SBIN0000691"
 };
 
 // One payment instruction to one beneficiary.
@@ -59,9 +61,9 @@ struct CreditTransferBatch {
   std::string message_id;  // GrpHdr/MsgId: 1-35 characters; PmtInfIds are "<MsgId>-<n>"
   Timestamp created_at;    // GrpHdr/CreDtTm
   int utc_offset_minutes = kIndiaUtcOffsetMinutes;  // CreDtTm is written in this zone
-  std::string initiating_party_name;  // GrpHdr/InitgPty/Nm: 1-140 characters
-  std::string initiating_party_id;    // GrpHdr/InitgPty/Id/OrgId/Othr/Id: optional, ≤ 35
-  Date requested_execution_date;      // PmtInf/ReqdExctnDt/Dt
+  std::string initiating_party_name;                // GrpHdr/InitgPty/Nm: 1-140 characters
+  std::string initiating_party_id = {};  // GrpHdr/InitgPty/Id/OrgId/Othr/Id: optional, ≤ 35
+  Date requested_execution_date;         // PmtInf/ReqdExctnDt/Dt
   IfscStyle ifsc_style = IfscStyle::kClearingSystemMember;
   std::vector<DebtorAccount> debtor_accounts;  // those without transfers are left out
   std::vector<CreditTransfer> transfers;       // at least one

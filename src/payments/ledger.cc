@@ -33,8 +33,6 @@ Status CheckId(std::string_view field, std::string_view value) {
   return OkStatus();
 }
 
-std::string_view SideName(Side side) { return side == Side::kDebit ? "debit" : "credit"; }
-
 int64_t Signed(const JournalLine& line) {
   return line.side == Side::kDebit ? line.amount.paise() : -line.amount.paise();
 }
@@ -51,14 +49,21 @@ std::string Rupees(int64_t paise) { return "Rs " + Money::FromPaise(paise).ToStr
 
 std::string_view AccountKindName(AccountKind kind) {
   switch (kind) {
-    case AccountKind::kTreasury: return "treasury";
-    case AccountKind::kSchemeBudget: return "scheme_budget";
-    case AccountKind::kPayable: return "payable";
-    case AccountKind::kBankClearing: return "bank_clearing";
-    case AccountKind::kBeneficiary: return "beneficiary";
+    case AccountKind::kTreasury:
+      return "treasury";
+    case AccountKind::kSchemeBudget:
+      return "scheme_budget";
+    case AccountKind::kPayable:
+      return "payable";
+    case AccountKind::kBankClearing:
+      return "bank_clearing";
+    case AccountKind::kBeneficiary:
+      return "beneficiary";
   }
   return "unknown";
 }
+
+std::string_view SideName(Side side) { return side == Side::kDebit ? "debit" : "credit"; }
 
 std::optional<AccountKind> ParseAccountKind(std::string_view name) {
   for (AccountKind k : {AccountKind::kTreasury, AccountKind::kSchemeBudget, AccountKind::kPayable,
@@ -98,9 +103,8 @@ std::string AccountKey::Code() const {
   return code;
 }
 
-JournalEntry JournalEntry::Transfer(std::string idempotency_key, std::string kind,
-                                    AccountKey from, AccountKey to, Money amount,
-                                    std::string memo) {
+JournalEntry JournalEntry::Transfer(std::string idempotency_key, std::string kind, AccountKey from,
+                                    AccountKey to, Money amount, std::string memo) {
   JournalEntry entry;
   entry.idempotency_key = std::move(idempotency_key);
   entry.kind = std::move(kind);
@@ -147,7 +151,8 @@ Result<Money> JournalEntry::Validate() const {
       return InvalidArgumentError(where + ".amount: must be positive, is " +
                                   line.amount.ToString());
     }
-    std::optional<Money> sum = (line.side == Side::kDebit ? debits : credits).CheckedAdd(line.amount);
+    std::optional<Money> sum =
+        (line.side == Side::kDebit ? debits : credits).CheckedAdd(line.amount);
     if (!sum) return OutOfRangeError(where + ".amount: the entry's total overflows");
     (line.side == Side::kDebit ? debits : credits) = *sum;
   }
@@ -160,23 +165,31 @@ Result<Money> JournalEntry::Validate() const {
 
 std::string_view LedgerProblemKindName(LedgerProblem::Kind kind) {
   switch (kind) {
-    case LedgerProblem::Kind::kUnbalancedLedger: return "unbalanced_ledger";
-    case LedgerProblem::Kind::kUnbalancedEntry: return "unbalanced_entry";
-    case LedgerProblem::Kind::kEntryTotalMismatch: return "entry_total_mismatch";
-    case LedgerProblem::Kind::kLineCountMismatch: return "line_count_mismatch";
-    case LedgerProblem::Kind::kBrokenChain: return "broken_chain";
-    case LedgerProblem::Kind::kOrphanLine: return "orphan_line";
-    case LedgerProblem::Kind::kUnknownAccount: return "unknown_account";
-    case LedgerProblem::Kind::kWrongSideBalance: return "wrong_side_balance";
+    case LedgerProblem::Kind::kUnbalancedLedger:
+      return "unbalanced_ledger";
+    case LedgerProblem::Kind::kUnbalancedEntry:
+      return "unbalanced_entry";
+    case LedgerProblem::Kind::kEntryTotalMismatch:
+      return "entry_total_mismatch";
+    case LedgerProblem::Kind::kLineCountMismatch:
+      return "line_count_mismatch";
+    case LedgerProblem::Kind::kBrokenChain:
+      return "broken_chain";
+    case LedgerProblem::Kind::kOrphanLine:
+      return "orphan_line";
+    case LedgerProblem::Kind::kUnknownAccount:
+      return "unknown_account";
+    case LedgerProblem::Kind::kWrongSideBalance:
+      return "wrong_side_balance";
   }
   return "unknown";
 }
 
 std::string LedgerCheck::Summary() const {
-  std::string s = "ledger: " + std::to_string(accounts) + " accounts, " +
-                  std::to_string(entries) + " entries, " + std::to_string(lines) +
-                  " lines; debits " + Rupees(total_debits.paise()) + ", credits " +
-                  Rupees(total_credits.paise()) + "; ";
+  std::string s = "ledger: " + std::to_string(accounts) + " accounts, " + std::to_string(entries) +
+                  " entries, " + std::to_string(lines) + " lines; debits " +
+                  Rupees(total_debits.paise()) + ", credits " + Rupees(total_credits.paise()) +
+                  "; ";
   if (ok()) return s + "balanced, no problems\n";
   s += std::to_string(problems_found) + " problem(s)";
   if (static_cast<int64_t>(problems.size()) < problems_found) {
@@ -213,12 +226,13 @@ Result<PostResult> Ledger::Post(const JournalEntry& entry) {
   const int64_t line_count = static_cast<int64_t>(entry.lines.size());
   ASSIGN_OR_RETURN(
       std::optional<storage::Row> inserted,
-      db_.QueryOne("INSERT INTO ledger_entries (idempotency_key, kind, scheme_id, memo, line_count, "
-                   "total_paise, posted_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id",
-                   {entry.idempotency_key, entry.kind,
-                    scheme_id.empty() ? storage::Value(storage::Null{}) : storage::Value(scheme_id),
-                    entry.memo, line_count, total.paise(), clock_.Now().micros}));
+      db_.QueryOne(
+          "INSERT INTO ledger_entries (idempotency_key, kind, scheme_id, memo, line_count, "
+          "total_paise, posted_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id",
+          {entry.idempotency_key, entry.kind,
+           scheme_id.empty() ? storage::Value(storage::Null{}) : storage::Value(scheme_id),
+           entry.memo, line_count, total.paise(), clock_.Now().micros}));
   if (!inserted) {
     ASSIGN_OR_RETURN(std::optional<PostedEntry> existing, FindEntry(entry.idempotency_key));
     if (!existing) {
@@ -270,11 +284,10 @@ Result<PostResult> Ledger::Post(const JournalEntry& entry) {
 }
 
 Result<std::optional<PostedEntry>> Ledger::FindEntry(std::string_view idempotency_key) {
-  ASSIGN_OR_RETURN(
-      std::optional<storage::Row> row,
-      db_.QueryOne("SELECT entry_id, kind, scheme_id, memo, total_paise, posted_at_us "
-                   "FROM ledger_entries WHERE idempotency_key = ?",
-                   {std::string(idempotency_key)}));
+  ASSIGN_OR_RETURN(std::optional<storage::Row> row,
+                   db_.QueryOne("SELECT entry_id, kind, scheme_id, memo, total_paise, posted_at_us "
+                                "FROM ledger_entries WHERE idempotency_key = ?",
+                                {std::string(idempotency_key)}));
   if (!row) return std::optional<PostedEntry>();
   PostedEntry entry;
   entry.entry_id = row->Int(0);
@@ -367,17 +380,15 @@ Result<LedgerCheck> Ledger::Check() {
     }
     if (lines != recorded_lines) {
       problem(LedgerProblem::Kind::kLineCountMismatch, subject,
-              "has " + std::to_string(lines) + " lines, records " +
-                  std::to_string(recorded_lines));
+              "has " + std::to_string(lines) + " lines, records " + std::to_string(recorded_lines));
     }
     if (debits != recorded_total) {
-      problem(LedgerProblem::Kind::kEntryTotalMismatch, subject,
-              "debits " + Rupees(debits) + " differ from the recorded total " +
-                  Rupees(recorded_total));
+      problem(
+          LedgerProblem::Kind::kEntryTotalMismatch, subject,
+          "debits " + Rupees(debits) + " differ from the recorded total " + Rupees(recorded_total));
     }
   }
-  RETURN_IF_ERROR(count_beyond(bad_entries.size(),
-                               "SELECT COUNT(*) " + per_entry));
+  RETURN_IF_ERROR(count_beyond(bad_entries.size(), "SELECT COUNT(*) " + per_entry));
 
   // Running totals out of sequence (possible only when the schema's keys were bypassed).
   const std::string chain =
@@ -387,16 +398,15 @@ Result<LedgerCheck> Ledger::Check() {
       "FROM ledger_lines) x WHERE x.running_paise <> x.cumulative OR x.line_no <> x.position";
   ASSIGN_OR_RETURN(std::vector<storage::Row> broken,
                    db_.Query("SELECT entry_id, line_no, running_paise, "
-                             "CAST(cumulative AS BIGINT) " + chain +
-                             " ORDER BY entry_id, line_no" + limit));
+                             "CAST(cumulative AS BIGINT) " +
+                             chain + " ORDER BY entry_id, line_no" + limit));
   for (const storage::Row& r : broken) {
     problem(LedgerProblem::Kind::kBrokenChain, EntrySubject(r.Int(0), ""),
-            "line " + std::to_string(r.Int(1)) + " records a running total of " +
-                Rupees(r.Int(2)) + " where its lines sum to " + Rupees(r.Int(3)) +
+            "line " + std::to_string(r.Int(1)) + " records a running total of " + Rupees(r.Int(2)) +
+                " where its lines sum to " + Rupees(r.Int(3)) +
                 " (or the line numbers have a gap)");
   }
-  RETURN_IF_ERROR(count_beyond(broken.size(),
-                               "SELECT COUNT(*) " + chain));
+  RETURN_IF_ERROR(count_beyond(broken.size(), "SELECT COUNT(*) " + chain));
 
   const std::string orphans =
       "FROM ledger_lines l LEFT JOIN ledger_entries e ON e.entry_id = l.entry_id "
@@ -408,8 +418,7 @@ Result<LedgerCheck> Ledger::Check() {
     problem(LedgerProblem::Kind::kOrphanLine, EntrySubject(r.Int(0), ""),
             "line " + std::to_string(r.Int(1)) + " has no entry");
   }
-  RETURN_IF_ERROR(count_beyond(orphan_rows.size(),
-                               "SELECT COUNT(*) " + orphans));
+  RETURN_IF_ERROR(count_beyond(orphan_rows.size(), "SELECT COUNT(*) " + orphans));
 
   const std::string unknown =
       "FROM ledger_lines l LEFT JOIN ledger_accounts a ON a.account_code = l.account_code "
@@ -422,8 +431,7 @@ Result<LedgerCheck> Ledger::Check() {
             EntrySubject(r.Int(1), "") + " line " + std::to_string(r.Int(2)) +
                 " names an account that does not exist");
   }
-  RETURN_IF_ERROR(count_beyond(unknown_rows.size(),
-                               "SELECT COUNT(*) " + unknown));
+  RETURN_IF_ERROR(count_beyond(unknown_rows.size(), "SELECT COUNT(*) " + unknown));
 
   const std::string wrong_side =
       "FROM (SELECT a.account_code, a.kind, CAST(SUM(l.amount_paise) AS BIGINT) AS balance "
@@ -440,8 +448,7 @@ Result<LedgerCheck> Ledger::Check() {
                                  : "a " + r.Text(1) + " account is overdrawn: balance ") +
                 Rupees(r.Int(2)));
   }
-  RETURN_IF_ERROR(count_beyond(wrong_rows.size(),
-                               "SELECT COUNT(*) " + wrong_side));
+  RETURN_IF_ERROR(count_beyond(wrong_rows.size(), "SELECT COUNT(*) " + wrong_side));
   return check;
 }
 

@@ -91,6 +91,7 @@ struct AccountKey {
 };
 
 enum class Side { kDebit, kCredit };
+std::string_view SideName(Side side);  // "debit", "credit"
 
 struct JournalLine {
   AccountKey account;
@@ -105,7 +106,7 @@ struct JournalEntry {
   // What the event was, in snake_case: "budget_sanction", "cycle_approval", "bank_file_sent",
   // "credit_confirmed", "bank_rejected", "returned". 1-64 characters [a-z0-9_].
   std::string kind;
-  std::string memo;  // free text for people (≤ 500 bytes)
+  std::string memo;                // free text for people (≤ 500 bytes)
   std::vector<JournalLine> lines;  // at least two; debits must equal credits
 
   // Moves `amount` from `from` to `to`: debits `to`, credits `from`.

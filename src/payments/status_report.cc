@@ -38,15 +38,19 @@ constexpr std::array<CodeOutcome, 18> kStatusCodes = {{
 
 int Stage(TransactionOutcome o) {
   switch (o) {
-    case TransactionOutcome::kPending: return 0;
-    case TransactionOutcome::kAccepted: return 1;
-    default: return 2;
+    case TransactionOutcome::kPending:
+      return 0;
+    case TransactionOutcome::kAccepted:
+      return 1;
+    default:
+      return 2;
   }
 }
 
 // Whether `to` may follow `from` for one attempt of an instruction.
 bool MovesForward(TransactionOutcome from, TransactionOutcome to) {
-  if (IsFinal(from)) return from == TransactionOutcome::kPaid && to == TransactionOutcome::kReturned;
+  if (IsFinal(from))
+    return from == TransactionOutcome::kPaid && to == TransactionOutcome::kReturned;
   return Stage(to) > Stage(from);
 }
 
@@ -63,11 +67,16 @@ std::string SourcePosition::ToString() const {
 
 std::string_view TransactionOutcomeName(TransactionOutcome outcome) {
   switch (outcome) {
-    case TransactionOutcome::kPending: return "pending";
-    case TransactionOutcome::kAccepted: return "accepted";
-    case TransactionOutcome::kPaid: return "paid";
-    case TransactionOutcome::kRejected: return "rejected";
-    case TransactionOutcome::kReturned: return "returned";
+    case TransactionOutcome::kPending:
+      return "pending";
+    case TransactionOutcome::kAccepted:
+      return "accepted";
+    case TransactionOutcome::kPaid:
+      return "paid";
+    case TransactionOutcome::kRejected:
+      return "rejected";
+    case TransactionOutcome::kReturned:
+      return "returned";
   }
   return "unknown";
 }
@@ -87,13 +96,20 @@ bool IsKnownGroupStatusCode(std::string_view code) {
 
 std::string_view StatusDispositionName(StatusDisposition disposition) {
   switch (disposition) {
-    case StatusDisposition::kApply: return "apply";
-    case StatusDisposition::kUnchanged: return "unchanged";
-    case StatusDisposition::kRepeated: return "repeated";
-    case StatusDisposition::kConflictInFile: return "conflict_in_file";
-    case StatusDisposition::kUnknownInstruction: return "unknown_instruction";
-    case StatusDisposition::kContradictsFinal: return "contradicts_final";
-    case StatusDisposition::kStale: return "stale";
+    case StatusDisposition::kApply:
+      return "apply";
+    case StatusDisposition::kUnchanged:
+      return "unchanged";
+    case StatusDisposition::kRepeated:
+      return "repeated";
+    case StatusDisposition::kConflictInFile:
+      return "conflict_in_file";
+    case StatusDisposition::kUnknownInstruction:
+      return "unknown_instruction";
+    case StatusDisposition::kContradictsFinal:
+      return "contradicts_final";
+    case StatusDisposition::kStale:
+      return "stale";
   }
   return "unknown";
 }
@@ -125,8 +141,7 @@ std::vector<StatusReview> ReviewStatuses(
       std::string lines;
       for (size_t i : at) {
         if (!lines.empty()) lines += ", ";
-        lines += std::to_string(statuses[i].position.line) + " (" +
-                 statuses[i].status_code + ")";
+        lines += std::to_string(statuses[i].position.line) + " (" + statuses[i].status_code + ")";
       }
       for (size_t i : at) {
         review[i].disposition = StatusDisposition::kConflictInFile;

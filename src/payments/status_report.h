@@ -5,7 +5,7 @@
 //   ASSIGN_OR_RETURN(payments::StatusReport report, payments::ParsePain002(xml));
 //   for (const payments::StatusIssue& issue : report.issues) Log(issue);   // lines not read
 //   std::vector<payments::StatusReview> review = payments::ReviewStatuses(
-//       report.transactions, [&](std::string_view end_to_end_id) { return LookUp(end_to_end_id); });
+//       report.transactions, [&](std::string_view id) { return LookUp(id); });
 //   // apply only the statuses whose disposition is kApply
 //
 // Thread-safety: value types and pure functions.
@@ -65,11 +65,11 @@ struct StatusReason {
 
 // One transaction's status, as the file gave it.
 struct TransactionStatus {
-  std::string end_to_end_id;                   // OrgnlEndToEndId: the instruction id
-  std::string original_instruction_id;         // OrgnlInstrId, when given
-  std::string original_payment_information_id; // OrgnlPmtInfId of the enclosing block
-  std::string status_id;                       // StsId, when given
-  std::string status_code;                     // "RJCT", or inherited (see below)
+  std::string end_to_end_id;                    // OrgnlEndToEndId: the instruction id
+  std::string original_instruction_id;          // OrgnlInstrId, when given
+  std::string original_payment_information_id;  // OrgnlPmtInfId of the enclosing block
+  std::string status_id;                        // StsId, when given
+  std::string status_code;                      // "RJCT", or inherited (see below)
   TransactionOutcome outcome = TransactionOutcome::kPending;
   // True when the transaction gave no TxSts and took its payment block's or group's status
   // (and that level's reasons).
@@ -118,14 +118,14 @@ struct InstructionState {
 
 // What to do with one TransactionStatus.
 enum class StatusDisposition {
-  kApply,                // a change to record
-  kUnchanged,            // the instruction already has this outcome: nothing to do
-  kRepeated,             // the same id appeared earlier in this file with the same outcome
-  kConflictInFile,       // the same id appears in this file with different outcomes: none of
-                         // them is applied
-  kUnknownInstruction,   // no instruction has this id
-  kContradictsFinal,     // the instruction already has a different final outcome
-  kStale,                // an earlier stage than the instruction has reached (ACCP after ACSC)
+  kApply,               // a change to record
+  kUnchanged,           // the instruction already has this outcome: nothing to do
+  kRepeated,            // the same id appeared earlier in this file with the same outcome
+  kConflictInFile,      // the same id appears in this file with different outcomes: none of
+                        // them is applied
+  kUnknownInstruction,  // no instruction has this id
+  kContradictsFinal,    // the instruction already has a different final outcome
+  kStale,               // an earlier stage than the instruction has reached (ACCP after ACSC)
 };
 std::string_view StatusDispositionName(StatusDisposition disposition);
 

@@ -129,7 +129,8 @@ std::string Quote(std::string_view value) {
       size_t begin = pos;
       char32_t cp = DecodeUtf8(value, &pos);
       if (cp <= 0x9F) {
-        for (size_t k = begin; k < pos; ++k) escape_byte(static_cast<unsigned char>(value[k]), &out);
+        for (size_t k = begin; k < pos; ++k)
+          escape_byte(static_cast<unsigned char>(value[k]), &out);
       } else {
         out.append(value.substr(begin, pos - begin));
       }
@@ -153,12 +154,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;

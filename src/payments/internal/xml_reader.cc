@@ -310,8 +310,8 @@ Status XmlReader::ReadName(std::string* name) {
   while (pos_ < doc_.size() && IsNameChar(static_cast<unsigned char>(doc_[pos_]))) {
     ++pos_;
     if (pos_ - begin > limits_.max_name_bytes) {
-      return Exhausted(begin, "a name longer than " + std::to_string(limits_.max_name_bytes) +
-                                  " bytes");
+      return Exhausted(begin,
+                       "a name longer than " + std::to_string(limits_.max_name_bytes) + " bytes");
     }
   }
   name->assign(doc_.substr(begin, pos_ - begin));
@@ -356,8 +356,8 @@ Status XmlReader::ReadReference(std::string* out) {
       if (value > 0x10FFFF) return Error(at, "character reference beyond U+10FFFF");
     }
     if (!IsXmlChar(value)) {
-      return Error(at, "character reference to " + CodePointName(value) +
-                           ", which XML does not allow");
+      return Error(at,
+                   "character reference to " + CodePointName(value) + ", which XML does not allow");
     }
     AppendUtf8(value, out);
   } else {
@@ -368,8 +368,8 @@ Status XmlReader::ReadReference(std::string* out) {
   return OkStatus();
 }
 
-Status XmlReader::Resolve(std::string_view qname, bool is_attribute, size_t offset,
-                          std::string* ns, std::string* local) const {
+Status XmlReader::Resolve(std::string_view qname, bool is_attribute, size_t offset, std::string* ns,
+                          std::string* local) const {
   size_t colon = qname.find(':');
   if (colon == std::string_view::npos) {
     local->assign(qname);
@@ -517,7 +517,8 @@ Result<XmlReader::Token> XmlReader::StartTag() {
     RETURN_IF_ERROR(Resolve(r.qname, true, r.offset, &a.ns, &a.local));
     for (const Attribute& b : attributes_) {
       if (b.ns == a.ns && b.local == a.local) {
-        return Error(r.offset, "attribute " + r.qname + " appears twice (the same namespace and name)");
+        return Error(r.offset,
+                     "attribute " + r.qname + " appears twice (the same namespace and name)");
       }
     }
     a.value = std::move(r.value);

@@ -53,7 +53,7 @@ class XmlReader {
   enum class Token { kStartElement, kEndElement, kEnd };
 
   struct Attribute {
-    std::string ns;     // "" when unprefixed
+    std::string ns;  // "" when unprefixed
     std::string local;
     std::string value;  // references replaced, whitespace characters normalised to spaces
   };
