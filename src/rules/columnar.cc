@@ -51,14 +51,12 @@ using internal::SegCount;
 using internal::TailMask;
 using internal::Words;
 
-// Rows per batch: the members of whole households, at most kBatchMembers of them (more only for
-// a single larger household) and at most kBatchHouseholds households.
-constexpr uint32_t kBatchMembers = 16384;
-constexpr uint32_t kBatchHouseholds = 16384;
-// (person, member) pairs per group in kPair predicates.
-constexpr uint32_t kPairGroup = 16384;
-// Rows (members plus households) per unit of work handed to a thread.
-constexpr size_t kChunkRows = 1 << 18;
+// Rows per batch: the members of whole households, at most kBatchRows of them (more only for a
+// single larger household) and at most kBatchRows households. The same bound holds for the
+// (person, member) pairs of kPair predicates. ColumnarOptions::batch_rows overrides it (tests).
+constexpr uint32_t kBatchRows = 16384;
+// Batches per unit of work handed to a thread.
+constexpr size_t kChunkBatches = 16;
 
 constexpr double kTwoTo63 = 9223372036854775808.0;
 
@@ -104,9 +102,13 @@ struct Scalar {
   int64_t i = 0;
   double d = 0;
   int32_t date = 0;
-  std::string s;
-  std::string_view sv;  // points at s once the scalar is in place (Seal)
-  void Seal() { sv = s; }
+  std::shared_ptr<const std::string> s;  // kString (shared: copies keep `sv` valid)
+  std::string_view sv;
+
+  void SetString(std::string text) {
+    s = std::make_shared<const std::string>(std::move(text));
+    sv = *s;
+  }
 };
 
 struct Step {
@@ -126,6 +128,7 @@ struct Step {
   int attr = -1;               // kAttr, kHas: index into Plan::attrs
   Scope scope = Scope::kHousehold;
   bool negate = false;       // kEnumMatch: != (true when the code is not one of the strings)
+  std::vector<std::string> match;  // kEnumMatch: the strings (in: several, ==/!=: value.s)
   bool years_since = false;  // kAgeCmp, kAge
   Scalar value;              // kConst
   int expr = -1;             // kReference: index into Plan::exprs
@@ -151,6 +154,8 @@ struct Plan {
   std::vector<CheckedExpr> exprs;  // for kReference steps
   std::vector<std::string> reasons;
   std::vector<int> dated;  // kConst-domain steps computed once per evaluation, kids first
+  std::vector<int> age_cmps, enum_matches;  // steps with per-evaluation tables
+  uint32_t batch_rows = kBatchRows;
 };
 
 Dom DomOf(uint8_t deps) {
@@ -262,9 +267,10 @@ uint64_t FalseWord(const Vec& v, size_t w) {
 }
 uint8_t TriAt(const Vec& v, size_t i) {
   if (v.scalar) return v.tri;
-  if (v.t != nullptr && Bit(v.t, i)) return 2;
-  if (v.f != nullptr) return Bit(v.f, i) ? 0 : 1;
-  return v.t != nullptr ? 0 : 2;
+  if (v.t == nullptr) return Bit(v.f, i) ? 0 : 2;
+  if (Bit(v.t, i)) return 2;
+  if (v.f == nullptr) return 0;
+  return Bit(v.f, i) ? 0 : 1;
 }
 bool OkAt(const Vec& v, size_t i) {
   if (v.ok == nullptr) return true;
@@ -376,6 +382,78 @@ void TriRows(uint32_t n, const uint64_t* act, uint64_t* t, uint64_t* f, F&& tri)
   }
 }
 
+// The cut-off days of an age comparison: the rows' days d in [ok_lo, ok_hi] are ok (others are
+// errors), and the comparison holds iff (lo < d <= hi) != negate.
+struct AgeCut {
+  int32_t ok_lo = 1, ok_hi = 0;
+  int32_t lo = 0, hi = 0;
+  bool negate = false;
+  bool error = false;  // the compared int is an error: every row is
+};
+
+// The bits of `lim` bytes (nonzero = 1).
+inline uint64_t PackBytes(const uint8_t* p, uint32_t lim) {
+  if (lim == 64) return Pack64(p);
+  alignas(16) uint8_t tmp[64] = {};
+  std::memcpy(tmp, p, lim);
+  return Pack64(tmp);
+}
+
+// The word loop of the specialised kernels below: word(w, base, lim, &value, &ok) computes the
+// value and ok bits of rows base..base+lim-1; `valid` (nullable) ANDs into ok.
+template <class F>
+bool BitWords(uint32_t n, const uint64_t* act, const uint8_t* valid, uint64_t* t, uint64_t* f,
+              F&& word) {
+  bool any_error = false;
+  const size_t nw = Words(n);
+  for (size_t w = 0; w < nw; ++w) {
+    uint64_t a = act != nullptr ? act[w] : ~uint64_t{0};
+    if (w + 1 == nw) a &= TailMask(n);
+    if (a == 0) {
+      t[w] = 0;
+      f[w] = 0;
+      continue;
+    }
+    const uint32_t base = static_cast<uint32_t>(w * 64);
+    const uint32_t lim = std::min<uint32_t>(64, n - base);
+    uint64_t value = 0, ok = ~uint64_t{0};
+    word(base, lim, &value, &ok);
+    if (valid != nullptr) ok &= PackBytes(valid + base, lim);
+    t[w] = value & ok;
+    f[w] = ~value & ok;
+    any_error |= (~ok & a) != 0;
+  }
+  return any_error;
+}
+
+// (lo < d <= hi) != negate for int32 days, ok where ok_lo <= d <= ok_hi: the age comparison.
+bool DaysInRange(uint32_t n, const uint64_t* act, const int32_t* d, const uint8_t* valid,
+                 const AgeCut& c, uint64_t* t, uint64_t* f) {
+  return BitWords(n, act, valid, t, f, [&](uint32_t base, uint32_t lim, uint64_t* value, uint64_t* ok) {
+    uint64_t in = 0, good = 0;
+    uint32_t k = 0;
+#if defined(__SSE2__)
+    const __m128i lo = _mm_set1_epi32(c.lo), hi = _mm_set1_epi32(c.hi);
+    const __m128i ok_below = _mm_set1_epi32(c.ok_lo - 1), ok_hi = _mm_set1_epi32(c.ok_hi);
+    for (; k + 4 <= lim; k += 4) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + base + k));
+      const __m128i inside = _mm_andnot_si128(_mm_cmpgt_epi32(x, hi), _mm_cmpgt_epi32(x, lo));
+      const __m128i fine =
+          _mm_andnot_si128(_mm_cmpgt_epi32(x, ok_hi), _mm_cmpgt_epi32(x, ok_below));
+      in |= static_cast<uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(inside))) << k;
+      good |= static_cast<uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(fine))) << k;
+    }
+#endif
+    for (; k < lim; ++k) {
+      const int32_t x = d[base + k];
+      in |= static_cast<uint64_t>(x > c.lo && x <= c.hi) << k;
+      good |= static_cast<uint64_t>(x >= c.ok_lo && x <= c.ok_hi) << k;
+    }
+    *value = c.negate ? ~in : in;
+    *ok = good;
+  });
+}
+
 // -1, 0 or 1 as i <=> d, exactly (the reference evaluator's rule).
 int CompareIntDouble(int64_t i, double d) {
   if (d >= kTwoTo63) return -1;
@@ -432,15 +510,6 @@ inline int64_t YearsFromPacked(int32_t packed_d, int32_t packed_eval, bool later
                : static_cast<int64_t>((packed_eval - packed_d) >> 9);
 }
 
-// The cut-off days of an age comparison: the rows' days d in [ok_lo, ok_hi] are ok (others are
-// errors), and the comparison holds iff (lo < d <= hi) != negate.
-struct AgeCut {
-  int32_t ok_lo = 1, ok_hi = 0;
-  int32_t lo = 0, hi = 0;
-  bool negate = false;
-  bool error = false;  // the compared int is an error: every row is
-};
-
 // Per evaluation, shared by the threads (read-only while they run).
 struct ColumnRef {
   const Column* col = nullptr;      // nullptr: the frame lacks it (every value missing)
@@ -480,7 +549,7 @@ uint64_t* GrowBits(std::vector<uint64_t>& v, size_t n) { return Grow(v, Words(n)
 
 struct Buf {
   Lanes own, conv;
-  std::vector<uint64_t> s1, s2, s3, s4, s5;  // scratch bitmaps
+  std::vector<uint64_t> s1, s2, s3, s4, s5, s6, s7;  // scratch bitmaps
   std::string arena;
   std::vector<Vec> elems;
   uint64_t memo_batch = ~uint64_t{0};
@@ -551,10 +620,9 @@ Scalar ToScalar(const Vec& v) {
     case VType::kInt: s.i = At<int64_t>(v, 0); break;
     case VType::kDouble: s.d = At<double>(v, 0); break;
     case VType::kDate: s.date = At<int32_t>(v, 0); break;
-    case VType::kString: s.s = std::string(At<std::string_view>(v, 0)); break;
+    case VType::kString: s.SetString(std::string(At<std::string_view>(v, 0))); break;
     default: break;
   }
-  s.Seal();
   return s;
 }
 
@@ -916,13 +984,10 @@ Vec Runner::Attr(int id, const uint64_t* act) {
       uint64_t* t = GrowBits(b.own.t, n);
       uint64_t* f = GrowBits(b.own.f, n);
       const uint8_t* data = c.col->bools.data() + base;
-      bool err = valid != nullptr &&
-                 BoolWords<true>(n, act, t, f, [&](uint32_t i) { return data[i] != 0; },
-                                 [&](uint32_t i) { return valid[i] != 0; });
-      if (valid == nullptr) {
-        BoolWords<false>(n, act, t, f, [&](uint32_t i) { return data[i] != 0; },
-                         [](uint32_t) { return true; });
-      }
+      const bool err = BitWords(n, act, valid, t, f,
+                                [&](uint32_t b0, uint32_t lim, uint64_t* value, uint64_t*) {
+                                  *value = PackBytes(data + b0, lim);
+                                });
       return BoolOut(t, f, err);
     }
     case AttrKind::kString: {
@@ -1017,39 +1082,29 @@ Vec Runner::List(int id, const uint64_t* act) {
   v.leaf = id;
   v.elems = &b.elems;
   // The list is an error where an element is (the first, in the reference; any, here).
-  bool all_error = false;
+  bool all_error = false, need_ok = false;
   const uint32_t n = all_scalar ? 1 : N(s.dom);
-  std::vector<const uint8_t*> lanes;
   for (const Vec& e : b.elems) {
     if (e.type == VType::kBool) {
       if (e.scalar) {
         all_error |= e.tri == 1;
-        continue;
+      } else {
+        need_ok = true;
       }
-      uint8_t* ok = Grow(b.own.u8, n);  // reused per element below
-      (void)ok;
-      lanes.push_back(nullptr);  // marker: a bool element, checked through its bitmaps
-      continue;
+    } else if (e.ok != nullptr) {
+      if (e.scalar) {
+        all_error |= e.ok[0] == 0;
+      } else {
+        need_ok = true;
+      }
     }
-    if (e.ok == nullptr) continue;
-    if (e.scalar) {
-      all_error |= e.ok[0] == 0;
-      continue;
-    }
-    lanes.push_back(e.ok);
   }
   if (all_error) return ErrorVec(VType::kList);
-  if (!lanes.empty()) {
+  if (need_ok) {
     uint8_t* ok = Grow(b.own.ok, n);
-    ForRows(n, act, [&](uint32_t i) {
+    ForRows(n, all_scalar ? nullptr : act, [&](uint32_t i) {
       bool good = true;
-      for (const Vec& e : b.elems) {
-        if (e.type == VType::kBool) {
-          good &= TriAt(e, i) != 1;
-        } else {
-          good &= OkAt(e, i);
-        }
-      }
+      for (const Vec& e : b.elems) good &= e.type == VType::kBool ? TriAt(e, i) != 1 : OkAt(e, i);
       ok[i] = good;
     });
     v.ok = ok;
@@ -1102,9 +1157,10 @@ Vec Runner::Logic(int id, const uint64_t* act) {
   std::fill(dec, dec + nw, 0);
   std::fill(neu, neu + nw, ~uint64_t{0});
   const uint64_t* cur = act;
-  bool scalar_error = false;
+  bool scalar_error = false, kid_errors = false;
   for (int kid : s.kids) {
     const Vec v = Eval(kid, cur);
+    kid_errors |= !v.scalar && v.t != nullptr && v.f != nullptr;
     if (v.scalar) {
       if (v.tri == 1) {
         scalar_error = true;
@@ -1126,16 +1182,1955 @@ Vec Runner::Logic(int id, const uint64_t* act) {
     cur = next;
   }
   // && : true = neutral everywhere and not decided; false = decided. || mirrors it.
-  uint64_t* t = GrowBits(b.own.s2, n);
-  uint64_t* f = GrowBits(b.own.s3, n);
+  uint64_t* t = GrowBits(b.s2, n);
+  uint64_t* f = GrowBits(b.s3, n);
   for (size_t w = 0; w < nw; ++w) {
     const uint64_t neutral = scalar_error ? 0 : neu[w] & ~dec[w];
     t[w] = is_and ? neutral : dec[w];
     f[w] = is_and ? dec[w] : neutral;
   }
+  return BoolOut(t, f, kid_errors || scalar_error);
+}
+
+Vec Runner::Cond(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec c = Eval(s.kids[0], act);
+  if (c.scalar) {
+    if (c.tri == 1) return ErrorVec(s.type);
+    return Eval(s.kids[c.tri == 2 ? 1 : 2], act);
+  }
+  Buf& b = B(id);
+  const uint32_t n = N(s.dom);
+  const size_t nw = Words(n);
+  uint64_t* at = GrowBits(b.s1, n);
+  uint64_t* bt = GrowBits(b.s2, n);
+  uint64_t any_a = 0, any_b = 0;
+  for (size_t w = 0; w < nw; ++w) {
+    uint64_t a = act != nullptr ? act[w] : ~uint64_t{0};
+    if (w + 1 == nw) a &= TailMask(n);
+    at[w] = a & TrueWord(c, w);
+    bt[w] = a & FalseWord(c, w);
+    any_a |= at[w];
+    any_b |= bt[w];
+  }
+  const Vec va = any_a != 0 ? Eval(s.kids[1], at) : ErrorVec(s.type);
+  const Vec vb = any_b != 0 ? Eval(s.kids[2], bt) : ErrorVec(s.type);
+  if (s.type == VType::kBool) {
+    uint64_t* t = GrowBits(b.own.t, n);
+    uint64_t* f = GrowBits(b.own.f, n);
+    for (size_t w = 0; w < nw; ++w) {
+      const uint64_t ct = TrueWord(c, w), cf = FalseWord(c, w);
+      t[w] = (ct & TrueWord(va, w)) | (cf & TrueWord(vb, w));
+      f[w] = (ct & FalseWord(va, w)) | (cf & FalseWord(vb, w));
+    }
+    return BoolOut(t, f, true);
+  }
+  uint8_t* ok = Grow(b.own.ok, n);
   Vec v;
-  v.type = VType::kBool;
-  v.t = t;
-  v.f = f;
+  v.type = s.type;
+  v.ok = ok;
+  auto pick = [&](auto* out, auto tag) {
+    using T = decltype(tag);
+    ForRows(n, act, [&](uint32_t i) {
+      const uint8_t ci = TriAt(c, i);
+      const Vec& from = ci == 2 ? va : vb;
+      const bool good = ci != 1 && OkAt(from, i);
+      ok[i] = good;
+      if constexpr (!std::is_same_v<T, std::nullptr_t>) out[i] = good ? At<T>(from, i) : T{};
+    });
+  };
+  switch (s.type) {
+    case VType::kInt: {
+      int64_t* out = Grow(b.own.i64, n);
+      pick(out, int64_t{});
+      v.data = out;
+      break;
+    }
+    case VType::kDouble: {
+      double* out = Grow(b.own.f64, n);
+      pick(out, double{});
+      v.data = out;
+      break;
+    }
+    case VType::kDate: {
+      int32_t* out = Grow(b.own.i32, n);
+      pick(out, int32_t{});
+      v.data = out;
+      break;
+    }
+    case VType::kString: {
+      std::string_view* out = Grow(b.own.sv, n);
+      pick(out, std::string_view{});
+      v.data = out;
+      break;
+    }
+    case VType::kList: {
+      int32_t* out = Grow(b.own.i32, n);
+      ForRows(n, act, [&](uint32_t i) {
+        const uint8_t ci = TriAt(c, i);
+        const Vec& from = ci == 2 ? va : vb;
+        const bool good = ci != 1 && OkAt(from, i);
+        ok[i] = good;
+        out[i] = !good ? -1 : from.leaf >= 0 ? from.leaf : At<int32_t>(from, i);
+      });
+      v.data = out;
+      break;
+    }
+    default: {  // null
+      pick(static_cast<uint8_t*>(nullptr), nullptr);
+      break;
+    }
+  }
   return v;
 }
+
+Vec Runner::Arith(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec l = Eval(s.kids[0], act);
+  const Vec r = Eval(s.kids[1], act);
+  const bool scalar = l.scalar && r.scalar;
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  Buf& b = B(id);
+  bool all_error = false;
+  const uint8_t* ok_in = CombineOk(b, n, {&l, &r}, &all_error);
+  if (all_error) return ErrorVec(s.type);
+  Vec v;
+  v.type = s.type;
+  if (s.type == VType::kString) {
+    size_t total = 0;
+    ForRows(n, a, [&](uint32_t i) {
+      total += At<std::string_view>(l, i).size() + At<std::string_view>(r, i).size();
+    });
+    if (b.arena.size() < total) b.arena.resize(total);
+    char* p = b.arena.data();
+    std::string_view* out = Grow(b.own.sv, n);
+    ForRows(n, a, [&](uint32_t i) {
+      const std::string_view x = At<std::string_view>(l, i), y = At<std::string_view>(r, i);
+      if (!x.empty()) std::memcpy(p, x.data(), x.size());
+      if (!y.empty()) std::memcpy(p + x.size(), y.data(), y.size());
+      out[i] = std::string_view(p, x.size() + y.size());
+      p += x.size() + y.size();
+    });
+    v.data = out;
+    v.ok = ok_in;
+    return scalar ? Scalarize(v) : v;
+  }
+  uint8_t* ok = Grow(b.own.ok, n);
+  const Op op = s.op;
+  if (s.type == VType::kInt) {
+    int64_t* out = Grow(b.own.i64, n);
+    ForRows(n, a, [&](uint32_t i) {
+      const int64_t x = At<int64_t>(l, i), y = At<int64_t>(r, i);
+      int64_t z = 0;
+      bool good;
+      switch (op) {
+        case Op::kAdd: good = !__builtin_add_overflow(x, y, &z); break;
+        case Op::kSub: good = !__builtin_sub_overflow(x, y, &z); break;
+        case Op::kMul: good = !__builtin_mul_overflow(x, y, &z); break;
+        default: {
+          good = y != 0 && !(x == std::numeric_limits<int64_t>::min() && y == -1);
+          const int64_t d = good ? y : 1;
+          z = op == Op::kDiv ? x / d : x % d;
+          break;
+        }
+      }
+      good &= ok_in == nullptr || ok_in[i] != 0;
+      out[i] = good ? z : 0;
+      ok[i] = good;
+    });
+    v.data = out;
+  } else {
+    double* out = Grow(b.own.f64, n);
+    ForRows(n, a, [&](uint32_t i) {
+      const double x = At<double>(l, i), y = At<double>(r, i);
+      double z = 0;
+      bool good = true;
+      switch (op) {
+        case Op::kAdd: z = x + y; break;
+        case Op::kSub: z = x - y; break;
+        case Op::kMul: z = x * y; break;
+        default:
+          good = y != 0;
+          z = good ? x / y : 0;
+          break;
+      }
+      good = good && std::isfinite(z) && (ok_in == nullptr || ok_in[i] != 0);
+      out[i] = good ? z : 0;
+      ok[i] = good;
+    });
+    v.data = out;
+  }
+  v.ok = ok;
+  return scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::Compare(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  Vec l = Eval(s.kids[0], act);
+  Vec r = Eval(s.kids[1], act);
+  Op op = s.op;
+  const bool scalar = l.scalar && r.scalar;
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  Buf& b = B(id);
+  uint64_t* t = GrowBits(b.own.t, n);
+  uint64_t* f = GrowBits(b.own.f, n);
+  auto done = [&](bool any_error) {
+    const Vec v = BoolOut(t, f, any_error);
+    return scalar ? Scalarize(v) : v;
+  };
+  if (l.type == VType::kBool) {  // == and != only
+    for (size_t w = 0; w < Words(n); ++w) {
+      const uint64_t lt = TrueWord(l, w), lf = FalseWord(l, w);
+      const uint64_t rt = TrueWord(r, w), rf = FalseWord(r, w);
+      const uint64_t ok = (lt | lf) & (rt | rf);
+      const uint64_t eq = ~(lt ^ rt);
+      const uint64_t res = op == Op::kEq ? eq : ~eq;
+      t[w] = res & ok;
+      f[w] = ~res & ok;
+    }
+    return done(true);
+  }
+  bool all_error = false;
+  const uint8_t* ok_in = CombineOk(b, n, {&l, &r}, &all_error);
+  if (all_error) return BoolScalar(1);
+  if (l.scalar && !r.scalar) {
+    std::swap(l, r);
+    op = Flip(op);
+  }
+  bool any_error = false;
+  auto words = [&](auto&& value) {
+    if (ok_in != nullptr) {
+      any_error = BoolWords<true>(n, a, t, f, value, [&](uint32_t i) { return ok_in[i] != 0; });
+    } else {
+      BoolWords<false>(n, a, t, f, value, [](uint32_t) { return true; });
+    }
+  };
+  auto same = [&](auto tag) {
+    using T = decltype(tag);
+    if (std::is_same_v<T, int64_t> && !l.scalar && r.scalar) {  // an int column against a constant
+      const int64_t* x = static_cast<const int64_t*>(l.data);
+      const int64_t c = At<int64_t>(r, 0);
+      WithOp(op, [&](auto cmp) {
+        any_error = BitWords(n, a, ok_in, t, f,
+                             [&](uint32_t base, uint32_t lim, uint64_t* value, uint64_t*) {
+                               uint64_t v = 0;
+                               for (uint32_t k = 0; k < lim; ++k) {
+                                 v |= static_cast<uint64_t>(cmp(x[base + k], c)) << k;
+                               }
+                               *value = v;
+                             });
+      });
+      return;
+    }
+    WithOp(op, [&](auto cmp) {
+      WithAcc<T>(l, [&](auto la) {
+        WithAcc<T>(r, [&](auto ra) { words([&](uint32_t i) { return cmp(la(i), ra(i)); }); });
+      });
+    });
+  };
+  switch (l.type) {
+    case VType::kNull:
+      words([&](uint32_t) { return op == Op::kEq; });
+      break;
+    case VType::kString:
+      TriRows(n, a, t, f, [&](uint32_t i) -> uint8_t {
+        if (ok_in != nullptr && ok_in[i] == 0) return 1;
+        const int c = At<std::string_view>(l, i).compare(At<std::string_view>(r, i));
+        return OpHolds(op, c) ? 2 : 0;
+      });
+      any_error = true;
+      break;
+    case VType::kDate: same(int32_t{}); break;
+    case VType::kInt:
+      if (r.type == VType::kInt) {
+        same(int64_t{});
+      } else {
+        words([&](uint32_t i) {
+          return OpHolds(op, CompareIntDouble(At<int64_t>(l, i), At<double>(r, i)));
+        });
+      }
+      break;
+    case VType::kDouble:
+      if (r.type == VType::kDouble) {
+        same(double{});
+      } else {
+        words([&](uint32_t i) {
+          return OpHolds(op, -CompareIntDouble(At<int64_t>(r, i), At<double>(l, i)));
+        });
+      }
+      break;
+    default: return BoolScalar(1);
+  }
+  return done(any_error);
+}
+
+Vec Runner::AgeCmp(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const AgeCut& cut = sh_.cuts[static_cast<size_t>(id)];
+  if (cut.error) return BoolScalar(1);
+  const Vec x = Eval(s.kids[0], act);
+  const bool scalar = x.scalar;
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  if (scalar && !OkAt(x, 0)) return BoolScalar(1);
+  Buf& b = B(id);
+  uint64_t* t = GrowBits(b.own.t, n);
+  uint64_t* f = GrowBits(b.own.f, n);
+  const bool any_error = DaysInRange(n, a, static_cast<const int32_t*>(x.data),
+                                     scalar ? nullptr : x.ok, cut, t, f);
+  const Vec v = BoolOut(t, f, any_error);
+  return scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::EnumMatch(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const std::array<uint8_t, 256>& tab = sh_.tables[static_cast<size_t>(id)];
+  const Vec x = Eval(s.kids[0], act);
+  const bool scalar = x.scalar;
+  if (scalar && !OkAt(x, 0)) return BoolScalar(1);
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  Buf& b = B(id);
+  uint64_t* t = GrowBits(b.own.t, n);
+  uint64_t* f = GrowBits(b.own.f, n);
+  const uint8_t* codes = static_cast<const uint8_t*>(x.data);
+  const bool any_error = BitWords(
+      n, a, scalar ? nullptr : x.ok, t, f,
+      [&](uint32_t base, uint32_t lim, uint64_t* value, uint64_t* ok) {
+        uint64_t v = 0, e = 0;
+        for (uint32_t k = 0; k < lim; ++k) {
+          const uint8_t r = tab[codes[base + k]];
+          v |= static_cast<uint64_t>(r == 2) << k;
+          e |= static_cast<uint64_t>(r == 1) << k;
+        }
+        *value = v;
+        *ok = ~e;
+      });
+  const Vec v = BoolOut(t, f, any_error);
+  return scalar ? Scalarize(v) : v;
+}
+
+// Is x (row i) equal to element e (row i)? Both are ok there and of one type.
+bool ElementEquals(const Vec& x, const Vec& e, uint32_t i) {
+  switch (x.type) {
+    case VType::kBool: return (TriAt(x, i) == 2) == (TriAt(e, i) == 2);
+    case VType::kInt: return At<int64_t>(x, i) == At<int64_t>(e, i);
+    case VType::kDouble: return At<double>(x, i) == At<double>(e, i);
+    case VType::kDate: return At<int32_t>(x, i) == At<int32_t>(e, i);
+    case VType::kString: return At<std::string_view>(x, i) == At<std::string_view>(e, i);
+    default: return false;
+  }
+}
+
+Vec Runner::In(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  const Vec list = Eval(s.kids[1], act);
+  const bool scalar = x.scalar && list.scalar;
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  Buf& b = B(id);
+  uint64_t* t = GrowBits(b.own.t, n);
+  uint64_t* f = GrowBits(b.own.f, n);
+  TriRows(n, a, t, f, [&](uint32_t i) -> uint8_t {
+    const bool x_ok = x.type == VType::kBool ? TriAt(x, i) != 1 : OkAt(x, i);
+    if (!x_ok || !OkAt(list, i)) return 1;
+    const int leaf = list.leaf >= 0 ? list.leaf : At<int32_t>(list, i);
+    const std::vector<Vec>& elems =
+        list.leaf >= 0 && list.elems != nullptr ? *list.elems : B(leaf).elems;
+    for (const Vec& e : elems) {
+      if (ElementEquals(x, e, i)) return 2;
+    }
+    return 0;
+  });
+  const Vec v = BoolOut(t, f, true);
+  return scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::SizeString(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.scalar && !OkAt(x, 0)) return ErrorVec(VType::kInt);
+  const uint32_t n = x.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, n);
+  ForRows(n, x.scalar ? nullptr : act, [&](uint32_t i) {
+    out[i] = static_cast<int64_t>(CodePoints(At<std::string_view>(x, i)));
+  });
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = x.ok;
+  return x.scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::SizeList(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec list = Eval(s.kids[0], act);
+  if (list.scalar && !OkAt(list, 0)) return ErrorVec(VType::kInt);
+  const uint32_t n = list.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, n);
+  ForRows(n, list.scalar ? nullptr : act, [&](uint32_t i) {
+    const int leaf = list.leaf >= 0 ? list.leaf : At<int32_t>(list, i);
+    out[i] = leaf >= 0 ? static_cast<int64_t>(St(leaf).kids.size()) : 0;
+  });
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = list.ok;
+  return list.scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::MembersCount(int id) {
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, nh_);
+  for (uint32_t h = 0; h < nh_; ++h) out[h] = seg_[h + 1] - seg_[h];
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  return v;
+}
+
+Vec Runner::Age(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.scalar && !OkAt(x, 0)) return ErrorVec(VType::kInt);
+  const uint32_t n = x.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, n);
+  uint8_t* ok = Grow(b.own.ok, n);
+  const int32_t eval = sh_.eval.days(), packed_eval = sh_.packed_eval;
+  const bool eval_ok = sh_.eval_in_range, since = s.years_since;
+  ForRows(n, x.scalar ? nullptr : act, [&](uint32_t i) {
+    const int32_t d = At<int32_t>(x, i);
+    const bool good = OkAt(x, i) && eval_ok && d >= kMinDateDays && d <= kMaxDateDays &&
+                      (since || d <= eval);
+    out[i] = good ? YearsFromPacked(internal::PackedCivil(d), packed_eval, d > eval) : 0;
+    ok[i] = good;
+  });
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = ok;
+  return x.scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::StringTest(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  const Vec y = Eval(s.kids[1], act);
+  const bool scalar = x.scalar && y.scalar;
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  uint64_t* t = GrowBits(b.own.t, n);
+  uint64_t* f = GrowBits(b.own.f, n);
+  const Function fn = s.fn;
+  TriRows(n, scalar ? nullptr : act, t, f, [&](uint32_t i) -> uint8_t {
+    if (!OkAt(x, i) || !OkAt(y, i)) return 1;
+    const std::string_view a = At<std::string_view>(x, i), c = At<std::string_view>(y, i);
+    const bool r = fn == Function::kStartsWith ? a.starts_with(c)
+                   : fn == Function::kEndsWith ? a.ends_with(c)
+                                               : a.find(c) != std::string_view::npos;
+    return r ? 2 : 0;
+  });
+  const Vec v = BoolOut(t, f, true);
+  return scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::ToInt(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.type == VType::kInt) return x;
+  if (x.scalar && !OkAt(x, 0)) return ErrorVec(VType::kInt);
+  const uint32_t n = x.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, n);
+  uint8_t* ok = Grow(b.own.ok, n);
+  const uint64_t* a = x.scalar ? nullptr : act;
+  if (x.type == VType::kDouble) {
+    ForRows(n, a, [&](uint32_t i) {
+      const double tr = std::trunc(At<double>(x, i));  // toward zero, as CEL
+      const bool good = OkAt(x, i) && tr >= -kTwoTo63 && tr < kTwoTo63;
+      out[i] = good ? static_cast<int64_t>(tr) : 0;
+      ok[i] = good;
+    });
+  } else {  // string
+    ForRows(n, a, [&](uint32_t i) {
+      std::string_view text = At<std::string_view>(x, i);
+      if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+      int64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      const bool good = OkAt(x, i) && ec == std::errc() && end == text.data() + text.size();
+      out[i] = good ? value : 0;
+      ok[i] = good;
+    });
+  }
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = ok;
+  return x.scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::ToDouble(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.type == VType::kDouble) return x;
+  if (x.scalar && !OkAt(x, 0)) return ErrorVec(VType::kDouble);
+  const uint32_t n = x.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  double* out = Grow(b.own.f64, n);
+  const uint64_t* a = x.scalar ? nullptr : act;
+  Vec v;
+  v.type = VType::kDouble;
+  v.data = out;
+  if (x.type == VType::kInt) {
+    ForRows(n, a, [&](uint32_t i) { out[i] = static_cast<double>(At<int64_t>(x, i)); });
+    v.ok = x.ok;
+  } else {  // string
+    uint8_t* ok = Grow(b.own.ok, n);
+    ForRows(n, a, [&](uint32_t i) {
+      std::string_view text = At<std::string_view>(x, i);
+      if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+      double value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      const bool good = OkAt(x, i) && ec == std::errc() && end == text.data() + text.size() &&
+                        std::isfinite(value);
+      out[i] = good ? value : 0;
+      ok[i] = good;
+    });
+    v.ok = ok;
+  }
+  return x.scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::ToString(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.type == VType::kString) return x;
+  const bool scalar = x.scalar;
+  if (scalar && x.type != VType::kBool && !OkAt(x, 0)) return ErrorVec(VType::kString);
+  const uint32_t n = scalar ? 1 : N(s.dom);
+  const uint64_t* a = scalar ? nullptr : act;
+  Buf& b = B(id);
+  size_t rows = 0;
+  ForRows(n, a, [&](uint32_t) { ++rows; });
+  constexpr size_t kMaxChars = 40;  // an int64, a double, a date or a bool
+  if (b.arena.size() < rows * kMaxChars) b.arena.resize(rows * kMaxChars);
+  char* p = b.arena.data();
+  std::string_view* out = Grow(b.own.sv, n);
+  uint8_t* ok = Grow(b.own.ok, n);
+  ForRows(n, a, [&](uint32_t i) {
+    size_t len = 0;
+    bool good = true;
+    switch (x.type) {
+      case VType::kInt: {
+        auto r = std::to_chars(p, p + kMaxChars, At<int64_t>(x, i));
+        len = static_cast<size_t>(r.ptr - p);
+        good = OkAt(x, i);
+        break;
+      }
+      case VType::kDouble:
+        len = DoubleChars(At<double>(x, i), p, kMaxChars);
+        good = OkAt(x, i);
+        break;
+      case VType::kBool: {
+        const uint8_t tri = TriAt(x, i);
+        good = tri != 1;
+        const char* text = tri == 2 ? "true" : "false";
+        len = tri == 2 ? 4 : 5;
+        std::memcpy(p, text, len);
+        break;
+      }
+      case VType::kDate: {
+        const int32_t d = At<int32_t>(x, i);
+        good = OkAt(x, i) && d >= kMinDateDays && d <= kMaxDateDays;
+        if (good) {
+          const int32_t packed = internal::PackedCivil(d);
+          const int y = packed >> 9, m = (packed >> 5) & 15, day = packed & 31;
+          const char text[10] = {static_cast<char>('0' + y / 1000),
+                                 static_cast<char>('0' + y / 100 % 10),
+                                 static_cast<char>('0' + y / 10 % 10),
+                                 static_cast<char>('0' + y % 10),
+                                 '-',
+                                 static_cast<char>('0' + m / 10),
+                                 static_cast<char>('0' + m % 10),
+                                 '-',
+                                 static_cast<char>('0' + day / 10),
+                                 static_cast<char>('0' + day % 10)};
+          std::memcpy(p, text, 10);
+          len = 10;
+        }
+        break;
+      }
+      default: good = false; break;
+    }
+    out[i] = good ? std::string_view(p, len) : std::string_view();
+    ok[i] = good;
+    p += kMaxChars;
+  });
+  Vec v;
+  v.type = VType::kString;
+  v.data = out;
+  v.ok = ok;
+  return scalar ? Scalarize(v) : v;
+}
+
+Vec Runner::Rupees(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const Vec x = Eval(s.kids[0], act);
+  if (x.scalar && !OkAt(x, 0)) return ErrorVec(VType::kInt);
+  const uint32_t n = x.scalar ? 1 : N(s.dom);
+  Buf& b = B(id);
+  int64_t* out = Grow(b.own.i64, n);
+  uint8_t* ok = Grow(b.own.ok, n);
+  ForRows(n, x.scalar ? nullptr : act, [&](uint32_t i) {
+    int64_t paise = 0;
+    bool good;
+    if (x.type == VType::kInt) {
+      good = !__builtin_mul_overflow(At<int64_t>(x, i), int64_t{100}, &paise);
+    } else {
+      const double p = std::round(At<double>(x, i) * 100.0);
+      good = p >= -kTwoTo63 && p < kTwoTo63;
+      paise = good ? static_cast<int64_t>(p) : 0;
+    }
+    good &= OkAt(x, i);
+    out[i] = good ? paise : 0;
+    ok[i] = good;
+  });
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = ok;
+  return x.scalar ? Scalarize(v) : v;
+}
+
+Runner::AggLanes Runner::AggRows(int id, uint32_t n, const uint64_t* inc0) {
+  const Step& s = St(id);
+  Buf& b = B(id);
+  const size_t nw = Words(n);
+  auto row_word = [&](const uint64_t* m, size_t w) {
+    const uint64_t x = m != nullptr ? m[w] : ~uint64_t{0};
+    return w + 1 == nw ? x & TailMask(n) : x;
+  };
+  AggLanes l;
+  l.inc = inc0;
+  uint64_t* cerr = nullptr;
+  for (int j = 0; j < s.filters; ++j) {
+    const Vec v = Eval(s.kids[static_cast<size_t>(j)], l.inc);
+    uint64_t* inc = GrowBits(j % 2 == 0 ? b.s1 : b.s2, n);
+    for (size_t w = 0; w < nw; ++w) {
+      const uint64_t iw = row_word(l.inc, w);
+      const uint64_t tw = TrueWord(v, w);
+      const uint64_t e = iw & ~tw & ~FalseWord(v, w);
+      if (e != 0) {
+        if (cerr == nullptr) {
+          cerr = GrowBits(b.s3, n);
+          std::fill(cerr, cerr + nw + 1, 0);
+        }
+        cerr[w] |= e;
+      }
+      inc[w] = iw & tw;
+    }
+    inc[nw] = 0;
+    l.inc = inc;
+  }
+  l.cerr = cerr;
+  if (s.macro == Macro::kFilter) return l;
+  const Vec v = Eval(s.kids[static_cast<size_t>(s.filters)], l.inc);
+  if (l.inc == nullptr && !v.scalar && v.t != nullptr && v.f == nullptr && s.macro != Macro::kAll) {
+    l.xt = v.t;  // no row is an error: true rows as they are
+    return l;
+  }
+  uint64_t* xt = GrowBits(b.s6, n);
+  uint64_t* xf = GrowBits(b.s7, n);
+  uint64_t* xe = GrowBits(b.s4, n);
+  uint64_t any_error = 0;
+  for (size_t w = 0; w < nw; ++w) {
+    const uint64_t iw = row_word(l.inc, w);
+    const uint64_t tw = TrueWord(v, w), fw = FalseWord(v, w);
+    xt[w] = iw & tw;
+    xf[w] = iw & fw;
+    xe[w] = iw & ~tw & ~fw;
+    any_error |= xe[w];
+  }
+  xt[nw] = xf[nw] = xe[nw] = 0;
+  l.xt = xt;
+  l.xf = xf;
+  l.xe = any_error != 0 ? xe : nullptr;
+  return l;
+}
+
+uint8_t Runner::AggTri(const Step& s, const AggLanes& l, uint32_t b, uint32_t e) const {
+  if (l.cerr != nullptr && SegAny(l.cerr, b, e)) return 1;
+  switch (s.macro) {
+    case Macro::kExists:
+      if (SegAny(l.xt, b, e)) return 2;
+      return l.xe != nullptr && SegAny(l.xe, b, e) ? 1 : 0;
+    case Macro::kAll:
+      if (SegAny(l.xf, b, e)) return 0;
+      return l.xe != nullptr && SegAny(l.xe, b, e) ? 1 : 2;
+    case Macro::kExistsOne:
+      if (l.xe != nullptr && SegAny(l.xe, b, e)) return 1;
+      return SegCount(l.xt, b, e) == 1 ? 2 : 0;
+    default: return 1;
+  }
+}
+
+Vec Runner::Agg(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  if (s.iter == Dom::kPair) return AggPairs(id, act);
+  Buf& b = B(id);
+  const uint64_t* inc0 = act != nullptr ? BroadcastToMembers(act, b.s5) : nullptr;
+  const AggLanes l = AggRows(id, nm_, inc0);
+  const uint32_t* seg = seg_.data();
+  Vec v;
+  v.type = s.type;
+  if (s.macro == Macro::kFilter) {  // filter(...).size()
+    int64_t* out = Grow(b.own.i64, nh_);
+    uint8_t* ok = Grow(b.own.ok, nh_);
+    ForRows(nh_, act, [&](uint32_t h) {
+      const uint32_t s0 = seg[h], s1 = seg[h + 1];
+      const bool good = l.cerr == nullptr || !SegAny(l.cerr, s0, s1);
+      out[h] = !good ? 0 : l.inc != nullptr ? SegCount(l.inc, s0, s1) : s1 - s0;
+      ok[h] = good;
+    });
+    v.data = out;
+    v.ok = ok;
+    return v;
+  }
+  uint64_t* t = GrowBits(b.own.t, nh_);
+  uint64_t* f = GrowBits(b.own.f, nh_);
+  if (s.macro == Macro::kExists && l.cerr == nullptr && l.xe == nullptr) {
+    // exists without errors: true where a member's bit is set; false elsewhere.
+    const size_t nw = Words(nh_);
+    for (size_t w = 0; w < nw; ++w) {
+      uint64_t m = act != nullptr ? act[w] : ~uint64_t{0};
+      if (w + 1 == nw) m &= TailMask(nh_);
+      uint64_t tw = 0;
+      while (m != 0) {
+        const int k = std::countr_zero(m);
+        m &= m - 1;
+        const uint32_t h = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(k);
+        tw |= static_cast<uint64_t>(SegAny(l.xt, seg[h], seg[h + 1])) << k;
+      }
+      t[w] = tw;
+    }
+    return BoolOut(t, f, false);
+  }
+  TriRows(nh_, act, t, f, [&](uint32_t h) { return AggTri(s, l, seg[h], seg[h + 1]); });
+  return BoolOut(t, f, true);
+}
+
+// A macro whose predicates read the person: for each person, over the pairs (person, member) of
+// the person's household, in groups of about kPairGroup pairs.
+Vec Runner::AggPairs(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  Buf& b = B(id);
+  const bool count = s.macro == Macro::kFilter;
+  uint64_t* t = GrowBits(b.own.t, nm_);
+  uint64_t* f = GrowBits(b.own.f, nm_);
+  int64_t* values = count ? Grow(b.own.i64, nm_) : nullptr;
+  uint8_t* ok = count ? Grow(b.own.ok, nm_) : nullptr;
+  std::fill(t, t + Words(nm_) + 1, 0);
+  std::fill(f, f + Words(nm_) + 1, 0);
+  std::vector<uint32_t> persons, starts;  // the group's persons and their first pair
+  uint32_t pairs = 0;
+  auto flush = [&] {
+    if (persons.empty()) return;
+    np_ = pairs;
+    starts.push_back(pairs);
+    const AggLanes l = AggRows(id, np_, nullptr);
+    for (size_t k = 0; k < persons.size(); ++k) {
+      const uint32_t p = persons[k], s0 = starts[k], s1 = starts[k + 1];
+      if (count) {
+        const bool good = l.cerr == nullptr || !SegAny(l.cerr, s0, s1);
+        values[p] = !good ? 0 : l.inc != nullptr ? SegCount(l.inc, s0, s1) : s1 - s0;
+        ok[p] = good;
+      } else {
+        const uint8_t tri = AggTri(s, l, s0, s1);
+        t[p >> 6] |= static_cast<uint64_t>(tri == 2) << (p & 63);
+        f[p >> 6] |= static_cast<uint64_t>(tri == 0) << (p & 63);
+      }
+    }
+    persons.clear();
+    starts.clear();
+    pp_.clear();
+    pm_.clear();
+    ph_.clear();
+    pairs = 0;
+  };
+  uint32_t h = 0;
+  ForRows(nm_, act, [&](uint32_t p) {
+    while (seg_[h + 1] <= p) ++h;
+    const uint32_t m0 = seg_[h], m1 = seg_[h + 1];
+    if (!persons.empty() && pairs + (m1 - m0) > plan_.batch_rows) flush();
+    persons.push_back(p);
+    starts.push_back(pairs);
+    for (uint32_t m = m0; m < m1; ++m) {
+      pp_.push_back(p);
+      pm_.push_back(m);
+      ph_.push_back(h);
+    }
+    pairs += m1 - m0;
+  });
+  flush();
+  np_ = 0;
+  Vec v;
+  v.type = s.type;
+  if (count) {
+    v.data = values;
+    v.ok = ok;
+    return v;
+  }
+  return BoolOut(t, f, true);
+}
+
+Vec Runner::Reference(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  const CheckedExpr& expr = plan_.exprs[static_cast<size_t>(s.expr)];
+  const uint32_t n = N(s.dom);
+  const size_t base = s.dom == Dom::kHousehold ? hb_ : mb_;
+  Buf& b = B(id);
+  if (s.type == VType::kBool) {
+    uint64_t* t = GrowBits(b.own.t, n);
+    uint64_t* f = GrowBits(b.own.f, n);
+    TriRows(n, act, t, f, [&](uint32_t i) -> uint8_t {
+      const Value v = Evaluate(expr, *sh_.frame, plan_.unit, base + i, sh_.eval);
+      if (v.is_error()) return 1;
+      return v.kind() == Value::Kind::kBool && v.bool_value() ? 2 : 0;
+    });
+    return BoolOut(t, f, true);
+  }
+  int64_t* out = Grow(b.own.i64, n);
+  uint8_t* ok = Grow(b.own.ok, n);
+  ForRows(n, act, [&](uint32_t i) {
+    const Value v = Evaluate(expr, *sh_.frame, plan_.unit, base + i, sh_.eval);
+    const bool good = v.kind() == Value::Kind::kInt;
+    out[i] = good ? v.int_value() : 0;
+    ok[i] = good;
+  });
+  Vec v;
+  v.type = VType::kInt;
+  v.data = out;
+  v.ok = ok;
+  return v;
+}
+
+}  // namespace
+
+namespace {
+
+Result<VType> VTypeOf(const Type& t) {
+  switch (t.kind) {
+    case TypeKind::kNull: return VType::kNull;
+    case TypeKind::kBool: return VType::kBool;
+    case TypeKind::kInt: return VType::kInt;
+    case TypeKind::kDouble: return VType::kDouble;
+    case TypeKind::kString: return VType::kString;
+    case TypeKind::kDate: return VType::kDate;
+    case TypeKind::kList: return VType::kList;
+    case TypeKind::kMembers: break;
+  }
+  return UnimplementedError("a members list used as a value");
+}
+
+VType AttrVType(AttrKind k) {
+  switch (k) {
+    case AttrKind::kBool: return VType::kBool;
+    case AttrKind::kInt:
+    case AttrKind::kMoney: return VType::kInt;
+    case AttrKind::kDate: return VType::kDate;
+    case AttrKind::kEnum: return VType::kEnum;
+    case AttrKind::kString: return VType::kString;
+  }
+  return VType::kNull;
+}
+
+Result<Scalar> ScalarOf(const Value& v) {
+  Scalar s;
+  switch (v.kind()) {
+    case Value::Kind::kNull: s.type = VType::kNull; break;
+    case Value::Kind::kBool:
+      s.type = VType::kBool;
+      s.tri = v.bool_value() ? 2 : 0;
+      break;
+    case Value::Kind::kInt:
+      s.type = VType::kInt;
+      s.i = v.int_value();
+      break;
+    case Value::Kind::kDouble:
+      s.type = VType::kDouble;
+      s.d = v.double_value();
+      break;
+    case Value::Kind::kString:
+      s.type = VType::kString;
+      s.SetString(v.string_value());
+      break;
+    case Value::Kind::kDate:
+      s.type = VType::kDate;
+      s.date = v.date_value().days();
+      break;
+    default: return UnimplementedError("a constant that is a list or an error");
+  }
+  return s;
+}
+
+// Kinds that work row by row (strings, conversions, the reference): worth ordering after the
+// vectorised operands of && and ||.
+int ExtraCost(const Step& s) {
+  switch (s.kind) {
+    case Kind::kAgg: return 64;
+    case Kind::kReference: return 1000;
+    case Kind::kStringTest:
+    case Kind::kToString:
+    case Kind::kToInt:
+    case Kind::kToDouble:
+    case Kind::kIn:
+    case Kind::kEnumToString:
+    case Kind::kSizeString: return 8;
+    case Kind::kArith:
+    case Kind::kCompare:
+    case Kind::kAttr: return s.type == VType::kString ? 8 : 0;
+    default: return 0;
+  }
+}
+
+class Compiler {
+ public:
+  Compiler(Plan* plan, const ColumnarOptions& options) : p_(*plan), options_(options) {}
+
+  // Adds a checked expression; returns its root step (a kReference step when the expression
+  // cannot be compiled).
+  int AddExpr(const CheckedExpr& e) {
+    if (!options_.force_reference) {
+      expr_ = &e;
+      Result<int> r = Build(e.root());
+      expr_ = nullptr;
+      if (r.ok()) return *r;
+      p_.reasons.push_back(e.source() + ": " + r.status().message());
+    } else {
+      p_.reasons.push_back(e.source() + ": the reference evaluator was asked for");
+    }
+    Step s;
+    s.kind = Kind::kReference;
+    s.type = e.type().kind == TypeKind::kBool ? VType::kBool : VType::kInt;
+    s.deps = p_.unit == Unit::kPerson ? (kDepPerson | kDepHousehold) : kDepHousehold;
+    s.expr = static_cast<int>(p_.exprs.size());
+    p_.exprs.push_back(e);
+    return Add(std::move(s));
+  }
+
+  int AddAnd(std::vector<int> kids) {
+    Step s;
+    s.kind = Kind::kAnd;
+    s.type = VType::kBool;
+    s.kids = std::move(kids);
+    return Add(std::move(s));
+  }
+
+  // Folds constants, flattens and orders && and ||, assigns domains.
+  void Finish() {
+    const std::vector<int> roots = Roots();
+    {
+      Shared shared;
+      shared.plan = &p_;
+      shared.consts.resize(p_.steps.size());
+      shared.cuts.resize(p_.steps.size());
+      shared.tables.resize(p_.steps.size());
+      Runner runner(shared);
+      runner.SetNoBatch();
+      std::vector<char> seen(p_.steps.size());
+      for (int r : roots) Fold(r, runner, seen);
+    }
+    for (int r : roots) Flatten(r);
+    for (int r : roots) SetTarget(r, p_.out);
+    std::vector<char> seen(p_.steps.size());
+    for (int r : roots) Collect(r, seen);
+  }
+
+ private:
+  Step& St(int id) { return p_.steps[static_cast<size_t>(id)]; }
+  std::vector<int> Roots() const {
+    std::vector<int> roots = {p_.root};
+    if (p_.amount >= 0) roots.push_back(p_.amount);
+    return roots;
+  }
+
+  int Add(Step s) {
+    switch (s.kind) {
+      case Kind::kAttr:
+      case Kind::kHas:
+      case Kind::kMembersCount:
+      case Kind::kReference: break;  // deps set by the caller
+      case Kind::kAgg: {
+        uint8_t d = 0;
+        for (int k : s.kids) {
+          d |= St(k).deps;
+          s.dated |= St(k).dated;
+        }
+        s.iter = (d & kDepPerson) ? Dom::kPair : Dom::kMember;
+        s.deps = static_cast<uint8_t>(kDepHousehold | (d & ~kDepMember));
+        break;
+      }
+      default:
+        for (int k : s.kids) {
+          s.deps |= St(k).deps;
+          s.dated |= St(k).dated;
+        }
+        break;
+    }
+    s.dom = DomOf(s.deps);
+    s.cost = 1 + ExtraCost(s);
+    for (int k : s.kids) s.cost += St(k).cost;
+    p_.steps.push_back(std::move(s));
+    return static_cast<int>(p_.steps.size()) - 1;
+  }
+
+  int AttrSlot(const AttributeSchema& a) {
+    for (size_t i = 0; i < p_.attrs.size(); ++i) {
+      const PlanAttr& x = p_.attrs[i];
+      if (x.entity == a.entity && x.name == a.name && x.kind == a.kind) return static_cast<int>(i);
+    }
+    p_.attrs.push_back({a.entity, a.name, a.kind, a.enum_values});
+    return static_cast<int>(p_.attrs.size()) - 1;
+  }
+
+  // An enum value where a string is needed.
+  int AsString(int id) {
+    if (St(id).type != VType::kEnum) return id;
+    Step s;
+    s.kind = Kind::kEnumToString;
+    s.type = VType::kString;
+    s.kids = {id};
+    return Add(std::move(s));
+  }
+
+  Result<int> Build(NodeId id) {
+    const Node& n = expr_->node(id);
+    auto kid = [&](size_t i) -> Result<int> {
+      if (i >= n.children.size()) return UnimplementedError("a node without its operands");
+      return Build(n.children[i]);
+    };
+    Step s;
+    switch (n.kind) {
+      case NodeKind::kConstant: {
+        ASSIGN_OR_RETURN(s.value, ScalarOf(n.constant));
+        s.type = s.value.type;
+        return Add(std::move(s));
+      }
+      case NodeKind::kAttribute:
+      case NodeKind::kHas: {
+        if (n.attribute < 0 || static_cast<size_t>(n.attribute) >= expr_->attributes().size()) {
+          return UnimplementedError("an attribute reference out of range");
+        }
+        const AttributeSchema& a = expr_->attributes()[static_cast<size_t>(n.attribute)];
+        s.kind = n.kind == NodeKind::kHas ? Kind::kHas : Kind::kAttr;
+        s.type = n.kind == NodeKind::kHas ? VType::kBool : AttrVType(a.kind);
+        s.attr = AttrSlot(a);
+        s.scope = n.scope;
+        s.deps = n.scope == Scope::kPerson      ? kDepPerson
+                 : n.scope == Scope::kHousehold ? kDepHousehold
+                                                : kDepMember;
+        if (p_.unit == Unit::kHousehold && n.scope == Scope::kPerson) {
+          return UnimplementedError("person in a household rule");
+        }
+        return Add(std::move(s));
+      }
+      case NodeKind::kList: {
+        s.kind = Kind::kList;
+        s.type = VType::kList;
+        if (n.type.element != TypeKind::kNull) {
+          ASSIGN_OR_RETURN(s.elem, VTypeOf(Type{n.type.element}));
+        }
+        for (size_t i = 0; i < n.children.size(); ++i) {
+          ASSIGN_OR_RETURN(int e, kid(i));
+          if (St(e).type == VType::kList) return UnimplementedError("a list of lists");
+          s.kids.push_back(AsString(e));
+        }
+        return Add(std::move(s));
+      }
+      case NodeKind::kMembers: return UnimplementedError("household.members used as a value");
+      case NodeKind::kNot:
+      case NodeKind::kNegate: {
+        ASSIGN_OR_RETURN(int x, kid(0));
+        s.kind = n.kind == NodeKind::kNot ? Kind::kNot : Kind::kNegate;
+        s.type = St(x).type;
+        s.kids = {x};
+        return Add(std::move(s));
+      }
+      case NodeKind::kAnd:
+      case NodeKind::kOr: {
+        ASSIGN_OR_RETURN(int l, kid(0));
+        ASSIGN_OR_RETURN(int r, kid(1));
+        s.kind = n.kind == NodeKind::kAnd ? Kind::kAnd : Kind::kOr;
+        s.type = VType::kBool;
+        s.kids = {l, r};
+        return Add(std::move(s));
+      }
+      case NodeKind::kConditional: {
+        ASSIGN_OR_RETURN(int c, kid(0));
+        ASSIGN_OR_RETURN(int a, kid(1));
+        ASSIGN_OR_RETURN(int b, kid(2));
+        s.kind = Kind::kCond;
+        ASSIGN_OR_RETURN(s.type, VTypeOf(n.type));
+        if (s.type == VType::kList && n.type.element != TypeKind::kNull) {
+          ASSIGN_OR_RETURN(s.elem, VTypeOf(Type{n.type.element}));
+        }
+        s.kids = {c, AsString(a), AsString(b)};
+        return Add(std::move(s));
+      }
+      case NodeKind::kArithmetic: {
+        ASSIGN_OR_RETURN(int l, kid(0));
+        ASSIGN_OR_RETURN(int r, kid(1));
+        s.kind = Kind::kArith;
+        s.op = n.op;
+        ASSIGN_OR_RETURN(s.type, VTypeOf(n.type));
+        s.kids = {AsString(l), AsString(r)};
+        return Add(std::move(s));
+      }
+      case NodeKind::kCompare: return BuildCompare(n);
+      case NodeKind::kIn: return BuildIn(n);
+      case NodeKind::kCall: return BuildCall(n);
+      case NodeKind::kMacro: {
+        if (n.macro == Macro::kFilter) return UnimplementedError("a filter used as a value");
+        if (n.children.size() != 2) return UnimplementedError("a macro without its predicate");
+        return BuildAgg(n.children[0], n.children[1], n.macro);
+      }
+    }
+    return UnimplementedError("an unknown node");
+  }
+
+  Result<int> BuildCompare(const Node& n) {
+    if (n.children.size() != 2) return UnimplementedError("a comparison without its operands");
+    ASSIGN_OR_RETURN(int l, Build(n.children[0]));
+    ASSIGN_OR_RETURN(int r, Build(n.children[1]));
+    Op op = n.op;
+    // age_years(x) OP k, years_since(x) OP k, with k an int the same for every row.
+    for (int side = 0; side < 2; ++side) {
+      const int call = side == 0 ? l : r, k = side == 0 ? r : l;
+      if (St(call).kind == Kind::kAge && St(k).deps == 0 && St(k).type == VType::kInt) {
+        Step s;
+        s.kind = Kind::kAgeCmp;
+        s.type = VType::kBool;
+        s.op = side == 0 ? op : Flip(op);
+        s.years_since = St(call).years_since;
+        s.dated = true;
+        s.kids = {St(call).kids[0], k};
+        return Add(std::move(s));
+      }
+    }
+    // An enum attribute == or != a string constant: a lookup by code.
+    if (op == Op::kEq || op == Op::kNe) {
+      for (int side = 0; side < 2; ++side) {
+        const int e = side == 0 ? l : r, c = side == 0 ? r : l;
+        if (St(e).type == VType::kEnum && St(c).kind == Kind::kConst &&
+            St(c).type == VType::kString && St(c).value.ok) {
+          Step s;
+          s.kind = Kind::kEnumMatch;
+          s.type = VType::kBool;
+          s.negate = op == Op::kNe;
+          s.match = {std::string(St(c).value.sv)};
+          s.kids = {e};
+          return Add(std::move(s));
+        }
+      }
+    }
+    Step s;
+    s.kind = Kind::kCompare;
+    s.type = VType::kBool;
+    s.op = op;
+    s.kids = {AsString(l), AsString(r)};
+    return Add(std::move(s));
+  }
+
+  Result<int> BuildIn(const Node& n) {
+    if (n.children.size() != 2) return UnimplementedError("'in' without its operands");
+    ASSIGN_OR_RETURN(int x, Build(n.children[0]));
+    ASSIGN_OR_RETURN(int list, Build(n.children[1]));
+    if (St(x).type == VType::kEnum && St(list).kind == Kind::kList) {
+      bool constants = true;
+      for (int e : St(list).kids) {
+        const Step& es = St(e);
+        constants &= es.kind == Kind::kConst && es.type == VType::kString && es.value.ok;
+      }
+      if (constants) {
+        Step s;
+        s.kind = Kind::kEnumMatch;
+        s.type = VType::kBool;
+        s.match.clear();
+        for (int e : St(list).kids) s.match.push_back(std::string(St(e).value.sv));
+        s.kids = {x};
+        return Add(std::move(s));
+      }
+    }
+    if (St(list).type != VType::kList) return UnimplementedError("'in' over a non-list");
+    Step s;
+    s.kind = Kind::kIn;
+    s.type = VType::kBool;
+    s.kids = {AsString(x), list};
+    return Add(std::move(s));
+  }
+
+  Result<int> BuildCall(const Node& n) {
+    if (n.children.empty()) return UnimplementedError("a call without arguments");
+    Step s;
+    switch (n.function) {
+      case Function::kSize: {
+        const Node& arg = expr_->node(n.children[0]);
+        if (arg.type.kind == TypeKind::kMembers) {
+          if (arg.kind == NodeKind::kMembers) {
+            s.kind = Kind::kMembersCount;
+            s.type = VType::kInt;
+            s.deps = kDepHousehold;
+            return Add(std::move(s));
+          }
+          return BuildAgg(n.children[0], std::nullopt, Macro::kFilter);
+        }
+        ASSIGN_OR_RETURN(int x, Build(n.children[0]));
+        x = AsString(x);
+        s.kind = St(x).type == VType::kList ? Kind::kSizeList : Kind::kSizeString;
+        if (St(x).type != VType::kList && St(x).type != VType::kString) {
+          return UnimplementedError("size() of a " + std::string(KindName(St(x).kind)));
+        }
+        s.type = VType::kInt;
+        s.kids = {x};
+        return Add(std::move(s));
+      }
+      case Function::kAgeYears:
+      case Function::kYearsSince: {
+        ASSIGN_OR_RETURN(int x, Build(n.children[0]));
+        s.kind = Kind::kAge;
+        s.type = VType::kInt;
+        s.years_since = n.function == Function::kYearsSince;
+        s.dated = true;
+        s.kids = {x};
+        return Add(std::move(s));
+      }
+      case Function::kStartsWith:
+      case Function::kEndsWith:
+      case Function::kContains: {
+        if (n.children.size() != 2) return UnimplementedError("a string method without argument");
+        ASSIGN_OR_RETURN(int x, Build(n.children[0]));
+        ASSIGN_OR_RETURN(int y, Build(n.children[1]));
+        s.kind = Kind::kStringTest;
+        s.type = VType::kBool;
+        s.fn = n.function;
+        s.kids = {AsString(x), AsString(y)};
+        return Add(std::move(s));
+      }
+      case Function::kToInt:
+      case Function::kToDouble:
+      case Function::kToString:
+      case Function::kRupees: {
+        ASSIGN_OR_RETURN(int x, Build(n.children[0]));
+        x = AsString(x);
+        if (n.function == Function::kToString && St(x).type == VType::kString) return x;
+        s.kind = n.function == Function::kToInt      ? Kind::kToInt
+                 : n.function == Function::kToDouble ? Kind::kToDouble
+                 : n.function == Function::kToString ? Kind::kToString
+                                                     : Kind::kRupees;
+        ASSIGN_OR_RETURN(s.type, VTypeOf(n.type));
+        s.kids = {x};
+        return Add(std::move(s));
+      }
+      case Function::kNone: break;
+    }
+    return UnimplementedError("an unknown function");
+  }
+
+  // exists / all / exists_one over `range` (household.members, or filters of it), or with no
+  // predicate, filter(...).size().
+  Result<int> BuildAgg(NodeId range, std::optional<NodeId> predicate, Macro macro) {
+    std::vector<NodeId> filters;
+    NodeId r = range;
+    while (true) {
+      const Node& rn = expr_->node(r);
+      if (rn.kind == NodeKind::kMembers) break;
+      if (rn.kind != NodeKind::kMacro || rn.macro != Macro::kFilter || rn.children.size() != 2) {
+        return UnimplementedError("a members list other than household.members or a filter");
+      }
+      filters.push_back(rn.children[1]);
+      r = rn.children[0];
+    }
+    std::reverse(filters.begin(), filters.end());
+    if (predicate.has_value()) filters.push_back(*predicate);
+    Step s;
+    s.kind = Kind::kAgg;
+    s.macro = macro;
+    s.filters = static_cast<int>(filters.size()) - (predicate.has_value() ? 1 : 0);
+    s.type = macro == Macro::kFilter ? VType::kInt : VType::kBool;
+    for (NodeId f : filters) {
+      ASSIGN_OR_RETURN(int k, Build(f));
+      if (St(k).type != VType::kBool) return UnimplementedError("a macro predicate not a bool");
+      s.kids.push_back(k);
+    }
+    return Add(std::move(s));
+  }
+
+  void Fold(int id, Runner& runner, std::vector<char>& seen) {
+    if (seen[static_cast<size_t>(id)]) return;
+    seen[static_cast<size_t>(id)] = 1;
+    for (int k : St(id).kids) Fold(k, runner, seen);
+    const Step& s = St(id);
+    if (s.dom != Dom::kConst || s.dated || s.kind == Kind::kConst || s.type == VType::kList ||
+        s.kind == Kind::kReference) {
+      return;
+    }
+    Scalar v = ToScalar(runner.Compute(id, nullptr));
+    Step& m = St(id);
+    m.kind = Kind::kConst;
+    m.op = Op::kNone;
+    m.attr = -1;
+    m.kids.clear();
+    m.value = std::move(v);
+    m.type = m.value.type;
+    m.cost = 1;
+  }
+
+  // Flattens chains of && (||), drops operands that are constantly neutral, orders the rest
+  // cheapest first, and groups operands of a coarser domain into one step of that domain (so
+  // that household operands of a person rule are combined per household, then broadcast once).
+  void Flatten(int id) {
+    const std::vector<int> kids = St(id).kids;
+    for (int k : kids) Flatten(k);
+    const Kind kind = St(id).kind;
+    if (kind != Kind::kAnd && kind != Kind::kOr) return;
+    const bool is_and = kind == Kind::kAnd;
+    std::vector<int> flat;
+    for (int k : kids) {
+      if (St(k).kind == kind) {
+        for (int g : St(k).kids) flat.push_back(g);
+      } else {
+        flat.push_back(k);
+      }
+    }
+    std::vector<int> keep;
+    for (int k : flat) {
+      const Step& ks = St(k);
+      if (ks.kind == Kind::kConst) {
+        const uint8_t neutral = is_and ? 2 : 0;
+        if (ks.value.tri == neutral) continue;
+        if (ks.value.tri != 1) {  // decides every row
+          Step c;
+          c.type = VType::kBool;
+          c.value.type = VType::kBool;
+          c.value.tri = ks.value.tri;
+          St(id) = std::move(c);
+          return;
+        }
+      }
+      keep.push_back(k);
+    }
+    if (keep.empty()) {
+      Step c;
+      c.type = VType::kBool;
+      c.value.type = VType::kBool;
+      c.value.tri = is_and ? 2 : 0;
+      St(id) = std::move(c);
+      return;
+    }
+    if (keep.size() == 1) {
+      Step copy = St(keep[0]);
+      St(id) = std::move(copy);
+      return;
+    }
+    std::stable_sort(keep.begin(), keep.end(), [&](int a, int b) {
+      const Step &sa = St(a), &sb = St(b);
+      if (sa.dom != sb.dom) return sa.dom < sb.dom;
+      return (sa.cost >= 8) < (sb.cost >= 8);
+    });
+    const Dom dom = St(id).dom;
+    std::vector<int> coarse, rest;
+    // (Only household operands: member operands that read the person and ones that read the
+    // macro's member do not combine into one member-domain step.)
+    for (int k : keep) {
+      (St(k).dom == Dom::kHousehold && dom > Dom::kHousehold ? coarse : rest).push_back(k);
+    }
+    if (coarse.size() >= 2) {
+      Step g;
+      g.kind = kind;
+      g.type = VType::kBool;
+      g.kids = coarse;
+      const int gid = Add(std::move(g));
+      Flatten(gid);
+      rest.insert(std::find_if(rest.begin(), rest.end(),
+                               [&](int k) { return St(k).dom != Dom::kConst; }),
+                  gid);
+      keep = rest;
+    }
+    St(id).kids = keep;
+  }
+
+  void SetTarget(int id, Dom target) {
+    Step& s = St(id);
+    s.target = target;
+    if (s.type == VType::kList && s.dom < target) s.dom = target;
+    const Dom kid_target = s.kind == Kind::kAgg ? s.iter : s.dom;
+    const std::vector<int> kids = s.kids;
+    for (int k : kids) SetTarget(k, kid_target);
+  }
+
+  void Collect(int id, std::vector<char>& seen) {
+    if (seen[static_cast<size_t>(id)]) return;
+    seen[static_cast<size_t>(id)] = 1;
+    for (int k : St(id).kids) Collect(k, seen);
+    const Step& s = St(id);
+    if (s.dom == Dom::kConst && s.kind != Kind::kConst && s.type != VType::kList) {
+      p_.dated.push_back(id);
+    }
+    if (s.kind == Kind::kAgeCmp) p_.age_cmps.push_back(id);
+    if (s.kind == Kind::kEnumMatch) p_.enum_matches.push_back(id);
+  }
+
+  Plan& p_;
+  const ColumnarOptions& options_;
+  const CheckedExpr* expr_ = nullptr;
+};
+
+}  // namespace
+
+namespace {
+
+std::string_view AttrKindWord(AttrKind k) {
+  switch (k) {
+    case AttrKind::kBool: return "bool";
+    case AttrKind::kInt: return "int";
+    case AttrKind::kMoney: return "money";
+    case AttrKind::kDate: return "date";
+    case AttrKind::kEnum: return "enum";
+    case AttrKind::kString: return "string";
+  }
+  return "?";
+}
+
+// The cut-off days of age_years(d) OP k (or years_since): see AgeCut.
+AgeCut CutFor(const Step& s, const Scalar& k, Date eval) {
+  AgeCut c;
+  if (!k.ok) {
+    c.error = true;
+    return c;
+  }
+  if (!DateInRange(eval)) return c;  // every row is an error
+  const int32_t rlo = kMinDateDays;
+  const int32_t rhi = s.years_since ? kMaxDateDays : std::min(eval.days(), kMaxDateDays);
+  c.ok_lo = rlo;
+  c.ok_hi = rhi;
+  auto years = [&](int32_t d) { return static_cast<int64_t>(Date::FromDays(d).YearsUntil(eval)); };
+  // The latest day in [rlo, rhi] whose years are at least `want` (years fall as d grows), or
+  // rlo - 1 when there is none.
+  auto last_with = [&](int64_t want) -> int32_t {
+    if (years(rlo) < want) return rlo - 1;
+    int32_t lo = rlo, hi = rhi;
+    while (lo < hi) {
+      const int32_t mid = lo + (hi - lo + 1) / 2;
+      if (years(mid) >= want) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  };
+  const int32_t at_least_k = last_with(k.i);
+  const int32_t above_k =
+      k.i == std::numeric_limits<int64_t>::max() ? rlo - 1 : last_with(k.i + 1);
+  c.lo = rlo - 1;
+  switch (s.op) {
+    case Op::kGe: c.hi = at_least_k; break;
+    case Op::kGt: c.hi = above_k; break;
+    case Op::kLt:
+      c.hi = at_least_k;
+      c.negate = true;
+      break;
+    case Op::kLe:
+      c.hi = above_k;
+      c.negate = true;
+      break;
+    case Op::kEq:
+      c.lo = above_k;
+      c.hi = at_least_k;
+      break;
+    case Op::kNe:
+      c.lo = above_k;
+      c.hi = at_least_k;
+      c.negate = true;
+      break;
+    default: c.error = true; break;
+  }
+  return c;
+}
+
+Status Prepare(const Plan& plan, const Frame& frame, Date eval, Shared* sh) {
+  sh->plan = &plan;
+  sh->frame = &frame;
+  sh->eval = eval;
+  const size_t households = frame.households(), members = frame.members();
+  const std::span<const uint32_t> offsets = frame.member_offsets();
+  if (offsets.size() != households + 1) {
+    return FailedPreconditionError("the frame's member offsets do not match its households");
+  }
+  if (offsets[0] != 0 || offsets[households] != members) {
+    return FailedPreconditionError("the frame's member offsets do not cover its members");
+  }
+  if (!frame.household_live().empty() && frame.household_live().size() != households) {
+    return FailedPreconditionError("the frame's live flags do not match its households");
+  }
+  sh->offsets = offsets.data();
+  sh->cols.assign(plan.attrs.size(), ColumnRef{});
+  for (size_t a = 0; a < plan.attrs.size(); ++a) {
+    const PlanAttr& pa = plan.attrs[a];
+    const Column* c = frame.column(pa.entity, pa.name);
+    if (c == nullptr) continue;
+    const std::string label =
+        (pa.entity == Entity::kHousehold ? "household." : "person.") + pa.name;
+    if (c->kind != pa.kind) {
+      return FailedPreconditionError("the frame's column " + label + " is " +
+                                     std::string(AttrKindWord(c->kind)) + "; the rule expects " +
+                                     std::string(AttrKindWord(pa.kind)));
+    }
+    const size_t rows = pa.entity == Entity::kHousehold ? households : members;
+    bool short_column = !c->valid.empty() && c->valid.size() < rows;
+    switch (c->kind) {
+      case AttrKind::kBool: short_column |= c->bools.size() < rows; break;
+      case AttrKind::kInt:
+      case AttrKind::kMoney: short_column |= c->ints.size() < rows; break;
+      case AttrKind::kDate: short_column |= c->dates.size() < rows; break;
+      case AttrKind::kEnum: short_column |= c->codes.size() < rows; break;
+      case AttrKind::kString: short_column |= c->offsets.size() < rows + 1; break;
+    }
+    if (short_column) return FailedPreconditionError("the frame's column " + label + " is too short");
+    ColumnRef& ref = sh->cols[a];
+    ref.col = c;
+    ref.valid = c->valid.empty() ? nullptr : c->valid.data();
+    ref.dict = c->dictionary != nullptr ? c->dictionary : &pa.enum_values;
+  }
+  sh->eval_in_range = DateInRange(eval);
+  sh->packed_eval = sh->eval_in_range ? internal::PackedCivil(eval.days()) : 0;
+  const size_t steps = plan.steps.size();
+  sh->consts.assign(steps, Scalar{});
+  sh->cuts.assign(steps, AgeCut{});
+  sh->tables.assign(steps, std::array<uint8_t, 256>{});
+  for (int id : plan.enum_matches) {
+    const Step& s = plan.steps[static_cast<size_t>(id)];
+    const Step& attr = plan.steps[static_cast<size_t>(s.kids[0])];
+    const std::vector<std::string>& dict =
+        *(sh->cols[static_cast<size_t>(attr.attr)].dict != nullptr
+              ? sh->cols[static_cast<size_t>(attr.attr)].dict
+              : &plan.attrs[static_cast<size_t>(attr.attr)].enum_values);
+    std::array<uint8_t, 256>& tab = sh->tables[static_cast<size_t>(id)];
+    for (size_t code = 0; code < 256; ++code) {
+      if (code >= dict.size()) {
+        tab[code] = 1;
+        continue;
+      }
+      const bool found = std::find(s.match.begin(), s.match.end(), dict[code]) != s.match.end();
+      tab[code] = found != s.negate ? 2 : 0;
+    }
+  }
+  auto cut = [&](int id) {
+    const Step& s = plan.steps[static_cast<size_t>(id)];
+    const Step& k = plan.steps[static_cast<size_t>(s.kids[1])];
+    const Scalar& kv = k.kind == Kind::kConst ? k.value : sh->consts[static_cast<size_t>(s.kids[1])];
+    sh->cuts[static_cast<size_t>(id)] = CutFor(s, kv, eval);
+  };
+  // Constants that read the evaluation date, kids first (an age comparison's int before it).
+  Runner runner(*sh);
+  runner.SetNoBatch();
+  for (int id : plan.dated) {
+    if (plan.steps[static_cast<size_t>(id)].kind == Kind::kAgeCmp) cut(id);
+    sh->consts[static_cast<size_t>(id)] = ToScalar(runner.Compute(id, nullptr));
+  }
+  for (int id : plan.age_cmps) {
+    if (plan.steps[static_cast<size_t>(id)].dom != Dom::kConst) cut(id);
+  }
+  return OkStatus();
+}
+
+// Contiguous household ranges handed to threads, of about kChunkRows members and households.
+struct Chunk {
+  size_t hb, he;
+};
+
+std::vector<Chunk> MakeChunks(const uint32_t* off, size_t households, uint32_t batch_rows) {
+  const size_t total = off[households] + households;
+  const size_t n = std::max<size_t>(1, total / (kChunkBatches * batch_rows));
+  std::vector<Chunk> chunks;
+  size_t prev = 0;
+  for (size_t j = 1; j <= n; ++j) {
+    size_t end = households;
+    if (j < n) {
+      const size_t want = total * j / n;
+      size_t lo = prev, hi = households;  // the first h with off[h] + h >= want
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (off[mid] + mid >= want) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      end = std::max(prev, lo);
+    }
+    if (end > prev) chunks.push_back({prev, end});
+    prev = end;
+  }
+  return chunks;
+}
+
+// Runs `per_batch(runner, chunk)` for every batch of every chunk, on `threads` threads.
+template <class F>
+Status RunBatches(const Shared& sh, int threads, const std::vector<Chunk>& chunks, F&& per_batch) {
+  if (chunks.empty()) return OkStatus();
+  size_t n_threads = threads > 0 ? static_cast<size_t>(threads)
+                                 : std::max<size_t>(1, std::thread::hardware_concurrency());
+  n_threads = std::min(n_threads, chunks.size());
+  const uint32_t* off = sh.offsets;
+  const size_t members = sh.frame->members();
+  const uint32_t batch_rows = sh.plan->batch_rows;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status error;
+  auto work = [&] {
+    Runner runner(sh);
+    while (!failed.load(std::memory_order_relaxed)) {
+      const size_t c = next.fetch_add(1);
+      if (c >= chunks.size()) break;
+      size_t hb = chunks[c].hb;
+      while (hb < chunks[c].he) {
+        const size_t lim = std::min<size_t>(chunks[c].he, hb + batch_rows);
+        size_t he = lim;
+        if (off[lim] - off[hb] > batch_rows) {
+          size_t lo = hb + 1, hi = lim;  // the last h with off[h] - off[hb] <= batch_rows
+          while (lo < hi) {
+            const size_t mid = lo + (hi - lo + 1) / 2;
+            if (off[mid] - off[hb] <= batch_rows) {
+              lo = mid;
+            } else {
+              hi = mid - 1;
+            }
+          }
+          he = lo;
+        }
+        bool ordered = off[he] <= members;
+        for (size_t h = hb; h < he; ++h) ordered &= off[h] <= off[h + 1];
+        if (!ordered) {
+          std::lock_guard<std::mutex> lock(mu);
+          error = FailedPreconditionError("the frame's member offsets are out of order");
+          failed = true;
+          return;
+        }
+        runner.SetBatch(hb, he);
+        per_batch(runner, c);
+        hb = he;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < n_threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return error;
+}
+
+// ORs the n bits word(0), word(1), ... into `global` from bit r0. Words shared with other
+// batches (the first and the last) are updated atomically.
+template <class F>
+void OrBitsAt(uint64_t* global, size_t r0, uint32_t n, F&& word) {
+  if (n == 0) return;
+  const size_t first = r0 >> 6, last = (r0 + n - 1) >> 6;
+  auto put = [&](size_t g, uint64_t bits) {
+    if (bits == 0) return;
+    if (g == first || g == last) {
+      std::atomic_ref<uint64_t>(global[g]).fetch_or(bits, std::memory_order_relaxed);
+    } else {
+      global[g] |= bits;
+    }
+  };
+  const size_t nw = Words(n);
+  const unsigned sh = r0 & 63;
+  for (size_t w = 0; w < nw; ++w) {
+    uint64_t x = word(w);
+    if (w + 1 == nw) x &= TailMask(n);
+    const size_t g = first + w;
+    if (sh == 0) {
+      put(g, x);
+    } else {
+      put(g, x << sh);
+      if (g + 1 <= last) put(g + 1, x >> (64 - sh));
+    }
+  }
+}
+
+void Describe(const Plan& plan, int id, int depth, std::string* out) {
+  const Step& s = plan.steps[static_cast<size_t>(id)];
+  out->append(static_cast<size_t>(depth) * 2, ' ');
+  out->append(KindName(s.kind));
+  out->append("[").append(DomName(s.dom));
+  if (s.target != s.dom) out->append("->").append(DomName(s.target));
+  out->append("]");
+  if (s.op != Op::kNone) out->append(" ").append(OpName(s.op));
+  if (s.attr >= 0) {
+    const PlanAttr& a = plan.attrs[static_cast<size_t>(s.attr)];
+    out->append(" ").append(s.scope == Scope::kPerson      ? "person."
+                            : s.scope == Scope::kHousehold ? "household."
+                                                           : "m.");
+    out->append(a.name);
+  }
+  if (s.kind == Kind::kConst) out->append(" ").append(s.value.type == VType::kBool
+                                                          ? (s.value.tri == 2   ? "true"
+                                                             : s.value.tri == 0 ? "false"
+                                                                                : "error")
+                                                      : !s.value.ok ? "error"
+                                                      : s.value.type == VType::kInt
+                                                          ? std::to_string(s.value.i)
+                                                          : std::string("..."));
+  if (s.kind == Kind::kEnumMatch) {
+    out->append(s.negate ? " not in" : " in");
+    for (const std::string& m : s.match) out->append(" ").append(m);
+  }
+  if (s.kind == Kind::kAgg) {
+    out->append(s.macro == Macro::kExists      ? " exists"
+                : s.macro == Macro::kAll       ? " all"
+                : s.macro == Macro::kExistsOne ? " exists_one"
+                                               : " count");
+    out->append(" over ").append(DomName(s.iter));
+  }
+  if (s.kind == Kind::kAgeCmp || s.kind == Kind::kAge) {
+    out->append(s.years_since ? " years_since" : " age_years");
+  }
+  out->append("\n");
+  for (int k : s.kids) Describe(plan, k, depth + 1, out);
+}
+
+}  // namespace
+}  // namespace columnar_internal
+
+using columnar_internal::Dom;
+using columnar_internal::Plan;
+using columnar_internal::VType;
+
+const Plan* PlanOf(const ColumnarProgram& program) { return program.plan_.get(); }
+
+ColumnarProgram::ColumnarProgram() = default;
+ColumnarProgram::~ColumnarProgram() = default;
+ColumnarProgram::ColumnarProgram(const ColumnarProgram&) = default;
+ColumnarProgram& ColumnarProgram::operator=(const ColumnarProgram&) = default;
+ColumnarProgram::ColumnarProgram(ColumnarProgram&&) noexcept = default;
+ColumnarProgram& ColumnarProgram::operator=(ColumnarProgram&&) noexcept = default;
+
+Unit ColumnarProgram::unit() const { return plan_ ? plan_->unit : Unit::kPerson; }
+TypeKind ColumnarProgram::type() const { return plan_ ? plan_->type : TypeKind::kNull; }
+bool ColumnarProgram::is_scheme() const { return plan_ && plan_->scheme; }
+bool ColumnarProgram::uses_reference() const { return plan_ && !plan_->exprs.empty(); }
+const std::vector<std::string>& ColumnarProgram::reference_reasons() const {
+  static const std::vector<std::string> kNone;
+  return plan_ ? plan_->reasons : kNone;
+}
+std::string ColumnarProgram::DebugString() const {
+  std::string out;
+  if (!plan_) return out;
+  columnar_internal::Describe(*plan_, plan_->root, 0, &out);
+  if (plan_->amount >= 0) {
+    out += "amount:\n";
+    columnar_internal::Describe(*plan_, plan_->amount, 1, &out);
+  }
+  return out;
+}
+
+Result<ColumnarProgram> CompileColumnar(const CheckedExpr& expr, const ColumnarOptions& options) {
+  if (expr.nodes().empty()) return InvalidArgumentError("an empty rule");
+  const TypeKind type = expr.type().kind;
+  if (type != TypeKind::kBool && type != TypeKind::kInt) {
+    return InvalidArgumentError("a columnar rule is a bool or an int, not " + expr.type().ToString());
+  }
+  auto plan = std::make_shared<Plan>();
+  if (options.batch_rows > 0) plan->batch_rows = static_cast<uint32_t>(options.batch_rows);
+  plan->unit = expr.unit();
+  plan->type = type;
+  plan->out = expr.unit() == Unit::kPerson ? Dom::kMember : Dom::kHousehold;
+  columnar_internal::Compiler compiler(plan.get(), options);
+  plan->root = compiler.AddExpr(expr);
+  compiler.Finish();
+  ColumnarProgram program;
+  program.plan_ = std::move(plan);
+  return program;
+}
+
+Result<ColumnarProgram> CompileColumnarScheme(std::span<const CheckedExpr* const> clauses,
+                                              const CheckedExpr* amount,
+                                              const ColumnarOptions& options) {
+  if (clauses.empty()) return InvalidArgumentError("a scheme needs at least one clause");
+  const Unit unit = clauses[0] != nullptr ? clauses[0]->unit() : Unit::kPerson;
+  for (size_t i = 0; i < clauses.size(); ++i) {
+    const CheckedExpr* c = clauses[i];
+    if (c == nullptr || c->nodes().empty() || c->type().kind != TypeKind::kBool) {
+      return InvalidArgumentError("clause " + std::to_string(i + 1) + " is not a bool rule");
+    }
+    if (c->unit() != unit) return InvalidArgumentError("the clauses are not of one unit");
+  }
+  if (amount != nullptr) {
+    if (amount->nodes().empty() || amount->type().kind != TypeKind::kInt) {
+      return InvalidArgumentError("the amount is not an int rule");
+    }
+    if (amount->unit() != unit) return InvalidArgumentError("the amount is of another unit");
+  }
+  auto plan = std::make_shared<Plan>();
+  if (options.batch_rows > 0) plan->batch_rows = static_cast<uint32_t>(options.batch_rows);
+  plan->unit = unit;
+  plan->type = TypeKind::kBool;
+  plan->scheme = true;
+  plan->out = unit == Unit::kPerson ? Dom::kMember : Dom::kHousehold;
+  columnar_internal::Compiler compiler(plan.get(), options);
+  std::vector<int> roots;
+  for (const CheckedExpr* c : clauses) roots.push_back(compiler.AddExpr(*c));
+  plan->root = compiler.AddAnd(std::move(roots));
+  if (amount != nullptr) plan->amount = compiler.AddExpr(*amount);
+  compiler.Finish();
+  ColumnarProgram program;
+  program.plan_ = std::move(plan);
+  return program;
+}
+
+size_t ColumnarResult::met_count() const {
+  size_t n = 0;
+  for (uint64_t w : met_bits) n += static_cast<size_t>(std::popcount(w));
+  return n;
+}
+
+Status EvaluateColumnar(const ColumnarProgram& program, const Frame& frame, Date eval_date,
+                        ColumnarResult* out, int threads) {
+  using namespace columnar_internal;  // NOLINT: the engine's own types
+  const Plan* plan = PlanOf(program);
+  if (out == nullptr || plan == nullptr) return InvalidArgumentError("no program or no result");
+  if (plan->scheme) return InvalidArgumentError("a scheme program: use EvaluateColumnarScheme");
+  Shared sh;
+  RETURN_IF_ERROR(Prepare(*plan, frame, eval_date, &sh));
+  const bool person = plan->out == Dom::kMember;
+  const size_t rows = person ? frame.members() : frame.households();
+  out->unit = plan->unit;
+  out->type = plan->type;
+  out->rows = rows;
+  const bool is_bool = plan->type == TypeKind::kBool;
+  out->met_bits.assign(is_bool ? internal::Words(rows) : 0, 0);
+  out->ok_bits.assign(is_bool ? 0 : internal::Words(rows), 0);
+  out->values.assign(is_bool ? 0 : rows, 0);
+  const std::vector<Chunk> chunks = MakeChunks(sh.offsets, frame.households(), plan->batch_rows);
+  return RunBatches(sh, threads, chunks, [&](Runner& r, size_t) {
+    const Vec v = r.Eval(plan->root, nullptr);
+    const uint32_t n = person ? r.nm() : r.nh();
+    const size_t r0 = person ? r.mb() : r.hb();
+    if (is_bool) {
+      OrBitsAt(out->met_bits.data(), r0, n, [&](size_t w) { return TrueWord(v, w); });
+      return;
+    }
+    int64_t* values = out->values.data() + r0;
+    for (uint32_t i = 0; i < n; ++i) values[i] = OkAt(v, i) ? At<int64_t>(v, i) : 0;
+    OrBitsAt(out->ok_bits.data(), r0, n, [&](size_t w) {
+      uint64_t x = 0;
+      const uint32_t base = static_cast<uint32_t>(w * 64);
+      const uint32_t lim = std::min<uint32_t>(64, n - base);
+      for (uint32_t k = 0; k < lim; ++k) x |= static_cast<uint64_t>(OkAt(v, base + k)) << k;
+      return x;
+    });
+  });
+}
+
+Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame, Date eval_date,
+                              ColumnarSchemeResult* out, int threads) {
+  using namespace columnar_internal;  // NOLINT: the engine's own types
+  const Plan* plan = PlanOf(program);
+  if (out == nullptr || plan == nullptr) return InvalidArgumentError("no program or no result");
+  if (!plan->scheme) return InvalidArgumentError("a rule program: use EvaluateColumnar");
+  Shared sh;
+  RETURN_IF_ERROR(Prepare(*plan, frame, eval_date, &sh));
+  const bool person = plan->out == Dom::kMember;
+  const size_t rows = person ? frame.members() : frame.households();
+  out->unit = plan->unit;
+  out->rows = rows;
+  out->eligible_bits.assign(internal::Words(rows), 0);
+  const std::span<const uint8_t> live = frame.household_live();
+  const std::vector<Chunk> chunks = MakeChunks(sh.offsets, frame.households(), plan->batch_rows);
+  struct ChunkOut {
+    std::vector<uint32_t> rows;
+    std::vector<int64_t> amounts;
+    std::vector<uint8_t> ok;
+    __int128 total = 0;
+    size_t errors = 0;
+  };
+  std::vector<ChunkOut> parts(chunks.size());
+  struct Scratch {
+    std::vector<uint64_t> eligible, live_h, live_m;
+  };
+  thread_local Scratch scratch;  // per thread; reused across evaluations
+  Status status = RunBatches(sh, threads, chunks, [&](Runner& r, size_t c) {
+    const Vec v = r.Eval(plan->root, nullptr);
+    const uint32_t n = person ? r.nm() : r.nh();
+    const size_t r0 = person ? r.mb() : r.hb();
+    const size_t nw = internal::Words(n);
+    uint64_t* elig = Grow(scratch.eligible, nw + 1);
+    for (size_t w = 0; w < nw; ++w) elig[w] = TrueWord(v, w);
+    if (nw > 0) elig[nw - 1] &= TailMask(n);
+    elig[nw] = 0;
+    if (!live.empty()) {
+      const uint32_t nh = r.nh();
+      uint64_t* lh = Grow(scratch.live_h, internal::Words(nh) + 1);
+      std::fill(lh, lh + internal::Words(nh) + 1, 0);
+      for (uint32_t h = 0; h < nh; ++h) {
+        lh[h >> 6] |= static_cast<uint64_t>(live[r.hb() + h] != 0) << (h & 63);
+      }
+      const uint64_t* lm = lh;
+      if (person) {
+        uint64_t* m = Grow(scratch.live_m, nw + 1);
+        internal::BroadcastBits(lh, nh, r.seg(), n, m);
+        lm = m;
+      }
+      for (size_t w = 0; w < nw; ++w) elig[w] &= lm[w];
+    }
+    OrBitsAt(out->eligible_bits.data(), r0, n, [&](size_t w) { return elig[w]; });
+    ChunkOut& part = parts[c];
+    const Vec a = plan->amount >= 0 ? r.Eval(plan->amount, elig) : Vec{};
+    ForRows(n, elig, [&](uint32_t i) {
+      part.rows.push_back(static_cast<uint32_t>(r0 + i));
+      bool good = true;
+      int64_t value = 0;
+      if (plan->amount >= 0) {
+        good = OkAt(a, i) && At<int64_t>(a, i) >= 0;
+        value = good ? At<int64_t>(a, i) : 0;
+      }
+      part.amounts.push_back(value);
+      part.ok.push_back(good);
+      part.total += value;
+      part.errors += !good;
+    });
+  });
+  RETURN_IF_ERROR(status);
+  size_t total_rows = 0;
+  for (const ChunkOut& p : parts) total_rows += p.rows.size();
+  out->eligible_rows.clear();
+  out->amounts.clear();
+  out->amount_ok.clear();
+  out->eligible_rows.reserve(total_rows);
+  out->amounts.reserve(total_rows);
+  out->amount_ok.reserve(total_rows);
+  __int128 total = 0;
+  out->amount_errors = 0;
+  for (const ChunkOut& p : parts) {
+    out->eligible_rows.insert(out->eligible_rows.end(), p.rows.begin(), p.rows.end());
+    out->amounts.insert(out->amounts.end(), p.amounts.begin(), p.amounts.end());
+    out->amount_ok.insert(out->amount_ok.end(), p.ok.begin(), p.ok.end());
+    total += p.total;
+    out->amount_errors += p.errors;
+  }
+  if (total > std::numeric_limits<int64_t>::max()) {
+    return OutOfRangeError("the total amount does not fit in an int64 of paise");
+  }
+  out->amount_total = static_cast<int64_t>(total);
+  return OkStatus();
+}
+
+}  // namespace spode::rules

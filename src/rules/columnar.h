@@ -64,6 +64,9 @@ struct ColumnarOptions {
   // Evaluate every expression with the reference evaluator, row by row (for tests of the
   // fallback path).
   bool force_reference = false;
+  // Rows per batch (members, households and macro pairs); 0 for the default. Small values let
+  // tests cross batch and word boundaries on small frames.
+  int batch_rows = 0;
 };
 
 // A compiled rule (CompileColumnar) or scheme (CompileColumnarScheme). Cheap to copy (the plan
@@ -93,7 +96,7 @@ class ColumnarProgram {
   friend Result<ColumnarProgram> CompileColumnarScheme(std::span<const CheckedExpr* const>,
                                                        const CheckedExpr*,
                                                        const ColumnarOptions&);
-  friend const columnar_internal::Plan& PlanOf(const ColumnarProgram&);
+  friend const columnar_internal::Plan* PlanOf(const ColumnarProgram&);
   std::shared_ptr<const columnar_internal::Plan> plan_;
 };
 
