@@ -10,6 +10,7 @@
 #include "http/json.h"
 #include "http/problem.h"
 #include "notify/outbox.h"
+#include "programs/simulate.h"
 #include "programs/store.h"
 #include "registry/snapshot.h"
 #include "registry/household.h"
@@ -958,23 +959,9 @@ class Handlers {
       ASSIGN_OR_RETURN(json report,
                        a_.options_.eligibility->Simulate(c, other ? &*other : nullptr,
                                                          against_active.value_or(false), date));
-      // Samples become public IDs (officers only: the route needs the scheme_admin duty).
-      bool person = c.scheme.unit == rules::Unit::kPerson;
-      for (const char* side : {"gain", "lose"}) {
-        if (!report.contains(side)) continue;
-        json ids = json::array();
-        for (const json& idx : report[side]["sample_idx"]) {
-          ASSIGN_OR_RETURN(auto row, person ? db.QueryOne("SELECT member_id FROM members WHERE "
-                                                          "member_idx = ?",
-                                                          {idx.get<int64_t>()})
-                                            : db.QueryOne("SELECT family_id FROM households "
-                                                          "WHERE household_idx = ?",
-                                                          {idx.get<int64_t>()}));
-          if (row) ids.push_back(row->Text(0));
-        }
-        report[side].erase("sample_idx");
-        report[side]["sample_ids"] = ids;
-      }
+      // Samples become public IDs, from the officer's own area only.
+      RETURN_IF_ERROR(programs::ResolveSamples(db, report, c.scheme.unit == rules::Unit::kPerson,
+                                               p.scope));
       return http::Json(report);
     });
   }

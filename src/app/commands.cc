@@ -746,26 +746,6 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
   test->callback([&global, run] { global.run = run(true); });
 }
 
-// Replaces simulation samples (member or household sequence numbers) with their public IDs.
-Status ResolveSamples(storage::Database& db, json& report, bool person) {
-  for (const char* side : {"gain", "lose"}) {
-    if (!report.contains(side)) continue;
-    json ids = json::array();
-    for (const json& idx : report[side]["sample_idx"]) {
-      ASSIGN_OR_RETURN(auto row, person ? db.QueryOne("SELECT member_id FROM members WHERE "
-                                                      "member_idx = ?",
-                                                      {idx.get<int64_t>()})
-                                        : db.QueryOne("SELECT family_id FROM households WHERE "
-                                                      "household_idx = ?",
-                                                      {idx.get<int64_t>()}));
-      if (row) ids.push_back(row->Text(0));
-    }
-    report[side].erase("sample_idx");
-    report[side][person ? "sample_member_ids" : "sample_family_ids"] = ids;
-  }
-  return OkStatus();
-}
-
 void PrintTally(const char* title, const json& t) {
   std::printf("%s: %lld\n", title, static_cast<long long>(t["count"].get<int64_t>()));
   for (const char* by : {"by_district", "by_sex", "by_social_category", "by_age_band"}) {
@@ -830,7 +810,8 @@ void AddSimulate(CLI::App& app, GlobalOptions& global) {
       auto report = programs::Simulate(*scheme, against ? &*against : nullptr, **snap, options);
       if (!report.ok()) return Fail(report.status(), o->json);
       double eval_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (Status s = ResolveSamples(*state->db, *report, scheme->scheme.unit == rules::Unit::kPerson);
+      if (Status s = programs::ResolveSamples(*state->db, *report,
+                                              scheme->scheme.unit == rules::Unit::kPerson, "");
           !s.ok()) {
         return Fail(s, o->json);
       }

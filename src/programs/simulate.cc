@@ -141,4 +141,25 @@ Result<json> Simulate(const CompiledScheme& scheme, const CompiledScheme* agains
   return report;
 }
 
+Status ResolveSamples(storage::Database& db, json& report, bool person, std::string_view area) {
+  for (const char* side : {"gain", "lose"}) {
+    if (!report.contains(side)) continue;
+    json ids = json::array();
+    for (const json& idx : report[side]["sample_idx"]) {
+      ASSIGN_OR_RETURN(auto row,
+                       person ? db.QueryOne("SELECT m.member_id, h.village_code FROM members m "
+                                            "JOIN households h ON h.household_idx = "
+                                            "m.household_idx WHERE m.member_idx = ?",
+                                            {idx.get<int64_t>()})
+                              : db.QueryOne("SELECT family_id, village_code FROM households "
+                                            "WHERE household_idx = ?",
+                                            {idx.get<int64_t>()}));
+      if (row && row->Text(1).starts_with(area)) ids.push_back(row->Text(0));
+    }
+    report[side].erase("sample_idx");
+    report[side][person ? "sample_member_ids" : "sample_family_ids"] = ids;
+  }
+  return OkStatus();
+}
+
 }  // namespace spode::programs

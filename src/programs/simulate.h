@@ -15,6 +15,7 @@
 #include "programs/evaluate.h"
 #include "programs/scheme.h"
 #include "registry/snapshot.h"
+#include "storage/database.h"
 
 namespace spode::programs {
 
@@ -27,6 +28,12 @@ struct SimulationOptions {
 Result<nlohmann::json> Simulate(const CompiledScheme& scheme, const CompiledScheme* against,
                                 const registry::Snapshot& snapshot,
                                 const SimulationOptions& options);
+
+// Replaces a report's samples of gains and losses (sequence numbers) with public IDs — member IDs
+// for person schemes, family IDs for household schemes — keeping only people in `area` (a place
+// code prefix; empty: everywhere), so an officer sees samples from their own area only.
+Status ResolveSamples(storage::Database& db, nlohmann::json& report, bool person,
+                      std::string_view area);
 
 }  // namespace spode::programs
 
