@@ -11,3 +11,5 @@ bash scripts/pg-test-server.sh start >/dev/null
 trap 'bash scripts/pg-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 ./build/bench/import_bench --households "${HOUSEHOLDS:-220000}" --pg "$(bash scripts/pg-test-server.sh url)"
 bash bench/http.sh
+# bench/eligibility (issue 4): rules over the whole registry next to SQLite, PostgreSQL and DuckDB.
+cmake --build build --target eligibility_bench -j "$(nproc)" && (cd bench/node && npm install --no-audit --no-fund --silent) && ./build/bench/eligibility_bench --households "${ELIGIBILITY_HOUSEHOLDS:-1000000}" --pg "$(bash scripts/pg-test-server.sh url)"

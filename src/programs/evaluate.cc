@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <thread>
 
+#include "rules/columnar.h"
 #include "rules/evaluator.h"
 
 namespace spode::programs {
 
-Result<SchemeResults> EvaluateScheme(const CompiledScheme& scheme, const rules::Frame& frame,
+namespace {
+
+// Row by row with the reference evaluator: the fallback, and the oracle.
+Result<SchemeResults> EvaluateByRows(const CompiledScheme& scheme, const rules::Frame& frame,
                                      Date date, int threads) {
   SchemeResults r;
   r.unit = scheme.scheme.unit;
@@ -53,6 +57,34 @@ Result<SchemeResults> EvaluateScheme(const CompiledScheme& scheme, const rules::
     }
     r.total_paise += r.amount[row];
   }
+  return r;
+}
+
+}  // namespace
+
+Result<SchemeResults> EvaluateScheme(const CompiledScheme& scheme, const rules::Frame& frame,
+                                     Date date, int threads) {
+  std::vector<const rules::CheckedExpr*> clauses;
+  for (const rules::CheckedExpr& c : scheme.clauses) clauses.push_back(&c);
+  auto program = rules::CompileColumnarScheme(clauses, &scheme.amount);
+  if (!program.ok() || program->uses_reference()) {
+    return EvaluateByRows(scheme, frame, date, threads);
+  }
+  rules::ColumnarSchemeResult out;
+  RETURN_IF_ERROR(rules::EvaluateColumnarScheme(*program, frame, date, &out, threads));
+  SchemeResults r;
+  r.unit = scheme.scheme.unit;
+  const size_t rows = out.rows;
+  r.eligible.assign(rows, 0);
+  r.amount.assign(rows, 0);
+  for (size_t i = 0; i < out.eligible_rows.size(); ++i) {
+    size_t row = out.eligible_rows[i];
+    r.eligible[row] = 1;
+    if (out.amount_ok[i]) r.amount[row] = out.amounts[i];
+  }
+  r.eligible_count = static_cast<int64_t>(out.eligible_count());
+  r.total_paise = out.amount_total;
+  r.amount_failures = static_cast<int64_t>(out.amount_errors);
   return r;
 }
 

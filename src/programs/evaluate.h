@@ -1,7 +1,7 @@
 // Evaluating a scheme over every row of a frame: who is eligible and for how much. The work is
-// done by the columnar engine where it is available (rules/columnar.h) and otherwise by the
-// reference evaluator, row by row; both give the same answers (a differential test holds them
-// to it).
+// done by the columnar engine (rules/columnar.h), falling back to the reference evaluator row by
+// row for anything it cannot compile; both give the same answers (a differential test holds
+// them to it).
 #ifndef SPODE_PROGRAMS_EVALUATE_H_
 #define SPODE_PROGRAMS_EVALUATE_H_
 

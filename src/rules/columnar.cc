@@ -53,7 +53,8 @@ using internal::Words;
 
 // Rows per batch: the members of whole households, at most kBatchRows of them (more only for a
 // single larger household) and at most kBatchRows households. The same bound holds for the
-// (person, member) pairs of kPair predicates. ColumnarOptions::batch_rows overrides it (tests).
+// (person, member) pairs of kPair predicates, in groups of whole persons. ColumnarOptions::
+// batch_rows overrides it (tests).
 constexpr uint32_t kBatchRows = 16384;
 // Batches per unit of work handed to a thread.
 constexpr size_t kChunkBatches = 16;
@@ -257,14 +258,29 @@ struct Vec {
   const std::vector<Vec>* elems = nullptr;  // kList with leaf >= 0: the literal's elements
 };
 
-uint64_t TrueWord(const Vec& v, size_t w) {
+inline uint64_t TrueWord(const Vec& v, size_t w) {
   if (v.scalar) return v.tri == 2 ? ~uint64_t{0} : 0;
   return v.t != nullptr ? v.t[w] : ~v.f[w];
 }
-uint64_t FalseWord(const Vec& v, size_t w) {
+inline uint64_t FalseWord(const Vec& v, size_t w) {
   if (v.scalar) return v.tri == 0 ? ~uint64_t{0} : 0;
   return v.f != nullptr ? v.f[w] : ~v.t[w];
 }
+// Calls body(true_word, false_word) with accessors specialised to how `v` (not a scalar) holds
+// its bits, so that word loops do not branch on the representation.
+template <class F>
+void WithWords(const Vec& v, F&& body) {
+  const uint64_t* t = v.t;
+  const uint64_t* f = v.f;
+  if (t != nullptr && f != nullptr) {
+    body([t](size_t w) { return t[w]; }, [f](size_t w) { return f[w]; });
+  } else if (t != nullptr) {
+    body([t](size_t w) { return t[w]; }, [t](size_t w) { return ~t[w]; });
+  } else {
+    body([f](size_t w) { return ~f[w]; }, [f](size_t w) { return f[w]; });
+  }
+}
+
 uint8_t TriAt(const Vec& v, size_t i) {
   if (v.scalar) return v.tri;
   if (v.t == nullptr) return Bit(v.f, i) ? 0 : 2;
@@ -678,7 +694,8 @@ class Runner {
   // A bitmap over the household rows broadcast to the batch's members.
   const uint64_t* BroadcastToMembers(const uint64_t* household_bits, std::vector<uint64_t>& out) {
     uint64_t* o = GrowBits(out, nm_);
-    internal::BroadcastBits(household_bits, nh_, seg_.data(), nm_, o);
+    internal::BroadcastBits(household_bits, nh_, seg_.data(), nm_, o,
+                            Grow(toggles_, Words(nm_) * 64 + 64));
     return o;
   }
 
@@ -779,6 +796,7 @@ class Runner {
   uint64_t batch_ = 0;
   std::vector<uint32_t> seg_;
   std::vector<uint32_t> pp_, pm_, ph_;  // the current pair group: person, member, household
+  std::vector<uint8_t> toggles_;        // BroadcastBits' scratch
 };
 
 Vec Runner::Compute(int id, const uint64_t* act) {
@@ -1170,14 +1188,17 @@ Vec Runner::Logic(int id, const uint64_t* act) {
       continue;  // neutral for every row
     }
     uint64_t any = 0;
-    for (size_t w = 0; w < nw; ++w) {
-      const uint64_t d = is_and ? FalseWord(v, w) : TrueWord(v, w);
-      const uint64_t u = is_and ? TrueWord(v, w) : FalseWord(v, w);
-      dec[w] |= d;
-      neu[w] &= u;
-      next[w] = (act != nullptr ? act[w] : ~uint64_t{0}) & ~dec[w];
-      any |= w + 1 == nw ? next[w] & TailMask(n) : next[w];
-    }
+    WithWords(v, [&](auto true_word, auto false_word) {
+      for (size_t w = 0; w < nw; ++w) {
+        const uint64_t d = is_and ? false_word(w) : true_word(w);
+        const uint64_t u = is_and ? true_word(w) : false_word(w);
+        dec[w] |= d;
+        neu[w] &= u;
+        next[w] = (act != nullptr ? act[w] : ~uint64_t{0}) & ~dec[w];
+        if (w + 1 == nw) next[w] &= TailMask(n);
+        any |= next[w];
+      }
+    });
     if (any == 0) break;
     cur = next;
   }
@@ -1415,11 +1436,9 @@ Vec Runner::Compare(int id, const uint64_t* act) {
       WithOp(op, [&](auto cmp) {
         any_error = BitWords(n, a, ok_in, t, f,
                              [&](uint32_t base, uint32_t lim, uint64_t* value, uint64_t*) {
-                               uint64_t v = 0;
-                               for (uint32_t k = 0; k < lim; ++k) {
-                                 v |= static_cast<uint64_t>(cmp(x[base + k], c)) << k;
-                               }
-                               *value = v;
+                               alignas(16) uint8_t vb[64] = {};
+                               for (uint32_t k = 0; k < lim; ++k) vb[k] = cmp(x[base + k], c);
+                               *value = Pack64(vb);
                              });
       });
       return;
@@ -1499,14 +1518,15 @@ Vec Runner::EnumMatch(int id, const uint64_t* act) {
   const bool any_error = BitWords(
       n, a, scalar ? nullptr : x.ok, t, f,
       [&](uint32_t base, uint32_t lim, uint64_t* value, uint64_t* ok) {
-        uint64_t v = 0, e = 0;
+        alignas(16) uint8_t vb[64] = {};
+        alignas(16) uint8_t eb[64] = {};
         for (uint32_t k = 0; k < lim; ++k) {
           const uint8_t r = tab[codes[base + k]];
-          v |= static_cast<uint64_t>(r == 2) << k;
-          e |= static_cast<uint64_t>(r == 1) << k;
+          vb[k] = r >> 1;
+          eb[k] = r & 1;
         }
-        *value = v;
-        *ok = ~e;
+        *value = Pack64(vb);
+        *ok = ~Pack64(eb);
       });
   const Vec v = BoolOut(t, f, any_error);
   return scalar ? Scalarize(v) : v;
@@ -1926,7 +1946,7 @@ Vec Runner::Agg(int id, const uint64_t* act) {
 }
 
 // A macro whose predicates read the person: for each person, over the pairs (person, member) of
-// the person's household, in groups of about kPairGroup pairs.
+// the person's household, in groups of about batch_rows pairs.
 Vec Runner::AggPairs(int id, const uint64_t* act) {
   const Step& s = St(id);
   Buf& b = B(id);
@@ -2750,7 +2770,7 @@ Status Prepare(const Plan& plan, const Frame& frame, Date eval, Shared* sh) {
   return OkStatus();
 }
 
-// Contiguous household ranges handed to threads, of about kChunkRows members and households.
+// Contiguous household ranges handed to threads, of about kChunkBatches batches each.
 struct Chunk {
   size_t hb, he;
 };
@@ -3065,6 +3085,7 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
   std::vector<ChunkOut> parts(chunks.size());
   struct Scratch {
     std::vector<uint64_t> eligible, live_h, live_m;
+    std::vector<uint8_t> toggles;
   };
   thread_local Scratch scratch;  // per thread; reused across evaluations
   Status status = RunBatches(sh, threads, chunks, [&](Runner& r, size_t c) {
@@ -3073,7 +3094,13 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
     const size_t r0 = person ? r.mb() : r.hb();
     const size_t nw = internal::Words(n);
     uint64_t* elig = Grow(scratch.eligible, nw + 1);
-    for (size_t w = 0; w < nw; ++w) elig[w] = TrueWord(v, w);
+    if (v.scalar) {
+      std::fill(elig, elig + nw, v.tri == 2 ? ~uint64_t{0} : 0);
+    } else {
+      WithWords(v, [&](auto true_word, auto) {
+        for (size_t w = 0; w < nw; ++w) elig[w] = true_word(w);
+      });
+    }
     if (nw > 0) elig[nw - 1] &= TailMask(n);
     elig[nw] = 0;
     if (!live.empty()) {
@@ -3086,7 +3113,8 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
       const uint64_t* lm = lh;
       if (person) {
         uint64_t* m = Grow(scratch.live_m, nw + 1);
-        internal::BroadcastBits(lh, nh, r.seg(), n, m);
+        internal::BroadcastBits(lh, nh, r.seg(), n, m,
+                                Grow(scratch.toggles, internal::Words(n) * 64 + 64));
         lm = m;
       }
       for (size_t w = 0; w < nw; ++w) elig[w] &= lm[w];

@@ -20,8 +20,8 @@
 //
 // Results are exactly the reference evaluator's (evaluator.h), row by row, including missing
 // values, division by zero, overflow and the error-absorbing && and ||: the differential test
-// (columnar_test.cc) holds the two to that. How it works (docs/rules.md, "Evaluation over the
-// registry"): rows are processed in batches of whole households; every node of the typed tree
+// (columnar_test.cc) holds the two to that. How it works (columnar.cc explains the details):
+// rows are processed in batches of whole households; every node of the typed tree
 // becomes a kernel over a batch (a loop over a typed array, a compare into a bitmap), with no
 // per-row interpretation of the tree and no per-row allocation. A bool is two bitmaps per batch
 // (true rows, false rows; an error is neither), so && and || are word operations and CEL's error
@@ -33,8 +33,11 @@
 // compare of the int32 days column with cut-off dates computed once per evaluation date.
 //
 // A construct the compiler does not handle is evaluated by the reference evaluator, row by
-// row, for that expression only; uses_reference() says so. The shipped schemes compile without
-// it (columnar_test.cc checks).
+// row, for that expression only; uses_reference() says so. The shipped schemes and the
+// benchmark rules compile without it (programs/columnar_schemes_test.cc checks).
+//
+// A member's household is the one whose member offsets contain the member's row (the frame's
+// member_household() is not read); offsets must start at 0 and end at members().
 //
 // Thread-safety: a ColumnarProgram is immutable once compiled; evaluate it from many threads at
 // once. Evaluate* read the Frame only (it must not change meanwhile) and use `threads` threads

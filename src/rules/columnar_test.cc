@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -128,10 +127,6 @@ const TableFrame& Sample() {
   }();
   return *frame;
 }
-
-struct Compared {
-  size_t rows = 0;
-};
 
 // Evaluates `text` with both engines over every row of its unit, with 1 and 3 threads and a
 // small batch size too, and requires identical results. Returns the rows compared.
@@ -862,12 +857,6 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
     }
     const Date dates[] = {kToday, D("2000-02-29"), D("2013-02-28"), D("1800-01-01"),
                           D("9999-12-31")};
-    if (const char* rule = std::getenv("COLUMNAR_RULE"); rule != nullptr && f == std::atoi(std::getenv("COLUMNAR_FRAME"))) {
-      ColumnarOptions o;
-      o.batch_rows = std::atoi(std::getenv("COLUMNAR_BATCH"));
-      ExpectSame(frame, Unit::kPerson, rule, D("2013-02-28"), o);
-      return;
-    }
     for (int k = 0; k < kRulesPerFrame; ++k) {
       const Unit unit = rng() % 3 == 0 ? Unit::kHousehold : Unit::kPerson;
       RuleGenerator gen(&rng, &household, &member, unit);
@@ -885,7 +874,6 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
       ASSERT_TRUE(program.ok()) << text << ": " << program.status();
       ASSERT_FALSE(program->uses_reference()) << text << ": " << program->reference_reasons()[0];
       const Date date = dates[rng() % 5];
-      if (std::getenv("COLUMNAR_STATS") != nullptr) std::printf("PLAN %s", program->DebugString().c_str());
       ColumnarResult result;
       const int threads = 1 + static_cast<int>(rng() % 3);
       Status s = EvaluateColumnar(*program, frame, date, &result, threads);
@@ -900,15 +888,6 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
               << "\n" << program->DebugString();
         } else {
           const bool ok = want.kind() == Value::Kind::kInt;
-          if (result.ok(row) != ok && std::getenv("COLUMNAR_DEBUG") != nullptr) {
-            const size_t h = unit == Unit::kPerson ? frame.member_household()[row] : row;
-            for (const Attr& a : household) {
-              auto e = ParseAndCheck("household." + a.name, frame.schema(), unit);
-              std::printf("household.%s = %s\n", a.name.c_str(),
-                          Evaluate(*e, frame, unit, row, date).DebugString().c_str());
-            }
-            std::printf("household row %zu, batch %d, frame %d\n", h, options.batch_rows, f);
-          }
           ASSERT_EQ(result.ok(row), ok) << text << "\nrow " << row << " on " << date.ToString()
                                         << ": reference " << want << "\n"
                                         << program->DebugString();

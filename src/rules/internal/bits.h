@@ -79,11 +79,14 @@ inline uint32_t SegCount(const uint64_t* words, uint32_t s, uint32_t e) {
 // out (Words(members) + 1 words): bit i is bit h of `household_bits` for the household h whose
 // members seg[h] .. seg[h+1]-1 include i (seg: households+1 non-decreasing offsets from 0 to
 // members). Transitions between consecutive households are scattered and a prefix XOR spreads
-// them, so the cost is per change of value, not per member.
+// them, so the cost is per change of value, not per member. (Empty households toggle the same
+// position twice, which cancels.)
 inline void BroadcastBits(const uint64_t* household_bits, uint32_t households, const uint32_t* seg,
-                          uint32_t members, uint64_t* out) {
+                          uint32_t members, uint64_t* out, uint8_t* scratch) {
+  // Toggles as bytes (distinct addresses, so no chain of read-modify-writes on one word), then
+  // packed to words and spread by a prefix XOR. `scratch` holds Words(members) * 64 + 64 bytes.
   const size_t mw = Words(members);
-  std::memset(out, 0, (mw + 1) * sizeof(uint64_t));
+  std::memset(scratch, 0, mw * 64 + 64);
   uint64_t carry = 0;
   const size_t hw = Words(households);
   for (size_t w = 0; w < hw; ++w) {
@@ -92,15 +95,14 @@ inline void BroadcastBits(const uint64_t* household_bits, uint32_t households, c
     uint64_t d = x ^ ((x << 1) | carry);
     carry = x >> 63;
     while (d != 0) {
-      size_t j = w * 64 + static_cast<size_t>(std::countr_zero(d));
+      const size_t j = w * 64 + static_cast<size_t>(std::countr_zero(d));
       d &= d - 1;
-      uint32_t pos = seg[j];
-      out[pos >> 6] ^= uint64_t{1} << (pos & 63);
+      scratch[seg[j]] ^= 1;
     }
   }
   uint64_t c = 0;
   for (size_t w = 0; w < mw; ++w) {
-    uint64_t x = out[w];
+    uint64_t x = Pack64(scratch + w * 64);
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -111,6 +113,7 @@ inline void BroadcastBits(const uint64_t* household_bits, uint32_t households, c
     out[w] = x;
     c = uint64_t{0} - (x >> 63);
   }
+  out[mw] = 0;
 }
 
 // Year, month and day of days since 1970-01-01 (Howard Hinnant's algorithm), for days from
