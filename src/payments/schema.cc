@@ -1,5 +1,8 @@
 #include "payments/schema.h"
 
+#include "payments/disbursement_schema.h"
+#include "payments/mapper_schema.h"
+
 namespace spode::payments {
 
 // The ledger (ledger.h). Money is integer paise; times are microseconds since the Unix epoch.
@@ -17,7 +20,8 @@ namespace spode::payments {
 // entry's lines are written. Any insert, update or delete that leaves an entry not summing to
 // zero (a line missing, added, or with another amount) fails at COMMIT with a foreign-key
 // violation (FAILED_PRECONDITION), on both backends.
-std::vector<storage::Migration> Migrations() {
+namespace {
+std::vector<storage::Migration> LedgerMigrations() {
   return {
       {"payments/0001_ledger", R"sql(
 CREATE TABLE ledger_accounts (
@@ -71,6 +75,16 @@ CREATE TABLE ledger_lines (
 CREATE INDEX ledger_lines_account ON ledger_lines (account_code);
 )sql"},
   };
+}
+}  // namespace
+
+// In order: the ledger, the mapper, instructions and bank files (each file owns its own).
+std::vector<storage::Migration> Migrations() {
+  std::vector<storage::Migration> all = LedgerMigrations();
+  for (auto* more : {&MapperMigrations, &DisbursementMigrations}) {
+    for (auto& m : more()) all.push_back(std::move(m));
+  }
+  return all;
 }
 
 }  // namespace spode::payments

@@ -1,10 +1,14 @@
 #include "programs/store.h"
 
+#include "programs/cycle_schema.h"
+#include "programs/enrolment_schema.h"
+#include "programs/reentry.h"
 #include "registry/snapshot.h"
 
 namespace spode::programs {
 
-std::vector<storage::Migration> Migrations() {
+namespace {
+std::vector<storage::Migration> SchemeMigrations() {
   return {{"programs/0001_schemes", R"sql(
 CREATE TABLE schemes (
   scheme_id TEXT PRIMARY KEY,
@@ -54,6 +58,17 @@ CREATE UNIQUE INDEX eligibility_proposals_one ON eligibility_proposals (scheme_i
   beneficiary_idx);
 CREATE INDEX eligibility_proposals_household ON eligibility_proposals (household_idx);
 )sql"}};
+}
+}  // namespace
+
+// In order: schemes and proposals, re-entry events, enrolments, cycles (each file owns its
+// own; ids are never reordered, storage/migrations.h).
+std::vector<storage::Migration> Migrations() {
+  std::vector<storage::Migration> all = SchemeMigrations();
+  for (auto* more : {&ReentryMigrations, &EnrolmentMigrations, &CycleMigrations}) {
+    for (auto& m : more()) all.push_back(std::move(m));
+  }
+  return all;
 }
 
 Result<int> SchemeStore::Add(std::string_view yaml, std::string_view origin,

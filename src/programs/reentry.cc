@@ -1,0 +1,125 @@
+#include "programs/reentry.h"
+
+#include <array>
+
+namespace spode::programs {
+
+namespace {
+
+constexpr std::array<std::pair<ReentryKind, std::string_view>, 8> kKinds{{
+    {ReentryKind::kExit, "exit"},
+    {ReentryKind::kPaymentRejected, "payment_rejected"},
+    {ReentryKind::kPaymentReturned, "payment_returned"},
+    {ReentryKind::kPaymentHeld, "payment_held"},
+    {ReentryKind::kValidationFailed, "validation_failed"},
+    {ReentryKind::kVerificationFailed, "verification_failed"},
+    {ReentryKind::kChangeRejected, "change_rejected"},
+    {ReentryKind::kDuplicateHold, "duplicate_hold"},
+}};
+
+storage::Value OptInt(const std::optional<int64_t>& v) {
+  return v ? storage::Value(*v) : storage::Value(storage::Null{});
+}
+
+}  // namespace
+
+std::string_view ReentryKindName(ReentryKind kind) {
+  for (const auto& [k, name] : kKinds) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<ReentryKind> ParseReentryKind(std::string_view name) {
+  for (const auto& [k, n] : kKinds) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::vector<storage::Migration> ReentryMigrations() {
+  return {{"programs/0003_reentry_events", R"sql(
+-- Exclusion events waiting to become re-entry cases (programs/reentry.h). `source` names the
+-- cause and is unique, so a re-run never records an event twice.
+CREATE TABLE reentry_events (
+  event_id {{pk}},
+  kind TEXT NOT NULL CHECK (kind IN ('exit', 'payment_rejected', 'payment_returned',
+    'payment_held', 'validation_failed', 'verification_failed', 'change_rejected',
+    'duplicate_hold')),
+  scheme_id TEXT,
+  member_idx BIGINT,
+  household_idx BIGINT,
+  reason_code TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at_us BIGINT NOT NULL,
+  case_id BIGINT
+);
+CREATE UNIQUE INDEX reentry_events_source ON reentry_events (source);
+CREATE INDEX reentry_events_member ON reentry_events (member_idx);
+CREATE INDEX reentry_events_household ON reentry_events (household_idx);
+)sql"}};
+}
+
+Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Timestamp now) {
+  if (e.source.empty()) return InvalidArgumentError("re-entry event: source is empty");
+  if (e.reason_code.empty()) return InvalidArgumentError("re-entry event: reason_code is empty");
+  ASSIGN_OR_RETURN(int64_t n,
+                   db.Execute("INSERT INTO reentry_events (kind, scheme_id, member_idx, "
+                              "household_idx, reason_code, detail, source, created_at_us) VALUES "
+                              "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO NOTHING",
+                              {std::string(ReentryKindName(e.kind)),
+                               e.scheme_id.empty() ? storage::Value(storage::Null{})
+                                                   : storage::Value(e.scheme_id),
+                               OptInt(e.member_idx), OptInt(e.household_idx), e.reason_code,
+                               e.detail.dump(), e.source, now.micros}));
+  return n > 0;
+}
+
+Result<std::vector<StoredReentryEvent>> ListReentryEvents(storage::Database& db,
+                                                          const ReentryFilter& f) {
+  if (f.limit < 1 || f.limit > 10000) {
+    return InvalidArgumentError("re-entry events: limit must be 1..10000");
+  }
+  // Every filter is bound (NULL meaning "any"), so one cached statement serves them all.
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query("SELECT event_id, kind, scheme_id, member_idx, household_idx, reason_code, "
+               "detail, source, created_at_us, case_id FROM reentry_events WHERE "
+               "(? IS NULL OR member_idx = ?) AND (? IS NULL OR household_idx = ?) AND "
+               "(? = '' OR scheme_id = ?) AND (? = 0 OR case_id IS NULL) "
+               "ORDER BY event_id DESC LIMIT ?",
+               {OptInt(f.member_idx), OptInt(f.member_idx), OptInt(f.household_idx),
+                OptInt(f.household_idx), f.scheme_id, f.scheme_id,
+                int64_t{f.only_unclaimed ? 1 : 0}, int64_t{f.limit}}));
+  std::vector<StoredReentryEvent> out;
+  out.reserve(rows.size());
+  for (const storage::Row& r : rows) {
+    StoredReentryEvent s;
+    s.event_id = r.Int(0);
+    s.event.kind = ParseReentryKind(r.Text(1)).value_or(ReentryKind::kExit);
+    s.event.scheme_id = r.Text(2);
+    if (!r.IsNull(3)) s.event.member_idx = r.Int(3);
+    if (!r.IsNull(4)) s.event.household_idx = r.Int(4);
+    s.event.reason_code = r.Text(5);
+    s.event.detail = nlohmann::json::parse(r.Text(6), nullptr, false);
+    s.event.source = r.Text(7);
+    s.created_at = Timestamp{r.Int(8)};
+    if (!r.IsNull(9)) s.case_id = r.Int(9);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Status ClaimReentryEvent(storage::Database& db, int64_t event_id, int64_t case_id) {
+  ASSIGN_OR_RETURN(int64_t n, db.Execute("UPDATE reentry_events SET case_id = ? WHERE event_id "
+                                         "= ? AND (case_id IS NULL OR case_id = ?)",
+                                         {case_id, event_id, case_id}));
+  if (n == 0) {
+    return FailedPreconditionError("re-entry event " + std::to_string(event_id) +
+                                   " does not exist or belongs to another case");
+  }
+  return OkStatus();
+}
+
+}  // namespace spode::programs
