@@ -29,6 +29,9 @@ std::vector<TemplateText> BuiltinTexts() {
        "{due_date}.",
        "आपकी शिकायत दर्ज कर ली गई है। टिकट संख्या: {ticket}। आपको {due_date} तक उत्तर मिल "
        "जाएगा।"},
+      {"grievance_update",
+       "There is news on your request {ticket}. {update}",
+       "आपके अनुरोध {ticket} पर नई जानकारी है। {update}"},
       {"enrolment_notice",
        "You are proposed for enrolment in the scheme {scheme} from {date}. To object, or to "
        "correct any detail, contact us by {objection_until}.",
@@ -40,11 +43,25 @@ std::vector<TemplateText> BuiltinTexts() {
        "इस योजना में आपका नामांकन समाप्त हो गया है: {scheme}। कारण: {reason}। यदि आपको लगता "
        "है कि यह गलत है, तो आप शिकायत दर्ज कर सकते हैं या अपने नज़दीकी सेवा केंद्र पर जा "
        "सकते हैं।"},
+      {"exit_proposed",
+       "We propose to end your enrolment in the scheme {scheme} from {date}. Reason: {reason}. "
+       "If you think this is wrong, contact us or visit your nearest service centre before "
+       "{date}.",
+       "इस योजना में आपका नामांकन {date} से समाप्त करने का प्रस्ताव है: {scheme}। कारण: "
+       "{reason}। यदि आपको लगता है कि यह गलत है, तो {date} से पहले हमसे संपर्क करें या अपने "
+       "नज़दीकी सेवा केंद्र पर जाएँ।"},
       {"payment_returned",
        "Your payment of {amount} could not be credited to your account and has been "
        "returned. Reason: {reason}. What to do: {action}.",
        "आपका {amount} का भुगतान आपके खाते में जमा नहीं हो सका और वापस आ गया है। कारण: "
        "{reason}। आगे क्या करें: {action}।"},
+      {"payment_held",
+       "Your payment of {amount} for {scheme} is on hold because your bank account was changed "
+       "to {destination}. If this is your account, confirm it at your service centre or with "
+       "the block office; if not, report it there.",
+       "{scheme} का आपका {amount} का भुगतान रोका गया है क्योंकि आपका बैंक खाता बदलकर "
+       "{destination} किया गया है। यदि यह आपका खाता है तो अपने सेवा केंद्र या ब्लॉक कार्यालय में "
+       "इसकी पुष्टि करें; यदि नहीं, तो वहाँ इसकी शिकायत करें।"},
   };
 }
 

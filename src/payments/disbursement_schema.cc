@@ -2,6 +2,85 @@
 
 namespace spode::payments {
 
-std::vector<storage::Migration> DisbursementMigrations() { return {}; }
+// payments/disbursement.h explains the states and the rules these tables enforce.
+std::vector<storage::Migration> DisbursementMigrations() {
+  return {{"payments/0010_instructions", R"sql(
+-- One bank file: the instructions of one scheme at one bank, sent together.
+CREATE TABLE payment_batches (
+  batch_id {{pk}},
+  message_id TEXT NOT NULL,
+  scheme_id TEXT NOT NULL REFERENCES schemes (scheme_id),
+  cycle_id BIGINT NOT NULL REFERENCES cycles (cycle_id),
+  bank TEXT NOT NULL,
+  format TEXT NOT NULL CHECK (format IN ('pain.001', 'csv')),
+  transactions BIGINT NOT NULL CHECK (transactions > 0),
+  control_sum_paise BIGINT NOT NULL CHECK (control_sum_paise > 0),
+  status TEXT NOT NULL CHECK (status IN ('created', 'written')),
+  file_name TEXT,
+  file_hash TEXT,
+  created_at_us BIGINT NOT NULL,
+  CONSTRAINT payment_batches_message_id UNIQUE (message_id)
+);
+
+-- One per (scheme, cycle, beneficiary), with the frozen entitlement's amount.
+CREATE TABLE payment_instructions (
+  instruction_id TEXT PRIMARY KEY,
+  scheme_id TEXT NOT NULL,
+  cycle_id BIGINT NOT NULL,
+  beneficiary_idx BIGINT NOT NULL,
+  household_idx BIGINT NOT NULL,
+  payee_member_idx BIGINT NOT NULL,
+  amount_paise BIGINT NOT NULL CHECK (amount_paise > 0),
+  status TEXT NOT NULL CHECK (status IN
+    ('ready', 'held', 'invalid', 'sent', 'accepted', 'paid', 'rejected', 'returned')),
+  attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+  address_id BIGINT,
+  ifsc TEXT,
+  account_last4 TEXT,
+  bank TEXT,
+  batch_id BIGINT REFERENCES payment_batches (batch_id),
+  reason_code TEXT,
+  updated_at_us BIGINT NOT NULL,
+  CONSTRAINT payment_instructions_one UNIQUE (scheme_id, cycle_id, beneficiary_idx),
+  CONSTRAINT payment_instructions_cycle FOREIGN KEY (cycle_id, scheme_id)
+    REFERENCES cycles (cycle_id, scheme_id),
+  CONSTRAINT payment_instructions_entitlement FOREIGN KEY (cycle_id, beneficiary_idx, amount_paise)
+    REFERENCES cycle_entitlements (cycle_id, beneficiary_idx, amount_paise),
+  CONSTRAINT payment_instructions_sent CHECK (
+    (status IN ('sent', 'accepted', 'paid')) = (batch_id IS NOT NULL AND bank IS NOT NULL) OR
+    status IN ('rejected', 'returned'))
+);
+CREATE INDEX payment_instructions_scheme_status ON payment_instructions (scheme_id, status);
+CREATE INDEX payment_instructions_payee ON payment_instructions (payee_member_idx);
+CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id);
+
+-- Attempts that ended (rejected, returned, or re-sent), so that a batch keeps its contents
+-- after its instructions go out again in a later batch.
+CREATE TABLE instruction_attempts (
+  instruction_id TEXT NOT NULL REFERENCES payment_instructions (instruction_id),
+  attempt INTEGER NOT NULL,
+  batch_id BIGINT REFERENCES payment_batches (batch_id),
+  amount_paise BIGINT NOT NULL,
+  address_id BIGINT,
+  ifsc TEXT,
+  outcome TEXT NOT NULL,
+  reason_code TEXT,
+  at_us BIGINT NOT NULL,
+  PRIMARY KEY (instruction_id, attempt)
+);
+CREATE INDEX instruction_attempts_batch ON instruction_attempts (batch_id);
+
+-- Every status file imported, once (by its SHA-256).
+CREATE TABLE status_imports (
+  import_id {{pk}},
+  file_hash TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  format TEXT NOT NULL,
+  report TEXT NOT NULL,
+  imported_at_us BIGINT NOT NULL,
+  CONSTRAINT status_imports_file UNIQUE (file_hash)
+);
+)sql"}};
+}
 
 }  // namespace spode::payments

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "payments/schema.h"
+#include "payments/testing/world.h"
 #include "storage/migrations.h"
 #include "storage/testing/test_database.h"
 
@@ -31,7 +32,8 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     ASSERT_TRUE(tdb_.status().ok()) << tdb_.status();
-    auto ran = storage::ApplyMigrations(db(), Migrations());
+    // The payments tables reference the schemes and cycles (programs/): apply the app's set.
+    auto ran = storage::ApplyMigrations(db(), payments::testing::AllMigrations());
     ASSERT_TRUE(ran.ok()) << ran.status();
   }
 

@@ -86,7 +86,8 @@ Result<std::vector<StoredReentryEvent>> ListReentryEvents(storage::Database& db,
       auto rows,
       db.Query("SELECT event_id, kind, scheme_id, member_idx, household_idx, reason_code, "
                "detail, source, created_at_us, case_id FROM reentry_events WHERE "
-               "(? IS NULL OR member_idx = ?) AND (? IS NULL OR household_idx = ?) AND "
+               "(CAST(? AS BIGINT) IS NULL OR member_idx = ?) AND "
+               "(CAST(? AS BIGINT) IS NULL OR household_idx = ?) AND "
                "(? = '' OR scheme_id = ?) AND (? = 0 OR case_id IS NULL) "
                "ORDER BY event_id DESC LIMIT ?",
                {OptInt(f.member_idx), OptInt(f.member_idx), OptInt(f.household_idx),

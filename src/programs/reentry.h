@@ -66,9 +66,9 @@ struct StoredReentryEvent {
 Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Timestamp now);
 
 struct ReentryFilter {
-  std::optional<int64_t> member_idx;
-  std::optional<int64_t> household_idx;
-  std::string scheme_id;
+  std::optional<int64_t> member_idx = {};
+  std::optional<int64_t> household_idx = {};
+  std::string scheme_id = {};
   bool only_unclaimed = false;  // no case opened yet
   int limit = 100;
 };

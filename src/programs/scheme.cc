@@ -103,7 +103,9 @@ Result<Scheme> FromYaml(const YAML::Node& root, std::string_view origin) {
   if (!root.IsMap()) return Bad(origin, root, "a scheme file is a YAML mapping");
   RETURN_IF_ERROR(CheckKeys(origin, root, "",
                             {"id", "version", "name", "unit", "benefit", "frequency",
-                             "budget_paise", "exclusions", "eligibility", "amount", "tests"}));
+                             "budget_paise", "exclusions", "approvals", "drift_policy",
+                             "officer_review", "objection_days", "eligibility", "amount",
+                             "tests"}));
   Scheme s;
   s.origin = std::string(origin);
   ASSIGN_OR_RETURN(s.id, Text(origin, root, "id", "scheme"));
@@ -146,6 +148,44 @@ Result<Scheme> FromYaml(const YAML::Node& root, std::string_view origin) {
   if (YAML::Node ex = root["exclusions"]; ex) {
     if (!ex.IsSequence()) return Bad(origin, ex, "exclusions must be a list of scheme ids");
     for (const auto& e : ex) s.exclusions.push_back(e.as<std::string>());
+  }
+  if (YAML::Node ap = root["approvals"]; ap) {
+    if (!ap.IsSequence() || ap.size() == 0 || ap.size() > 3) {
+      return Bad(origin, ap, "approvals must be a list of 1 to 3 officer levels");
+    }
+    s.approvals.clear();
+    std::set<std::string> seen;
+    for (const auto& a : ap) {
+      std::string level = a.IsScalar() ? a.as<std::string>() : "";
+      if (level != "block" && level != "district" && level != "state") {
+        return Bad(origin, a, "approvals: each tier is block, district or state");
+      }
+      if (!seen.insert(level).second) return Bad(origin, a, "approvals: tier '" + level + "' repeats");
+      s.approvals.push_back(level);
+    }
+  }
+  if (YAML::Node dp = root["drift_policy"]; dp) {
+    s.drift_policy = dp.IsScalar() ? dp.as<std::string>() : "";
+    if (s.drift_policy != "hold" && s.drift_policy != "allow") {
+      return Bad(origin, dp, "drift_policy must be hold or allow");
+    }
+  }
+  if (YAML::Node orv = root["officer_review"]; orv) {
+    try {
+      s.officer_review = orv.as<bool>();
+    } catch (const YAML::Exception&) {
+      return Bad(origin, orv, "officer_review must be true or false");
+    }
+  }
+  if (YAML::Node od = root["objection_days"]; od) {
+    try {
+      s.objection_days = od.as<int>();
+    } catch (const YAML::Exception&) {
+      return Bad(origin, od, "objection_days must be a whole number of days");
+    }
+    if (s.objection_days < 0 || s.objection_days > 90) {
+      return Bad(origin, od, "objection_days must be 0 to 90");
+    }
   }
   YAML::Node elig = root["eligibility"];
   if (!elig || !elig.IsSequence() || elig.size() == 0) {

@@ -59,6 +59,15 @@ struct Scheme {
   Frequency frequency = Frequency::kMonthly;
   int64_t budget_paise = 0;
   std::vector<std::string> exclusions;  // scheme ids not to be held together with this one
+  // Who approves a cycle, in order: officer levels ("block", "district", "state"). Default
+  // {"state"}. Each tier is a different officer with the approver duty at that level, and
+  // none of them is the officer who prepared the cycle.
+  std::vector<std::string> approvals = {"state"};
+  // What happens to a payment whose destination account changed since the beneficiary's last
+  // paid cycle: "hold" (default: held until the citizen confirms) or "allow".
+  std::string drift_policy = "hold";
+  bool officer_review = false;  // applications need an officer's decision as well as the rules
+  int objection_days = 15;      // notice before a proactive enrolment or an exit takes effect
   std::vector<Clause> eligibility;
   std::string amount;  // an expression giving paise per period
   int amount_line = 0;

@@ -1,0 +1,395 @@
+// The chain from an approved cycle to money in accounts: instructions, bank files, status
+// files, the ledger and its reconciliation, retries, drift holds, and re-entry events.
+#include "payments/disbursement.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "notify/outbox.h"
+#include "payments/ledger.h"
+#include "payments/mapper.h"
+#include "payments/reconcile.h"
+#include "payments/testing/world.h"
+#include "programs/reentry.h"
+#include "storage/testing/test_database.h"
+
+namespace spode::payments {
+namespace {
+
+using nlohmann::json;
+using testing::kScheme;
+using testing::World;
+
+#define ASSERT_OK(expr)                       \
+  do {                                        \
+    Status s_ = (expr);                       \
+    ASSERT_TRUE(s_.ok()) << s_;               \
+  } while (false)
+
+const Timestamp kStart = *Timestamp::Parse("2026-11-29T06:30:00Z");
+
+class DisbursementTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  DisbursementTest()
+      : tdb_(GetParam()),
+        key_(crypto::MasterKey::FromBytes(std::string(32, 'k'))),
+        clock_(kStart),
+        dir_(std::filesystem::temp_directory_path() /
+             storage::testing::UniqueName("spode_pay_")),
+        world_(tdb_.db(), clock_, key_, dir_) {}
+  void SetUp() override { ASSERT_TRUE(tdb_.status().ok()) << tdb_.status(); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  storage::Database& db() { return tdb_.db(); }
+  int64_t Count(const std::string& sql) {
+    auto r = db().QueryOne(sql);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() && *r ? (*r)->Int(0) : -1;
+  }
+  void ExpectReconciled() {
+    auto r = Reconcile(db(), clock_, world_.out_dir());
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->ok()) << r->Summary();
+  }
+  int64_t IdOf(const std::string& period) {
+    auto c = programs::FindCycle(db(), std::string(kScheme) + "/" + period);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() ? c->cycle_id : 0;
+  }
+
+  storage::testing::TestDatabase tdb_;
+  crypto::MasterKey key_;
+  ManualTimeSource clock_;
+  std::filesystem::path dir_;
+  World world_;
+};
+
+TEST_P(DisbursementTest, CycleIsPaidOnceWithReturnsExplainedAndTheLedgerReconciles) {
+  ASSERT_OK(world_.Build(30));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto c = programs::FindCycle(db(), std::to_string(*cycle));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->status, "approved");
+  EXPECT_EQ(c->beneficiaries, 30);
+  // Household n's head is born in 1937 + n % 30: all are 60 or more on 2026-11-01.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT bank) FROM payment_batches"), 3);
+  for (const auto& f : std::filesystem::directory_iterator(world_.out_dir())) {
+    EXPECT_EQ(f.path().extension(), ".xml") << f.path();
+  }
+  ExpectReconciled();
+
+  auto csv = world_.BankStatusCsv(0.2, 11);
+  ASSERT_TRUE(csv.ok());
+  auto report = ImportStatusFile(db(), clock_, *csv, "status.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->applied, 30);
+  EXPECT_EQ(report->paid + report->rejected, 30);
+  EXPECT_GT(report->rejected, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'paid'"),
+            report->paid);
+  // Every rejection is a re-entry event with its reason in both languages, and a message.
+  auto events = programs::ListReentryEvents(db(), {.scheme_id = kScheme});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(static_cast<int64_t>(events->size()), report->rejected);
+  for (const auto& e : *events) {
+    EXPECT_EQ(e.event.kind, programs::ReentryKind::kPaymentRejected);
+    EXPECT_FALSE(e.event.detail.value("reason_hi", "").empty());
+    EXPECT_EQ(e.event.detail.value("who_acts", ""), "citizen");
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE template = 'payment_returned'"),
+            report->rejected);
+  ExpectReconciled();
+
+  // The same file again changes nothing.
+  auto again = ImportStatusFile(db(), clock_, *csv, "status-copy.csv");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_imported);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reentry_events"), report->rejected);
+  ExpectReconciled();
+}
+
+TEST_P(DisbursementTest, RerunningEveryStepCreatesNothingNewAndTheDatabaseRefusesDuplicates) {
+  ASSERT_OK(world_.Build(12));
+  auto first = world_.RunCycle("2026-11");
+  ASSERT_TRUE(first.ok()) << first.status();
+  int64_t instructions = Count("SELECT COUNT(*) FROM payment_instructions");
+  int64_t files = Count("SELECT COUNT(*) FROM payment_batches");
+  auto again = world_.RunCycle("2026-11");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *first);
+  auto gen = GenerateInstructions(db(), clock_, *first);
+  ASSERT_TRUE(gen.ok());
+  EXPECT_EQ(gen->created, 0);
+  EXPECT_EQ(gen->existing, instructions);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions"), instructions);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches"), files);
+
+  // Raw SQL cannot add a second instruction for a beneficiary, nor one for another amount.
+  auto row = db().QueryOne("SELECT scheme_id, cycle_id, beneficiary_idx, household_idx, "
+                           "payee_member_idx, amount_paise FROM payment_instructions LIMIT 1");
+  ASSERT_TRUE(row.ok() && *row);
+  const storage::Row& r = **row;
+  auto dup = db().Execute("INSERT INTO payment_instructions (instruction_id, scheme_id, cycle_id, "
+                          "beneficiary_idx, household_idx, payee_member_idx, amount_paise, "
+                          "status, updated_at_us) VALUES ('X-1', ?, ?, ?, ?, ?, ?, 'ready', 0)",
+                          {r.Text(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)});
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists) << dup.status();
+  ASSERT_TRUE(db().Execute("DELETE FROM payment_instructions WHERE beneficiary_idx = ? AND "
+                           "status = 'ready'",
+                           {r.Int(2)})
+                  .ok());
+  auto more = db().Execute("INSERT INTO payment_instructions (instruction_id, scheme_id, "
+                           "cycle_id, beneficiary_idx, household_idx, payee_member_idx, "
+                           "amount_paise, status, updated_at_us) VALUES ('X-2', ?, ?, 999999, ?, "
+                           "?, ?, 'ready', 0)",
+                           {r.Text(0), r.Int(1), r.Int(3), r.Int(4), r.Int(5)});
+  EXPECT_EQ(more.status().code(), StatusCode::kFailedPrecondition) << more.status();
+}
+
+TEST_P(DisbursementTest, ApprovalsFollowTiersMakerCheckerAndBudget) {
+  // A budget for eleven months of the 30 pensioners' Rs 1,000-1,500 is too little for a
+  // cycle costing more than it.
+  ASSERT_OK(world_.Build(9, /*budget_paise=*/500000));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  int64_t id = c->cycle_id;
+  auto& store = world_.store();
+  // The maker cannot approve; the state cannot go first; one officer, one tier.
+  auto maker = ApproveCycle(db(), clock_, store, id,
+                            {.actor = "user:district.clerk", .level = "district"});
+  EXPECT_EQ(maker.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(maker.status().message().find("maker-checker"), std::string::npos);
+  auto state_first = ApproveCycle(db(), clock_, store, id,
+                                  {.actor = "user:state.head", .level = "state"});
+  EXPECT_EQ(state_first.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(state_first.status().message().find("district level"), std::string::npos);
+  // Over budget: Rs 5,000 sanctioned, the cycle costs more.
+  ASSERT_GT(c->total.paise(), 500000);
+  auto over = ApproveCycle(db(), clock_, store, id,
+                           {.actor = "user:district.head", .level = "district"});
+  EXPECT_EQ(over.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(over.status().message().find("budget"), std::string::npos) << over.status();
+  // The database itself refuses the maker as approver and a tier out of order.
+  auto raw = db().Execute("INSERT INTO cycle_approvals (cycle_id, tier, prev_tier, level, "
+                          "approved_by, maker, total_paise, approved_at_us) VALUES (?, 1, NULL, "
+                          "'district', 'user:district.clerk', 'user:district.clerk', 1, 0)",
+                          {id});
+  EXPECT_EQ(raw.status().code(), StatusCode::kFailedPrecondition);
+  auto skip = db().Execute("INSERT INTO cycle_approvals (cycle_id, tier, prev_tier, level, "
+                           "approved_by, maker, total_paise, approved_at_us) VALUES (?, 2, 1, "
+                           "'state', 'user:x', 'user:district.clerk', 1, 0)",
+                           {id});
+  EXPECT_EQ(skip.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cycle_approvals"), 0);
+  auto preview = programs::ApprovalPreview(db(), store, id);
+  ASSERT_TRUE(preview.ok());
+  EXPECT_FALSE((*preview)["within_budget"].get<bool>());
+}
+
+TEST_P(DisbursementTest, TiersInOrderPostTheLedgerOnceAtTheEnd) {
+  ASSERT_OK(world_.Build(6));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok());
+  auto& store = world_.store();
+  auto t1 = ApproveCycle(db(), clock_, store, c->cycle_id,
+                         {.actor = "user:district.head", .level = "district"});
+  ASSERT_TRUE(t1.ok()) << t1.status();
+  EXPECT_FALSE(t1->final);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ledger_entries"), 0);
+  auto twice = ApproveCycle(db(), clock_, store, c->cycle_id,
+                            {.actor = "user:district.head", .level = "state"});
+  EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
+  auto t2 = ApproveCycle(db(), clock_, store, c->cycle_id,
+                         {.actor = "user:state.head", .level = "state"});
+  ASSERT_TRUE(t2.ok()) << t2.status();
+  EXPECT_TRUE(t2->final);
+  Ledger ledger(db(), clock_);
+  auto payable = ledger.Balance(AccountKey::Payable(kScheme));
+  ASSERT_TRUE(payable.ok());
+  EXPECT_EQ(*payable, c->total);
+  ExpectReconciled();
+}
+
+TEST_P(DisbursementTest, ARejectedPaymentIsRetriedWithTheSameIdAfterTheAccountIsFixed) {
+  ASSERT_OK(world_.Build(6));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok());
+  auto first = db().QueryOne("SELECT instruction_id, payee_member_idx, amount_paise FROM "
+                             "payment_instructions ORDER BY instruction_id LIMIT 1");
+  ASSERT_TRUE(first.ok() && *first);
+  std::string id = (*first)->Text(0);
+  int64_t payee = (*first)->Int(1), amount = (*first)->Int(2);
+  std::string csv = "end_to_end_id,status,reason_code\n" + id + ",RJCT,AC04\n";
+  ASSERT_TRUE(ImportStatusFile(db(), clock_, csv, "s1.csv").ok());
+  // Nothing goes out again by itself: account closed needs the citizen to act.
+  auto none = ExportBatches(db(), clock_, key_, *cycle, world_.Export());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // The citizen opens a new account; it is linked; the payment is sent again with the same id.
+  Mapper mapper(db(), clock_);
+  auto member_name = db().QueryOne("SELECT name FROM members WHERE member_idx = ?", {payee});
+  ASSERT_TRUE(mapper
+                  .Update(payee,
+                          FinancialAddress::BankAccount("SBIN0009999", "55500011122",
+                                                        (*member_name)->Text(0)),
+                          {.party = "officer:block.officer", .reason = "new account"}, key_)
+                  .ok());
+  ASSERT_OK(RequeueInstruction(db(), clock_, id, "user:block.officer"));
+  EXPECT_EQ(RequeueInstruction(db(), clock_, id, "user:block.officer").code(),
+            StatusCode::kFailedPrecondition);  // ready already
+  auto sent = ExportBatches(db(), clock_, key_, *cycle, world_.Export());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_EQ((*sent)[0].transactions, 1);
+  {
+    std::ifstream f((*sent)[0].path);
+    std::string xml((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_NE(xml.find("55500011122"), std::string::npos);
+    EXPECT_NE(xml.find(id), std::string::npos);
+  }
+  std::string ok = "end_to_end_id,status\n" + id + ",ACSC\n";
+  auto paid = ImportStatusFile(db(), clock_, ok, "s2.csv");
+  ASSERT_TRUE(paid.ok());
+  EXPECT_EQ(paid->paid, 1);
+  auto row = db().QueryOne("SELECT status, attempt FROM payment_instructions WHERE "
+                           "instruction_id = ?",
+                           {id});
+  EXPECT_EQ((*row)->Text(0), "paid");
+  EXPECT_EQ((*row)->Int(1), 2);
+  // Paid once: a second ACSC for the same attempt is unchanged.
+  auto repeat = ImportStatusFile(db(), clock_, ok + "\n", "s3.csv");
+  ASSERT_TRUE(repeat.ok());
+  EXPECT_EQ(repeat->applied, 0);
+  EXPECT_EQ(repeat->unchanged, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts WHERE instruction_id = '" + id +
+                  "'"),
+            1);
+  Ledger ledger(db(), clock_);
+  auto paid_at = ledger.Balance(AccountKey::Beneficiary(kScheme, "SBIN"));
+  ASSERT_TRUE(paid_at.ok());
+  EXPECT_EQ(paid_at->paise(), amount);
+  ExpectReconciled();
+}
+
+TEST_P(DisbursementTest, AChangedAccountHoldsTheNextPaymentUntilTheCitizenConfirms) {
+  ASSERT_OK(world_.Build(4));
+  auto c1 = world_.RunCycle("2026-10");
+  ASSERT_TRUE(c1.ok()) << c1.status();
+  auto csv = world_.BankStatusCsv(0.0, 1);
+  ASSERT_TRUE(ImportStatusFile(db(), clock_, *csv, "oct.csv").ok());
+  auto victim = db().QueryOne("SELECT payee_member_idx FROM payment_instructions ORDER BY "
+                              "instruction_id LIMIT 1");
+  int64_t payee = (*victim)->Int(0);
+  auto name = db().QueryOne("SELECT name FROM members WHERE member_idx = ?", {payee});
+  Mapper mapper(db(), clock_);
+  ASSERT_TRUE(mapper
+                  .Update(payee,
+                          FinancialAddress::BankAccount("HDFC0001111", "99988877766",
+                                                        (*name)->Text(0)),
+                          {.party = "bank:HDFC", .reason = "seeded link"}, key_)
+                  .ok());
+  auto c2 = world_.RunCycle("2026-11");
+  ASSERT_TRUE(c2.ok()) << c2.status();
+  auto held = db().QueryOne("SELECT instruction_id, status FROM payment_instructions WHERE "
+                            "cycle_id = ? AND payee_member_idx = ?",
+                            {*c2, payee});
+  ASSERT_TRUE(held.ok() && *held);
+  EXPECT_EQ((*held)->Text(1), "held");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE cycle_id = " +
+                  std::to_string(*c2) + " AND status = 'sent'"),
+            3);
+  auto events = programs::ListReentryEvents(db(), {.member_idx = payee});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].event.kind, programs::ReentryKind::kPaymentHeld);
+  EXPECT_NE((*events)[0].event.detail["destination"].get<std::string>().find("HDFC0001111"),
+            std::string::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE template = 'payment_held'"), 1);
+  // Officers see it; the citizen confirms; it goes out.
+  auto progress = CycleProgress(db(), *c2);
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ((*progress)["instructions"]["held"]["count"], 1);
+  ASSERT_TRUE(ConfirmDestination(db(), clock_, (*held)->Text(0), "operator:csc.ram").ok());
+  auto sent = ExportBatches(db(), clock_, key_, *c2, world_.Export());
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_EQ((*sent)[0].bank, "HDFC");
+  ExpectReconciled();
+}
+
+TEST_P(DisbursementTest, AStatusFileChangesOnlyWhatItMay) {
+  ASSERT_OK(world_.Build(5));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok());
+  auto ids = db().Query("SELECT instruction_id FROM payment_instructions ORDER BY 1");
+  ASSERT_TRUE(ids.ok());
+  ASSERT_GE(ids->size(), 3u);
+  std::string a = (*ids)[0].Text(0), b = (*ids)[1].Text(0), c = (*ids)[2].Text(0);
+  ASSERT_TRUE(ImportStatusFile(db(), clock_, "end_to_end_id,status\n" + a + ",ACSC\n", "1.csv")
+                  .ok());
+  std::string bad = "end_to_end_id,status,reason_code\n" +
+                    a + ",RJCT,AC04\n" +                // contradicts the final ACSC
+                    "202611-00000000000-deadbeef,ACSC,\n" +  // unknown
+                    b + ",ACSC,\n" + b + ",ACSC,\n" +  // repeated
+                    c + ",ACSC,\n" + c + ",RJCT,AC04\n";  // conflicting in the file
+  auto r = ImportStatusFile(db(), clock_, bad, "2.csv");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->contradicting, 1);
+  EXPECT_EQ(r->unknown, 1);
+  EXPECT_EQ(r->repeated, 1);
+  EXPECT_EQ(r->conflicting, 2);
+  EXPECT_EQ(r->applied, 1);  // b's first line
+  EXPECT_GE(r->messages.size(), 4u);
+  auto status_of = [&](const std::string& id) {
+    return (*db().QueryOne("SELECT status FROM payment_instructions WHERE instruction_id = ?",
+                           {id}))->Text(0);
+  };
+  EXPECT_EQ(status_of(a), "paid");
+  EXPECT_EQ(status_of(b), "paid");
+  EXPECT_EQ(status_of(c), "sent");
+  ExpectReconciled();
+}
+
+TEST_P(DisbursementTest, FailedValidationNeverReachesTheBankAndIsExplained) {
+  ASSERT_OK(world_.Build(3));
+  auto payee = db().QueryOne("SELECT member_idx FROM members WHERE relationship = 'head' ORDER "
+                             "BY member_idx LIMIT 1");
+  Mapper mapper(db(), clock_);
+  ASSERT_TRUE(mapper
+                  .Update((*payee)->Int(0),
+                          FinancialAddress::BankAccount("SBIN0001234", "12312312312",
+                                                        "Mohammed Salim Qureshi"),
+                          {.party = "bank:SBIN", .reason = "linked at branch"}, key_)
+                  .ok());
+  auto cycle = world_.RunCycle("2026-11", "csv");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto st = db().QueryOne("SELECT status, reason_code, instruction_id FROM payment_instructions "
+                          "WHERE payee_member_idx = ?",
+                          {(*payee)->Int(0)});
+  EXPECT_EQ((*st)->Text(0), "invalid");
+  EXPECT_EQ((*st)->Text(1), "name_mismatch");
+  auto events = programs::ListReentryEvents(db(), {.member_idx = (*payee)->Int(0)});
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].event.kind, programs::ReentryKind::kValidationFailed);
+  // The citizen's view says why, in Hindi.
+  auto mine = MemberPayments(db(), (*payee)->Int(0), "hi");
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0]["status"], "invalid");
+  EXPECT_FALSE((*mine)[0]["reason"].get<std::string>().empty());
+  EXPECT_EQ((*mine)[0]["destination"], "SBIN0001234 / XXXXXXXX2312");
+  // No file holds it.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE batch_id IS NOT NULL AND "
+                  "payee_member_idx = " + std::to_string((*payee)->Int(0))),
+            0);
+  ExpectReconciled();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DisbursementTest,
+                         ::testing::ValuesIn(storage::testing::Backends()));
+
+}  // namespace
+}  // namespace spode::payments

@@ -1,0 +1,188 @@
+#include "payments/reconcile.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "crypto/vault_key.h"
+
+namespace spode::payments {
+
+namespace {
+
+std::string Rs(int64_t paise) { return "Rs " + Money::FromPaise(paise).ToString(); }
+
+// The text of the first <tag>...</tag> in `xml` (the group header's, in a pain.001).
+std::string FirstElement(const std::string& xml, std::string_view tag) {
+  std::string open = "<", close = "</";
+  open.append(tag).push_back('>');
+  close.append(tag).push_back('>');
+  size_t a = xml.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  size_t b = xml.find(close, a);
+  return b == std::string::npos ? "" : xml.substr(a, b - a);
+}
+
+}  // namespace
+
+std::string Reconciliation::Summary() const {
+  std::ostringstream out;
+  out << ledger.Summary();
+  out << "payments: " << schemes << " schemes, " << instructions << " instructions, " << batches
+      << " bank files (" << files_checked << " read from disk)\n";
+  if (problems.empty()) {
+    out << "payments agree with the ledger\n";
+  } else {
+    out << problems.size() << " disagreement(s):\n";
+    for (const auto& p : problems) out << "  " << p << "\n";
+  }
+  return out.str();
+}
+
+Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
+                                 const std::filesystem::path& files_dir) {
+  Reconciliation r;
+  ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));  // one snapshot
+  Ledger ledger(db, clock);
+  ASSIGN_OR_RETURN(r.ledger, ledger.Check());
+
+  // Ledger balances by account code.
+  std::map<std::string, int64_t> balance;
+  ASSIGN_OR_RETURN(auto bal, db.Query("SELECT account_code, SUM(amount_paise) FROM ledger_lines "
+                                      "GROUP BY account_code"));
+  for (const auto& b : bal) balance[b.Text(0)] = b.Int(1);
+  auto bal_of = [&](const AccountKey& k) {
+    auto it = balance.find(k.Code());
+    return it == balance.end() ? int64_t{0} : it->second;
+  };
+
+  ASSIGN_OR_RETURN(auto schemes, db.Query("SELECT scheme_id, COALESCE(SUM(total_paise), 0) FROM "
+                                          "cycles WHERE status = 'approved' GROUP BY scheme_id "
+                                          "ORDER BY scheme_id"));
+  for (const auto& s : schemes) {
+    ++r.schemes;
+    std::string scheme = s.Text(0);
+    int64_t approved = s.Int(1);
+    ASSIGN_OR_RETURN(auto states,
+                     db.Query("SELECT status, COALESCE(bank, ''), COUNT(*), SUM(amount_paise) "
+                              "FROM payment_instructions WHERE scheme_id = ? GROUP BY status, "
+                              "bank",
+                              {scheme}));
+    int64_t out_of_payable = 0;
+    std::map<std::string, int64_t> clearing, paid;
+    for (const auto& st : states) {
+      std::string status = st.Text(0), bank = st.Text(1);
+      r.instructions += st.Int(2);
+      int64_t amount = st.Int(3);
+      if (status == "sent" || status == "accepted") {
+        clearing[bank] += amount;
+        out_of_payable += amount;
+      } else if (status == "paid") {
+        paid[bank] += amount;
+        out_of_payable += amount;
+      }
+    }
+    int64_t payable = bal_of(AccountKey::Payable(scheme));
+    if (payable != approved - out_of_payable) {
+      r.problems.push_back(scheme + ": payable is " + Rs(payable) + " but approved cycles (" +
+                           Rs(approved) + ") less what is at banks or paid (" +
+                           Rs(out_of_payable) + ") is " + Rs(approved - out_of_payable));
+    }
+    // Every bank with a ledger account or an instruction.
+    std::map<std::string, bool> banks;
+    for (const auto& [b, _] : clearing) banks[b] = true;
+    for (const auto& [b, _] : paid) banks[b] = true;
+    std::string prefix_c = "bank_clearing:" + scheme + ":", prefix_b = "beneficiary:" + scheme + ":";
+    for (const auto& [code, _] : balance) {
+      if (code.starts_with(prefix_c)) banks[code.substr(prefix_c.size())] = true;
+      if (code.starts_with(prefix_b)) banks[code.substr(prefix_b.size())] = true;
+    }
+    for (const auto& [bank, _] : banks) {
+      int64_t c = bal_of(AccountKey::BankClearing(scheme, bank));
+      if (c != clearing[bank]) {
+        r.problems.push_back(scheme + ": clearing at " + bank + " is " + Rs(c) +
+                             " but instructions sent and not settled there total " +
+                             Rs(clearing[bank]));
+      }
+      int64_t p = bal_of(AccountKey::Beneficiary(scheme, bank));
+      if (p != paid[bank]) {
+        r.problems.push_back(scheme + ": paid to beneficiaries at " + bank + " is " + Rs(p) +
+                             " in the ledger but instructions paid there total " +
+                             Rs(paid[bank]));
+      }
+    }
+  }
+
+  // No instruction pays other than its approved entitlement (the schema's foreign key holds
+  // this; the check proves it for a database edited behind spode's back).
+  ASSIGN_OR_RETURN(auto over, db.Query("SELECT i.instruction_id, i.amount_paise, e.amount_paise "
+                                       "FROM payment_instructions i LEFT JOIN cycle_entitlements "
+                                       "e ON e.cycle_id = i.cycle_id AND e.beneficiary_idx = "
+                                       "i.beneficiary_idx LEFT JOIN cycles c ON c.cycle_id = "
+                                       "i.cycle_id WHERE e.amount_paise IS NULL OR "
+                                       "i.amount_paise <> e.amount_paise OR c.status <> "
+                                       "'approved' LIMIT 100"));
+  for (const auto& o : over) {
+    r.problems.push_back("instruction " + o.Text(0) + " pays " + Rs(o.Int(1)) +
+                         (o.IsNull(2) ? " without an approved entitlement"
+                                      : " against an approved entitlement of " + Rs(o.Int(2))));
+  }
+
+  // Bank files: recorded totals = their instructions = the ledger entry that sent them = the
+  // file on disk.
+  ASSIGN_OR_RETURN(auto batches, db.Query("SELECT b.batch_id, b.message_id, b.transactions, "
+                                          "b.control_sum_paise, b.status, b.file_name, "
+                                          "b.file_hash, b.format, e.total_paise FROM "
+                                          "payment_batches b LEFT JOIN ledger_entries e ON "
+                                          "e.idempotency_key = 'sent/' || b.message_id ORDER BY "
+                                          "b.batch_id"));
+  for (const auto& b : batches) {
+    ++r.batches;
+    std::string msg = b.Text(1);
+    int64_t count = b.Int(2), sum = b.Int(3);
+    ASSIGN_OR_RETURN(
+        auto items,
+        db.QueryOne("SELECT COUNT(*), COALESCE(SUM(a), 0) FROM (SELECT i.amount_paise AS a FROM "
+                    "payment_instructions i WHERE i.batch_id = ? AND NOT EXISTS (SELECT 1 FROM "
+                    "instruction_attempts t WHERE t.instruction_id = i.instruction_id AND "
+                    "t.attempt = i.attempt) UNION ALL SELECT t.amount_paise FROM "
+                    "instruction_attempts t WHERE t.batch_id = ?) x",
+                    {b.Int(0), b.Int(0)}));
+    if (items->Int(0) != count || items->Int(1) != sum) {
+      r.problems.push_back("bank file " + msg + " records " + std::to_string(count) + " / " +
+                           Rs(sum) + " but holds " + std::to_string(items->Int(0)) + " / " +
+                           Rs(items->Int(1)));
+    }
+    if (b.IsNull(8) || b.Int(8) != sum) {
+      r.problems.push_back("bank file " + msg + " totals " + Rs(sum) + " but the ledger sent " +
+                           (b.IsNull(8) ? std::string("nothing") : Rs(b.Int(8))));
+    }
+    if (!files_dir.empty() && b.Text(4) == "written") {
+      std::filesystem::path path = files_dir / b.Text(5);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        r.problems.push_back("bank file " + msg + ": " + path.string() + " is missing");
+        continue;
+      }
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ++r.files_checked;
+      if (crypto::ToHex(crypto::Hash256(bytes)) != b.Text(6)) {
+        r.problems.push_back("bank file " + msg + ": " + path.string() +
+                             " differs from the file written");
+      }
+      if (b.Text(7) == "pain.001") {
+        std::string n = FirstElement(bytes, "NbOfTxs"), cs = FirstElement(bytes, "CtrlSum");
+        auto money = Money::Parse(cs);
+        if (n != std::to_string(count) || !money.ok() || money->paise() != sum) {
+          r.problems.push_back("bank file " + msg + ": the file says " + n + " / " + cs +
+                               " but the ledger says " + std::to_string(count) + " / " +
+                               Rs(sum));
+        }
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace spode::payments

@@ -1,0 +1,43 @@
+// Reconcile: the ledger against the payments it records, for `spode ledger check`.
+//
+//   ASSIGN_OR_RETURN(payments::Reconciliation r, payments::Reconcile(db, clock, "out/bank"));
+//   if (!r.ok()) std::cerr << r.Summary();
+//
+// Ledger::Check (ledger.h) proves the ledger is balanced in itself. Reconcile adds what ties it
+// to the payments: per scheme, payable equals the approved cycles' totals less what is at banks
+// or paid; each bank's clearing account equals its instructions sent and not yet settled; each
+// bank's beneficiary control account equals its instructions paid (payment_instructions is the
+// subsidiary ledger of those accounts); no instruction's amount differs from its beneficiary's
+// approved entitlement; each bank file's count and control sum equal its instructions and the
+// ledger entry that sent it, and, when `files_dir` is given, the file on disk is the one
+// written (its hash) and says the same totals.
+//
+// Thread-safety: as the Database.
+#ifndef SPODE_PAYMENTS_RECONCILE_H_
+#define SPODE_PAYMENTS_RECONCILE_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time_source.h"
+#include "payments/ledger.h"
+#include "storage/database.h"
+
+namespace spode::payments {
+
+struct Reconciliation {
+  LedgerCheck ledger;
+  int64_t schemes = 0, batches = 0, files_checked = 0, instructions = 0;
+  std::vector<std::string> problems;  // for people, each naming what disagrees and by how much
+  bool ok() const { return ledger.ok() && problems.empty(); }
+  std::string Summary() const;
+};
+
+Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
+                                 const std::filesystem::path& files_dir = {});
+
+}  // namespace spode::payments
+
+#endif  // SPODE_PAYMENTS_RECONCILE_H_
