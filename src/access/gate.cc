@@ -21,6 +21,12 @@ std::string_view ActionName(Action a) {
     case Action::kUserManage: return "user.manage";
     case Action::kEligibilityExplain: return "eligibility.explain";
     case Action::kSchemeSimulate: return "scheme.simulate";
+    case Action::kPaymentsRead: return "payments.read";
+    case Action::kCycleRead: return "cycle.read";
+    case Action::kCyclePrepare: return "cycle.prepare";
+    case Action::kCycleApprove: return "cycle.approve";
+    case Action::kBankFileRead: return "bank_file.read";
+    case Action::kBankStatusUpload: return "bank_status.upload";
   }
   return "unknown";
 }
@@ -158,7 +164,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
   switch (p.role) {
     case Role::kCitizen:
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
-          action == Action::kAccessLogRead || action == Action::kEligibilityExplain) {
+          action == Action::kAccessLogRead || action == Action::kEligibilityExplain ||
+          action == Action::kPaymentsRead) {
         if (specific && r.household_idx == p.household_idx) return "";
         return "a citizen sees only their own household";
       }
@@ -197,8 +204,15 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           if (p.HasDuty(Duty::kRegistrar)) return "";
           return "this needs the registrar duty";
         case Action::kSchemeSimulate:
+        case Action::kCyclePrepare:
           if (p.HasDuty(Duty::kSchemeAdmin)) return "";
           return "this needs the scheme_admin duty";
+        case Action::kCycleApprove:
+          if (p.HasDuty(Duty::kApprover)) return "";
+          return "this needs the approver duty";
+        case Action::kCycleRead:
+          if (p.HasDuty(Duty::kSchemeAdmin) || p.HasDuty(Duty::kApprover)) return "";
+          return "this needs the scheme_admin or approver duty";
         default:
           return "not open to officers";
       }
@@ -207,6 +221,11 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       if (action == Action::kUserManage) return "";
       return "administrators manage accounts, not personal data";
     case Role::kBank:
+      if (action == Action::kBankFileRead || action == Action::kBankStatusUpload) {
+        if (!p.scope.empty()) return "";
+        return "a bank account needs its bank code as its scope";
+      }
+      return "registry data is not open to this role";
     case Role::kProvider:
     case Role::kDeveloper:
     case Role::kAuditor:

@@ -10,8 +10,12 @@
 //             (read, change requests); enrolling a new family; finding a citizen
 //   officer   households whose village code starts with their area code; deciding change
 //             requests and duplicates and enrolling need the registrar duty
-//   bank, provider, developer, auditor: no registry data here (payments, services and
-//             consented API access come with their own work)
+//   officer   payment cycles: reading them needs the scheme_admin or approver duty, preparing
+//             them scheme_admin, approving them approver
+//   bank      its own payment files and status files (its bank code is its scope); no
+//             registry data
+//   provider, developer, auditor: no registry data here (services and consented API access
+//             come with their own work)
 //   admin     user management only; no personal data
 // Denied: PERMISSION_DENIED, with a reason that names the rule, not the data.
 //
@@ -50,6 +54,12 @@ enum class Action {
   kUserManage,
   kEligibilityExplain,
   kSchemeSimulate,
+  kPaymentsRead,      // a household's payments (citizen: their own)
+  kCycleRead,         // payment cycles, their progress and budget (officers)
+  kCyclePrepare,      // create or cancel a cycle (scheme_admin duty)
+  kCycleApprove,      // approve a tier of a cycle (approver duty)
+  kBankFileRead,      // a bank downloads its own payment files
+  kBankStatusUpload,  // a bank uploads a status file about its own payments
 };
 std::string_view ActionName(Action a);
 

@@ -10,6 +10,8 @@
 #include "http/json.h"
 #include "http/problem.h"
 #include "notify/outbox.h"
+#include "payments/disbursement.h"
+#include "programs/cycles.h"
 #include "programs/simulate.h"
 #include "programs/store.h"
 #include "registry/snapshot.h"
@@ -987,6 +989,220 @@ class Handlers {
     });
   }
 
+  // --- payments: cycles for officers, files for banks, a citizen's own payments ---
+
+  static Result<int64_t> PathId(http::Request& req, std::string_view what) {
+    const std::string& text = req.path_params["id"];
+    int64_t id = 0;
+    if (text.empty() || text.size() > 18) {
+      return InvalidArgumentError(std::string(what) + " id must be a number");
+    }
+    for (char c : text) {
+      if (c < '0' || c > '9') return InvalidArgumentError(std::string(what) + " id must be a number");
+      id = id * 10 + (c - '0');
+    }
+    return id;
+  }
+
+  // "state" (2-digit scope), "district" (4) or "block" (6): an officer's level.
+  static std::string LevelOf(const Principal& p) {
+    switch (p.scope.size()) {
+      case 2: return "state";
+      case 4: return "district";
+      case 6: return "block";
+      default: return "";
+    }
+  }
+
+  http::Response MyPayments(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (p.role != Role::kCitizen) {
+        return a_.gate_.Deny(p, Action::kPaymentsRead, {"me", 0, ""}, "own_record",
+                             req.request_id, "/me/payments is a citizen's own payments");
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kPaymentsRead,
+                                {p.member_id, p.household_idx, ""}, "own_record"));
+      std::string lang = "hi";
+      if (auto it = req.query_params.find("lang"); it != req.query_params.end()) lang = it->second;
+      ASSIGN_OR_RETURN(json payments, payments::MemberPayments(db, p.member_idx, lang));
+      return http::Json({{"member_id", p.member_id}, {"payments", payments}});
+    });
+  }
+
+  http::Response ListCycles(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCycleRead, {"cycles", 0, ""}, "payments"));
+      std::string scheme;
+      if (auto it = req.query_params.find("scheme"); it != req.query_params.end()) {
+        scheme = it->second;
+      }
+      ASSIGN_OR_RETURN(auto cycles, programs::ListCycles(db, scheme));
+      json out = json::array();
+      for (const auto& c : cycles) out.push_back(programs::CycleJson(c));
+      return http::Json({{"cycles", out}});
+    });
+  }
+
+  http::Response GetCycle(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "cycle"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCycleRead,
+                                {"cycle:" + std::to_string(id), 0, ""}, "payments"));
+      programs::SchemeStore store(db, a_.clock_);
+      ASSIGN_OR_RETURN(json preview, programs::ApprovalPreview(db, store, id));
+      ASSIGN_OR_RETURN(json progress, payments::CycleProgress(db, id));
+      preview["progress"] = progress;
+      return http::Json(preview);
+    });
+  }
+
+  http::Response CreateCycle(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"scheme_id", "period"}));
+      ASSIGN_OR_RETURN(std::string scheme, http::GetRequired<std::string>(body, "scheme_id"));
+      ASSIGN_OR_RETURN(std::string period, http::GetRequired<std::string>(body, "period"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCyclePrepare,
+                                {"cycle:" + scheme + "/" + period, 0, ""}, "payments"));
+      if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
+      programs::SchemeStore store(db, a_.clock_);
+      programs::CycleSummary made;
+      RETURN_IF_ERROR(a_.options_.eligibility->WithSnapshot([&](const registry::Snapshot& snap) {
+        ASSIGN_OR_RETURN(made, programs::CreateCycle(db, a_.clock_, store, snap, scheme, period,
+                                                     p.Actor()));
+        return OkStatus();
+      }));
+      json out = programs::CycleJson(made);
+      out["not_eligible"] = made.not_eligible;
+      out["amount_failures"] = made.amount_failures;
+      return http::Json(out, made.created ? 201 : 200);
+    });
+  }
+
+  http::Response ApproveCycle(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "cycle"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCycleApprove,
+                                {"cycle:" + std::to_string(id), 0, ""}, "payments"));
+      programs::SchemeStore store(db, a_.clock_);
+      ASSIGN_OR_RETURN(programs::ApprovalResult r,
+                       payments::ApproveCycle(db, a_.clock_, store, id,
+                                              {.actor = p.Actor(), .level = LevelOf(p)}));
+      json out = programs::CycleJson(r.cycle);
+      out["tier_approved"] = r.tier;
+      out["final"] = r.final;
+      if (r.final) {
+        ASSIGN_OR_RETURN(payments::GenerateReport g,
+                         payments::GenerateInstructions(db, a_.clock_, id));
+        out["instructions"] = payments::GenerateReportJson(g);
+      }
+      return http::Json(out);
+    });
+  }
+
+  http::Response ExportCycle(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "cycle"));
+      std::string format = "pain.001";
+      if (!req.body.empty()) {
+        ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+        RETURN_IF_ERROR(http::CheckKnownFields(body, {"format"}));
+        ASSIGN_OR_RETURN(auto f, http::GetOptional<std::string>(body, "format"));
+        if (f) format = *f;
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCyclePrepare,
+                                {"cycle:" + std::to_string(id), 0, ""}, "payments"));
+      // Instructions first (a no-op when the approval made them), then the files.
+      ASSIGN_OR_RETURN(payments::GenerateReport g,
+                       payments::GenerateInstructions(db, a_.clock_, id));
+      payments::ExportOptions options;
+      options.format = format;
+      options.out_dir = a_.options_.bank_files_dir;
+      ASSIGN_OR_RETURN(auto files, payments::ExportBatches(db, a_.clock_, a_.key_, id, options));
+      json out = json::array();
+      for (const auto& f : files) {
+        out.push_back({{"batch_id", f.batch_id},
+                       {"message_id", f.message_id},
+                       {"bank", f.bank},
+                       {"transactions", f.transactions},
+                       {"control_sum_paise", f.total.paise()}});
+      }
+      return http::Json({{"instructions", payments::GenerateReportJson(g)}, {"files", out}});
+    });
+  }
+
+  http::Response BankFiles(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kBankFileRead, {"bank_files", 0, ""},
+                                "payments"));
+      ASSIGN_OR_RETURN(auto rows, db.Query("SELECT batch_id, message_id, scheme_id, cycle_id, "
+                                           "format, transactions, control_sum_paise, "
+                                           "created_at_us FROM payment_batches WHERE bank = ? "
+                                           "ORDER BY batch_id DESC LIMIT 500",
+                                           {p.scope}));
+      json out = json::array();
+      for (const auto& r : rows) {
+        out.push_back({{"batch_id", r.Int(0)},
+                       {"message_id", r.Text(1)},
+                       {"scheme_id", r.Text(2)},
+                       {"cycle_id", r.Int(3)},
+                       {"format", r.Text(4)},
+                       {"transactions", r.Int(5)},
+                       {"control_sum_paise", r.Int(6)},
+                       {"created_at", Timestamp{r.Int(7)}.ToString()}});
+      }
+      return http::Json({{"bank", p.scope}, {"files", out}});
+    });
+  }
+
+  http::Response BankFile(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "file"));
+      access::Resource file{"bank_file:" + std::to_string(id), 0, ""};
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT format FROM payment_batches WHERE batch_id "
+                                             "= ? AND bank = ?",
+                                             {id, p.scope}));
+      if (!row || p.role != Role::kBank) {
+        // Unknown, or another bank's: the same answer, and the denial is recorded.
+        (void)a_.gate_.Deny(p, Action::kBankFileRead, file, "payments", req.request_id,
+                            "not a payment file of this principal's bank");
+        return NotFoundError("no such payment file");
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kBankFileRead, file, "payments"));
+      ASSIGN_OR_RETURN(std::string bytes, payments::BatchFileContent(db, a_.key_, id, ""));
+      bool csv = row->Text(0) == "csv";
+      return http::Text(std::move(bytes), 200,
+                        csv ? "text/csv; charset=utf-8" : "application/xml; charset=utf-8");
+    });
+  }
+
+  http::Response BankStatus(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kBankStatusUpload, {"bank_status", 0, ""},
+                                "payments"));
+      if (req.body.empty()) {
+        return InvalidArgumentError("send the status file (pain.002 XML or the CSV profile) as "
+                                    "the request body");
+      }
+      std::string name = "upload-" + p.scope;
+      if (auto it = req.query_params.find("file_name"); it != req.query_params.end()) {
+        name = it->second;
+      }
+      ASSIGN_OR_RETURN(payments::ImportReport r,
+                       payments::ImportStatusFile(db, a_.clock_, req.body, name, p.scope));
+      return http::Json(payments::ImportReportJson(r));
+    });
+  }
+
  private:
   Api& a_;
 };
@@ -1022,6 +1238,15 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("GET", "/api/v1/me/schemes", &Handlers::MySchemes));
   RETURN_IF_ERROR(add("POST", "/api/v1/schemes/simulate", &Handlers::SimulateScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/explain/{member_id}", &Handlers::ExplainScheme));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me/payments", &Handlers::MyPayments));
+  RETURN_IF_ERROR(add("GET", "/api/v1/cycles", &Handlers::ListCycles));
+  RETURN_IF_ERROR(add("POST", "/api/v1/cycles", &Handlers::CreateCycle));
+  RETURN_IF_ERROR(add("GET", "/api/v1/cycles/{id}", &Handlers::GetCycle));
+  RETURN_IF_ERROR(add("POST", "/api/v1/cycles/{id}/approve", &Handlers::ApproveCycle));
+  RETURN_IF_ERROR(add("POST", "/api/v1/cycles/{id}/export", &Handlers::ExportCycle));
+  RETURN_IF_ERROR(add("GET", "/api/v1/bank/files", &Handlers::BankFiles));
+  RETURN_IF_ERROR(add("GET", "/api/v1/bank/files/{id}", &Handlers::BankFile));
+  RETURN_IF_ERROR(add("POST", "/api/v1/bank/status", &Handlers::BankStatus));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));
   if (options_.dev_outbox) {

@@ -33,6 +33,9 @@ struct Options {
   // The schemes and the registry's snapshot, for explanations (not owned; may be null, and then
   // the scheme routes answer 503).
   programs::Eligibility* eligibility = nullptr;
+  // Where POST /api/v1/cycles/{id}/export writes bank files (banks download them through the
+  // API either way).
+  std::string bank_files_dir = "bank-files";
 };
 
 class Api {

@@ -85,6 +85,27 @@ const RouteExpectation kExpected[] = {
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/me/schemes", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/me/payments", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    // Cycles need the scheme_admin or approver duty (no officer here has either).
+    {"GET /api/v1/cycles", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/cycles", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/cycles/{id}", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/cycles/{id}/approve", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/cycles/{id}/export", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    // A bank's own files and status files only.
+    {"GET /api/v1/bank/files", "-", false,
+     {"", "", "", "", "", "", "", "", "-", "", "", "", ""}},
+    {"POST /api/v1/bank/status", "-", false,
+     {"", "", "", "", "", "", "", "", "-", "", "", "", ""}},
+    // No file exists in the matrix's world: nobody succeeds (api_payments_test downloads one).
+    {"GET /api/v1/bank/files/{id}", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/schemes", "-", false,
      {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
     // What-if over the whole registry: officers with the scheme_admin duty only (none here).
@@ -140,6 +161,19 @@ const std::set<std::string> kExplanationFields = {
     "id",        "met",      "explanation",  "values",          "problem",  "amount_paise",
     "amount",    "amount_problem", "name",   "unit",            "benefit",  "frequency",
     "met_from",  "member_id"};
+// A citizen's payments (/me/payments).
+const std::set<std::string> kPaymentFields = {
+    "member_id", "payments", "instruction_id", "scheme_id", "period",    "amount_paise",
+    "amount",    "status",   "attempt",        "destination", "updated_at", "reason",
+    "next_step", "who_acts", "reason_code"};
+// What a bank sees: its files, and what its status file changed.
+const std::set<std::string> kBankFields = {
+    "bank",      "files",      "batch_id",   "message_id",   "scheme_id",  "cycle_id",
+    "format",    "transactions", "control_sum_paise", "created_at", "import_id",
+    "already_imported", "statuses", "applied", "unchanged", "repeated", "conflicting",
+    "unknown",   "contradicting", "stale",   "unreadable",   "paid",       "accepted",
+    "rejected",  "returned",   "requeued",   "paid_total_paise", "failed_total_paise",
+    "messages"};
 // The public list of schemes.
 const std::set<std::string> kSchemeListFields = {
     "schemes", "id",      "version",   "status",       "name",   "en",
@@ -154,7 +188,7 @@ std::set<std::string> Union(std::initializer_list<std::set<std::string>> sets) {
 // The member names each role may receive from a protected route (problem documents included).
 std::set<std::string> AllowedFields(const std::string& role) {
   if (role == "citizen") {
-    return Union({kProblemFields, kHouseholdViewFields, kExplanationFields,
+    return Union({kProblemFields, kHouseholdViewFields, kExplanationFields, kPaymentFields,
                   {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"}});
   }
   if (role.starts_with("operator")) {
@@ -174,7 +208,8 @@ std::set<std::string> AllowedFields(const std::string& role) {
                    "decision_note", "duplicates", "held_member", "existing_member", "held_at",
                    "decision"}});
   }
-  // anonymous, bank, provider, developer, auditor, admin: nothing of the registry.
+  if (role == "bank") return Union({kProblemFields, kBankFields});
+  // anonymous, provider, developer, auditor, admin: nothing of the registry.
   return kProblemFields;
 }
 
@@ -403,6 +438,22 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/me") return get("/api/v1/me");
     if (key == "GET /api/v1/me/access-log") return get("/api/v1/me/access-log");
     if (key == "GET /api/v1/me/schemes") return get("/api/v1/me/schemes");
+    if (key == "GET /api/v1/me/payments") return get("/api/v1/me/payments");
+    if (key == "GET /api/v1/cycles") return get("/api/v1/cycles");
+    if (key == "POST /api/v1/cycles") {
+      return post("/api/v1/cycles", {{"scheme_id", testing::kSchemeId}, {"period", "2026-11"}});
+    }
+    if (key == "GET /api/v1/cycles/{id}") return get("/api/v1/cycles/1");
+    if (key == "POST /api/v1/cycles/{id}/approve") return post("/api/v1/cycles/1/approve", json::object());
+    if (key == "POST /api/v1/cycles/{id}/export") {
+      return post("/api/v1/cycles/1/export", json::object());
+    }
+    if (key == "GET /api/v1/bank/files") return get("/api/v1/bank/files");
+    if (key == "GET /api/v1/bank/files/{id}") return get("/api/v1/bank/files/1");
+    if (key == "POST /api/v1/bank/status") {
+      return Call("POST", "/api/v1/bank/status",
+                  std::optional<std::string>("end_to_end_id,status\n"), token, "", rid);
+    }
     if (key == "GET /api/v1/schemes") return get("/api/v1/schemes");
     if (key == "POST /api/v1/schemes/simulate") {
       return post("/api/v1/schemes/simulate", {{"scheme", SchemeYaml()}, {"against_active", true}});

@@ -51,6 +51,31 @@ std::vector<RouteDoc> Routes() {
        "200"},
       {"GET", "/api/v1/me/access-log", "access_log.read",
        "Who accessed the citizen's household data, and why", nullptr, "200"},
+      {"GET", "/api/v1/me/payments", "payments.read", "The signed-in citizen's payments: scheme, "
+       "period, amount, masked destination, state, and for a failure the reason and the next "
+       "step (?lang=en|hi)", nullptr, "200"},
+      {"GET", "/api/v1/cycles", "cycle.read", "Payment cycles (?scheme=ID), with their totals "
+       "and approval state", nullptr, "200"},
+      {"POST", "/api/v1/cycles", "cycle.prepare", "Creates the cycle of a scheme for a period, "
+       "freezing who is paid and how much (200 with the existing cycle when there is one)",
+       Obj({{"scheme_id", kString}, {"period", kString}}, {"scheme_id", "period"}), "201"},
+      {"GET", "/api/v1/cycles/{id}", "cycle.read", "A cycle: its total, the budget left in its "
+       "financial year, and its progress (instructions and amounts by state, bank files)",
+       nullptr, "200"},
+      {"POST", "/api/v1/cycles/{id}/approve", "cycle.approve", "Approves the next tier (an "
+       "officer of that level, not the cycle's maker, within budget); the last tier makes the "
+       "payment instructions", nullptr, "200"},
+      {"POST", "/api/v1/cycles/{id}/export", "cycle.prepare", "Makes the approved cycle's "
+       "payment instructions (if not yet made) and puts every ready one of its scheme into bank "
+       "files, one per bank ({format: pain.001|csv})",
+       Obj({{"format", kString}}), "200"},
+      {"GET", "/api/v1/bank/files", "bank_file.read", "The bank's own payment files", nullptr,
+       "200"},
+      {"GET", "/api/v1/bank/files/{id}", "bank_file.read", "One of the bank's payment files "
+       "(pain.001 XML or the CSV profile)", nullptr, "200"},
+      {"POST", "/api/v1/bank/status", "bank_status.upload", "A status file (pain.002 or the CSV "
+       "profile) about the bank's own payments, as the request body; returns what it changed "
+       "and, line by line, what it did not", nullptr, "200"},
       {"GET", "/api/v1/households/{family_id}", "household.read", "A household and its members "
        "(national IDs masked; fields by role)", nullptr, "200"},
       {"POST", "/api/v1/households", "household.enrol", "Enrols a household (the format of "

@@ -14,8 +14,10 @@ using ::testing::HasSubstr;
 const Templates& T() { return Templates::Builtin(); }
 
 TEST(TemplatesTest, BuiltinCatalogueHasEveryTemplate) {
-  EXPECT_THAT(T().Names(), ElementsAre("enrolment_notice", "exit_notice", "grievance_ack",
-                                       "otp_consent", "otp_login", "payment_returned"));
+  EXPECT_THAT(T().Names(),
+              ElementsAre("enrolment_notice", "exit_notice", "exit_proposed", "grievance_ack",
+                          "grievance_update", "otp_consent", "otp_login", "payment_held",
+                          "payment_returned"));
 }
 
 TEST(TemplatesTest, PlaceholdersOfEachTemplate) {

@@ -634,7 +634,8 @@ void Say(ImportReport& r, std::string message) {
 }  // namespace
 
 Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& clock,
-                                      std::string_view bytes, std::string_view file_name) {
+                                      std::string_view bytes, std::string_view file_name,
+                                      std::string_view only_bank) {
   ImportReport report;
   std::string hash = crypto::ToHex(crypto::Hash256(bytes));
   size_t first = bytes.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
@@ -698,6 +699,7 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     InstructionState s;
     auto it = known.find(std::string(id));
     if (it == known.end()) return s;
+    if (!only_bank.empty() && it->second.bank != only_bank) return s;
     const std::string& st = it->second.status;
     if (st == "ready" || st == "held" || st == "invalid") return s;  // not at a bank
     s.known = true;

@@ -148,8 +148,11 @@ nlohmann::json ImportReportJson(const ImportReport& r);
 // applies what it may change, all in one transaction: instruction states, ledger postings,
 // re-entry events and messages to citizens. Lines that name an unknown instruction, repeat,
 // conflict, or contradict a final status are reported and change nothing.
+// `only_bank` (a bank uploading its own file): statuses about instructions at any other bank are
+// reported as unknown and change nothing.
 Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& clock,
-                                      std::string_view bytes, std::string_view file_name);
+                                      std::string_view bytes, std::string_view file_name,
+                                      std::string_view only_bank = {});
 
 // Counts and amounts by state for a cycle, and its files.
 Result<nlohmann::json> CycleProgress(storage::Database& db, int64_t cycle_id);

@@ -145,4 +145,11 @@ size_t Eligibility::snapshot_households() const {
   return snapshot_ ? snapshot_->live_households() : 0;
 }
 
+Status Eligibility::WithSnapshot(
+    const std::function<Status(const registry::Snapshot&)>& fn) const {
+  std::shared_lock lock(mu_);
+  if (!snapshot_) return FailedPreconditionError("the registry snapshot is not built yet");
+  return fn(*snapshot_);
+}
+
 }  // namespace spode::programs

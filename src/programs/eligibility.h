@@ -10,6 +10,7 @@
 #ifndef SPODE_PROGRAMS_ELIGIBILITY_H_
 #define SPODE_PROGRAMS_ELIGIBILITY_H_
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,6 +51,10 @@ class Eligibility {
   // The proactive identification job over the snapshot (proposals.h).
   Result<nlohmann::json> RunJob(storage::Database& db, const TimeSource& clock,
                                 std::string_view scheme_id) const;
+
+  // Runs `fn` on the snapshot under the shared lock (a cycle's creation reads it whole).
+  // FAILED_PRECONDITION before the first Refresh.
+  Status WithSnapshot(const std::function<Status(const registry::Snapshot&)>& fn) const;
 
   size_t snapshot_bytes() const;
   size_t snapshot_households() const;

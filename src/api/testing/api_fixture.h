@@ -239,7 +239,9 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     api_ = std::make_unique<Api>(*connections_, key_, clock_, *log_,
-                                 Options{.dev_outbox = true, .eligibility = &eligibility_});
+                                 Options{.dev_outbox = true,
+                                         .eligibility = &eligibility_,
+                                         .bank_files_dir = files_dir_.string()});
     ASSERT_TRUE(api_->Register(router_).ok());
     ASSERT_TRUE(router_
                     .Add("GET", "/healthz",
@@ -256,6 +258,8 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     if (server_) server_->Stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(files_dir_, ignored);
     if (log_) {
       EXPECT_TRUE(log_->Flush().ok());
       // The access log never holds a national ID, in any column.
@@ -469,6 +473,10 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
         {"officer.9902", {Role::kOfficer, "9902", {Duty::kRegistrar}}},
         {"officer.9901.noduty", {Role::kOfficer, "9901", {}}},
         {"officer.state", {Role::kOfficer, "99", {Duty::kRegistrar}}},
+        {"officer.9901.admin", {Role::kOfficer, "9901", {Duty::kSchemeAdmin}}},
+        {"officer.9901.approver", {Role::kOfficer, "9901", {Duty::kApprover}}},
+        {"officer.state.approver", {Role::kOfficer, "99", {Duty::kApprover}}},
+        {"bank.punb", {Role::kBank, "PUNB", {}}},
         {"operator.one", {Role::kOperator, "CSC0001", {}}},
         {"operator.two", {Role::kOperator, "CSC0002", {}}},
         {"bank.sbin", {Role::kBank, "SBIN", {}}},
@@ -613,6 +621,9 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
   std::set<std::string> created_;
   std::map<std::string, std::string> tokens_;
   programs::Eligibility eligibility_;
+  // Bank files the API writes (POST /api/v1/cycles/{id}/export).
+  std::filesystem::path files_dir_ =
+      std::filesystem::temp_directory_path() / storage::testing::UniqueName("spode_files_");
   // Destroyed in reverse: the server first, the connections last.
   std::unique_ptr<storage::Connections> connections_;
   std::unique_ptr<access::AccessLog> log_;
