@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "access/identities.h"
+#include "app/payments_commands.h"
 #include "app/serve.h"
 #include "crypto/vault_key.h"
 #include "app/state.h"
@@ -957,9 +958,12 @@ int Fail(const Status& status, bool json) {
 }
 
 std::vector<Command> Commands() {
-  return {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates},
-          {AddUser},     {AddScheme}, {AddSimulate},   {AddEligibility},
-          {AddDemo},     {AddServe}};
+  std::vector<Command> all = {{AddGenerate}, {AddImport}, {AddHousehold}, {AddDuplicates},
+                              {AddUser},     {AddScheme}, {AddSimulate},   {AddEligibility}};
+  for (Command& c : PaymentCommands()) all.push_back(std::move(c));
+  all.push_back({AddDemo});
+  all.push_back({AddServe});
+  return all;
 }
 
 int RunSelected(const GlobalOptions& global) {

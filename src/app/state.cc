@@ -4,6 +4,7 @@
 
 #include "access/schema.h"
 #include "notify/schema.h"
+#include "grievance/schema.h"
 #include "payments/schema.h"
 #include "programs/store.h"
 #include "registry/schema.h"
@@ -17,6 +18,7 @@ std::vector<storage::Migration> AllMigrations() {
   for (auto& m : registry::Migrations()) all.push_back(std::move(m));
   for (auto& m : programs::Migrations()) all.push_back(std::move(m));
   for (auto& m : payments::Migrations()) all.push_back(std::move(m));
+  for (auto& m : grievance::Migrations()) all.push_back(std::move(m));
   return all;
 }
 

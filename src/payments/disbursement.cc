@@ -823,6 +823,7 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     detail["instruction_id"] = f.id;
     detail["amount_paise"] = f.k->amount;
     detail["period"] = f.k->period;
+    detail["bank_code"] = f.k->bank;
     RETURN_IF_ERROR(RecordExclusion(
         db, clock,
         f.returned ? programs::ReentryKind::kPaymentReturned

@@ -57,6 +57,7 @@
 #include "http/testing/test_client.h"
 #include "notify/schema.h"
 #include "programs/eligibility.h"
+#include "grievance/schema.h"
 #include "payments/schema.h"
 #include "programs/store.h"
 #include "registry/household.h"
@@ -79,6 +80,7 @@ inline std::vector<storage::Migration> AllMigrations() {
   for (auto& m : registry::Migrations()) all.push_back(std::move(m));
   for (auto& m : programs::Migrations()) all.push_back(std::move(m));
   for (auto& m : payments::Migrations()) all.push_back(std::move(m));
+  for (auto& m : grievance::Migrations()) all.push_back(std::move(m));
   return all;
 }
 

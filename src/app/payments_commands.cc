@@ -1,0 +1,501 @@
+// `spode cycle ...`, `spode payments ...`, `spode ledger check`, `spode enrolment ...`: the
+// programme and payment jobs of issue 5 on the command line. Commands that act for a person take
+// --as USERNAME (a staff account), checked with the same rules as the API and recorded as the
+// actor of what they do.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "access/identities.h"
+#include "app/commands.h"
+#include "app/payments_commands.h"
+#include "app/state.h"
+#include "common/time_source.h"
+#include "payments/disbursement.h"
+#include "payments/mapper.h"
+#include "payments/reconcile.h"
+#include "programs/cycles.h"
+#include "programs/enrolment.h"
+#include "programs/store.h"
+#include "registry/snapshot.h"
+
+namespace spode::app {
+namespace {
+
+using nlohmann::json;
+
+void Print(const json& j) { std::cout << j.dump(2) << std::endl; }
+
+struct Opened {
+  Config config;
+  State state;
+  std::unique_ptr<SystemTimeSource> clock;
+};
+
+Result<Opened> Open(const GlobalOptions& g, const std::string& db) {
+  Opened o;
+  ASSIGN_OR_RETURN(o.config, LoadConfig(g));
+  if (!db.empty()) o.config.database.url = db;
+  ASSIGN_OR_RETURN(o.state, OpenState(o.config));
+  o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
+  return o;
+}
+
+// The officer named by --as, with the duty the command needs.
+Result<access::Principal> Officer(Opened& o, const std::string& username, access::Duty duty) {
+  ASSIGN_OR_RETURN(access::Principal p,
+                   access::Identities(*o.state.db, *o.clock).StaffByName(username));
+  if (p.role != access::Role::kOfficer || !p.HasDuty(duty)) {
+    return PermissionDeniedError(username + " is not an officer with the " +
+                                 std::string(access::DutyName(duty)) + " duty");
+  }
+  return p;
+}
+
+std::string LevelOf(const access::Principal& p) {
+  switch (p.scope.size()) {
+    case 2: return "state";
+    case 4: return "district";
+    case 6: return "block";
+    default: return "";
+  }
+}
+
+std::string Rs(int64_t paise) { return "Rs " + Money::FromPaise(paise).ToString(); }
+
+void AddCycle(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string scheme, period, cycle, db, as, reason;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("cycle", "Payment cycles: create, approve, follow.");
+  group->require_subcommand(1);
+  CLI::App* create = group->add_subcommand(
+      "create", "Create the cycle of a scheme for a period: freezes who is paid and how much.\n"
+                "Example: spode cycle create --scheme old_age_pension --period 2026-11 "
+                "--as district.officer --db state.db");
+  create->add_option("--scheme", o->scheme, "the scheme id")->required();
+  create->add_option("--period", o->period, "YYYY-MM (monthly), YYYY-Qn (quarterly), YYYY")
+      ->required();
+  create->add_option("--as", o->as, "the officer (scheme_admin duty) preparing it")->required();
+  CLI::App* approve = group->add_subcommand(
+      "approve", "Approve the next tier of a cycle (shows the total and the budget left).\n"
+                 "Example: spode cycle approve old_age_pension/2026-11 --as state.officer "
+                 "--db state.db");
+  approve->add_option("cycle", o->cycle, "the cycle: its number or scheme/period")->required();
+  approve->add_option("--as", o->as, "the approving officer (approver duty)")->required();
+  CLI::App* cancel = group->add_subcommand(
+      "cancel", "Cancel a cycle not yet approved.\nExample: spode cycle cancel 3 --reason "
+                "\"wrong period\" --as district.officer --db state.db");
+  cancel->add_option("cycle", o->cycle, "the cycle")->required();
+  cancel->add_option("--reason", o->reason, "why")->required();
+  cancel->add_option("--as", o->as, "the officer (scheme_admin duty)")->required();
+  CLI::App* list = group->add_subcommand("list", "List cycles.\nExample: spode cycle list "
+                                                 "--scheme old_age_pension --db state.db");
+  list->add_option("--scheme", o->scheme, "only this scheme");
+  CLI::App* show = group->add_subcommand(
+      "show", "A cycle's progress: counts and amounts by state, and its bank files.\n"
+              "Example: spode cycle show old_age_pension/2026-11 --db state.db");
+  show->add_option("cycle", o->cycle, "the cycle")->required();
+  for (CLI::App* c : {create, approve, cancel, list, show}) {
+    c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  auto run = [o](int what) {
+    return [o, what](const GlobalOptions& g) {
+      auto opened = Open(g, o->db);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      storage::Database& db = *opened->state.db;
+      const TimeSource& clock = *opened->clock;
+      programs::SchemeStore store(db, clock);
+      if (what == 0) {  // create
+        auto p = Officer(*opened, o->as, access::Duty::kSchemeAdmin);
+        if (!p.ok()) return Fail(p.status(), o->json);
+        auto snap = registry::Snapshot::Build(db);
+        if (!snap.ok()) return Fail(snap.status(), o->json);
+        auto c = programs::CreateCycle(db, clock, store, **snap, o->scheme, o->period, p->Actor());
+        if (!c.ok()) return Fail(c.status(), o->json);
+        json j = programs::CycleJson(*c);
+        j["created"] = c->created;
+        j["not_eligible"] = c->not_eligible;
+        if (o->json) {
+          Print(j);
+        } else {
+          std::printf("%s cycle %lld (%s/%s): %lld beneficiaries, %s, rules version %d.\n",
+                      c->created ? "Created" : "Found existing", static_cast<long long>(c->cycle_id),
+                      c->scheme_id.c_str(), c->period.c_str(),
+                      static_cast<long long>(c->beneficiaries), Rs(c->total.paise()).c_str(),
+                      c->scheme_version);
+          if (c->not_eligible > 0) {
+            std::printf("%lld enrolled are no longer eligible and are left out (propose their "
+                        "exits: spode enrolment exits).\n",
+                        static_cast<long long>(c->not_eligible));
+          }
+          std::printf("Next: approval by a %s-level officer (spode cycle approve %lld).\n",
+                      c->tiers.empty() ? "state" : c->tiers[0].c_str(),
+                      static_cast<long long>(c->cycle_id));
+        }
+        return 0;
+      }
+      if (what == 3) {  // list
+        auto cycles = programs::ListCycles(db, o->scheme);
+        if (!cycles.ok()) return Fail(cycles.status(), o->json);
+        json out = json::array();
+        for (const auto& c : *cycles) out.push_back(programs::CycleJson(c));
+        if (o->json) {
+          Print(out);
+        } else {
+          for (const auto& c : *cycles) {
+            std::printf("%5lld  %-24s %-8s %-10s %9lld  %s  (%d/%zu approvals)\n",
+                        static_cast<long long>(c.cycle_id), c.scheme_id.c_str(), c.period.c_str(),
+                        c.status.c_str(), static_cast<long long>(c.beneficiaries),
+                        Rs(c.total.paise()).c_str(), c.approvals_done, c.tiers.size());
+          }
+          if (cycles->empty()) std::printf("No cycles yet.\n");
+        }
+        return 0;
+      }
+      auto c = programs::FindCycle(db, o->cycle);
+      if (!c.ok()) return Fail(c.status(), o->json);
+      if (what == 1) {  // approve
+        auto p = Officer(*opened, o->as, access::Duty::kApprover);
+        if (!p.ok()) return Fail(p.status(), o->json);
+        auto preview = programs::ApprovalPreview(db, store, c->cycle_id);
+        if (!preview.ok()) return Fail(preview.status(), o->json);
+        if (!o->json) {
+          std::printf("Cycle %lld (%s/%s): %lld beneficiaries, %s. Budget %s for %s: %s used "
+                      "before, %s left.\n",
+                      static_cast<long long>(c->cycle_id), c->scheme_id.c_str(), c->period.c_str(),
+                      static_cast<long long>(c->beneficiaries), Rs(c->total.paise()).c_str(),
+                      Rs((*preview)["budget_paise"]).c_str(),
+                      (*preview)["financial_year"].get<std::string>().c_str(),
+                      Rs((*preview)["approved_before_paise"]).c_str(),
+                      Rs((*preview)["remaining_paise"]).c_str());
+        }
+        auto r = payments::ApproveCycle(db, clock, store, c->cycle_id,
+                                        {.actor = p->Actor(), .level = LevelOf(*p)});
+        if (!r.ok()) return Fail(r.status(), o->json);
+        json j = programs::CycleJson(r->cycle);
+        j["tier_approved"] = r->tier;
+        j["final"] = r->final;
+        if (r->final) {
+          auto gen = payments::GenerateInstructions(db, clock, c->cycle_id);
+          if (!gen.ok()) return Fail(gen.status(), o->json);
+          j["instructions"] = payments::GenerateReportJson(*gen);
+          if (!o->json) {
+            std::printf("Approved (tier %d of %zu, final). Instructions: %lld ready, %lld held "
+                        "(account changed), %lld failed validation.\n",
+                        r->tier, r->cycle.tiers.size(), static_cast<long long>(gen->ready),
+                        static_cast<long long>(gen->held), static_cast<long long>(gen->invalid));
+          }
+        } else if (!o->json) {
+          std::printf("Approved tier %d of %zu; next: a %s-level officer.\n", r->tier,
+                      r->cycle.tiers.size(), r->cycle.tiers[static_cast<size_t>(r->tier)].c_str());
+        }
+        if (o->json) Print(j);
+        return 0;
+      }
+      if (what == 2) {  // cancel
+        auto p = Officer(*opened, o->as, access::Duty::kSchemeAdmin);
+        if (!p.ok()) return Fail(p.status(), o->json);
+        Status s = programs::CancelCycle(db, clock, c->cycle_id, p->Actor(), o->reason);
+        if (!s.ok()) return Fail(s, o->json);
+        if (o->json) Print({{"cycle_id", c->cycle_id}, {"status", "cancelled"}});
+        else std::printf("Cycle %lld cancelled.\n", static_cast<long long>(c->cycle_id));
+        return 0;
+      }
+      auto progress = payments::CycleProgress(db, c->cycle_id);  // show
+      if (!progress.ok()) return Fail(progress.status(), o->json);
+      (*progress)["cycle"] = programs::CycleJson(*c);
+      if (o->json) {
+        Print(*progress);
+      } else {
+        std::printf("Cycle %lld (%s/%s), %s: %lld entitlements, %s.\n",
+                    static_cast<long long>(c->cycle_id), c->scheme_id.c_str(), c->period.c_str(),
+                    c->status.c_str(), static_cast<long long>(c->beneficiaries),
+                    Rs(c->total.paise()).c_str());
+        for (auto& [state, v] : (*progress)["instructions"].items()) {
+          std::printf("  %-9s %9lld  %s\n", state.c_str(),
+                      static_cast<long long>(v["count"].get<int64_t>()),
+                      Rs(v["amount_paise"]).c_str());
+        }
+        for (const auto& f : (*progress)["files"]) {
+          std::printf("  file %s (%s): %lld payments, %s\n",
+                      f["message_id"].get<std::string>().c_str(),
+                      f["bank"].get<std::string>().c_str(),
+                      static_cast<long long>(f["transactions"].get<int64_t>()),
+                      Rs(f["control_sum_paise"]).c_str());
+        }
+      }
+      return 0;
+    };
+  };
+  create->callback([&global, run] { global.run = run(0); });
+  approve->callback([&global, run] { global.run = run(1); });
+  cancel->callback([&global, run] { global.run = run(2); });
+  list->callback([&global, run] { global.run = run(3); });
+  show->callback([&global, run] { global.run = run(4); });
+}
+
+void AddPayments(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string cycle, format = "pain.001", out, file, db, as, id, bank;
+    int64_t max_per_file = 100000;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("payments", "Payment instructions and bank files.");
+  group->require_subcommand(1);
+  CLI::App* exp = group->add_subcommand(
+      "export", "Make the approved cycle's instructions (if not yet made) and write bank files, "
+                "one per bank, for every ready payment of its scheme (retries and arrears "
+                "included).\nExample: spode payments export --cycle old_age_pension/2026-11 "
+                "--format pain.001 --out bank-files --db state.db");
+  exp->add_option("--cycle", o->cycle, "the cycle: its number or scheme/period")->required();
+  exp->add_option("--format", o->format, "pain.001 (ISO 20022 XML) or csv")
+      ->check(CLI::IsMember({"pain.001", "csv"}));
+  exp->add_option("--out", o->out, "the directory for the files")->required();
+  exp->add_option("--max-per-file", o->max_per_file, "payments per file at most (default 100000)");
+  CLI::App* imp = group->add_subcommand(
+      "import-status", "Apply a bank's status file (pain.002 XML or the CSV profile); lines it "
+                       "may not apply are reported one by one.\nExample: spode payments "
+                       "import-status SBIN-status.xml --db state.db");
+  imp->add_option("file", o->file, "the status file")->required()->check(CLI::ExistingFile);
+  imp->add_option("--bank", o->bank, "only this bank's payments (its code, e.g. SBIN)");
+  CLI::App* retry = group->add_subcommand(
+      "retry", "Send a rejected, returned or invalid payment again, with the same instruction "
+               "id, to the payee's current account (after the cause was fixed).\nExample: spode "
+               "payments retry 202611-70000000012-3fa9c2d1 --as block.officer --db state.db");
+  CLI::App* confirm = group->add_subcommand(
+      "confirm", "The citizen confirmed a changed account: release a held payment.\nExample: "
+                 "spode payments confirm 202611-70000000012-3fa9c2d1 --as block.officer --db "
+                 "state.db");
+  for (CLI::App* c : {retry, confirm}) {
+    c->add_option("instruction", o->id, "the instruction id")->required();
+    c->add_option("--as", o->as, "the officer acting (any duty)")->required();
+  }
+  CLI::App* seed = group->add_subcommand(
+      "link-registry", "Link in the ID→account mapper every registry bank account not linked "
+                       "yet (run after an import; the demo does).\nExample: spode payments "
+                       "link-registry --db state.db");
+  for (CLI::App* c : {exp, imp, retry, confirm, seed}) {
+    c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  auto run = [o](int what) {
+    return [o, what](const GlobalOptions& g) {
+      auto opened = Open(g, o->db);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      storage::Database& db = *opened->state.db;
+      const TimeSource& clock = *opened->clock;
+      if (what == 0) {
+        auto c = programs::FindCycle(db, o->cycle);
+        if (!c.ok()) return Fail(c.status(), o->json);
+        auto gen = payments::GenerateInstructions(db, clock, c->cycle_id);
+        if (!gen.ok()) return Fail(gen.status(), o->json);
+        payments::ExportOptions options;
+        options.format = o->format;
+        options.out_dir = o->out;
+        options.max_per_file = o->max_per_file;
+        auto files = payments::ExportBatches(db, clock, *opened->state.key, c->cycle_id, options);
+        if (!files.ok()) return Fail(files.status(), o->json);
+        json out = json::array();
+        for (const auto& f : *files) {
+          out.push_back({{"file", f.path.string()},
+                         {"message_id", f.message_id},
+                         {"bank", f.bank},
+                         {"transactions", f.transactions},
+                         {"control_sum_paise", f.total.paise()}});
+          if (!o->json) {
+            std::printf("%s: %lld payments, %s (bank %s)\n", f.path.string().c_str(),
+                        static_cast<long long>(f.transactions), Rs(f.total.paise()).c_str(),
+                        f.bank.c_str());
+          }
+        }
+        if (o->json) {
+          Print({{"instructions", payments::GenerateReportJson(*gen)}, {"files", out}});
+        } else if (files->empty()) {
+          std::printf("Nothing ready to send.\n");
+        }
+        return 0;
+      }
+      if (what == 1) {
+        std::ifstream in(o->file, std::ios::binary);
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        auto r = payments::ImportStatusFile(db, clock, bytes.str(),
+                                            std::filesystem::path(o->file).filename().string(),
+                                            o->bank);
+        if (!r.ok()) return Fail(r.status(), o->json);
+        if (o->json) {
+          Print(payments::ImportReportJson(*r));
+        } else if (r->already_imported) {
+          std::printf("%s\n", r->messages.front().c_str());
+        } else {
+          std::printf("%lld statuses: %lld applied (%lld paid, %lld accepted, %lld rejected, "
+                      "%lld returned, %lld sent again), %lld unchanged, %lld not applied.\n",
+                      static_cast<long long>(r->statuses), static_cast<long long>(r->applied),
+                      static_cast<long long>(r->paid), static_cast<long long>(r->accepted),
+                      static_cast<long long>(r->rejected), static_cast<long long>(r->returned),
+                      static_cast<long long>(r->requeued), static_cast<long long>(r->unchanged),
+                      static_cast<long long>(r->repeated + r->conflicting + r->unknown +
+                                             r->contradicting + r->stale + r->unreadable));
+          for (const auto& m : r->messages) std::printf("  %s\n", m.c_str());
+        }
+        return 0;
+      }
+      if (what == 4) {
+        auto n = payments::SeedFromRegistry(db, clock);
+        if (!n.ok()) return Fail(n.status(), o->json);
+        if (o->json) Print({{"linked", *n}});
+        else std::printf("Linked %lld accounts from the registry.\n", static_cast<long long>(*n));
+        return 0;
+      }
+      auto p = access::Identities(db, clock).StaffByName(o->as);
+      if (!p.ok()) return Fail(p.status(), o->json);
+      if (p->role != access::Role::kOfficer) {
+        return Fail(PermissionDeniedError(o->as + " is not an officer"), o->json);
+      }
+      Status s = what == 2 ? payments::RequeueInstruction(db, clock, o->id, p->Actor())
+                           : payments::ConfirmDestination(db, clock, o->id, p->Actor());
+      if (!s.ok()) return Fail(s, o->json);
+      if (o->json) Print({{"instruction_id", o->id}, {"status", "ready"}});
+      else std::printf("%s is ready to be sent with the next export.\n", o->id.c_str());
+      return 0;
+    };
+  };
+  exp->callback([&global, run] { global.run = run(0); });
+  imp->callback([&global, run] { global.run = run(1); });
+  retry->callback([&global, run] { global.run = run(2); });
+  confirm->callback([&global, run] { global.run = run(3); });
+  seed->callback([&global, run] { global.run = run(4); });
+}
+
+void AddLedger(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string db, files;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand("ledger", "The double-entry ledger of scheme money.");
+  group->require_subcommand(1);
+  CLI::App* check = group->add_subcommand(
+      "check", "Verify the ledger: debits equal credits, balances have their signs, payable, "
+               "clearing and paid agree with the payments, no one is paid beyond their approved "
+               "entitlement, and each bank file's totals equal the ledger's (and, with --files, "
+               "the files on disk). Exit 1 when anything disagrees.\nExample: spode ledger check "
+               "--db state.db --files bank-files");
+  check->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+  check->add_option("--files", o->files, "the directory bank files were exported to");
+  check->add_flag("--json", o->json, "print one JSON document");
+  check->callback([&global, o] {
+    global.run = [o](const GlobalOptions& g) {
+      auto opened = Open(g, o->db);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      auto r = payments::Reconcile(*opened->state.db, *opened->clock, o->files);
+      if (!r.ok()) return Fail(r.status(), o->json);
+      if (o->json) {
+        Print({{"ok", r->ok()},
+               {"entries", r->ledger.entries},
+               {"accounts", r->ledger.accounts},
+               {"total_debits_paise", r->ledger.total_debits.paise()},
+               {"total_credits_paise", r->ledger.total_credits.paise()},
+               {"ledger_problems", r->ledger.problems_found},
+               {"instructions", r->instructions},
+               {"bank_files", r->batches},
+               {"files_checked", r->files_checked},
+               {"problems", r->problems}});
+      } else {
+        std::printf("%s", r->Summary().c_str());
+      }
+      return r->ok() ? 0 : 1;
+    };
+  });
+}
+
+void AddEnrolment(CLI::App& app, GlobalOptions& global) {
+  struct Opts {
+    std::string scheme, db;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* group = app.add_subcommand(
+      "enrolment", "Enrolment jobs: notices for proactive proposals, enrolment after the "
+                   "objection period, exits.");
+  group->require_subcommand(1);
+  CLI::App* notify = group->add_subcommand(
+      "notify", "Send notice to everyone proposed by the eligibility job, with the scheme's "
+                "objection period.\nExample: spode enrolment notify --scheme old_age_pension "
+                "--db state.db");
+  CLI::App* enrol = group->add_subcommand(
+      "enrol", "Enrol everyone noticed whose objection period has ended without objection.\n"
+               "Example: spode enrolment enrol --scheme old_age_pension --db state.db");
+  CLI::App* exits = group->add_subcommand(
+      "exits", "Propose exits for those no longer eligible (or deceased), with notice, and make "
+               "due exits effective.\nExample: spode enrolment exits --scheme old_age_pension "
+               "--db state.db");
+  for (CLI::App* c : {notify, enrol, exits}) {
+    c->add_option("--scheme", o->scheme, "the scheme id")->required();
+    c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
+    c->add_flag("--json", o->json, "print one JSON document");
+  }
+  auto run = [o](int what) {
+    return [o, what](const GlobalOptions& g) {
+      auto opened = Open(g, o->db);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      storage::Database& db = *opened->state.db;
+      const TimeSource& clock = *opened->clock;
+      programs::SchemeStore store(db, clock);
+      auto scheme = store.Get(o->scheme);
+      if (!scheme.ok()) return Fail(scheme.status(), o->json);
+      int days = scheme->scheme.objection_days;
+      json out;
+      if (what == 0) {
+        auto r = programs::SendNotices(db, clock, o->scheme, days);
+        if (!r.ok()) return Fail(r.status(), o->json);
+        out = {{"noticed", r->noticed},
+               {"messages", r->messages},
+               {"without_phone", r->without_phone},
+               {"objection_until", r->objection_until.ToString()}};
+      } else if (what == 1) {
+        auto r = programs::EnrolDue(db, clock, o->scheme);
+        if (!r.ok()) return Fail(r.status(), o->json);
+        out = {{"enrolled", r->enrolled},
+               {"withdrawn", r->withdrawn},
+               {"waiting_for_payee", r->waiting_for_payee}};
+      } else {
+        auto snap = registry::Snapshot::Build(db);
+        if (!snap.ok()) return Fail(snap.status(), o->json);
+        auto r = programs::ProposeExits(db, **snap, clock, o->scheme, days);
+        if (!r.ok()) return Fail(r.status(), o->json);
+        auto applied = programs::ApplyDueExits(db, clock, o->scheme);
+        if (!applied.ok()) return Fail(applied.status(), o->json);
+        out = {{"checked", r->checked},
+               {"proposed", r->proposed},
+               {"deaths", r->deaths},
+               {"withdrawn", r->withdrawn},
+               {"exits_effective", *applied}};
+      }
+      if (o->json) {
+        Print(out);
+      } else {
+        for (auto& [k, v] : out.items()) std::printf("%-18s %s\n", k.c_str(), v.dump().c_str());
+      }
+      return 0;
+    };
+  };
+  notify->callback([&global, run] { global.run = run(0); });
+  enrol->callback([&global, run] { global.run = run(1); });
+  exits->callback([&global, run] { global.run = run(2); });
+}
+
+}  // namespace
+
+std::vector<Command> PaymentCommands() {
+  return {{AddCycle}, {AddPayments}, {AddLedger}, {AddEnrolment}};
+}
+
+}  // namespace spode::app
