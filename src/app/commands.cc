@@ -20,7 +20,11 @@
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_source.h"
+#include "payments/disbursement.h"
+#include "payments/mapper.h"
+#include "programs/cycles.h"
 #include "programs/decide.h"
+#include "programs/enrolment.h"
 #include "programs/scheme.h"
 #include "programs/proposals.h"
 #include "programs/simulate.h"
@@ -336,6 +340,8 @@ Result<json> EnsureDemoAccounts(const Config& config, const std::string& file) {
   std::vector<Demo> demo = {
       {"state.officer", "State officer", Role::kOfficer, "99",
        {Duty::kRegistrar, Duty::kSchemeAdmin, Duty::kApprover, Duty::kGrievanceOfficer}},
+      {"scheme.officer", "Scheme officer (prepares cycles)", Role::kOfficer, "99",
+       {Duty::kSchemeAdmin}},
       {"district.officer", "District officer", Role::kOfficer, d,
        {Duty::kRegistrar, Duty::kApprover, Duty::kGrievanceOfficer}},
       {"block.officer", "Block officer", Role::kOfficer, b, {Duty::kRegistrar}},
@@ -395,6 +401,84 @@ Result<json> EnsureDemoSchemes(const Config& config, const std::string& dir) {
     RETURN_IF_ERROR(store.SetStatus(s.id, "active", "user:state.officer"));
   }
   return store.List();
+}
+
+// The demo's money: everyone eligible for an active scheme is proposed, noticed (as if 16 days
+// ago) and enrolled; the old-age pension's cycle for this month is prepared by the scheme
+// officer, approved by the district and then the state officer, exported to bank files beside
+// the database, and answered by a simulated bank: paid, except about 3% returned with real
+// reason codes, which become re-entry events. Skipped when the demo already has a cycle.
+Result<json> EnsureDemoPayments(const Config& config) {
+  ASSIGN_OR_RETURN(State state, OpenState(config));
+  storage::Database& db = *state.db;
+  ASSIGN_OR_RETURN(auto cycles, db.QueryOne("SELECT COUNT(*) FROM cycles"));
+  if (cycles->Int(0) > 0) return json{{"reused", true}};
+  SystemTimeSource clock(config.time.utc_offset_minutes);
+  json out = {{"reused", false}};
+  ASSIGN_OR_RETURN(int64_t linked, payments::SeedFromRegistry(db, clock));
+  out["accounts_linked"] = linked;
+  ASSIGN_OR_RETURN(auto snap, registry::Snapshot::Build(db));
+  programs::SchemeStore store(db, clock);
+  ASSIGN_OR_RETURN(auto active, store.Load("active"));
+  ManualTimeSource earlier(clock.Now().PlusSeconds(-16 * 86400));
+  ASSIGN_OR_RETURN(programs::EligibilityRunReport found,
+                   programs::RunEligibility(db, *snap, earlier, ""));
+  json enrolled = json::object();
+  for (const auto& s : active) {
+    RETURN_IF_ERROR(
+        programs::SendNotices(db, earlier, s.scheme.id, s.scheme.objection_days).status());
+    ASSIGN_OR_RETURN(programs::EnrolDueReport e, programs::EnrolDue(db, clock, s.scheme.id));
+    enrolled[s.scheme.id] = e.enrolled;
+  }
+  out["enrolled"] = enrolled;
+  const std::string scheme = "old_age_pension";
+  bool has_pension = false;
+  for (const auto& s : active) has_pension |= s.scheme.id == scheme;
+  if (!has_pension) return out;
+  Period month = Period::Containing(Period::Kind::kMonth, clock.Today());
+  ASSIGN_OR_RETURN(programs::CycleSummary c,
+                   programs::CreateCycle(db, clock, store, *snap, scheme, month.ToString(),
+                                         "user:scheme.officer"));
+  for (const auto& [who, level] : {std::pair<const char*, const char*>{"user:district.officer",
+                                                                         "district"},
+                                   {"user:state.officer", "state"}}) {
+    if (c.tiers.size() == 1 && std::string(level) == "district") continue;
+    RETURN_IF_ERROR(
+        payments::ApproveCycle(db, clock, store, c.cycle_id, {.actor = who, .level = level})
+            .status());
+  }
+  ASSIGN_OR_RETURN(payments::GenerateReport gen,
+                   payments::GenerateInstructions(db, clock, c.cycle_id));
+  payments::ExportOptions options;
+  options.out_dir = BankFilesDir(config);
+  ASSIGN_OR_RETURN(auto files, payments::ExportBatches(db, clock, *state.key, c.cycle_id, options));
+  // The simulated bank: about 3% returned, with the reasons India's DBT sees most.
+  ASSIGN_OR_RETURN(auto sent, db.Query("SELECT instruction_id FROM payment_instructions WHERE "
+                                       "cycle_id = ? AND status = 'sent' ORDER BY instruction_id",
+                                       {c.cycle_id}));
+  static const char* const kReturns[] = {"RJCT,AC04,ACCOUNT CLOSED", "RJCT,AC06,ACCOUNT FROZEN",
+                                         "RJCT,AM21,SMALL ACCOUNT LIMIT EXCEEDED",
+                                         "RJCT,BE01,NAME MISMATCH", "RJCT,MD07,HOLDER DECEASED"};
+  std::string csv = "end_to_end_id,status,reason_code,reason_detail\n";
+  int64_t n = 0;
+  for (const auto& r : sent) {
+    ++n;
+    csv += r.Text(0) + (n % 33 == 0 ? "," + std::string(kReturns[(n / 33) % 5]) : ",ACSC,,") +
+           "\n";
+  }
+  std::filesystem::path status_file = options.out_dir / "demo-bank-status.csv";
+  {
+    std::ofstream f(status_file, std::ios::binary);
+    f << csv;
+  }
+  ASSIGN_OR_RETURN(payments::ImportReport imported,
+                   payments::ImportStatusFile(db, clock, csv, status_file.filename().string()));
+  out["cycle"] = programs::CycleJson(c);
+  out["instructions"] = payments::GenerateReportJson(gen);
+  out["bank_files"] = static_cast<int64_t>(files.size());
+  out["paid"] = imported.paid;
+  out["returned"] = imported.rejected + imported.returned;
+  return out;
 }
 
 void PrintDemoAccounts(const json& accounts) {
@@ -477,6 +561,17 @@ void AddDemo(CLI::App& app, GlobalOptions& global) {
       auto schemes = EnsureDemoSchemes(*config, o->schemes_dir);
       if (!schemes.ok()) return Fail(schemes.status(), o->json);
       result["schemes"] = *schemes;
+      auto money = EnsureDemoPayments(*config);
+      if (!money.ok()) return Fail(money.status(), o->json);
+      result["payments"] = *money;
+      if (!o->json && !(*money)["reused"].get<bool>() && money->contains("cycle")) {
+        std::printf("Paid the old-age pension for %s: %lld paid, %lld returned (each a re-entry "
+                    "event with its reason); bank files in %s.\n",
+                    (*money)["cycle"]["period"].get<std::string>().c_str(),
+                    static_cast<long long>((*money)["paid"].get<int64_t>()),
+                    static_cast<long long>((*money)["returned"].get<int64_t>()),
+                    BankFilesDir(*config).c_str());
+      }
       if (o->no_serve) {
         if (o->json) PrintJson(result);
         else PrintDemoAccounts(*accounts);

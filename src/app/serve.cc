@@ -83,7 +83,9 @@ int Serve(const Config& config, const ServeOptions& options) {
            std::to_string(households == 0 ? 0 : eligibility.snapshot_bytes() / households) + "\n";
   });
   api::Api api(connections, *state->key, clock, **access_log,
-               {.dev_outbox = options.dev_outbox, .eligibility = &eligibility});
+               {.dev_outbox = options.dev_outbox,
+                .eligibility = &eligibility,
+                .bank_files_dir = BankFilesDir(config)});
   if (Status s = api.Register(router); !s.ok()) return Fail(s, false);
   router.Add("GET", "/metrics", [&](http::Request&) {
     http::Response r;

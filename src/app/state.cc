@@ -22,6 +22,13 @@ std::vector<storage::Migration> AllMigrations() {
   return all;
 }
 
+std::string BankFilesDir(const Config& config) {
+  if (storage::IsPostgresUrl(config.database.url)) return "bank-files";
+  std::string path = config.database.url;
+  if (path.starts_with("sqlite:")) path = path.substr(7);
+  return path + ".bank-files";
+}
+
 Result<State> OpenState(const Config& config) {
   State state;
   storage::OpenOptions options;

@@ -26,6 +26,10 @@ struct State {
 // is an error (NOT_FOUND), never silently given a new key that could not open its vault.
 Result<State> OpenState(const Config& config);
 
+// Where bank files are written: beside an SQLite database ("demo/spode.db.bank-files"), or
+// "bank-files" in the working directory for PostgreSQL.
+std::string BankFilesDir(const Config& config);
+
 }  // namespace spode::app
 
 #endif  // SPODE_APP_STATE_H_
