@@ -83,7 +83,11 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
     EXPECT_THAT(top.out, HasSubstr(cmd));
   }
   for (const char* cmd : {"generate", "import", "household show", "duplicates list",
-                          "duplicates decide", "demo", "serve"}) {
+                          "duplicates decide", "demo", "serve", "cycle create", "cycle approve",
+                          "cycle list", "cycle show", "cycle cancel", "payments export",
+                          "payments import-status", "payments retry", "payments confirm",
+                          "payments link-registry", "ledger check", "enrolment notify",
+                          "enrolment enrol", "enrolment exits"}) {
     RunResult help = Spode(std::string(cmd) + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_THAT(help.out, HasSubstr("Example: spode")) << cmd;
@@ -184,13 +188,93 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
   json a = json::parse(first.out);
   EXPECT_EQ(a["reused"], false);
   EXPECT_EQ(a["import"]["lines"], 300);
-  EXPECT_EQ(a["accounts"].size(), 9u);
+  EXPECT_EQ(a["accounts"].size(), 10u);
   EXPECT_EQ(fs::status(Path("demo/spode.db.accounts.json")).permissions() & fs::perms::others_read,
             fs::perms::none);
   EXPECT_GT(a["summary"]["members_active"].get<int64_t>(), 900);
   RunResult second = Spode("demo --households 300 --no-serve --json --db " + Path("demo/spode.db"));
   ASSERT_EQ(second.exit_code, 0);
   EXPECT_EQ(json::parse(second.out)["reused"], true);
+}
+
+// Issue 5's commands on a demo state: the demo's paid cycle reconciles; a second scheme is
+// prepared, refused to the wrong officers, approved, exported and answered by a bank; a bank
+// file changed on disk is caught by `ledger check`.
+TEST_F(CliTest, CyclesPaymentsAndTheLedgerFromTheCommandLine) {
+  std::string db = Path("pay/spode.db");
+  std::string files = db + ".bank-files";
+  RunResult demo = Spode("demo --households 2000 --no-serve --json --db " + db +
+                         " --schemes " + SPODE_SCHEMES_DIR);
+  ASSERT_EQ(demo.exit_code, 0) << demo.out;
+  json d = json::parse(demo.out);
+  ASSERT_TRUE(d["payments"].contains("cycle")) << d["payments"];
+  EXPECT_GT(d["payments"]["paid"].get<int64_t>(), 50);
+  EXPECT_GT(d["payments"]["returned"].get<int64_t>(), 0);
+  RunResult check = Spode("ledger check --db " + db + " --files " + files);
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_THAT(check.out, HasSubstr("payments agree with the ledger"));
+
+  // A widow pension cycle: prepared by the scheme officer, approved by the state officer.
+  std::string err;
+  std::string period = d["payments"]["cycle"]["period"];
+  RunResult made = Spode("cycle create --scheme widow_pension --period " + period +
+                         " --as scheme.officer --json --db " + db, &err);
+  ASSERT_EQ(made.exit_code, 0) << err;
+  json c = json::parse(made.out);
+  ASSERT_GT(c["beneficiaries"].get<int64_t>(), 0);
+  std::string cycle = "widow_pension/" + period;
+  RunResult by_maker = Spode("cycle approve " + cycle + " --as scheme.officer --db " + db, &err);
+  EXPECT_EQ(by_maker.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("approver duty"));
+  RunResult by_block = Spode("cycle approve " + cycle + " --as block.officer --db " + db, &err);
+  EXPECT_EQ(by_block.exit_code, 1);
+  RunResult ok = Spode("cycle approve " + cycle + " --as state.officer --json --db " + db, &err);
+  ASSERT_EQ(ok.exit_code, 0) << err;
+  EXPECT_EQ(json::parse(ok.out)["final"], true);
+  std::string out_dir = Path("widow-files");
+  RunResult exported = Spode("payments export --cycle " + cycle + " --format csv --out " +
+                             out_dir + " --json --db " + db, &err);
+  ASSERT_EQ(exported.exit_code, 0) << err;
+  json ex = json::parse(exported.out);
+  ASSERT_FALSE(ex["files"].empty());
+  // The bank pays every payment in its file but the first, which it rejects.
+  std::string first_file = ex["files"][0]["file"];
+  std::istringstream lines(ReadFile(first_file));
+  std::string line, status = "end_to_end_id,status,reason_code\n";
+  std::getline(lines, line);  // header
+  int n = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line == "\r") continue;
+    // end_to_end_id is the third column.
+    size_t a = line.find(','), b = line.find(',', a + 1), e = line.find(',', b + 1);
+    status += line.substr(b + 1, e - b - 1) + (n++ == 0 ? ",RJCT,AC04\n" : ",ACSC,\n");
+  }
+  ASSERT_GT(n, 0);
+  std::string status_file = Path("status.csv");
+  std::ofstream(status_file) << status;
+  RunResult imported = Spode("payments import-status " + status_file + " --json --db " + db, &err);
+  ASSERT_EQ(imported.exit_code, 0) << err;
+  json r = json::parse(imported.out);
+  EXPECT_EQ(r["rejected"], 1);
+  EXPECT_EQ(r["paid"], n - 1);
+  RunResult progress = Spode("cycle show " + cycle + " --json --db " + db);
+  ASSERT_EQ(progress.exit_code, 0);
+  EXPECT_EQ(json::parse(progress.out)["instructions"]["rejected"]["count"], 1);
+  RunResult both = Spode("ledger check --db " + db);  // files where they were written
+  EXPECT_EQ(both.exit_code, 0) << both.out;
+
+  // A bank file altered on disk no longer matches what was sent.
+  fs::path victim;
+  for (const auto& f : fs::directory_iterator(files)) {
+    if (f.path().extension() == ".xml") victim = f.path();
+  }
+  ASSERT_FALSE(victim.empty());
+  {
+    std::ofstream(victim, std::ios::app) << "<!-- edited -->";
+  }
+  RunResult tampered = Spode("ledger check --db " + db);
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_THAT(tampered.out, HasSubstr("differs from the file written"));
 }
 
 int FreePort() {

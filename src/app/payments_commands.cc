@@ -385,11 +385,12 @@ void AddLedger(CLI::App& app, GlobalOptions& global) {
   CLI::App* check = group->add_subcommand(
       "check", "Verify the ledger: debits equal credits, balances have their signs, payable, "
                "clearing and paid agree with the payments, no one is paid beyond their approved "
-               "entitlement, and each bank file's totals equal the ledger's (and, with --files, "
-               "the files on disk). Exit 1 when anything disagrees.\nExample: spode ledger check "
+               "entitlement, and each bank file's totals equal the ledger's and the file on disk (where "
+               "it was written, or in --files DIR). Exit 1 when anything disagrees.\nExample: spode ledger check "
                "--db state.db --files bank-files");
   check->add_option("--db", o->db, "SQLite path or postgresql:// URL");
-  check->add_option("--files", o->files, "the directory bank files were exported to");
+  check->add_option("--files", o->files, "look for bank files here (by name) instead of where "
+                                        "they were written");
   check->add_flag("--json", o->json, "print one JSON document");
   check->callback([&global, o] {
     global.run = [o](const GlobalOptions& g) {

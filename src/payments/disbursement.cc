@@ -566,7 +566,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     RETURN_IF_ERROR(WriteFileDurably(path, bytes));
     RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET status = 'written', file_name = ?, "
                                "file_hash = ? WHERE batch_id = ?",
-                               {path.filename().string(), crypto::ToHex(crypto::Hash256(bytes)),
+                               {std::filesystem::absolute(path).string(),
+                                crypto::ToHex(crypto::Hash256(bytes)),
                                 b.batch_id})
                         .status());
     out.push_back({b.batch_id, b.message_id, b.bank, path, b.transactions,
@@ -870,7 +871,7 @@ Result<json> CycleProgress(storage::Database& db, int64_t cycle_id) {
                   {"transactions", f.Int(4)},
                   {"control_sum_paise", f.Int(5)},
                   {"status", f.Text(6)},
-                  {"file_name", f.Text(7)}});
+                  {"file_name", std::filesystem::path(f.Text(7)).filename().string()}});
   }
   return json{{"cycle_id", cycle_id},
               {"entitlements", {{"count", ent->Int(0)}, {"amount_paise", ent->Int(1)}}},

@@ -158,8 +158,9 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
       r.problems.push_back("bank file " + msg + " totals " + Rs(sum) + " but the ledger sent " +
                            (b.IsNull(8) ? std::string("nothing") : Rs(b.Int(8))));
     }
-    if (!files_dir.empty() && b.Text(4) == "written") {
-      std::filesystem::path path = files_dir / b.Text(5);
+    if (b.Text(4) == "written") {
+      std::filesystem::path recorded(b.Text(5));
+      std::filesystem::path path = files_dir.empty() ? recorded : files_dir / recorded.filename();
       std::ifstream in(path, std::ios::binary);
       if (!in) {
         r.problems.push_back("bank file " + msg + ": " + path.string() + " is missing");

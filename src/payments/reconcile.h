@@ -9,8 +9,9 @@
 // bank's beneficiary control account equals its instructions paid (payment_instructions is the
 // subsidiary ledger of those accounts); no instruction's amount differs from its beneficiary's
 // approved entitlement; each bank file's count and control sum equal its instructions and the
-// ledger entry that sent it, and, when `files_dir` is given, the file on disk is the one
-// written (its hash) and says the same totals.
+// ledger entry that sent it, and the file on disk (where it was written, or by its name in
+// `files_dir` when given: files moved to an archive) is the one written (its hash) and says the
+// same totals; a missing file is reported.
 //
 // Thread-safety: as the Database.
 #ifndef SPODE_PAYMENTS_RECONCILE_H_
