@@ -107,19 +107,6 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
   return programs::RecordReentryEvent(db, e, clock.Now()).status();
 }
 
-// The member's data key, unwrapped, and the account number sealed under it.
-Result<std::string> OpenAccount(storage::Database& db, const crypto::MasterKey& key,
-                                int64_t member_idx, std::string_view sealed) {
-  ASSIGN_OR_RETURN(auto v, db.QueryOne("SELECT wrapped_key FROM vault WHERE member_idx = ?",
-                                       {member_idx}));
-  if (!v || v->IsNull(0)) {
-    return FailedPreconditionError("member " + std::to_string(member_idx) +
-                                   " has no key in the vault (erased?)");
-  }
-  ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(v->BlobBytes(0)));
-  return dk.Open(sealed, kAssociatedAccount);
-}
-
 std::string PeriodCompact(std::string_view period) {
   std::string out;
   for (char c : period) {
@@ -130,10 +117,27 @@ std::string PeriodCompact(std::string_view period) {
 
 }  // namespace
 
+namespace {
+// "<period>-" and "-<8 hex of the scheme>": the parts of an id that a cycle's instructions share.
+struct IdParts {
+  std::string prefix, suffix;
+  IdParts(std::string_view scheme_id, std::string_view period) : prefix(PeriodCompact(period)) {
+    prefix.push_back('-');
+    suffix.push_back('-');
+    suffix.append(crypto::ToHex(crypto::Hash256(scheme_id)), 0, 8);
+  }
+  std::string For(std::string_view beneficiary_id) const {
+    std::string id;
+    id.reserve(prefix.size() + beneficiary_id.size() + suffix.size());
+    id.append(prefix).append(beneficiary_id).append(suffix);
+    return id;
+  }
+};
+}  // namespace
+
 std::string InstructionId(std::string_view scheme_id, std::string_view period,
                           std::string_view beneficiary_id) {
-  std::string h = crypto::ToHex(crypto::Hash256(scheme_id)).substr(0, 8);
-  return PeriodCompact(period) + "-" + std::string(beneficiary_id) + "-" + h;
+  return IdParts(scheme_id, period).For(beneficiary_id);
 }
 
 Result<programs::ApprovalResult> ApproveCycle(storage::Database& db, const TimeSource& clock,
@@ -235,8 +239,9 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     bool held;
   };
   std::vector<Exclusion> excluded;
+  IdParts ids(scheme_id, period);
   for (const storage::Row& r : rows) {
-    std::string id = InstructionId(scheme_id, period, r.Text(4));
+    std::string id = ids.For(r.Text(4));
     int64_t payee = r.Int(2), amount = r.Int(3);
     std::string status = "ready", code;
     bool linked = !r.IsNull(6);
@@ -399,22 +404,30 @@ Result<CreditTransferBatch> LoadBatch(storage::Database& db, const crypto::Maste
   ASSIGN_OR_RETURN(
       auto rows,
       db.Query("SELECT i.instruction_id, i.amount_paise, i.payee_member_idx, i.ifsc, "
-               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period FROM "
+               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
+               "v.wrapped_key FROM "
                "payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id "
                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c ON c.cycle_id = "
-               "i.cycle_id WHERE i.batch_id = ? AND i.status IN ('sent', 'accepted', 'paid', "
+               "i.cycle_id LEFT JOIN vault v ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND i.status IN ('sent', 'accepted', 'paid', "
                "'rejected', 'returned') AND NOT EXISTS (SELECT 1 FROM instruction_attempts t "
                "WHERE t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
                "UNION ALL "
                "SELECT i.instruction_id, t.amount_paise, i.payee_member_idx, t.ifsc, "
-               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period FROM "
+               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
+               "v.wrapped_key FROM "
                "instruction_attempts t JOIN payment_instructions i ON i.instruction_id = "
                "t.instruction_id JOIN mapper_addresses a ON a.address_id = t.address_id "
                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c "
-               "ON c.cycle_id = i.cycle_id WHERE t.batch_id = ? ORDER BY 1",
+               "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
+               "i.payee_member_idx WHERE t.batch_id = ? ORDER BY 1",
                {b.batch_id, b.batch_id}));
   for (const auto& r : rows) {
-    ASSIGN_OR_RETURN(std::string account, OpenAccount(db, key, r.Int(2), r.BlobBytes(4)));
+    if (r.IsNull(8)) {
+      return FailedPreconditionError("member " + std::to_string(r.Int(2)) +
+                                     " has no key in the vault (erased?)");
+    }
+    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(r.BlobBytes(8)));
+    ASSIGN_OR_RETURN(std::string account, dk.Open(r.BlobBytes(4), kAssociatedAccount));
     batch.transfers.push_back(CreditTransfer{.instruction_id = r.Text(0),
                                              .debtor_account_id = options.debtor.id,
                                              .amount = Money::FromPaise(r.Int(1)),
