@@ -181,6 +181,7 @@ json GenerateReportJson(const GenerateReport& r) {
 Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSource& clock,
                                             int64_t cycle_id, const GenerateOptions& options) {
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+  RETURN_IF_ERROR(storage::LockForTransaction(db, "instructions:" + std::to_string(cycle_id)));
   ASSIGN_OR_RETURN(auto c, db.QueryOne("SELECT c.scheme_id, c.period, c.status, v.source FROM "
                                        "cycles c JOIN scheme_versions v ON v.scheme_id = "
                                        "c.scheme_id AND v.version = c.scheme_version WHERE "
@@ -509,6 +510,9 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                                          {cycle_id}));
     if (!c) return NotFoundError("no cycle " + std::to_string(cycle_id));
     scheme_id = c->Text(0);
+    // One export per scheme at a time; taken before the ready instructions are read, so a
+    // resumed export waits for a killed one's late commit and then finds its work done.
+    RETURN_IF_ERROR(storage::LockForTransaction(db, "export:" + scheme_id));
     if (c->Text(2) != "approved") {
       return FailedPreconditionError("cycle " + scheme_id + "/" + c->Text(1) + " is " +
                                      c->Text(2) + ", not approved");
@@ -661,6 +665,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   for (const StatusIssue& i : sr.issues) Say(report, i.position.ToString() + ": " + i.message);
 
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+  // Status files are applied one at a time (a file may touch any scheme).
+  RETURN_IF_ERROR(storage::LockForTransaction(db, "status-import"));
   ASSIGN_OR_RETURN(auto seen, db.QueryOne("SELECT import_id FROM status_imports WHERE file_hash "
                                           "= ?",
                                           {hash}));

@@ -199,6 +199,13 @@ TEST_P(DisbursementTest, TiersInOrderPostTheLedgerOnceAtTheEnd) {
   ASSERT_TRUE(t1.ok()) << t1.status();
   EXPECT_FALSE(t1->final);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ledger_entries"), 0);
+  // The same approval again (a retry) is answered and changes nothing.
+  auto retry = ApproveCycle(db(), clock_, store, c->cycle_id,
+                            {.actor = "user:district.head", .level = "district"});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->repeated);
+  EXPECT_EQ(retry->tier, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cycle_approvals"), 1);
   auto twice = ApproveCycle(db(), clock_, store, c->cycle_id,
                             {.actor = "user:district.head", .level = "state"});
   EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);

@@ -164,6 +164,13 @@ Result<CycleSummary> CreateCycle(storage::Database& db, const TimeSource& clock,
   }
 
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+  // One creator at a time per scheme, and a creator that raced us (or a killed run whose
+  // commit landed late) has its cycle returned rather than duplicated.
+  RETURN_IF_ERROR(storage::LockForTransaction(db, "cycles:" + std::string(scheme_id)));
+  if (auto raced = FindCycle(db, std::string(scheme_id) + "/" + period_key); raced.ok()) {
+    RETURN_IF_ERROR(tx.Commit());
+    return *raced;
+  }
   json tiers = scheme.scheme.approvals;
   ASSIGN_OR_RETURN(auto id_row,
                    db.QueryOne("INSERT INTO cycles (scheme_id, period, scheme_version, status, "
@@ -282,8 +289,22 @@ Result<ApprovalResult> ApproveCycleTier(storage::Database& db, const TimeSource&
     ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
     own.emplace(std::move(tx));
   }
+  RETURN_IF_ERROR(storage::LockForTransaction(db, "cycle:" + std::to_string(cycle_id)));
   ASSIGN_OR_RETURN(CycleSummary c, LoadCycle(db, cycle_id));
   std::string name = c.scheme_id + "/" + c.period;
+  // A repeated request (a retry after a crash or a lost answer) is answered, not refused.
+  ASSIGN_OR_RETURN(auto mine, db.QueryOne("SELECT tier, level FROM cycle_approvals WHERE "
+                                          "cycle_id = ? AND approved_by = ?",
+                                          {cycle_id, approver.actor}));
+  if (mine && mine->Text(1) == approver.level) {
+    if (own) RETURN_IF_ERROR(own->Commit());
+    ApprovalResult same;
+    same.cycle = c;
+    same.tier = static_cast<int>(mine->Int(0));
+    same.final = c.status == "approved" && same.tier == static_cast<int>(c.tiers.size());
+    same.repeated = true;
+    return same;
+  }
   if (c.status != "prepared") {
     return FailedPreconditionError("cycle " + name + " is " + c.status +
                                    ", not awaiting approval");

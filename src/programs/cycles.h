@@ -86,6 +86,7 @@ struct ApprovalResult {
   int tier = 0;            // 1-based
   bool final = false;      // this approval completed the cycle's tiers
   Money remaining_budget;  // the scheme's budget for the financial year left before this cycle
+  bool repeated = false;   // this officer had already approved this tier: nothing changed
 };
 
 // What an approver sees before approving: the cycle, its total, the budget of the financial
@@ -94,7 +95,9 @@ Result<nlohmann::json> ApprovalPreview(storage::Database& db, SchemeStore& store
                                        int64_t cycle_id);
 
 // Records the next tier's approval. Runs in the caller's transaction when one is open (so that
-// payments can post the ledger with it), else in its own. FAILED_PRECONDITION: the cycle is not
+// payments can post the ledger with it), else in its own. The same officer approving the same
+// tier again (a retry) is answered with repeated = true and changes nothing.
+// FAILED_PRECONDITION: the cycle is not
 // awaiting approval, the approver's level is not the next tier's, the approver prepared the
 // cycle or approved an earlier tier, or the total exceeds the remaining budget.
 Result<ApprovalResult> ApproveCycleTier(storage::Database& db, const TimeSource& clock,

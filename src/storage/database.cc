@@ -210,4 +210,13 @@ std::string RewritePlaceholders(std::string_view sql) {
 }
 
 }  // namespace internal
+Status LockForTransaction(Database& db, std::string_view key) {
+  if (!db.InTransaction()) {
+    return FailedPreconditionError("LockForTransaction needs an open transaction");
+  }
+  if (db.dialect() != Dialect::kPostgres) return OkStatus();
+  return db.Query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", {std::string(key)})
+      .status();
+}
+
 }  // namespace spode::storage

@@ -161,6 +161,15 @@ class Transaction {
   Database* db_;
 };
 
+// Serialises work on `key` ("payments:old_age_pension") until the caller's open transaction
+// ends: a second transaction asking for the same key waits. On PostgreSQL a transaction-scoped
+// advisory lock; on SQLite nothing is needed, as a write transaction (BEGIN IMMEDIATE) already
+// excludes every other writer. Take it first in the transaction, before reading the state the
+// work depends on: a session whose client was killed mid-COMMIT can still commit a moment
+// later, and the lock makes a resumed run wait for it and then see its work.
+// FAILED_PRECONDITION outside a transaction.
+Status LockForTransaction(Database& db, std::string_view key);
+
 namespace internal {
 // Rewrites `?` placeholders to `$1..$n`, leaving quoted strings, identifiers and comments alone.
 std::string RewritePlaceholders(std::string_view sql);
