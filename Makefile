@@ -2,11 +2,12 @@
 #   make demo   set up, build, create a demo state and serve it on http://127.0.0.1:$(PORT)
 #   make test   set up, build, and run the whole suite (SQLite, PostgreSQL, sanitizers)
 #   make build  the Release binary at build/spode
+#   make web    the web front end at web/dist (served by spode serve at /; docs/web.md)
 HOUSEHOLDS ?= 100000
 PORT ?= 8080
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps bench clean
+.PHONY: demo test build web deps bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -15,7 +16,10 @@ build: deps
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build --target spode -j $(JOBS)
 
-demo: build
+web: deps
+	@bash scripts/web.sh build
+
+demo: build web
 	./build/spode demo --households $(HOUSEHOLDS) --port $(PORT) --db demo/spode.db
 
 test: deps

@@ -12,8 +12,11 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev wrk curl ccache
   libxml2-utils
+  nodejs chromium
 )
-if [[ "${SPODE_WEB:-0}" == 1 ]]; then packages+=(nodejs npm chromium); fi
+# npm from Debian only when no npm is there: a nodejs from elsewhere (NodeSource) bundles its own
+# and conflicts with Debian's npm package.
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,9 @@
 #      PostgreSQL server started here (scripts/pg-test-server.sh) on loopback;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the module floor check (scripts/check-floors.sh);
-#   4. a bounded fuzz run of the rules language (scripts/fuzz.sh; clang-14).
+#   4. the web front end: build, bundle budget, browser journeys with axe-core in headless
+#      chromium against a fresh `spode serve` (scripts/web.sh; docs/web.md);
+#   5. a bounded fuzz run of the rules language (scripts/fuzz.sh; clang-14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
@@ -25,6 +27,9 @@ SPODE_TEST_PG_URL=$(bash scripts/pg-test-server.sh url)
 
 echo "== tests (SQLite and PostgreSQL)"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== web: build, bundle budget, browser journeys (headless chromium, axe-core)"
+SPODE_BIN="$PWD/build/spode" bash scripts/web.sh all
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSPODE_SANITIZE=ON -DSPODE_BENCH=OFF >/dev/null

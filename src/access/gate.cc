@@ -27,6 +27,12 @@ std::string_view ActionName(Action a) {
     case Action::kCycleApprove: return "cycle.approve";
     case Action::kBankFileRead: return "bank_file.read";
     case Action::kBankStatusUpload: return "bank_status.upload";
+    case Action::kGrievanceFile: return "grievance.file";
+    case Action::kGrievanceRead: return "grievance.read";
+    case Action::kGrievanceAnswer: return "grievance.answer";
+    case Action::kGrievanceReassign: return "grievance.reassign";
+    case Action::kGrievanceRespond: return "grievance.respond";
+    case Action::kGrievanceInbound: return "grievance.inbound";
   }
   return "unknown";
 }
@@ -158,6 +164,17 @@ bool Gate::InArea(const Principal& p, std::string_view village_code) {
   return p.role == Role::kOfficer && !p.scope.empty() && village_code.starts_with(p.scope);
 }
 
+bool Gate::HasClientScope(const Principal& p, std::string_view scope) {
+  std::string_view all = p.client_scopes;
+  while (!all.empty()) {
+    size_t end = all.find(' ');
+    if (all.substr(0, end) == scope) return true;
+    if (end == std::string_view::npos) break;
+    all.remove_prefix(end + 1);
+  }
+  return false;
+}
+
 std::string Gate::Decide(storage::Database& db, const Principal& p, Action action,
                          const Resource& r) {
   const bool specific = r.household_idx > 0;
@@ -165,7 +182,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
     case Role::kCitizen:
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
           action == Action::kAccessLogRead || action == Action::kEligibilityExplain ||
-          action == Action::kPaymentsRead) {
+          action == Action::kPaymentsRead || action == Action::kGrievanceFile ||
+          action == Action::kGrievanceRead || action == Action::kGrievanceRespond) {
         if (specific && r.household_idx == p.household_idx) return "";
         return "a citizen sees only their own household";
       }
@@ -178,8 +196,10 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           action == Action::kRegistrySearch) {
         return "";
       }
+      // The grievances an operator filed (grievance::CanView, asked first, says which).
+      if (action == Action::kGrievanceRead) return "";
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
-          action == Action::kEligibilityExplain) {
+          action == Action::kEligibilityExplain || action == Action::kGrievanceFile) {
         if (!specific) return "an operator acts for one consenting household at a time";
         auto consent = Identities(db, clock_).HasAssistedConsent(p, r.household_idx);
         if (consent.ok() && *consent) return "";
@@ -213,6 +233,12 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         case Action::kCycleRead:
           if (p.HasDuty(Duty::kSchemeAdmin) || p.HasDuty(Duty::kApprover)) return "";
           return "this needs the scheme_admin or approver duty";
+        case Action::kGrievanceFile:
+        case Action::kGrievanceRead:
+        case Action::kGrievanceAnswer:
+        case Action::kGrievanceReassign:
+          if (p.HasDuty(Duty::kGrievanceOfficer)) return "";
+          return "this needs the grievance_officer duty";
         default:
           return "not open to officers";
       }
@@ -221,13 +247,27 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       if (action == Action::kUserManage) return "";
       return "administrators manage accounts, not personal data";
     case Role::kBank:
-      if (action == Action::kBankFileRead || action == Action::kBankStatusUpload) {
+      // Grievances: only those assigned to the bank (grievance::CanView and CanAnswer, asked
+      // first, say which).
+      if (action == Action::kBankFileRead || action == Action::kBankStatusUpload ||
+          action == Action::kGrievanceRead || action == Action::kGrievanceAnswer) {
         if (!p.scope.empty()) return "";
         return "a bank account needs its bank code as its scope";
       }
       return "registry data is not open to this role";
-    case Role::kProvider:
     case Role::kDeveloper:
+      // Partners (CSOs) file grievances for citizens and follow those they filed; an SMS/IVR
+      // gateway hands in what citizens send. Each needs its client scope.
+      if (action == Action::kGrievanceFile || action == Action::kGrievanceRead) {
+        if (HasClientScope(p, "grievance.file")) return "";
+        return "this needs the client scope grievance.file";
+      }
+      if (action == Action::kGrievanceInbound) {
+        if (HasClientScope(p, "grievance.gateway")) return "";
+        return "this needs the client scope grievance.gateway";
+      }
+      return "registry data is not open to this role";
+    case Role::kProvider:
     case Role::kAuditor:
       return "registry data is not open to this role";
   }

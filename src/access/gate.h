@@ -14,6 +14,14 @@
 //             them scheme_admin, approving them approver
 //   bank      its own payment files and status files (its bank code is its scope); no
 //             registry data
+//   grievances (grievance.*): citizen their own household's (file, read, respond); operator
+//             files with consent, reads what it filed; officer with the grievance_officer duty
+//             in area (file, read, answer, reassign); bank reads and answers (those assigned
+//             to it); developer clients with the client scope grievance.file file and read
+//             what they filed, with grievance.gateway hand in SMS/IVR messages. Which grievance
+//             exactly (holder, filer, state) is grievance/access_rules.h: the API asks it
+//             first and records its denials through Deny
+
 //   provider, developer, auditor: no registry data here (services and consented API access
 //             come with their own work)
 //   admin     user management only; no personal data
@@ -60,6 +68,13 @@ enum class Action {
   kCycleApprove,      // approve a tier of a cycle (approver duty)
   kBankFileRead,      // a bank downloads its own payment files
   kBankStatusUpload,  // a bank uploads a status file about its own payments
+  // Grievances (grievance/access_rules.h decides per grievance; the gate per role and area):
+  kGrievanceFile,      // file one for a citizen (citizen: their own household)
+  kGrievanceRead,      // one grievance with its history, or a list
+  kGrievanceAnswer,    // interim reply, answer (the holder: officer or bank)
+  kGrievanceReassign,  // move to another holder (grievance officer of the area)
+  kGrievanceRespond,   // the citizen's rating, appeal, reopening, closing
+  kGrievanceInbound,   // an SMS/IVR gateway hands in an inbound message
 };
 std::string_view ActionName(Action a);
 
@@ -126,6 +141,8 @@ class Gate {
 
   // Whether an officer's area covers a village code.
   static bool InArea(const Principal& p, std::string_view village_code);
+  // Whether a machine client registered `scope` (one of its space-separated client scopes).
+  static bool HasClientScope(const Principal& p, std::string_view scope);
 
  private:
   // The rule's verdict: empty when allowed, else the reason for denial.

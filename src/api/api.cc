@@ -6,7 +6,14 @@
 #include <sstream>
 
 #include "access/identities.h"
+#include "common/log.h"
 #include "common/money.h"
+#include "grievance/access_rules.h"
+#include "grievance/desk.h"
+#include "grievance/inbound.h"
+#include "grievance/intake.h"
+#include "grievance/reentry_cases.h"
+#include "grievance/ticket.h"
 #include "http/json.h"
 #include "http/problem.h"
 #include "notify/outbox.h"
@@ -1203,6 +1210,710 @@ class Handlers {
     });
   }
 
+  // --- grievances (docs/grievance.md; the library is grievance/) ---
+
+  static constexpr std::string_view kNoGrievance = "no grievance you may see has that ticket";
+
+  // The LIKE pattern (ESCAPE '!') of the re-entry events of an instruction, whose sources are
+  // "instruction:<id>/attempt:2", "instruction:<id>/held", ...
+  static std::string InstructionEvents(std::string_view instruction_id) {
+    std::string pattern = "instruction:";
+    for (char c : instruction_id) {
+      if (c == '!' || c == '%' || c == '_') pattern += '!';
+      pattern += c;
+    }
+    return pattern + "/%";
+  }
+
+  // What of a grievance a role receives. The citizen and officers: everything. A bank: what it
+  // needs to answer (no member ID, no assisted-filing details, citizens' IDs out of the
+  // history, of the links only the payment). An operator or partner that filed it: its state,
+  // holder, deadline and history, no links.
+  enum class GrievanceView { kFull, kBank, kFiler };
+  static GrievanceView ViewFor(const Principal& p) {
+    switch (p.role) {
+      case Role::kCitizen:
+      case Role::kOfficer:
+        return GrievanceView::kFull;
+      case Role::kBank:
+        return GrievanceView::kBank;
+      default:
+        return GrievanceView::kFiler;
+    }
+  }
+
+  // ?lang=en|hi; else the citizen's own language for a citizen, English for staff.
+  static notify::Language ViewerLanguage(const http::Request& req, const Principal& p,
+                                         const grievance::Grievance& g) {
+    if (auto it = req.query_params.find("lang"); it != req.query_params.end()) {
+      return it->second == "hi" ? notify::Language::kHi : notify::Language::kEn;
+    }
+    return p.role == Role::kCitizen ? g.language : notify::Language::kEn;
+  }
+
+  static access::Resource GrievanceResource(const grievance::Grievance& g) {
+    return {g.ticket, g.household_idx, g.village_code};
+  }
+
+  static std::string ActorFor(const std::string& actor, GrievanceView view) {
+    if (view == GrievanceView::kBank && actor.starts_with("citizen:")) return "citizen";
+    return actor;
+  }
+
+  static json HolderJson(const grievance::Assignee& a) {
+    return {{"level", grievance::LevelName(a.level)},
+            {"area_code", a.area_code},
+            {"bank", a.bank_code.empty() ? json(nullptr) : json(a.bank_code)}};
+  }
+
+  static json OptionalTime(const std::optional<Timestamp>& t) {
+    return t ? json(t->ToString()) : json(nullptr);
+  }
+
+  // One line of a list: what an officer's or citizen's list shows.
+  json GrievanceSummary(const grievance::Grievance& g, GrievanceView view) {
+    json j = {{"ticket", g.ticket},
+              {"kind", grievance::KindName(g.kind)},
+              {"channel", grievance::ChannelName(g.channel)},
+              {"category", grievance::CategoryName(g.category)},
+              {"status", grievance::StatusName(g.status)},
+              {"description", g.description},
+              {"filed_at", g.filed_at.ToString()},
+              {"holder", HolderJson(g.assignee)},
+              {"deadline", g.deadline.ToString()},
+              {"interim_due", g.interim_due.ToString()},
+              {"overdue", g.Overdue(a_.clock_.Now())},
+              {"escalations", g.escalations},
+              {"outcome", g.outcome ? json(grievance::OutcomeName(*g.outcome)) : json(nullptr)}};
+    if (view != GrievanceView::kBank) j["member_id"] = g.member_id;
+    return j;
+  }
+
+  // The return reasons of a payment, from its re-entry events, in `lang`.
+  Result<json> PaymentLink(storage::Database& db, const grievance::Grievance& g,
+                           notify::Language lang) {
+    const bool hi = lang == notify::Language::kHi;
+    json payment = {{"instruction_id", g.instruction_id}};
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT i.scheme_id, c.period, i.amount_paise, "
+                                           "i.status, i.attempt, i.bank, i.household_idx FROM "
+                                           "payment_instructions i JOIN cycles c ON c.cycle_id = "
+                                           "i.cycle_id WHERE i.instruction_id = ?",
+                                           {g.instruction_id}));
+    if (!row || row->Int(6) != g.household_idx) return payment;
+    payment["scheme_id"] = row->Text(0);
+    payment["period"] = row->Text(1);
+    payment["amount_paise"] = row->Int(2);
+    payment["status"] = row->Text(3);
+    payment["attempt"] = row->Int(4);
+    payment["bank"] = row->IsNull(5) ? json(nullptr) : json(row->Text(5));
+    ASSIGN_OR_RETURN(auto events, db.Query("SELECT created_at_us, kind, reason_code, detail FROM "
+                                           "reentry_events WHERE source LIKE ? ESCAPE '!' "
+                                           "ORDER BY event_id",
+                                           {InstructionEvents(g.instruction_id)}));
+    json failures = json::array();
+    for (const auto& e : events) failures.push_back(EventJson(e, 0, hi));
+    payment["failures"] = failures;
+    return payment;
+  }
+
+  // A re-entry event (created_at_us, kind, reason_code, detail from column `first`): the reason
+  // and the next step in the viewer's language, and who must act.
+  static json EventJson(const storage::Row& e, size_t first, bool hi) {
+    json detail = json::parse(e.Text(first + 3), nullptr, false);
+    auto text = [&](const char* key) {
+      if (!detail.is_object()) return json(nullptr);
+      auto it = detail.find(key);
+      return it != detail.end() && it->is_string() ? *it : json(nullptr);
+    };
+    json who = detail.is_object() && detail.contains("who_acts") ? detail["who_acts"] : json(nullptr);
+    return {{"at", Timestamp{e.Int(first)}.ToString()},
+            {"kind", e.Text(first + 1)},
+            {"reason_code", e.Text(first + 2)},
+            {"reason", text(hi ? "reason_hi" : "reason_en")},
+            {"next_step", text(hi ? "next_step_hi" : "next_step_en")},
+            {"who_acts", who}};
+  }
+
+  // What the grievance is about, for the officer's one page.
+  Result<json> GrievanceLinks(storage::Database& db, const grievance::Grievance& g,
+                              GrievanceView view, notify::Language lang) {
+    const bool hi = lang == notify::Language::kHi;
+    json links = json::object();
+    if (!g.instruction_id.empty()) {
+      ASSIGN_OR_RETURN(links["payment"], PaymentLink(db, g, lang));
+    }
+    if (view == GrievanceView::kBank) return links;
+    if (g.reentry_event_id) {
+      ASSIGN_OR_RETURN(auto e, db.QueryOne("SELECT created_at_us, kind, reason_code, detail FROM "
+                                           "reentry_events WHERE event_id = ?",
+                                           {*g.reentry_event_id}));
+      if (e) links["event"] = EventJson(*e, 0, hi);
+    }
+    if (!g.scheme_id.empty()) {
+      json scheme = {{"scheme_id", g.scheme_id}};
+      ASSIGN_OR_RETURN(auto s, db.QueryOne("SELECT latest_version, status FROM schemes WHERE "
+                                           "scheme_id = ?",
+                                           {g.scheme_id}));
+      if (s) {
+        scheme["rule_version"] = s->Int(0);
+        scheme["status"] = s->Text(1);
+      }
+      if (!g.member_id.empty()) {
+        scheme["explain"] = "/api/v1/schemes/" + g.scheme_id + "/explain/" + g.member_id;
+      }
+      // The decisions recorded for this household: each with the rule version it was made
+      // under and its explanation, clause by clause.
+      ASSIGN_OR_RETURN(auto apps, db.Query("SELECT application_id, scheme_version, status, "
+                                           "eligible, explanation, submitted_at_us, "
+                                           "decided_at_us, decision_note FROM "
+                                           "enrolment_applications WHERE scheme_id = ? AND "
+                                           "household_idx = ? ORDER BY application_id DESC "
+                                           "LIMIT 5",
+                                           {g.scheme_id, g.household_idx}));
+      json decisions = json::array();
+      for (const auto& r : apps) {
+        decisions.push_back({{"application_id", r.Int(0)},
+                             {"rule_version", r.Int(1)},
+                             {"status", r.Text(2)},
+                             {"eligible", r.Int(3) != 0},
+                             {"explanation", json::parse(r.Text(4), nullptr, false)},
+                             {"submitted_at", Timestamp{r.Int(5)}.ToString()},
+                             {"decided_at", r.IsNull(6) ? json(nullptr)
+                                                        : json(Timestamp{r.Int(6)}.ToString())},
+                             {"decision_note", r.IsNull(7) ? json(nullptr) : json(r.Text(7))}});
+      }
+      scheme["decisions"] = decisions;
+      links["scheme"] = scheme;
+    }
+    int64_t enrolment_id = 0;
+    if (g.action_target.starts_with("enrolment:") && g.action_target.size() <= 28 &&
+        g.action_target.find_first_not_of("0123456789", 10) == std::string::npos) {
+      enrolment_id = std::stoll(g.action_target.substr(10));
+    }
+    if (enrolment_id > 0) {
+      ASSIGN_OR_RETURN(auto exits, db.Query("SELECT x.reason_code, x.reason_en, x.reason_hi, "
+                                            "x.status, x.effective_after_us FROM exit_proposals "
+                                            "x WHERE x.enrolment_id = ? ORDER BY x.exit_id",
+                                            {enrolment_id}));
+      json out = json::array();
+      for (const auto& x : exits) {
+        out.push_back({{"reason_code", x.Text(0)},
+                       {"reason", hi ? x.Text(2) : x.Text(1)},
+                       {"status", x.Text(3)},
+                       {"effective_after", Timestamp{x.Int(4)}.ToString()}});
+      }
+      links["exits"] = out;
+    }
+    std::vector<int64_t> changes;
+    if (g.change_request_id) changes.push_back(*g.change_request_id);
+    if (g.resolution_change_request_id && g.resolution_change_request_id != g.change_request_id) {
+      changes.push_back(*g.resolution_change_request_id);
+    }
+    if (!changes.empty()) {
+      json out = json::array();
+      for (int64_t id : changes) {
+        ASSIGN_OR_RETURN(auto c, db.QueryOne("SELECT cr_id, kind, status, reason, "
+                                             "submitted_at_us, decided_at_us, decision_note FROM "
+                                             "change_requests WHERE cr_id = ? AND household_idx "
+                                             "= ?",
+                                             {id, g.household_idx}));
+        if (!c) continue;
+        out.push_back({{"id", c->Int(0)},
+                       {"kind", c->Text(1)},
+                       {"status", c->Text(2)},
+                       {"reason", c->Text(3)},
+                       {"submitted_at", Timestamp{c->Int(4)}.ToString()},
+                       {"decided_at", c->IsNull(5) ? json(nullptr)
+                                                   : json(Timestamp{c->Int(5)}.ToString())},
+                       {"decision_note", c->IsNull(6) ? json(nullptr) : json(c->Text(6))}});
+      }
+      links["change_requests"] = out;
+    }
+    return links;
+  }
+
+  // The whole ticket: its state, deadline, holder, answer, history in `lang`, links, and for a
+  // re-entry case what closes it and the actions taken.
+  Result<json> GrievanceFull(storage::Database& db, const grievance::Grievance& g,
+                             GrievanceView view, notify::Language lang) {
+    json j = GrievanceSummary(g, view);
+    j["language"] = notify::LanguageName(g.language);
+    j["filed_by"] = ActorFor(g.filed_by, view);
+    j["interim_reply_at"] = OptionalTime(g.interim_reply_at);
+    j["round"] = g.round;
+    j["resolution"] = g.outcome ? json{{"outcome", grievance::OutcomeName(*g.outcome)},
+                                       {"reason", g.resolution_reason},
+                                       {"by", g.resolved_by},
+                                       {"at", OptionalTime(g.resolved_at)}}
+                                : json(nullptr);
+    j["rating"] = g.rating ? json(*g.rating) : json(nullptr);
+    j["appeals"] = g.appeals;
+    j["under_appeal"] = g.open_appeal_id.has_value();
+    j["closed_at"] = OptionalTime(g.closed_at);
+    if (view == GrievanceView::kFull) {
+      if (g.centre.size() > 0) {
+        j["assisted"] = {{"centre", g.centre}, {"fee_paise", g.fee_paise.value_or(0)}};
+      }
+      if (g.officer_mode) j["officer_mode"] = grievance::OfficerModeName(*g.officer_mode);
+    }
+    ASSIGN_OR_RETURN(auto history, grievance::History(db, g.grievance_id));
+    json h = json::array();
+    for (const grievance::HistoryEntry& e : history) {
+      h.push_back({{"at", e.at.ToString()},
+                   {"kind", e.kind},
+                   {"by", ActorFor(e.actor, view)},
+                   {"text", e.Text(lang)}});
+    }
+    j["history"] = h;
+    if (view == GrievanceView::kFiler) return j;
+    ASSIGN_OR_RETURN(j["links"], GrievanceLinks(db, g, view, lang));
+    if (view == GrievanceView::kFull && g.kind == grievance::Kind::kReentry) {
+      ASSIGN_OR_RETURN(auto actions, grievance::ActionsFor(db, g.grievance_id));
+      json done = json::array();
+      for (const grievance::ResolutionAction& a : actions) {
+        done.push_back({{"kind", a.kind},
+                        {"target", a.target},
+                        {"status", a.status},
+                        {"result", a.result},
+                        {"at", OptionalTime(a.done_at)}});
+      }
+      j["case"] = {{"closing_action", g.closing_action},
+                   {"action", g.action_kind},
+                   {"target", g.action_target},
+                   {"actions", done}};
+    }
+    return j;
+  }
+
+  // The grievance the path names, when the principal may see it. Unknown and not visible
+  // answer alike (404); the denial is recorded under `action`.
+  Result<grievance::Grievance> VisibleGrievance(storage::Database& db, const http::Request& req,
+                                                const Principal& p, Action action) {
+    auto it = req.path_params.find("ticket");
+    const std::string ticket = it == req.path_params.end() ? "" : it->second;
+    RETURN_IF_ERROR(grievance::ParseTicket(ticket).status());
+    Result<grievance::Grievance> g = grievance::GetByTicket(db, ticket);
+    if (g.status().code() == StatusCode::kNotFound) {
+      (void)a_.gate_.Deny(p, action, {RedactNationalIds("ticket:" + ticket.substr(0, 40)), 0, ""},
+                          "grievance", req.request_id, "no grievance has this ticket");
+      return NotFoundError(std::string(kNoGrievance));
+    }
+    RETURN_IF_ERROR(g.status());
+    if (Status s = grievance::CanView(*g, p); !s.ok()) {
+      (void)a_.gate_.Deny(p, action, GrievanceResource(*g), "grievance", req.request_id,
+                          s.message());
+      return NotFoundError(std::string(kNoGrievance));
+    }
+    return g;
+  }
+
+  // The live consent the operator holds for the household (the newest).
+  Result<int64_t> OperatorConsent(storage::Database& db, const Principal& p, int64_t household) {
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT consent_id FROM assisted_consents WHERE "
+                                           "operator_user_id = ? AND household_idx = ? AND "
+                                           "revoked_at_us IS NULL AND expires_at_us > ? ORDER BY "
+                                           "consent_id DESC LIMIT 1",
+                                           {p.user_id, household, a_.clock_.Now().micros}));
+    if (!row) {
+      return FailedPreconditionError("consent_id: the citizen has not given this operator "
+                                     "one-time-code consent for this session");
+    }
+    return row->Int(0);
+  }
+
+  // POST /api/v1/grievances. Who files decides the channel: a citizen (portal, their own
+  // household), an operator (operator: the centre, the fee and the citizen's consent), an
+  // officer (member_id and channel helpline or walk_in), a partner client (partner_api).
+  http::Response FileGrievance(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(
+          body, {"member_id", "category", "description", "channel", "language", "instruction_id",
+                 "scheme_id", "change_request_id", "consent_id", "fee_paise"}));
+      ASSIGN_OR_RETURN(std::string category_text, http::GetRequired<std::string>(body, "category"));
+      ASSIGN_OR_RETURN(std::string description,
+                       http::GetRequired<std::string>(body, "description"));
+      ASSIGN_OR_RETURN(auto member_id, http::GetOptional<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(auto channel, http::GetOptional<std::string>(body, "channel"));
+      ASSIGN_OR_RETURN(auto language, http::GetOptional<std::string>(body, "language"));
+      ASSIGN_OR_RETURN(auto instruction_id, http::GetOptional<std::string>(body, "instruction_id"));
+      ASSIGN_OR_RETURN(auto scheme_id, http::GetOptional<std::string>(body, "scheme_id"));
+      ASSIGN_OR_RETURN(auto change_request_id, http::GetOptional<int64_t>(body, "change_request_id"));
+      ASSIGN_OR_RETURN(auto consent_id, http::GetOptional<int64_t>(body, "consent_id"));
+      ASSIGN_OR_RETURN(auto fee, http::GetOptional<int64_t>(body, "fee_paise"));
+      grievance::GrievanceInput in;
+      Result<grievance::Category> category = grievance::ParseCategory(category_text);
+      if (!category.ok()) return InvalidArgumentError("category: " + category.status().message());
+      in.category = *category;
+      in.description = description;
+      in.filed_by = p.Actor();
+      if (language) {
+        Result<notify::Language> l = notify::ParseLanguage(*language);
+        if (!l.ok()) return InvalidArgumentError("language: en or hi");
+        in.language = *l;
+      }
+      std::string member = member_id.value_or(p.role == Role::kCitizen ? p.member_id : "");
+      if (!registry::ValidMemberId(member)) {
+        return InvalidArgumentError("member_id: the citizen's member ID, 11 digits with a valid "
+                                    "check digit");
+      }
+      if (p.role == Role::kOfficer) {
+        if (!channel) {
+          return InvalidArgumentError("channel: an officer filing for a citizen says how it came: "
+                                      "helpline or walk_in");
+        }
+        Result<grievance::OfficerMode> mode = grievance::ParseOfficerMode(*channel);
+        if (!mode.ok()) return InvalidArgumentError("channel: helpline or walk_in");
+        in.channel = grievance::Channel::kOfficer;
+        in.officer_mode = *mode;
+      } else if (channel) {
+        return InvalidArgumentError("channel: only an officer filing for a citizen gives it "
+                                    "(helpline or walk_in)");
+      } else if (p.role == Role::kOperator) {
+        in.channel = grievance::Channel::kOperator;
+      } else if (p.role == Role::kDeveloper) {
+        in.channel = grievance::Channel::kPartnerApi;
+        in.client_id = p.name;
+      } else {
+        in.channel = grievance::Channel::kPortal;
+      }
+      if ((consent_id || fee) && p.role != Role::kOperator) {
+        return InvalidArgumentError("consent_id, fee_paise: only for an operator filing at a "
+                                    "service centre");
+      }
+      if (fee && *fee < 0) return InvalidArgumentError("fee_paise: cannot be negative");
+      ASSIGN_OR_RETURN(auto ref, FindMemberHousehold(db, member));
+      access::Resource r{member, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
+      if (!ref) {
+        (void)Authorize(db, req, p, Action::kGrievanceFile, r, "grievance");
+        return NotFoundError("no member you may file for has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kGrievanceFile, r, "grievance"), "member"));
+      in.member_id = member;
+      if (p.role == Role::kOperator) {
+        int64_t consent = 0;
+        if (consent_id) {
+          consent = *consent_id;
+        } else {
+          ASSIGN_OR_RETURN(consent, OperatorConsent(db, p, ref->household_idx));
+        }
+        in.assisted = grievance::AssistedFiling{.operator_user_id = p.user_id,
+                                                .centre = p.scope,
+                                                .fee = Money::FromPaise(fee.value_or(0)),
+                                                .consent_id = consent};
+      }
+      if (instruction_id) {
+        // Only a payment of this household; its latest failure says whether the bank must act.
+        ASSIGN_OR_RETURN(auto i, db.QueryOne("SELECT household_idx FROM payment_instructions "
+                                             "WHERE instruction_id = ?",
+                                             {*instruction_id}));
+        if (!i || i->Int(0) != ref->household_idx) {
+          return NotFoundError("instruction_id: no payment of this household has that id");
+        }
+        in.links.instruction_id = *instruction_id;
+        ASSIGN_OR_RETURN(auto e, db.QueryOne("SELECT event_id FROM reentry_events WHERE source "
+                                             "LIKE ? ESCAPE '!' AND household_idx = ? ORDER BY "
+                                             "event_id DESC LIMIT 1",
+                                             {InstructionEvents(*instruction_id),
+                                              ref->household_idx}));
+        if (e) in.links.reentry_event_id = e->Int(0);
+      }
+      if (scheme_id) in.links.scheme_id = *scheme_id;
+      in.links.change_request_id = change_request_id;
+      ASSIGN_OR_RETURN(grievance::Filed filed, grievance::File(db, a_.clock_, in));
+      // Committed: the ticket may be shown.
+      return http::Json({{"ticket", filed.ticket},
+                         {"status", "open"},
+                         {"holder", HolderJson(filed.assignee)},
+                         {"deadline", filed.deadline.ToString()},
+                         {"interim_due", filed.interim_due.ToString()},
+                         {"acknowledged", filed.ack_message_id.has_value()}},
+                        201);
+    });
+  }
+
+  http::Response GetGrievance(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(grievance::Grievance g,
+                       VisibleGrievance(db, req, p, Action::kGrievanceRead));
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kGrievanceRead, GrievanceResource(g), "grievance"),
+          "grievance"));
+      ASSIGN_OR_RETURN(json out,
+                       GrievanceFull(db, g, ViewFor(p), ViewerLanguage(req, p, g)));
+      return http::Json(out);
+    });
+  }
+
+  // A page of `visible` narrowed by the query: status, overdue=true, kind, holder=me,
+  // page_size, page_token.
+  Result<http::Response> GrievancePage(storage::Database& db, const http::Request& req,
+                                       const Principal& p, grievance::ListFilter f) {
+    auto param = [&](const char* name) -> std::optional<std::string> {
+      auto it = req.query_params.find(name);
+      if (it == req.query_params.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    };
+    if (auto s = param("status")) {
+      Result<grievance::GrievanceStatus> st = grievance::ParseStatus(*s);
+      if (!st.ok()) return InvalidArgumentError("status: open, resolved, appealed or closed");
+      f.status = *st;
+    }
+    if (auto k = param("kind")) {
+      Result<grievance::Kind> kind = grievance::ParseKind(*k);
+      if (!kind.ok()) return InvalidArgumentError("kind: grievance or reentry");
+      f.kind = *kind;
+    }
+    if (auto o = param("overdue")) {
+      if (*o != "true" && *o != "false") return InvalidArgumentError("overdue: true or false");
+      if (*o == "true") f.overdue_at = a_.clock_.Now();
+    }
+    if (auto h = param("holder")) {
+      if (*h != "me") return InvalidArgumentError("holder: me (those you hold)");
+      if (p.role == Role::kOfficer) {
+        std::string level = LevelOf(p);
+        if (level.empty()) return InvalidArgumentError("holder=me: an officer with an area");
+        f.level = *grievance::ParseLevel(level);
+        f.area_code = p.scope;
+      }  // a bank's list is already only what it holds
+    }
+    int64_t size = 50;
+    if (auto s = param("page_size")) {
+      size = -1;
+      if (s->size() <= 4 && s->find_first_not_of("0123456789") == std::string::npos) {
+        size = std::stoll(*s);
+      }
+      if (size < 1 || size > a_.options_.max_page_size) {
+        return InvalidArgumentError("page_size must be between 1 and " +
+                                    std::to_string(a_.options_.max_page_size));
+      }
+    }
+    if (auto t = param("page_token")) {
+      if (t->size() > 18 || t->find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgumentError("page_token is not one this API gave out");
+      }
+      f.after_id = std::stoll(*t);
+    }
+    f.limit = static_cast<int>(size + 1);
+    ASSIGN_OR_RETURN(auto rows, grievance::List(db, f));
+    json out = json::array();
+    bool more = static_cast<int64_t>(rows.size()) > size;
+    if (more) rows.resize(static_cast<size_t>(size));
+    for (const grievance::Grievance& g : rows) out.push_back(GrievanceSummary(g, ViewFor(p)));
+    json page = {{"grievances", out}};
+    page["next_page_token"] =
+        more ? json(std::to_string(rows.back().grievance_id)) : json(nullptr);
+    return http::Json(page);
+  }
+
+  http::Response ListGrievances(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kGrievanceRead, {"grievances", 0, ""},
+                                "grievance"));
+      std::optional<grievance::ListFilter> visible = grievance::VisibleTo(p);
+      if (!visible) return http::Json({{"grievances", json::array()}, {"next_page_token", nullptr}});
+      return GrievancePage(db, req, p, *visible);
+    });
+  }
+
+  http::Response MyGrievances(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      if (p.role != Role::kCitizen) {
+        return a_.gate_.Deny(p, Action::kGrievanceRead, {"me", 0, ""}, "own_record",
+                             req.request_id, "/me/grievances is a citizen's own grievances");
+      }
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT village_code FROM households WHERE "
+                                             "household_idx = ?",
+                                             {p.household_idx}));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kGrievanceRead,
+                                {p.member_id, p.household_idx, row ? row->Text(0) : ""},
+                                "own_record"));
+      std::optional<grievance::ListFilter> mine = grievance::VisibleTo(p);
+      if (!mine) return NotFoundError("your household is no longer in the registry");
+      return GrievancePage(db, req, p, *mine);
+    });
+  }
+
+  // One step of a grievance's life by the principal: the row-level `rule`
+  // (grievance/access_rules.h), then the gate, then `step` (one library call, which commits);
+  // answers the grievance as it is afterwards.
+  using GrievanceRule = Status (*)(const grievance::Grievance&, const Principal&);
+  template <typename Step>
+  http::Response GrievanceStep(http::Request& req, Action action,
+                               std::initializer_list<std::string_view> fields, GrievanceRule rule,
+                               Step step) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      json body = json::object();
+      if (!req.body.empty()) {
+        ASSIGN_OR_RETURN(body, http::ParseJsonObject(req.body));
+      }
+      RETURN_IF_ERROR(http::CheckKnownFields(body, fields));
+      ASSIGN_OR_RETURN(grievance::Grievance g, VisibleGrievance(db, req, p, action));
+      if (Status s = rule(g, p); !s.ok()) {
+        return a_.gate_.Deny(p, action, GrievanceResource(g), "grievance", req.request_id,
+                             s.message());
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, action, GrievanceResource(g), "grievance"));
+      RETURN_IF_ERROR(step(db, g, p, body));
+      ASSIGN_OR_RETURN(grievance::Grievance after, grievance::Get(db, g.grievance_id));
+      ASSIGN_OR_RETURN(json out,
+                       GrievanceFull(db, after, ViewFor(p), ViewerLanguage(req, p, after)));
+      return http::Json(out);
+    });
+  }
+
+  http::Response InterimReply(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceAnswer, {"reply"}, &grievance::CanAnswer,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(std::string reply, http::GetRequired<std::string>(body, "reply"));
+          return grievance::RecordInterimReply(db, a_.clock_, g.grievance_id, reply, p.Actor());
+        });
+  }
+
+  http::Response ResolveGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceAnswer, {"outcome", "reason", "change_request_id"},
+        &grievance::CanAnswer,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(std::string outcome, http::GetRequired<std::string>(body, "outcome"));
+          ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
+          ASSIGN_OR_RETURN(auto change, http::GetOptional<int64_t>(body, "change_request_id"));
+          Result<grievance::Outcome> o = grievance::ParseOutcome(outcome);
+          if (!o.ok()) return InvalidArgumentError("outcome: upheld or rejected");
+          return grievance::Resolve(db, a_.clock_, g.grievance_id,
+                                    {.outcome = *o,
+                                     .reason = reason,
+                                     .change_request_id = change,
+                                     .actor = p.Actor()})
+              .status();
+        });
+  }
+
+  http::Response ReassignGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceReassign, {"level", "bank", "reason"}, &grievance::CanReassign,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(std::string level, http::GetRequired<std::string>(body, "level"));
+          ASSIGN_OR_RETURN(auto bank, http::GetOptional<std::string>(body, "bank"));
+          ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
+          Result<grievance::Level> l = grievance::ParseLevel(level);
+          if (!l.ok()) return InvalidArgumentError("level: block, district or state");
+          grievance::Assignee to{.level = *l,
+                                 .area_code = grievance::AreaAt(*l, g.village_code),
+                                 .bank_code = bank.value_or("")};
+          return grievance::Reassign(db, a_.clock_, g.grievance_id, to, reason, p.Actor());
+        });
+  }
+
+  http::Response RateGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceRespond, {"rating"}, &grievance::CanActAsCitizen,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(int rating, http::GetRequired<int>(body, "rating"));
+          return grievance::Rate(db, a_.clock_, g.grievance_id, rating, p.Actor()).status();
+        });
+  }
+
+  http::Response AppealGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceRespond, {"reason"}, &grievance::CanActAsCitizen,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
+          return grievance::Appeal(db, a_.clock_, g.grievance_id, reason, p.Actor()).status();
+        });
+  }
+
+  http::Response ReopenGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceRespond, {"reason"}, &grievance::CanActAsCitizen,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
+          return grievance::Reopen(db, a_.clock_, g.grievance_id, reason, p.Actor());
+        });
+  }
+
+  http::Response CloseGrievance(http::Request& req) {
+    return GrievanceStep(
+        req, Action::kGrievanceRespond, {"note"}, &grievance::CanActAsCitizen,
+        [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
+            const json& body) -> Status {
+          ASSIGN_OR_RETURN(auto note, http::GetOptional<std::string>(body, "note"));
+          return grievance::Close(db, a_.clock_, g.grievance_id, note.value_or(""), p.Actor());
+        });
+  }
+
+  // POST /api/v1/inbound/sms: an SMS/IVR gateway (a developer client with the client scope
+  // grievance.gateway) hands in what a citizen sent; the answer's `reply` is the text to send
+  // back. A message that cannot be filed is still answered 200, with a reply saying how to
+  // write it; 201 when filed.
+  http::Response InboundMessage(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"from", "text", "channel"}));
+      ASSIGN_OR_RETURN(std::string from, http::GetRequired<std::string>(body, "from"));
+      ASSIGN_OR_RETURN(std::string text, http::GetRequired<std::string>(body, "text"));
+      ASSIGN_OR_RETURN(auto channel_text, http::GetOptional<std::string>(body, "channel"));
+      grievance::Channel channel = grievance::Channel::kSms;
+      if (channel_text && *channel_text != "sms") {
+        if (*channel_text != "ivr") return InvalidArgumentError("channel: sms or ivr");
+        channel = grievance::Channel::kIvr;
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kGrievanceInbound,
+                                {std::string("inbound:") + (channel_text ? *channel_text : "sms"),
+                                 0, ""},
+                                "grievance_intake"));
+      // Devanagari (U+0900-U+097F: UTF-8 E0 A4/A5) in the message: answer in Hindi.
+      const bool hindi = text.find("\xE0\xA4") != std::string::npos ||
+                         text.find("\xE0\xA5") != std::string::npos;
+      auto refused = [&](const std::string& why) {
+        std::string reply = why;
+        if (hindi) reply += " " + std::string(grievance::InboundHelp(notify::Language::kHi));
+        return http::Json({{"accepted", false}, {"reply", reply}});
+      };
+      Result<grievance::GrievanceInput> in = grievance::ParseInbound(channel, from, text);
+      if (!in.ok()) {
+        if (in.status().code() != StatusCode::kInvalidArgument) return in.status();
+        return refused(in.status().message());
+      }
+      Result<grievance::Filed> filed = grievance::File(db, a_.clock_, *in);
+      if (filed.status().code() == StatusCode::kNotFound) {
+        return refused("No member is registered with that member ID; please check it and send "
+                       "again.");
+      }
+      if (filed.status().code() == StatusCode::kInvalidArgument) {
+        return refused(filed.status().message());
+      }
+      RETURN_IF_ERROR(filed.status());
+      Date due = filed->deadline.LocalDate(a_.clock_.utc_offset_minutes());
+      char date[16];
+      std::snprintf(date, sizeof date, "%02d-%02d-%04d", due.day(), due.month(), due.year());
+      const bool reply_hi = in->language.value_or(notify::Language::kHi) == notify::Language::kHi;
+      std::string reply = reply_hi ? "आपकी शिकायत दर्ज हो गई है: " + filed->ticket +
+                                         "। उत्तर " + date + " तक मिलेगा।"
+                                   : "Your grievance is registered: " + filed->ticket +
+                                         ". A reply is due by " + date + ".";
+      return http::Json({{"accepted", true},
+                         {"ticket", filed->ticket},
+                         {"deadline", filed->deadline.ToString()},
+                         {"reply", reply}},
+                        201);
+    });
+  }
+
  private:
   Api& a_;
 };
@@ -1247,6 +1958,20 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("GET", "/api/v1/bank/files", &Handlers::BankFiles));
   RETURN_IF_ERROR(add("GET", "/api/v1/bank/files/{id}", &Handlers::BankFile));
   RETURN_IF_ERROR(add("POST", "/api/v1/bank/status", &Handlers::BankStatus));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances", &Handlers::FileGrievance));
+  RETURN_IF_ERROR(add("GET", "/api/v1/grievances", &Handlers::ListGrievances));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me/grievances", &Handlers::MyGrievances));
+  RETURN_IF_ERROR(add("GET", "/api/v1/grievances/{ticket}", &Handlers::GetGrievance));
+  RETURN_IF_ERROR(
+      add("POST", "/api/v1/grievances/{ticket}/interim-reply", &Handlers::InterimReply));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/resolve", &Handlers::ResolveGrievance));
+  RETURN_IF_ERROR(
+      add("POST", "/api/v1/grievances/{ticket}/reassign", &Handlers::ReassignGrievance));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/rate", &Handlers::RateGrievance));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/appeal", &Handlers::AppealGrievance));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/reopen", &Handlers::ReopenGrievance));
+  RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/close", &Handlers::CloseGrievance));
+  RETURN_IF_ERROR(add("POST", "/api/v1/inbound/sms", &Handlers::InboundMessage));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));
   if (options_.dev_outbox) {

@@ -9,6 +9,9 @@
 //   B  household B: another household in the same village (district 9901)
 //   C  household C: a household in another district (9902)
 //   -  the route has no object: the role's own record, or a public route
+// Each household has a grievance the matrix reads (and fresh ones it acts on), routed so that
+// every kind of holder appears: A's and C's are held by their districts (9901, 9902: operator
+// misconduct), B's by block 990101 and the bank SBIN (a payment the bank failed).
 // A denied combination must answer 401 (anonymous on a protected route), 403 or 404, and
 // change nothing; for lists and searches, a combination is also "denied" when the answer is
 // 2xx but the object is not in it. An allowed one must answer 2xx (and, for lists and searches,
@@ -21,6 +24,8 @@
 
 #include "api/testing/api_fixture.h"
 #include "gmock/gmock.h"
+#include "grievance/desk.h"
+#include "grievance/intake.h"
 #include "gtest/gtest.h"
 #include "registry/ids.h"
 
@@ -138,6 +143,40 @@ const RouteExpectation kExpected[] = {
      {"", "", "ABC", "ABC", "", "", "", "", "", "", "", "", ""}},
     {"POST /api/v1/assisted/consent/verify", "ABC", false,
      {"", "", "ABC", "ABC", "", "", "", "", "", "", "", "", ""}},
+    // Grievances. Filing: the citizen their own; the operator with consent; grievance officers
+    // in area (the duty-less officer not); a developer only with the client scope
+    // grievance.file (the matrix's has none; api_grievance_test files as a partner).
+    {"POST /api/v1/grievances", "ABC", false,
+     {"", "A", "", "A", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    // Lists: officers their area, the bank what is assigned to it; the operators' lists hold
+    // only what they filed (not the households' grievances); citizens use /me/grievances.
+    {"GET /api/v1/grievances", "ABC", true,
+     {"", "", "", "", "AB", "C", "", "ABC", "B", "", "", "", ""}},
+    {"GET /api/v1/me/grievances", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/grievances/{ticket}", "ABC", false,
+     {"", "A", "", "", "AB", "C", "", "ABC", "B", "", "", "", ""}},
+    // Answers: the holder only (the district officers A and C, the bank B; the state officer
+    // holds none).
+    {"POST /api/v1/grievances/{ticket}/interim-reply", "ABC", false,
+     {"", "", "", "", "A", "C", "", "", "B", "", "", "", ""}},
+    {"POST /api/v1/grievances/{ticket}/resolve", "ABC", false,
+     {"", "", "", "", "A", "C", "", "", "B", "", "", "", ""}},
+    // Reassigning: grievance officers of the holder's area at its level or above.
+    {"POST /api/v1/grievances/{ticket}/reassign", "ABC", false,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    // The citizen's answer to an answer (tried on answered grievances).
+    {"POST /api/v1/grievances/{ticket}/rate", "ABC", false,
+     {"", "A", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/grievances/{ticket}/appeal", "ABC", false,
+     {"", "A", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/grievances/{ticket}/reopen", "ABC", false,
+     {"", "A", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/grievances/{ticket}/close", "ABC", false,
+     {"", "A", "", "", "", "", "", "", "", "", "", "", ""}},
+    // SMS/IVR gateways only (a client scope nobody here has).
+    {"POST /api/v1/inbound/sms", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
 };
 
 // --- field allowlists ---
@@ -174,6 +213,27 @@ const std::set<std::string> kBankFields = {
     "unknown",   "contradicting", "stale",   "unreadable",   "paid",       "accepted",
     "rejected",  "returned",   "requeued",   "paid_total_paise", "failed_total_paise",
     "messages"};
+// A grievance as anyone who may see it receives it (lists, one ticket, the 201 of filing).
+const std::set<std::string> kGrievanceFields = {
+    "grievances",  "next_page_token", "ticket",      "kind",       "channel",  "category",
+    "status",      "description",     "filed_at",    "holder",     "level",    "area_code",
+    "bank",        "deadline",        "interim_due", "overdue",    "escalations", "outcome",
+    "language",    "filed_by",        "interim_reply_at", "round", "resolution", "reason",
+    "by",          "at",              "rating",      "appeals",    "under_appeal", "closed_at",
+    "history",     "text",            "acknowledged"};
+// What a grievance links to, as the bank receives it: the payment and its failures.
+const std::set<std::string> kGrievancePaymentFields = {
+    "links",  "payment", "instruction_id", "scheme_id", "period",    "amount_paise",
+    "attempt", "failures", "reason_code",  "next_step", "who_acts"};
+// The rest of the citizen's and the officers' page: the scheme's decisions, the change
+// requests, the re-entry event and case, the assisted filing.
+const std::set<std::string> kGrievanceFullFields = {
+    "member_id", "event",       "scheme",        "rule_version", "explain",   "decisions",
+    "application_id", "eligible", "explanation", "submitted_at", "decided_at", "decision_note",
+    "exits",     "effective_after", "change_requests", "id",      "assisted",  "centre",
+    "fee_paise", "officer_mode", "case",         "closing_action", "action",  "target",
+    "actions",   "result"};
+
 // The public list of schemes.
 const std::set<std::string> kSchemeListFields = {
     "schemes", "id",      "version",   "status",       "name",   "en",
@@ -189,6 +249,7 @@ std::set<std::string> Union(std::initializer_list<std::set<std::string>> sets) {
 std::set<std::string> AllowedFields(const std::string& role) {
   if (role == "citizen") {
     return Union({kProblemFields, kHouseholdViewFields, kExplanationFields, kPaymentFields,
+                  kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields,
                   {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"}});
   }
   if (role.starts_with("operator")) {
@@ -197,7 +258,8 @@ std::set<std::string> AllowedFields(const std::string& role) {
     for (const char* f : {"phone", "bank_account", "ifsc", "account", "attribute_provenance"}) {
       view.erase(f);
     }
-    return Union({kProblemFields, view, kExplanationFields,
+    // Of a grievance they filed: its state, holder, deadline and history, no links.
+    return Union({kProblemFields, view, kExplanationFields, kGrievanceFields,
                   {"results", "next_page_token", "member_ids", "reason", "id", "consent_id",
                    "operator", "centre", "purpose", "fee_paise", "sent", "expires_in_seconds"}});
   }
@@ -206,9 +268,13 @@ std::set<std::string> AllowedFields(const std::string& role) {
                   {"results", "next_page_token", "member_ids", "reason", "id", "change_requests",
                    "kind", "changes", "submitted_by", "submitted_at", "decided_by",
                    "decision_note", "duplicates", "held_member", "existing_member", "held_at",
-                   "decision"}});
+                   "decision"},
+                  kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields});
   }
-  if (role == "bank") return Union({kProblemFields, kBankFields});
+  // A bank: its files, and the grievances assigned to it without the citizen's member ID.
+  if (role == "bank") {
+    return Union({kProblemFields, kBankFields, kGrievanceFields, kGrievancePaymentFields});
+  }
   // anonymous, provider, developer, auditor, admin: nothing of the registry.
   return kProblemFields;
 }
@@ -357,7 +423,36 @@ class AccessMatrixTest : public ApiFixture {
     for (char o : std::string("ABC")) {
       sentinel_change_[o] = PendingChange(Obj(o).member_ids[0]);
       sentinel_hold_[o] = HoldFor(o);
+      sentinel_grievance_[o] = GrievanceFor(o, "");
     }
+  }
+
+  // A grievance of household `o`'s first member, filed by them on the portal: A and C about
+  // operator misconduct (held by their districts), B about a payment the bank SBIN failed
+  // (block 990101 and SBIN). `answer` "upheld" or "rejected" also answers it (by the library,
+  // as its holder would). Returns the ticket.
+  std::string GrievanceFor(char o, const std::string& answer) {
+    grievance::GrievanceInput in{
+        .channel = grievance::Channel::kPortal,
+        .member_id = Obj(o).member_ids[0],
+        .category = o == 'B' ? grievance::Category::kPaymentNotReceived
+                             : grievance::Category::kOperatorMisconduct,
+        .description = "matrix grievance",
+        .filed_by = "citizen:" + Obj(o).member_ids[0]};
+    if (o == 'B') in.payment_failure = grievance::PaymentFailure{"bank", "SBIN0001234"};
+    auto filed = grievance::File(db(), clock_, in);
+    EXPECT_TRUE(filed.ok()) << filed.status();
+    if (!filed.ok()) return "";
+    if (!answer.empty()) {
+      auto resolved = grievance::Resolve(
+          db(), clock_, filed->grievance_id,
+          {.outcome = answer == "upheld" ? grievance::Outcome::kUpheld
+                                         : grievance::Outcome::kRejected,
+           .reason = "matrix answer",
+           .actor = "user:matrix.holder"});
+      EXPECT_TRUE(resolved.ok()) << resolved.status();
+    }
+    return filed->ticket;
   }
 
   const testing::Household& Obj(char o) { return o == 'A' ? A() : o == 'B' ? B() : C(); }
@@ -373,7 +468,9 @@ class AccessMatrixTest : public ApiFixture {
             Count("SELECT COUNT(*) FROM change_requests"),
             Count("SELECT COUNT(*) FROM change_requests WHERE status <> 'pending'"),
             Count("SELECT COUNT(*) FROM duplicate_holds WHERE status <> 'pending'"),
-            Count("SELECT COUNT(*) FROM assisted_consents")};
+            Count("SELECT COUNT(*) FROM assisted_consents"),
+            Count("SELECT COUNT(*) FROM grievances"),
+            Count("SELECT COUNT(*) FROM grievance_events")};
   }
 
   std::string EnrolBody(char o) {
@@ -393,6 +490,16 @@ class AccessMatrixTest : public ApiFixture {
     }
     if (key == "POST /api/v1/duplicates/{id}/decide" && !fresh_hold_.count(o)) {
       fresh_hold_[o] = HoldFor(o);
+    }
+    // Grievance steps act on a fresh grievance: open ones for the holder's steps, answered
+    // ones for the citizen's (rejected for an appeal).
+    if (key.starts_with("POST /api/v1/grievances/{ticket}/") && !fresh_grievance_[key].count(o)) {
+      std::string answer = key.ends_with("/appeal")                          ? "rejected"
+                           : key.ends_with("/rate") || key.ends_with("/reopen") ||
+                                   key.ends_with("/close")
+                               ? "upheld"
+                               : "";
+      fresh_grievance_[key][o] = GrievanceFor(o, answer);
     }
   }
 
@@ -493,6 +600,33 @@ class AccessMatrixTest : public ApiFixture {
       return post("/api/v1/duplicates/" + std::to_string(fresh_hold_[o]) + "/decide",
                   {{"decision", "different_people"}});
     }
+    if (key == "POST /api/v1/grievances") {
+      json body = {{"member_id", Obj(o).member_ids[0]},
+                   {"category", "other"},
+                   {"description", "matrix"}};
+      if (std::string_view(role.label).starts_with("officer")) body["channel"] = "walk_in";
+      return post("/api/v1/grievances", body);
+    }
+    if (key == "GET /api/v1/grievances") return get("/api/v1/grievances");
+    if (key == "GET /api/v1/me/grievances") return get("/api/v1/me/grievances");
+    if (key == "GET /api/v1/grievances/{ticket}") {
+      return get("/api/v1/grievances/" + sentinel_grievance_[o]);
+    }
+    if (key.starts_with("POST /api/v1/grievances/{ticket}/")) {
+      std::string step = key.substr(key.rfind('/') + 1);
+      std::string p = "/api/v1/grievances/" + fresh_grievance_[key][o] + "/" + step;
+      json body = step == "interim-reply" ? json{{"reply", "matrix: looking into it"}}
+                  : step == "resolve"     ? json{{"outcome", "rejected"}, {"reason", "matrix"}}
+                  : step == "reassign"    ? json{{"level", "state"}, {"reason", "matrix"}}
+                  : step == "rate"        ? json{{"rating", 4}}
+                  : step == "close"       ? json{{"note", "matrix"}}
+                                          : json{{"reason", "matrix"}};
+      return post(p, body);
+    }
+    if (key == "POST /api/v1/inbound/sms") {
+      return post("/api/v1/inbound/sms",
+                  {{"from", "9876500011"}, {"text", "GRV " + A().member_ids[0] + " 9 matrix"}});
+    }
     const std::string& consent_member = o == 'A' ? A().member_ids[1] : Obj(o).member_ids[0];
     if (key == "POST /api/v1/assisted/consent") {
       return post("/api/v1/assisted/consent",
@@ -534,6 +668,9 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/duplicates") {
       return has("duplicates", "id", sentinel_hold_[cell.object]);
     }
+    if (key == "GET /api/v1/grievances") {
+      return has("grievances", "ticket", sentinel_grievance_[cell.object]);
+    }
     ADD_FAILURE() << key << " is marked as a list but ListContains does not know it";
     return false;
   }
@@ -544,6 +681,9 @@ class AccessMatrixTest : public ApiFixture {
     if (!cell.reply.ok()) return;
     if (key.find("/change-requests/{id}/") != std::string::npos) fresh_change_.erase(cell.object);
     if (key == "POST /api/v1/duplicates/{id}/decide") fresh_hold_.erase(cell.object);
+    if (key.starts_with("POST /api/v1/grievances/{ticket}/")) {
+      fresh_grievance_[key].erase(cell.object);
+    }
     if (key == "POST /api/v1/assisted/consent/verify") {
       auto r = db().Execute("UPDATE assisted_consents SET revoked_at_us = ? WHERE consent_id <> ?",
                             {clock_.Now().micros, setup_consent_});
@@ -554,6 +694,8 @@ class AccessMatrixTest : public ApiFixture {
   std::vector<Cell> cells_;
   std::map<std::string, std::string> tokens_by_role_;
   std::map<char, int64_t> sentinel_change_, sentinel_hold_, fresh_change_, fresh_hold_;
+  std::map<char, std::string> sentinel_grievance_;
+  std::map<std::string, std::map<char, std::string>> fresh_grievance_;  // by route
   int64_t setup_consent_ = 0;
   int enrolled_ = 0;
   size_t otp_pool_ = 0;

@@ -76,6 +76,71 @@ std::vector<RouteDoc> Routes() {
       {"POST", "/api/v1/bank/status", "bank_status.upload", "A status file (pain.002 or the CSV "
        "profile) about the bank's own payments, as the request body; returns what it changed "
        "and, line by line, what it did not", nullptr, "200"},
+      {"POST", "/api/v1/grievances", "grievance.file", "Files a grievance, answered 201 with "
+       "its ticket number and reply date only once it is durably stored. A citizen files their "
+       "own (portal); an operator for a citizen who gave one-time-code consent (the centre, "
+       "fee_paise and consent are recorded; consent_id defaults to the operator's live consent "
+       "for the household); an officer for a citizen (member_id, channel helpline|walk_in); a "
+       "partner client with the client scope grievance.file. Categories: enrolment, "
+       "data_correction, eligibility_decision, payment_not_received, payment_returned, "
+       "service_denied, operator_misconduct, data_misuse, other. instruction_id links a payment "
+       "of the household (a bank-caused failure also routes to the bank)",
+       Obj({{"member_id", kString}, {"category", kString}, {"description", kString},
+            {"channel", {{"type", "string"}, {"enum", {"helpline", "walk_in"}}}},
+            {"language", {{"type", "string"}, {"enum", {"en", "hi"}}}},
+            {"instruction_id", kString}, {"scheme_id", kString}, {"change_request_id", kInt},
+            {"consent_id", kInt}, {"fee_paise", kInt}},
+           {"category", "description"}),
+       "201"},
+      {"GET", "/api/v1/grievances", "grievance.read", "The grievances and re-entry cases the "
+       "caller may see (officers: their area; banks: those assigned to them; operators and "
+       "partners: those they filed), oldest first (?status=open|resolved|appealed|closed, "
+       "?overdue=true, ?kind=grievance|reentry, ?holder=me, page_size, page_token)",
+       nullptr, "200"},
+      {"GET", "/api/v1/me/grievances", "grievance.read", "The signed-in citizen's household's "
+       "grievances and re-entry cases (the same filters)", nullptr, "200"},
+      {"GET", "/api/v1/grievances/{ticket}", "grievance.read", "One grievance: state, holder, "
+       "deadline, answer, its whole history in plain language (?lang=en|hi; a citizen's own "
+       "language by default), and what it is about: the payment and its failures, the scheme's "
+       "decisions with their rule versions, the change requests, the re-entry event and the "
+       "actions taken. Unknown and not visible answer alike (404)", nullptr, "200"},
+      {"POST", "/api/v1/grievances/{ticket}/interim-reply", "grievance.answer", "The holder "
+       "(officer or bank) tells the citizen what is being done while the answer is pending",
+       Obj({{"reply", kString}}, {"reply"}), "200"},
+      {"POST", "/api/v1/grievances/{ticket}/resolve", "grievance.answer", "The holder answers: "
+       "upheld (in the citizen's favour) or rejected, with a reason; an upheld data correction "
+       "names its change request; an upheld re-entry case sets its action in motion",
+       Obj({{"outcome", {{"type", "string"}, {"enum", {"upheld", "rejected"}}}},
+            {"reason", kString}, {"change_request_id", kInt}},
+           {"outcome", "reason"}),
+       "200"},
+      {"POST", "/api/v1/grievances/{ticket}/reassign", "grievance.reassign", "A grievance "
+       "officer of the holder's area, at its level or above, moves it to a level (block, "
+       "district, state: the household's area there) and optionally a bank; the reason is "
+       "recorded and the reply date does not move",
+       Obj({{"level", {{"type", "string"}, {"enum", {"block", "district", "state"}}}},
+            {"bank", kString}, {"reason", kString}},
+           {"level", "reason"}),
+       "200"},
+      {"POST", "/api/v1/grievances/{ticket}/rate", "grievance.respond", "The citizen rates the "
+       "answer 1-5 (3 or more on an upheld answer closes it)",
+       Obj({{"rating", kInt}}, {"rating"}), "200"},
+      {"POST", "/api/v1/grievances/{ticket}/appeal", "grievance.respond", "The citizen appeals a "
+       "rejection or a poor rating (once, within 30 days) to the appellate officer; a grievance "
+       "under appeal cannot be closed",
+       Obj({{"reason", kString}}, {"reason"}), "200"},
+      {"POST", "/api/v1/grievances/{ticket}/reopen", "grievance.respond", "The citizen reopens an "
+       "answered grievance within 30 days: back to the holder who answered, with a new deadline",
+       Obj({{"reason", kString}}, {"reason"}), "200"},
+      {"POST", "/api/v1/grievances/{ticket}/close", "grievance.respond", "The citizen closes an "
+       "answered grievance (never one under appeal)", Obj({{"note", kString}}), "200"},
+      {"POST", "/api/v1/inbound/sms", "grievance.inbound", "An SMS/IVR gateway (a client with the "
+       "client scope grievance.gateway) hands in a message `GRV <member ID> <category> <text>`: "
+       "201 when filed, 200 when it could not be; `reply` is the text to send back",
+       Obj({{"from", kString}, {"text", kString},
+            {"channel", {{"type", "string"}, {"enum", {"sms", "ivr"}}}}},
+           {"from", "text"}),
+       "201"},
       {"GET", "/api/v1/households/{family_id}", "household.read", "A household and its members "
        "(national IDs masked; fields by role)", nullptr, "200"},
       {"POST", "/api/v1/households", "household.enrol", "Enrols a household (the format of "

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "access/identities.h"
+#include "app/grievance_commands.h"
 #include "app/payments_commands.h"
 #include "app/serve.h"
 #include "crypto/vault_key.h"
@@ -991,7 +992,7 @@ void AddEligibility(CLI::App& app, GlobalOptions& global) {
 // --- spode serve ---
 void AddServe(CLI::App& app, GlobalOptions& global) {
   struct Opts {
-    std::string db, bind, key_file;
+    std::string db, bind, key_file, web_root;
     int port = -1, workers = -1;
     bool dev_outbox = false;
     int eligibility_every = 360;
@@ -1014,6 +1015,9 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--dev-outbox", o->dev_outbox,
                 "also serve GET /dev/outbox, the messages sent (one-time codes included): for "
                 "demos and tests only, never in production");
+  cmd->add_option("--web-root", o->web_root,
+                  "the built web front end to serve at / (default: web/dist beside the binary, "
+                  "in its parent directory, or in the working directory)");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
       auto config = LoadConfig(g);
@@ -1025,7 +1029,8 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
       if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       return Serve(*config, {.demo = false,
                              .dev_outbox = o->dev_outbox,
-                             .eligibility_every_minutes = o->eligibility_every});
+                             .eligibility_every_minutes = o->eligibility_every,
+                             .web_root = o->web_root});
     };
   });
 }
@@ -1058,6 +1063,7 @@ std::vector<Command> Commands() {
   for (Command& c : PaymentCommands()) all.push_back(std::move(c));
   all.push_back({AddDemo});
   all.push_back({AddServe});
+  for (Command& c : GrievanceCommands()) all.push_back(std::move(c));  // after serve: adds to it
   return all;
 }
 

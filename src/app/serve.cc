@@ -5,11 +5,14 @@
 #include <cstdio>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app/commands.h"
+#include "app/grievance_commands.h"
 #include "access/gate.h"
 #include "api/api.h"
+#include "api/grievance_jobs.h"
 #include "notify/dispatcher.h"
 #include "notify/sender.h"
 #include "app/state.h"
@@ -19,6 +22,7 @@
 #include "http/problem.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/static_files.h"
 
 namespace spode::app {
 int Serve(const Config& config, const ServeOptions& options) {
@@ -93,6 +97,9 @@ int Serve(const Config& config, const ServeOptions& options) {
     r.body = metrics.Render();
     return r;
   }).IgnoreError();
+  // The web front end (web/dist) at `/`, for every path no route above matches.
+  http::StaticFiles web(http::ResolveWebRoot(options.web_root));
+  router.SetFallback([&web](http::Request& req) { return web.Serve(req); });
 
   http::Server server(http::ServerOptions::FromConfig(config.server), router, &metrics);
   Status started = server.Start();
@@ -130,6 +137,39 @@ int Serve(const Config& config, const ServeOptions& options) {
       }
     }
   });
+  // The grievance jobs on their own connection, at start and then every --grievance-every
+  // seconds, on the server's clock: re-entry cases for new exclusion events, escalation of
+  // overdue grievances, the actions of upheld cases (payments sent again, enrolments
+  // restored), closing settled grievances. Each step is safe to repeat and exactly once.
+  std::thread grievance_jobs([&] {
+    const int every = ServeGrievanceEverySeconds();
+    if (every <= 0) return;
+    auto db = storage::Open(config.database.url, open_options);
+    if (!db.ok()) {
+      spdlog::error("grievance jobs: {}", db.status().ToString());
+      return;
+    }
+    std::optional<std::chrono::steady_clock::time_point> last;
+    while (!stopping.load()) {
+      if (!last || std::chrono::steady_clock::now() - *last >= std::chrono::seconds(every)) {
+        last = std::chrono::steady_clock::now();
+        api::GrievanceJobs run =
+            api::RunGrievanceJobs(**db, clock, {.actor = "system", .eligibility = &eligibility});
+        if (!run.error.ok()) spdlog::warn("grievance jobs: {}", run.error.ToString());
+        for (const std::string& line : run.actions.lines) {
+          spdlog::info("grievance action: {}", line);
+        }
+        if (run.cases.opened + run.escalation.escalated + run.actions.examined + run.closed > 0) {
+          nlohmann::json summary = api::GrievanceJobsJson(run);
+          summary["actions"].erase("lines");
+          spdlog::info("grievance jobs: {}", summary.dump());
+        }
+      }
+      for (int i = 0; i < 10 && !stopping.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
   std::string url = "http://" + config.server.bind + ":" + std::to_string(server.port());
   spdlog::info("serving {} on {}", where, url);
   if (options.demo) {
@@ -152,6 +192,7 @@ int Serve(const Config& config, const ServeOptions& options) {
   server.Wait();
   stopping.store(true);
   dispatcher.join();
+  grievance_jobs.join();
   if (Status flushed = (*access_log)->Flush(); !flushed.ok()) {
     spdlog::error("access log: {}", flushed.ToString());
   }

@@ -2,6 +2,8 @@
 #ifndef SPODE_APP_SERVE_H_
 #define SPODE_APP_SERVE_H_
 
+#include <string>
+
 #include "common/config.h"
 
 namespace spode::app {
@@ -13,6 +15,9 @@ struct ServeOptions {
   // How often the proactive eligibility job runs (0: never; the first run is one interval
   // after start).
   int eligibility_every_minutes = 360;
+  // The built web front end served at `/` ("": web/dist beside the binary, in its parent
+  // directory (build/spode in the source tree) or in the working directory).
+  std::string web_root = "";
 };
 int Serve(const Config& config, const ServeOptions& options);
 

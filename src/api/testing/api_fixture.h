@@ -465,16 +465,27 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     access::Role role;
     std::string scope;
     std::set<access::Duty> duties;
+    std::string client_scopes = {};  // machine clients
   };
   static const std::map<std::string, UserSpec>& Users() {
     using access::Duty;
     using access::Role;
     static const auto* users = new std::map<std::string, UserSpec>{
-        {"officer.9901", {Role::kOfficer, "9901", {Duty::kRegistrar}}},
+        // The matrix's officers are grievance officers too.
+        {"officer.9901", {Role::kOfficer, "9901", {Duty::kRegistrar, Duty::kGrievanceOfficer}}},
         {"officer.9901.two", {Role::kOfficer, "9901", {Duty::kRegistrar}}},
-        {"officer.9902", {Role::kOfficer, "9902", {Duty::kRegistrar}}},
+        {"officer.9902", {Role::kOfficer, "9902", {Duty::kRegistrar, Duty::kGrievanceOfficer}}},
         {"officer.9901.noduty", {Role::kOfficer, "9901", {}}},
-        {"officer.state", {Role::kOfficer, "99", {Duty::kRegistrar}}},
+        {"officer.state", {Role::kOfficer, "99", {Duty::kRegistrar, Duty::kGrievanceOfficer}}},
+        // Grievance officers per level (block 990101 and 990201, districts 9901 and 9902,
+        // state 99), a CSO partner and an SMS gateway (machine clients with their scopes).
+        {"grievance.990101", {Role::kOfficer, "990101", {Duty::kGrievanceOfficer}}},
+        {"grievance.990201", {Role::kOfficer, "990201", {Duty::kGrievanceOfficer}}},
+        {"grievance.9901", {Role::kOfficer, "9901", {Duty::kGrievanceOfficer}}},
+        {"grievance.9902", {Role::kOfficer, "9902", {Duty::kGrievanceOfficer}}},
+        {"grievance.99", {Role::kOfficer, "99", {Duty::kGrievanceOfficer}}},
+        {"partner.cso", {Role::kDeveloper, "", {}, "grievance.file"}},
+        {"gateway.sms", {Role::kDeveloper, "", {}, "grievance.gateway"}},
         {"officer.9901.admin", {Role::kOfficer, "9901", {Duty::kSchemeAdmin}}},
         {"officer.9901.approver", {Role::kOfficer, "9901", {Duty::kApprover}}},
         {"officer.state.approver", {Role::kOfficer, "99", {Duty::kApprover}}},
@@ -503,6 +514,7 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     user.role = spec.role;
     user.scope = spec.scope;
     user.duties = spec.duties;
+    user.client_scopes = spec.client_scopes;
     user.password = kPassword;
     auto uid = ids.AddUser(user);
     ASSERT_TRUE(uid.ok()) << uid.status();
