@@ -12,6 +12,7 @@
 #include "access/gate.h"
 #include "access/identities.h"
 #include "api/grievance_jobs.h"
+#include "app/command_support.h"
 #include "app/state.h"
 #include "common/time_source.h"
 #include "grievance/access_rules.h"
@@ -24,23 +25,6 @@ namespace spode::app {
 namespace {
 
 using nlohmann::json;
-
-void Print(const json& j) { std::cout << j.dump(2) << std::endl; }
-
-struct Opened {
-  Config config;
-  State state;
-  std::unique_ptr<SystemTimeSource> clock;
-};
-
-Result<Opened> Open(const GlobalOptions& g, const std::string& db) {
-  Opened o;
-  ASSIGN_OR_RETURN(o.config, LoadConfig(g));
-  if (!db.empty()) o.config.database.url = db;
-  ASSIGN_OR_RETURN(o.state, OpenState(o.config));
-  o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
-  return o;
-}
 
 // "20-12-2026": the date people read, in India time.
 std::string PeopleDate(Timestamp t, const TimeSource& clock) {
@@ -147,7 +131,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
 
   auto run = [o](int what) {
     return [o, what](const GlobalOptions& g) {
-      auto opened = Open(g, o->db);
+      auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
@@ -199,7 +183,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
         if (o->json) {
           json out = json::array();
           for (const auto& gr : *rows) out.push_back(Summary(gr, clock));
-          Print(out);
+          PrintJsonDocument(out);
           return 0;
         }
         for (const auto& gr : *rows) {
@@ -259,7 +243,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
                          {"result", x.result}});
           }
           j["actions"] = a;
-          Print(j);
+          PrintJsonDocument(j);
           return 0;
         }
         std::printf("%s  %s, %s (%s), filed %s through %s\n", gr->ticket.c_str(),
@@ -301,7 +285,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
                         static_cast<long long>(c.interim_missing));
           }
         }
-        if (o->json) Print(out);
+        if (o->json) PrintJsonDocument(out);
         else if (counts->empty()) std::printf("Nothing open.\n");
         return 0;
       }
@@ -309,7 +293,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
         auto r = grievance::EscalateOverdue(db, clock);
         if (!r.ok()) return Fail(r.status(), o->json);
         if (o->json) {
-          Print(api::EscalationRunJson(*r));
+          PrintJsonDocument(api::EscalationRunJson(*r));
         } else {
           std::printf("%lld past their deadline: %lld moved up one level, %lld at state level "
                       "(nothing above), %lld changed by someone else meanwhile.\n",
@@ -322,7 +306,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
         auto r = grievance::OpenCasesFromEvents(db, clock);
         if (!r.ok()) return Fail(r.status(), o->json);
         if (o->json) {
-          Print(api::CaseRunJson(*r));
+          PrintJsonDocument(api::CaseRunJson(*r));
         } else {
           std::printf("Opened %lld re-entry cases (%lld opened by another run meanwhile, %lld "
                       "events naming no registered member or household).\n",
@@ -358,7 +342,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
       auto r = api::RunResolutionActions(db, clock, options);
       if (!r.ok()) return Fail(r.status(), o->json);
       if (o->json) {
-        Print(api::ActionRunJson(*r));
+        PrintJsonDocument(api::ActionRunJson(*r));
       } else {
         for (const std::string& line : r->lines) std::printf("%s\n", line.c_str());
         std::printf("%lld actions: %lld done now, %lld found done, %lld for an officer, %lld "

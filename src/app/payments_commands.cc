@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "access/identities.h"
+#include "app/command_support.h"
 #include "app/commands.h"
 #include "app/payments_commands.h"
 #include "app/state.h"
@@ -25,43 +26,6 @@ namespace spode::app {
 namespace {
 
 using nlohmann::json;
-
-void Print(const json& j) { std::cout << j.dump(2) << std::endl; }
-
-struct Opened {
-  Config config;
-  State state;
-  std::unique_ptr<SystemTimeSource> clock;
-};
-
-Result<Opened> Open(const GlobalOptions& g, const std::string& db) {
-  Opened o;
-  ASSIGN_OR_RETURN(o.config, LoadConfig(g));
-  if (!db.empty()) o.config.database.url = db;
-  ASSIGN_OR_RETURN(o.state, OpenState(o.config));
-  o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
-  return o;
-}
-
-// The officer named by --as, with the duty the command needs.
-Result<access::Principal> Officer(Opened& o, const std::string& username, access::Duty duty) {
-  ASSIGN_OR_RETURN(access::Principal p,
-                   access::Identities(*o.state.db, *o.clock).StaffByName(username));
-  if (p.role != access::Role::kOfficer || !p.HasDuty(duty)) {
-    return PermissionDeniedError(username + " is not an officer with the " +
-                                 std::string(access::DutyName(duty)) + " duty");
-  }
-  return p;
-}
-
-std::string LevelOf(const access::Principal& p) {
-  switch (p.scope.size()) {
-    case 2: return "state";
-    case 4: return "district";
-    case 6: return "block";
-    default: return "";
-  }
-}
 
 std::string Rs(int64_t paise) { return "Rs " + Money::FromPaise(paise).ToString(); }
 
@@ -106,13 +70,13 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
   }
   auto run = [o](int what) {
     return [o, what](const GlobalOptions& g) {
-      auto opened = Open(g, o->db);
+      auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
       programs::SchemeStore store(db, clock);
       if (what == 0) {  // create
-        auto p = Officer(*opened, o->as, access::Duty::kSchemeAdmin);
+        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kSchemeAdmin);
         if (!p.ok()) return Fail(p.status(), o->json);
         auto snap = registry::Snapshot::Build(db);
         if (!snap.ok()) return Fail(snap.status(), o->json);
@@ -122,7 +86,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
         j["created"] = c->created;
         j["not_eligible"] = c->not_eligible;
         if (o->json) {
-          Print(j);
+          PrintJsonDocument(j);
         } else {
           std::printf("%s cycle %lld (%s/%s): %lld beneficiaries, %s, rules version %d.\n",
                       c->created ? "Created" : "Found existing", static_cast<long long>(c->cycle_id),
@@ -146,7 +110,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
         json out = json::array();
         for (const auto& c : *cycles) out.push_back(programs::CycleJson(c));
         if (o->json) {
-          Print(out);
+          PrintJsonDocument(out);
         } else {
           for (const auto& c : *cycles) {
             std::printf("%5lld  %-24s %-8s %-10s %9lld  %s  (%d/%zu approvals)\n",
@@ -161,7 +125,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
       auto c = programs::FindCycle(db, o->cycle);
       if (!c.ok()) return Fail(c.status(), o->json);
       if (what == 1) {  // approve
-        auto p = Officer(*opened, o->as, access::Duty::kApprover);
+        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kApprover);
         if (!p.ok()) return Fail(p.status(), o->json);
         auto preview = programs::ApprovalPreview(db, store, c->cycle_id);
         if (!preview.ok()) return Fail(preview.status(), o->json);
@@ -176,7 +140,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
                       Rs((*preview)["remaining_paise"]).c_str());
         }
         auto r = payments::ApproveCycle(db, clock, store, c->cycle_id,
-                                        {.actor = p->Actor(), .level = LevelOf(*p)});
+                                        {.actor = p->Actor(), .level = OfficerLevel(*p)});
         if (!r.ok()) return Fail(r.status(), o->json);
         json j = programs::CycleJson(r->cycle);
         j["tier_approved"] = r->tier;
@@ -195,15 +159,15 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
           std::printf("Approved tier %d of %zu; next: a %s-level officer.\n", r->tier,
                       r->cycle.tiers.size(), r->cycle.tiers[static_cast<size_t>(r->tier)].c_str());
         }
-        if (o->json) Print(j);
+        if (o->json) PrintJsonDocument(j);
         return 0;
       }
       if (what == 2) {  // cancel
-        auto p = Officer(*opened, o->as, access::Duty::kSchemeAdmin);
+        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kSchemeAdmin);
         if (!p.ok()) return Fail(p.status(), o->json);
         Status s = programs::CancelCycle(db, clock, c->cycle_id, p->Actor(), o->reason);
         if (!s.ok()) return Fail(s, o->json);
-        if (o->json) Print({{"cycle_id", c->cycle_id}, {"status", "cancelled"}});
+        if (o->json) PrintJsonDocument({{"cycle_id", c->cycle_id}, {"status", "cancelled"}});
         else std::printf("Cycle %lld cancelled.\n", static_cast<long long>(c->cycle_id));
         return 0;
       }
@@ -211,7 +175,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
       if (!progress.ok()) return Fail(progress.status(), o->json);
       (*progress)["cycle"] = programs::CycleJson(*c);
       if (o->json) {
-        Print(*progress);
+        PrintJsonDocument(*progress);
       } else {
         std::printf("Cycle %lld (%s/%s), %s: %lld entitlements, %s.\n",
                     static_cast<long long>(c->cycle_id), c->scheme_id.c_str(), c->period.c_str(),
@@ -287,7 +251,7 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
   }
   auto run = [o](int what) {
     return [o, what](const GlobalOptions& g) {
-      auto opened = Open(g, o->db);
+      auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
@@ -316,7 +280,7 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
           }
         }
         if (o->json) {
-          Print({{"instructions", payments::GenerateReportJson(*gen)}, {"files", out}});
+          PrintJsonDocument({{"instructions", payments::GenerateReportJson(*gen)}, {"files", out}});
         } else if (files->empty()) {
           std::printf("Nothing ready to send.\n");
         }
@@ -331,7 +295,7 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
                                             o->bank);
         if (!r.ok()) return Fail(r.status(), o->json);
         if (o->json) {
-          Print(payments::ImportReportJson(*r));
+          PrintJsonDocument(payments::ImportReportJson(*r));
         } else if (r->already_imported) {
           std::printf("%s\n", r->messages.front().c_str());
         } else {
@@ -350,7 +314,7 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
       if (what == 4) {
         auto n = payments::SeedFromRegistry(db, clock);
         if (!n.ok()) return Fail(n.status(), o->json);
-        if (o->json) Print({{"linked", *n}});
+        if (o->json) PrintJsonDocument({{"linked", *n}});
         else std::printf("Linked %lld accounts from the registry.\n", static_cast<long long>(*n));
         return 0;
       }
@@ -362,7 +326,7 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
       Status s = what == 2 ? payments::RequeueInstruction(db, clock, o->id, p->Actor())
                            : payments::ConfirmDestination(db, clock, o->id, p->Actor());
       if (!s.ok()) return Fail(s, o->json);
-      if (o->json) Print({{"instruction_id", o->id}, {"status", "ready"}});
+      if (o->json) PrintJsonDocument({{"instruction_id", o->id}, {"status", "ready"}});
       else std::printf("%s is ready to be sent with the next export.\n", o->id.c_str());
       return 0;
     };
@@ -394,12 +358,12 @@ void AddLedger(CLI::App& app, GlobalOptions& global) {
   check->add_flag("--json", o->json, "print one JSON document");
   check->callback([&global, o] {
     global.run = [o](const GlobalOptions& g) {
-      auto opened = Open(g, o->db);
+      auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
       auto r = payments::Reconcile(*opened->state.db, *opened->clock, o->files);
       if (!r.ok()) return Fail(r.status(), o->json);
       if (o->json) {
-        Print({{"ok", r->ok()},
+        PrintJsonDocument({{"ok", r->ok()},
                {"entries", r->ledger.entries},
                {"accounts", r->ledger.accounts},
                {"total_debits_paise", r->ledger.total_debits.paise()},
@@ -445,7 +409,7 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
   }
   auto run = [o](int what) {
     return [o, what](const GlobalOptions& g) {
-      auto opened = Open(g, o->db);
+      auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
@@ -481,7 +445,7 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
                {"exits_effective", *applied}};
       }
       if (o->json) {
-        Print(out);
+        PrintJsonDocument(out);
       } else {
         for (auto& [k, v] : out.items()) std::printf("%-18s %s\n", k.c_str(), v.dump().c_str());
       }

@@ -1,0 +1,40 @@
+#include "app/command_support.h"
+
+#include <iostream>
+
+#include "access/identities.h"
+
+namespace spode::app {
+
+Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db) {
+  Opened o;
+  ASSIGN_OR_RETURN(o.config, LoadConfig(g));
+  if (!db.empty()) o.config.database.url = db;
+  ASSIGN_OR_RETURN(o.state, OpenState(o.config));
+  o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
+  return o;
+}
+
+void PrintJsonDocument(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
+                                          access::Duty duty) {
+  ASSIGN_OR_RETURN(access::Principal p,
+                   access::Identities(*o.state.db, *o.clock).StaffByName(username));
+  if (p.role != access::Role::kOfficer || !p.HasDuty(duty)) {
+    return PermissionDeniedError(username + " is not an officer with the " +
+                                 std::string(access::DutyName(duty)) + " duty");
+  }
+  return p;
+}
+
+std::string OfficerLevel(const access::Principal& p) {
+  switch (p.scope.size()) {
+    case 2: return "state";
+    case 4: return "district";
+    case 6: return "block";
+    default: return "";
+  }
+}
+
+}  // namespace spode::app

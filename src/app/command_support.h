@@ -1,0 +1,38 @@
+// What the subcommands share: opening spode's state for a command (config, database, vault key,
+// clock), printing JSON, and the officer named by --as.
+#ifndef SPODE_APP_COMMAND_SUPPORT_H_
+#define SPODE_APP_COMMAND_SUPPORT_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "access/principal.h"
+#include "app/commands.h"
+#include "app/state.h"
+#include "common/time_source.h"
+
+namespace spode::app {
+
+struct Opened {
+  Config config;
+  State state;
+  std::unique_ptr<SystemTimeSource> clock;
+};
+
+// The config (global options), with --db when given, the migrated database and the vault key.
+Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db);
+
+void PrintJsonDocument(const nlohmann::json& j);
+
+// The staff account `username`, which must be an officer with `duty`. PERMISSION_DENIED
+// otherwise; NOT_FOUND for an unknown account.
+Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
+                                          access::Duty duty);
+
+// "state", "district" or "block" from an officer's scope (2, 4 or 6 digits); "" otherwise.
+std::string OfficerLevel(const access::Principal& p);
+
+}  // namespace spode::app
+
+#endif  // SPODE_APP_COMMAND_SUPPORT_H_
