@@ -49,6 +49,14 @@ async function apiAs(server, username) {
   };
 }
 
+// Signs a staff member in through the staff page.
+async function staffSignIn(page, server, username) {
+  await page.goto(`${server.url}/staff`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(server.accounts.find((x) => x.username === username).password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 export const journeys = {
   // A citizen signs in with a code from the dev outbox, sees why they are not eligible for a
   // scheme, sees a payment (with the reason and next step when it failed), checks the family
@@ -302,5 +310,211 @@ export const journeys = {
     assert.ok(applied.change_requests.some((c) => c.id === a.id), 'the verified request is applied');
     const r = rejected.change_requests.find((c) => c.id === b.id);
     assert.equal(r?.decision_note, 'Pension records show no retirement.');
+  },
+  // An operator at a service centre enrols a new family (receipt with the family ID and the fee,
+  // printable), then finds a citizen, takes their one-time-code consent, sees the household,
+  // submits a change request and files a grievance for them (each with a receipt).
+  async operator_centre({ page, server, checkA11y }) {
+    const village = server.sql(
+      "SELECT village_code FROM households WHERE block_code = '990101' AND status = 'active' LIMIT 1");
+    assert.match(village, /^990101\d{3}$/);
+    await staffSignIn(page, server, 'operator');
+    await page.getByRole('heading', { name: 'Find a citizen', level: 1 }).waitFor();
+    await checkA11y(page, 'operator: find');
+
+    await page.getByRole('link', { name: 'Enrol a family' }).click();
+    await page.getByRole('heading', { name: 'Enrol a family', level: 1 }).waitFor();
+    await page.getByLabel('Village code (9 digits)').fill(village);
+    await page.getByLabel('Village name').fill('Test village');
+    await page.getByLabel('Annual household income (₹)').fill('60000');
+    await page.getByLabel('Social category').selectOption('SC');
+    await page.getByLabel('Name 1').fill('Kamla Devi Testwati');
+    await page.getByLabel('Date of birth 1').fill('1975-03-02');
+    await page.getByLabel('Mobile number (optional) 1').fill('9876543210');
+    await page.getByRole('button', { name: 'Add a member' }).click();
+    await page.getByLabel('Name 2').fill('Ramesh Testwala');
+    await page.getByLabel('Date of birth 2').fill('1972-08-15');
+    await page.getByLabel('Sex 2').selectOption('M');
+    await page.getByLabel('Relationship 2').selectOption('spouse');
+    await page.getByLabel('Fee to charge (₹)').fill('10');
+    await checkA11y(page, 'operator: enrol form');
+    await page.getByRole('button', { name: 'Enrol the family' }).click();
+    await settle(page, page.getByRole('heading', { name: 'Receipt: Family enrolment' }));
+    assert.match(await page.locator('[data-field=reference]').innerText(), /^\d{10}$/);
+    assert.equal(await page.locator('[data-field=outcome]').innerText(), 'Enrolled');
+    assert.match(await page.locator('[data-field=fee]').innerText(), /₹\s?10\.00/);
+    const family = await page.locator('[data-field=reference]').innerText();
+    assert.equal(server.sql(`SELECT COUNT(*) FROM households WHERE family_id = '${family}'`), '1');
+    await checkA11y(page, 'operator: enrolment receipt');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.getByRole('button', { name: 'Print the receipt' }).isVisible(), false,
+      'the print button is not printed');
+    assert.equal(await page.locator('nav .tabs-inline').first().isVisible(), false, 'the navigation is not printed');
+    await page.emulateMedia({ media: 'screen' });
+    // The same woman again, spelt differently, without a phone: held as a possible duplicate.
+    await page.getByRole('link', { name: 'Enrol a family' }).click();
+    await page.getByLabel('Village code (9 digits)').fill(village);
+    await page.getByLabel('Annual household income (₹)').fill('60000');
+    await page.getByLabel('Name 1').fill('Kamla Devee Testwati');
+    await page.getByLabel('Date of birth 1').fill('1975-03-02');
+    await page.getByRole('button', { name: 'Enrol the family' }).click();
+    await settle(page, page.getByRole('heading', { name: 'Receipt: Family enrolment' }));
+    assert.match(await page.locator('[data-field=outcome]').innerText(), /^Held for a check/);
+
+    // A citizen with a phone: search, consent by the code from the dev outbox, household.
+    const citizen = server.sql(
+      `SELECT m.member_id FROM members m JOIN households h ON h.household_idx = m.household_idx
+       WHERE h.status = 'active' AND m.status = 'active' AND m.phone IS NOT NULL AND m.phone != ''
+       ORDER BY m.member_idx LIMIT 1`);
+    await page.getByRole('link', { name: 'Find a citizen' }).click();
+    await page.getByLabel('Search by').selectOption('member_id');
+    await page.getByLabel('Number').fill(citizen);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const card = page.locator(`article[data-member="${citizen}"]`);
+    await settle(page, card);
+    await card.getByRole('button', { name: /^Ask for consent/ }).click();
+    await card.getByLabel('Fee to charge (₹)').fill('20');
+    await checkA11y(page, 'operator: consent');
+    await card.getByRole('button', { name: 'Send the consent code' }).click();
+    await settle(page, card.getByLabel('Code the citizen reads out'));
+    const { messages } = await (await page.request.get(`${server.url}/dev/outbox?member_id=${citizen}`)).json();
+    const sms = messages.find((m) => m.template === 'otp_consent');
+    assert.ok(sms, 'no consent code in the outbox');
+    assert.match(sms.body, /20\.00/, 'the SMS names the fee');
+    await card.getByLabel('Code the citizen reads out').fill(/(?<![\d-])\d{6}(?![\d-])/.exec(sms.body)[0]);
+    assert.match(await card.getByLabel('Code the citizen reads out').inputValue(), /^\d{6}$/);
+    await card.getByRole('button', { name: 'Confirm consent' }).click();
+    await settle(page, page.locator('[data-consent]'));
+    assert.match(await page.locator('[data-consent]').innerText(), /₹\s?20\.00/);
+    await page.locator('tbody tr').first().waitFor();
+    await checkA11y(page, 'operator: household');
+
+    await page.getByLabel('Which detail').selectOption('occupation');
+    await page.getByLabel('Correct value').fill('cultivator');
+    await page.getByLabel('Reason', { exact: true }).fill('the citizen farms her own land');
+    await page.getByRole('button', { name: 'Submit Submit a change request' }).click();
+    await settle(page, page.getByRole('heading', { name: 'Receipt: Change request' }));
+    assert.match(await page.locator('[data-field=reference]').innerText(), /^#\d+$/);
+    assert.match(await page.locator('[data-field=fee]').innerText(), /₹\s?20\.00/);
+    await page.getByRole('link', { name: 'Back to the household' }).click();
+
+    await page.getByLabel('Category').selectOption('payment_not_received');
+    await page.getByLabel("What happened (in the citizen's words)").fill('Her pension has not come for two months.');
+    await page.getByRole('button', { name: 'Submit File a grievance for the citizen' }).click();
+    await settle(page, page.getByRole('heading', { name: 'Receipt: Grievance filed' }));
+    const ticket = await page.locator('[data-field=reference]').innerText();
+    assert.match(ticket, /^GR-\d{4}-\d+-\d$/);
+    assert.match(await page.locator('#receipt').innerText(), /Reply due by/);
+    await checkA11y(page, 'operator: grievance receipt');
+    const filed = await (await apiAs(server, 'state.officer'))('GET', `/api/v1/grievances/${ticket}`);
+    assert.equal(filed.channel, 'operator');
+    assert.equal(filed.assisted?.fee_paise, 2000);
+    // The receipt in Hindi.
+    await page.getByRole('button', { name: /Read in Hindi/ }).click();
+    await page.getByRole('heading', { name: 'रसीद: शिकायत दर्ज' }).waitFor();
+    assert.match(await page.locator('#receipt').innerText(), /लिया गया शुल्क/);
+    await checkA11y(page, 'operator: receipt (hi)');
+  },
+  // A citizen files a grievance in the portal; the district officer finds it in the queue by
+  // deadline, sends an interim reply, moves it from the block to the district and resolves it
+  // with a reason; the citizen's page shows the answer.
+  async officer_grievances({ page, server, checkA11y }) {
+    const id = server.sql(
+      `SELECT m.member_id FROM members m JOIN households h ON h.household_idx = m.household_idx
+       WHERE h.block_code LIKE '9901%' AND h.status = 'active' AND m.status = 'active'
+       AND m.phone IS NOT NULL AND m.phone != '' ORDER BY m.member_idx DESC LIMIT 1`);
+    assert.ok(id, 'no citizen with a phone in district 9901');
+    await citizenSignIn(page, server, id);
+    await page.getByRole('heading', { name: 'My schemes', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'My grievances' }).click();
+    await page.getByLabel('What is it about?').selectOption('payment_not_received');
+    await page.getByLabel('Tell us what happened').fill('No money for three months.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const filed = page.getByText('Your grievance is filed');
+    await settle(page, filed);
+    const ticket = /GR-\d{4}-\d+-\d/.exec(await filed.innerText())[0];
+
+    await staffSignIn(page, server, 'district.officer');
+    await page.getByRole('link', { name: 'Grievances' }).click();
+    await page.getByRole('heading', { name: 'Grievances and re-entry cases', level: 1 }).waitFor();
+    const row = page.locator(`tr[data-ticket="${ticket}"]`);
+    await settle(page, row);
+    const deadlines = await page.locator('tr[data-ticket] td:nth-child(5)').allInnerTexts();
+    assert.ok(deadlines.length >= 1);
+    await checkA11y(page, 'officer: grievances');
+    await row.getByRole('link', { name: ticket }).click();
+    await page.getByRole('heading', { name: ticket, level: 1 }).waitFor();
+    assert.match(await page.locator('ol.history').innerText(), /filed/i);
+    await checkA11y(page, 'officer: grievance');
+    await page.getByLabel('Level').selectOption('district');
+    await page.getByLabel('Reason', { exact: true }).fill('block officer on leave');
+    await page.getByRole('button', { name: 'Move' }).click();
+    await settle(page, page.getByRole('status').getByText('Done.'));
+    await page.getByLabel('Reply (the citizen reads it)').fill('We are checking with the bank.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await settle(page, page.locator('ol.history li', { hasText: 'checking with the bank' }));
+    await page.getByLabel('Outcome').selectOption('upheld');
+    await page.getByLabel('Reason (the citizen reads it)').fill('The payment is sent again with the arrears.');
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await settle(page, page.locator('[data-field=answer]'));
+    assert.match(await page.locator('[data-field=answer]').innerText(), /arrears/);
+    await checkA11y(page, 'officer: grievance (resolved)');
+    await page.getByRole('button', { name: /Read in Hindi/ }).click();
+    await page.getByRole('heading', { name: 'अब तक क्या हुआ' }).waitFor();
+    await checkA11y(page, 'officer: grievance (hi)');
+    const officer = await apiAs(server, 'district.officer');
+    const g = await officer('GET', `/api/v1/grievances/${ticket}`);
+    assert.equal(g.resolution?.outcome, 'upheld');
+    assert.equal(g.holder.level, 'district');
+  },
+
+  // The state officer compares a held record with the enrolled one side by side and decides.
+  async officer_duplicates({ page, server, checkA11y }) {
+    await staffSignIn(page, server, 'state.officer');
+    await page.getByRole('link', { name: 'Possible duplicates' }).click();
+    await page.getByRole('heading', { name: 'Possible duplicates', level: 1 }).waitFor();
+    const card = page.locator('article[data-duplicate]').first();
+    await settle(page, card);
+    const dup = await card.getAttribute('data-duplicate');
+    assert.equal(await card.locator('.side-by-side section').count(), 2, 'both records side by side');
+    await checkA11y(page, 'officer: duplicates');
+    await card.getByRole('button', { name: `Different people (enrol) #${dup}` }).click();
+    await page.locator(`article[data-duplicate="${dup}"]`).waitFor({ state: 'detached' });
+    await page.getByRole('status').getByText('Done.').waitFor();
+    const officer = await apiAs(server, 'state.officer');
+    const list = await officer('GET', '/api/v1/duplicates');
+    const decided = list.duplicates.find((d) => String(d.id) === dup);
+    assert.ok(!decided || decided.status !== 'pending', `duplicate ${dup} still pending`);
+  },
+  // The scheme officer tries a wider income limit for the widow pension: a broken YAML is
+  // refused with its line and column, the fixed one shows counts, cost and who would gain.
+  async officer_whatif({ page, server, checkA11y }) {
+    const yaml = readFileSync(new URL('../../schemes/widow_pension.yaml', import.meta.url), 'utf8')
+      .replace('version: 1', 'version: 2').replace('rupees(48000)', 'rupees(96000)');
+    await staffSignIn(page, server, 'state.officer');
+    await page.getByRole('link', { name: 'Scheme what-if' }).click();
+    await page.getByRole('heading', { name: 'Scheme what-if', level: 1 }).waitFor();
+    await checkA11y(page, 'officer: what-if');
+    await page.getByLabel('Scheme (YAML)').fill('id: widow_pension\nname: [\n');
+    await page.getByRole('button', { name: 'Run the what-if' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /:\d+:\d+/, 'the error names a line and column');
+    await page.getByLabel('Scheme (YAML)').fill(yaml);
+    await page.getByRole('button', { name: 'Run the what-if' }).click();
+    await settle(page, page.locator('[data-field=eligible]'));
+    const eligible = Number((await page.locator('[data-field=eligible]').innerText()).replace(/\D/g, ''));
+    const gain = Number((await page.locator('[data-field=gain]').innerText()).replace(/\D/g, ''));
+    assert.ok(eligible > 0, 'someone is eligible');
+    assert.ok(gain >= 0);
+    assert.match(await page.locator('[data-field=per-year]').innerText(), /₹/);
+    assert.ok(await page.locator('table.bars').count() >= 3, 'the breakdowns are drawn');
+    await checkA11y(page, 'officer: what-if result');
+    // Two pasted versions: the wider limit against a narrower one loses nobody and gains some.
+    await page.getByLabel('Or compare with another version (YAML, optional)').fill(
+      yaml.replace('rupees(96000)', 'rupees(24000)'));
+    await page.getByRole('button', { name: 'Run the what-if' }).click();
+    await page.locator('[data-field=lose]').getByText(/^0$/).waitFor();
+    assert.ok(Number((await page.locator('[data-field=gain]').innerText()).replace(/\D/g, '')) >= gain);
   },
 };

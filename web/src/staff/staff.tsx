@@ -1,12 +1,16 @@
 // The staff consoles, loaded on demand (a chunk of its own, so citizens never download it):
 // sign-in with user name and password, then the console for the role — the bank portal (payment
-// files, status uploads with a line-by-line report) and the officer's payment cycles (create,
-// approve by tier, export, progress). English and Hindi, as the citizen pages.
+// files, status uploads with a line-by-line report), the officer's payment cycles (create,
+// approve by tier, export, progress) and change requests, plus the operator console
+// (operator.tsx) and the officer's grievances, duplicates and what-if (officer.tsx). English
+// and Hindi, as the citizen pages.
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatDate, formatMoney, formatNumber, formatPeriod, getLang, useLang } from '../i18n';
 import { linkTo, navigate } from '../router';
 import { ErrorPanel, Show, useLoad } from '../ui';
+import { OperatorConsole } from './operator';
+import { Duplicates, GrievanceDetailPage, Grievances, WhatIf } from './officer';
 
 const en = {
   staffTitle: 'Staff sign-in', username: 'User name', password: 'Password', signIn: 'Sign in',
@@ -30,7 +34,7 @@ const en = {
   changesTitle: 'Change requests', noChanges: 'No change requests wait for a decision.', member: 'Member',
   family: 'Family', changes: 'Asked to change', reasonGiven: 'Reason given', submitted: 'Submitted',
   verify: 'Verify and apply', reject: 'Reject', rejectNote: 'Reason for rejecting (the citizen reads it)',
-  officerNav: 'Officer console',
+  officerNav: 'Officer console', grievancesTitle: 'Grievances', duplicatesTitle: 'Possible duplicates', whatIfTitle: 'Scheme what-if',
 };
 type Key = keyof typeof en;
 const hi: Record<Key, string> = {
@@ -55,7 +59,7 @@ const hi: Record<Key, string> = {
   changesTitle: 'सुधार अनुरोध', noChanges: 'कोई सुधार अनुरोध निर्णय की प्रतीक्षा में नहीं है।', member: 'सदस्य',
   family: 'परिवार', changes: 'बदलाव का अनुरोध', reasonGiven: 'बताया गया कारण', submitted: 'भेजा गया',
   verify: 'जाँचें और लागू करें', reject: 'अस्वीकार करें', rejectNote: 'अस्वीकार करने का कारण (नागरिक इसे पढ़ेगा)',
-  officerNav: 'अधिकारी कंसोल',
+  officerNav: 'अधिकारी कंसोल', grievancesTitle: 'शिकायतें', duplicatesTitle: 'संभावित दोहराव', whatIfTitle: 'योजना का अनुमान',
 };
 const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
 
@@ -80,14 +84,17 @@ export function StaffApp({ path }: { path: string }) {
     } catch {
       /* signed out locally either way */
     }
-    sessionStorage.removeItem(key);
+    for (const k of [key, 'spode.consent', 'spode.receipt']) sessionStorage.removeItem(k);
     navigate('/staff');
   };
   let page;
   if (who.role === 'bank') page = <BankPortal />;
+  else if (who.role === 'operator') page = <OperatorConsole path={path} who={who} />;
   else if (who.role === 'officer') {
     const m = /^\/staff\/cycles\/(\d+)$/.exec(path);
-    const links: [string, Key][] = [['/staff/cycles', 'cyclesTitle'], ['/staff/changes', 'changesTitle']];
+    const g = /^\/staff\/grievances\/([A-Z]{2}-\d{4}-\d+-\d)$/.exec(path);
+    const links: [string, Key][] = [['/staff/cycles', 'cyclesTitle'], ['/staff/changes', 'changesTitle'],
+      ['/staff/grievances', 'grievancesTitle'], ['/staff/duplicates', 'duplicatesTitle'], ['/staff/whatif', 'whatIfTitle']];
     page = (
       <>
         <nav aria-label={s('officerNav')}>
@@ -98,7 +105,9 @@ export function StaffApp({ path }: { path: string }) {
             ))}
           </ul>
         </nav>
-        {m ? <CycleDetail id={m[1]!} /> : path === '/staff/changes' ? <ChangeRequests /> : <Cycles />}
+        {m ? <CycleDetail id={m[1]!} /> : path === '/staff/changes' ? <ChangeRequests />
+          : g ? <GrievanceDetailPage ticket={g[1]!} /> : path === '/staff/grievances' ? <Grievances />
+          : path === '/staff/duplicates' ? <Duplicates /> : path === '/staff/whatif' ? <WhatIf /> : <Cycles />}
       </>
     );
   } else page = <p role="status">{s('noConsole')}</p>;
@@ -123,7 +132,8 @@ function SignIn() {
     try {
       const r = await api.login(username, password) as { role: string; scope?: string; username?: string };
       sessionStorage.setItem(key, JSON.stringify({ username: r.username ?? username, role: r.role, scope: r.scope }));
-      navigate(r.role === 'bank' ? '/staff/bank' : r.role === 'officer' ? '/staff/cycles' : '/staff/home');
+      navigate(r.role === 'bank' ? '/staff/bank' : r.role === 'officer' ? '/staff/cycles'
+        : r.role === 'operator' ? '/staff/operator' : '/staff/home');
     } catch (err) {
       setError(err);
     }

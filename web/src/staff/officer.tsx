@@ -1,0 +1,382 @@
+// Officer console additions (staff chunk): grievances and re-entry cases by deadline with overdue
+// and escalated ones marked (GET /api/v1/grievances), one ticket's page with interim reply,
+// reassignment and resolution (POST .../interim-reply|reassign|resolve), and the duplicate queue
+// side by side with the decision (GET /api/v1/duplicates, POST .../decide). English and Hindi.
+import { useState } from 'preact/hooks';
+import { api, type GrievanceDetail, type Member } from '../api';
+import { formatDate, formatMoney, formatNumber, getLang, useLang } from '../i18n';
+import { linkTo } from '../router';
+import { ErrorPanel, Show, useLoad } from '../ui';
+
+const en = {
+  grievancesTitle: 'Grievances and re-entry cases', intro: 'By reply date, the earliest first. Overdue and escalated ones are marked.',
+  overdueOnly: 'Only overdue ones', ticket: 'Ticket', kind: 'Kind', category: 'Category', status: 'Status',
+  deadline: 'Reply due by', holder: 'Held by', flags: 'Marks', open: 'Open', none: 'Nothing here.',
+  overdue: 'Overdue', escalated: 'Escalated', grievance: 'Grievance', reentry: 'Re-entry case',
+  back: 'All grievances', member: 'Member', description: 'Complaint', filed: 'Filed', channel: 'Channel',
+  history: 'What has happened', interimDue: 'Interim reply due by', answer: 'The answer',
+  interimTitle: 'Send an interim reply', reply: 'Reply (the citizen reads it)', send: 'Send',
+  reassignTitle: 'Move it to another level', level: 'Level', reason: 'Reason', move: 'Move',
+  resolveTitle: 'Resolve', outcome: 'Outcome', upheld: 'Upheld (the citizen is right)', rejected: 'Not accepted',
+  resolveReason: 'Reason (the citizen reads it)', resolve: 'Resolve', done: 'Done.', fee: 'Fee charged at the centre',
+  block: 'Block', district: 'District', state: 'State',
+  duplicatesTitle: 'Possible duplicates', dupIntro: 'A new record held because it looks like a person already enrolled. Compare and decide.',
+  held: 'Held record (new)', existing: 'Enrolled record', name: 'Name', dob: 'Date of birth', sex: 'Sex',
+  relationship: 'Relationship', nationalId: 'National ID', phone: 'Phone', bank: 'Bank account', source: 'Source',
+  why: 'Why it was held', village: 'Village', same: 'Same person (do not enrol again)', different: 'Different people (enrol)',
+  noDuplicates: 'No possible duplicates wait for a decision.',
+  whatIfTitle: 'Scheme what-if', whatIfIntro: 'Paste a scheme\'s YAML to see, over the whole registry, who would be eligible and what it would cost. Nothing is saved.',
+  yaml: 'Scheme (YAML)', against: 'Compare with the version in force', asOf: 'Evaluate on (optional)', run: 'Run the what-if',
+  result: 'Result', eligibleCount: 'Eligible', perPeriod: 'Cost per period', perYear: 'Cost per year', budgetYear: 'Budget per year',
+  withinBudget: 'Within budget', overBudget: 'Over budget', versionInForce: 'Version in force', change: 'Change in cost per year',
+  gain: 'Would become eligible', lose: 'Would lose eligibility', byDistrict: 'By district', bySex: 'By sex',
+  otherYaml: 'Or compare with another version (YAML, optional)', otherHelp: 'When given, the result compares with this version instead of the one in force.', compared: 'Compared with',
+  byCategory: 'By social category', byAge: 'By age band', evaluated: 'Evaluated on', amountFailures: 'Amounts that could not be worked out',
+};
+type Key = keyof typeof en;
+const hi: Record<Key, string> = {
+  grievancesTitle: 'शिकायतें और पुनः जोड़ने के मामले', intro: 'उत्तर की तिथि के क्रम में, सबसे पहले वाली ऊपर। समय से पीछे और आगे भेजी गई शिकायतें चिह्नित हैं।',
+  overdueOnly: 'केवल समय से पीछे वाली', ticket: 'टिकट', kind: 'प्रकार', category: 'श्रेणी', status: 'स्थिति',
+  deadline: 'उत्तर की अंतिम तिथि', holder: 'किसके पास', flags: 'चिह्न', open: 'खोलें', none: 'यहाँ कुछ नहीं है।',
+  overdue: 'समय से पीछे', escalated: 'आगे भेजी गई', grievance: 'शिकायत', reentry: 'पुनः जोड़ने का मामला',
+  back: 'सभी शिकायतें', member: 'सदस्य', description: 'शिकायत', filed: 'दर्ज', channel: 'माध्यम',
+  history: 'अब तक क्या हुआ', interimDue: 'अंतरिम उत्तर की अंतिम तिथि', answer: 'उत्तर',
+  interimTitle: 'अंतरिम उत्तर भेजें', reply: 'उत्तर (नागरिक इसे पढ़ेगा)', send: 'भेजें',
+  reassignTitle: 'दूसरे स्तर पर भेजें', level: 'स्तर', reason: 'कारण', move: 'भेजें',
+  resolveTitle: 'निपटारा करें', outcome: 'परिणाम', upheld: 'स्वीकृत (नागरिक सही है)', rejected: 'स्वीकार नहीं',
+  resolveReason: 'कारण (नागरिक इसे पढ़ेगा)', resolve: 'निपटारा करें', done: 'हो गया।', fee: 'केंद्र पर लिया गया शुल्क',
+  block: 'ब्लॉक', district: 'ज़िला', state: 'राज्य',
+  duplicatesTitle: 'संभावित दोहराव', dupIntro: 'नया रिकॉर्ड रोका गया है क्योंकि यह पहले से नामांकित व्यक्ति जैसा दिखता है। तुलना करके निर्णय लें।',
+  held: 'रोका गया रिकॉर्ड (नया)', existing: 'नामांकित रिकॉर्ड', name: 'नाम', dob: 'जन्म तिथि', sex: 'लिंग',
+  relationship: 'संबंध', nationalId: 'राष्ट्रीय आईडी', phone: 'फ़ोन', bank: 'बैंक खाता', source: 'स्रोत',
+  why: 'रोकने का कारण', village: 'गाँव', same: 'एक ही व्यक्ति (दोबारा नामांकन नहीं)', different: 'अलग-अलग व्यक्ति (नामांकन करें)',
+  noDuplicates: 'कोई संभावित दोहराव निर्णय की प्रतीक्षा में नहीं है।',
+  whatIfTitle: 'योजना का अनुमान (क्या होगा यदि)', whatIfIntro: 'योजना का YAML चिपकाएँ और देखें कि पूरे रजिस्टर में कौन पात्र होगा और कितना खर्च होगा। कुछ भी सहेजा नहीं जाता।',
+  yaml: 'योजना (YAML)', against: 'लागू संस्करण से तुलना करें', asOf: 'इस तिथि पर आकलन (वैकल्पिक)', run: 'अनुमान चलाएँ',
+  result: 'परिणाम', eligibleCount: 'पात्र', perPeriod: 'प्रति अवधि खर्च', perYear: 'प्रति वर्ष खर्च', budgetYear: 'प्रति वर्ष बजट',
+  withinBudget: 'बजट के भीतर', overBudget: 'बजट से अधिक', versionInForce: 'लागू संस्करण', change: 'प्रति वर्ष खर्च में बदलाव',
+  gain: 'जो पात्र हो जाएँगे', lose: 'जिनकी पात्रता समाप्त होगी', byDistrict: 'ज़िले के अनुसार', bySex: 'लिंग के अनुसार',
+  otherYaml: 'या किसी दूसरे संस्करण से तुलना करें (YAML, वैकल्पिक)', otherHelp: 'यदि दिया गया, तो परिणाम लागू संस्करण के बजाय इस संस्करण से तुलना करेगा।', compared: 'तुलना',
+  byCategory: 'सामाजिक श्रेणी के अनुसार', byAge: 'आयु वर्ग के अनुसार', evaluated: 'आकलन की तिथि', amountFailures: 'जिन राशियों की गणना नहीं हो सकी',
+};
+const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
+
+interface Row { ticket: string; kind: string; category: string; status: string; deadline: string; overdue: boolean;
+  escalations: number; holder: { level: string; area_code: string; bank: string | null }; member_id?: string }
+
+function Flags({ overdue, escalations }: { overdue: boolean; escalations: number }) {
+  return (
+    <>
+      {overdue && <span class="flag overdue-flag">{s('overdue')}</span>}
+      {escalations > 0 && <span class="flag escalated-flag">{s('escalated')} ×{escalations}</span>}
+    </>
+  );
+}
+
+export function Grievances() {
+  const [overdueOnly, setOverdueOnly] = useState(false);
+  const [loaded, retry] = useLoad(async () => {
+    const r = await api.get<{ grievances: Row[] }>(`/api/v1/grievances?page_size=100${overdueOnly ? '&overdue=true' : ''}`);
+    return [...r.grievances].sort((a, b) => a.deadline.localeCompare(b.deadline));
+  });
+  useLang();
+  return (
+    <section>
+      <h1>{s('grievancesTitle')}</h1>
+      <p>{s('intro')}</p>
+      <p>
+        <label class="inline" for="overdue-only">
+          <input id="overdue-only" type="checkbox" checked={overdueOnly}
+                 onChange={(e) => { setOverdueOnly(e.currentTarget.checked); setTimeout(retry, 0); }} /> {s('overdueOnly')}
+        </label>
+      </p>
+      <Show loaded={loaded} retry={retry}>{(rows) => rows.length === 0 ? <p>{s('none')}</p> : (
+        <div class="scroll" tabIndex={0} role="region" aria-label={s('grievancesTitle')}>
+          <table>
+            <caption class="visually-hidden">{s('grievancesTitle')}</caption>
+            <thead><tr><th scope="col">{s('ticket')}</th><th scope="col">{s('kind')}</th><th scope="col">{s('category')}</th>
+              <th scope="col">{s('status')}</th><th scope="col">{s('deadline')}</th><th scope="col">{s('holder')}</th><th scope="col">{s('flags')}</th></tr></thead>
+            <tbody>
+              {rows.map((g) => (
+                <tr key={g.ticket} data-ticket={g.ticket} class={g.overdue ? 'overdue' : g.escalations > 0 ? 'escalated' : undefined}>
+                  <td><a href={`/staff/grievances/${g.ticket}`} onClick={linkTo}>{g.ticket}</a></td>
+                  <td>{g.kind === 'reentry' ? s('reentry') : s('grievance')}</td>
+                  <td>{g.category.replace(/_/g, ' ')}</td><td>{g.status}</td><td>{formatDate(g.deadline)}</td>
+                  <td>{g.holder.level} {g.holder.area_code}{g.holder.bank ? ` · ${g.holder.bank}` : ''}</td>
+                  <td><Flags overdue={g.overdue} escalations={g.escalations} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}</Show>
+    </section>
+  );
+}
+
+type Detail = GrievanceDetail & { kind: string; channel: string; interim_due?: string; member_id?: string;
+  assisted?: { centre: string; fee_paise: number } };
+
+export function GrievanceDetailPage({ ticket }: { ticket: string }) {
+  const [loaded, retry] = useLoad((lang) => api.get<Detail>(`/api/v1/grievances/${ticket}?lang=${lang}`));
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const [reply, setReply] = useState('');
+  const [level, setLevel] = useState('district');
+  const [moveReason, setMoveReason] = useState('');
+  const [outcome, setOutcome] = useState('upheld');
+  const [reason, setReason] = useState('');
+  useLang();
+  const act = async (e: Event, what: string, body: unknown) => {
+    e.preventDefault();
+    setError(null);
+    setDone(false);
+    try {
+      await api.post(`/api/v1/grievances/${ticket}/${what}`, body);
+      setDone(true);
+      retry();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section>
+      <p><a href="/staff/grievances" onClick={linkTo}>{s('back')}</a></p>
+      <Show loaded={loaded} retry={retry}>{(g) => (
+        <>
+          <h1>{g.ticket}</h1>
+          <p><Flags overdue={g.overdue} escalations={g.escalations} /></p>
+          <dl class="facts">
+            <dt>{s('kind')}</dt><dd>{g.kind === 'reentry' ? s('reentry') : s('grievance')}</dd>
+            <dt>{s('category')}</dt><dd>{g.category.replace(/_/g, ' ')}</dd>
+            <dt>{s('status')}</dt><dd data-field="status">{g.status}</dd>
+            {g.member_id && <><dt>{s('member')}</dt><dd>{g.member_id}</dd></>}
+            <dt>{s('description')}</dt><dd>{g.description}</dd>
+            <dt>{s('filed')}</dt><dd>{formatDate(g.filed_at)} · {g.channel}</dd>
+            <dt>{s('holder')}</dt><dd>{g.holder.level} {g.holder.area_code}{g.holder.bank ? ` · ${g.holder.bank}` : ''}</dd>
+            <dt>{s('deadline')}</dt><dd>{formatDate(g.deadline)}</dd>
+            {g.interim_due && <><dt>{s('interimDue')}</dt><dd>{formatDate(g.interim_due)}</dd></>}
+            {g.assisted && <><dt>{s('fee')}</dt><dd>{g.assisted.centre}: ₹{(g.assisted.fee_paise / 100).toFixed(2)}</dd></>}
+            {g.resolution && <><dt>{s('answer')}</dt><dd data-field="answer">{g.resolution.outcome}: {g.resolution.reason}</dd></>}
+          </dl>
+          <h2>{s('history')}</h2>
+          <ol class="history">
+            {g.history.map((h, i) => <li key={i}><span class="muted">{formatDate(h.at)}</span> {h.text}</li>)}
+          </ol>
+          {done && <p role="status" class="ok">{s('done')}</p>}
+          {error !== null && <ErrorPanel error={error} />}
+          {!g.resolution && (
+            <>
+              <h2>{s('interimTitle')}</h2>
+              <form onSubmit={(e) => act(e, 'interim-reply', { reply })}>
+                <label for="g-reply">{s('reply')}</label>
+                <textarea id="g-reply" required rows={3} value={reply} onInput={(e) => setReply(e.currentTarget.value)} />
+                <button type="submit">{s('send')}</button>
+              </form>
+              <h2>{s('reassignTitle')}</h2>
+              <form onSubmit={(e) => act(e, 'reassign', { level, reason: moveReason })}>
+                <label for="g-level">{s('level')}</label>
+                <select id="g-level" value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
+                  <option value="block">{s('block')}</option><option value="district">{s('district')}</option><option value="state">{s('state')}</option>
+                </select>
+                <label for="g-move-reason">{s('reason')}</label>
+                <input id="g-move-reason" required value={moveReason} onInput={(e) => setMoveReason(e.currentTarget.value)} />
+                <button type="submit">{s('move')}</button>
+              </form>
+              <h2>{s('resolveTitle')}</h2>
+              <form onSubmit={(e) => act(e, 'resolve', { outcome, reason })}>
+                <label for="g-outcome">{s('outcome')}</label>
+                <select id="g-outcome" value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
+                  <option value="upheld">{s('upheld')}</option><option value="rejected">{s('rejected')}</option>
+                </select>
+                <label for="g-reason">{s('resolveReason')}</label>
+                <textarea id="g-reason" required rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+                <button type="submit">{s('resolve')}</button>
+              </form>
+            </>
+          )}
+        </>
+      )}</Show>
+    </section>
+  );
+}
+
+interface Dup { id: number; family_id: string; village: string; reason: string; held_at: string; status: string;
+  held_member: Member; existing_member: Member }
+
+function Side({ title, m }: { title: string; m: Member }) {
+  return (
+    <section class="card" aria-label={`${title}: ${m.name}`}>
+      <h3>{title}</h3>
+      <dl class="facts">
+        <dt>{s('member')}</dt><dd>{m.member_id}</dd>
+        <dt>{s('name')}</dt><dd data-field="name">{m.name}{m.name_local ? ` (${m.name_local})` : ''}</dd>
+        <dt>{s('dob')}</dt><dd>{formatDate(m.dob)}</dd>
+        <dt>{s('sex')}</dt><dd>{m.sex}</dd>
+        <dt>{s('relationship')}</dt><dd>{m.relationship}</dd>
+        <dt>{s('nationalId')}</dt><dd>{m.national_id ?? '—'}</dd>
+        <dt>{s('phone')}</dt><dd>{m.phone ?? '—'}</dd>
+        <dt>{s('bank')}</dt><dd>{m.bank_account ? `${m.bank_account.account} · ${m.bank_account.ifsc}` : '—'}</dd>
+        <dt>{s('source')}</dt><dd>{m.provenance ? `${m.provenance.source ?? ''} · ${m.provenance.verification ?? ''}` : '—'}</dd>
+      </dl>
+    </section>
+  );
+}
+
+export function Duplicates() {
+  const [loaded, retry] = useLoad(() => api.get<{ duplicates: Dup[] }>('/api/v1/duplicates'));
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  useLang();
+  const decide = async (id: number, decision: 'same_person' | 'different_people') => {
+    setError(null);
+    setDone(false);
+    try {
+      await api.post(`/api/v1/duplicates/${id}/decide`, { decision });
+      setDone(true);
+      retry();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section>
+      <h1>{s('duplicatesTitle')}</h1>
+      <p>{s('dupIntro')}</p>
+      {done && <p role="status" class="ok">{s('done')}</p>}
+      {error !== null && <ErrorPanel error={error} />}
+      <Show loaded={loaded} retry={retry}>{(d) => {
+        const pending = d.duplicates.filter((x) => x.status === 'pending');
+        return pending.length === 0 ? <p>{s('noDuplicates')}</p> : (
+          <ul class="plain">
+            {pending.map((x) => (
+              <li key={x.id}>
+                <article class="card" data-duplicate={x.id} aria-labelledby={`dup-${x.id}`}>
+                  <h2 id={`dup-${x.id}`}>#{x.id} · {x.held_member.name} / {x.existing_member.name}</h2>
+                  <p><strong>{s('why')}:</strong> {x.reason} · {s('village')} {x.village} · {formatDate(x.held_at)}</p>
+                  <div class="side-by-side">
+                    <Side title={s('held')} m={x.held_member} />
+                    <Side title={s('existing')} m={x.existing_member} />
+                  </div>
+                  <div class="actions">
+                    <button type="button" onClick={() => decide(x.id, 'same_person')}>{s('same')}<span class="visually-hidden"> #{x.id}</span></button>
+                    <button type="button" class="secondary" onClick={() => decide(x.id, 'different_people')}>{s('different')}<span class="visually-hidden"> #{x.id}</span></button>
+                  </div>
+                </article>
+              </li>
+            ))}
+          </ul>
+        );
+      }}</Show>
+    </section>
+  );
+}
+
+interface Breakdown { by_age_band: Record<string, number>; by_district: Record<string, number>;
+  by_sex: Record<string, number>; by_social_category: Record<string, number>; count: number; sample_member_ids?: string[] }
+interface Cost { per_period_paise: number; per_year_paise: number }
+interface Simulation { scheme: string; version: number; unit: string; evaluation_date: string; amount_failures: number;
+  eligible: Breakdown; cost: Cost; budget: { per_year_paise: number; within_budget: boolean };
+  against?: { scheme: string; version: number; eligible: number; cost: Cost };
+  gain?: Breakdown; lose?: Breakdown; cost_change?: Cost }
+
+// A bar chart as a table (readable without the bars): each row's bar is its share of the largest.
+function Bars({ title, data }: { title: string; data: Record<string, number> }) {
+  const entries = Object.entries(data);
+  if (entries.length === 0) return null;
+  const max = Math.max(...entries.map(([, v]) => v), 1);
+  return (
+    <table class="bars">
+      <caption>{title}</caption>
+      <tbody>
+        {entries.map(([k, v]) => (
+          <tr key={k}><th scope="row">{k}</th><td>{formatNumber(v)}</td>
+            <td class="bar-cell" aria-hidden="true"><span class="bar" style={{ width: `${(100 * v) / max}%` }} /></td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Breakdowns({ b }: { b: Breakdown }) {
+  return (
+    <div class="side-by-side">
+      <Bars title={s('byDistrict')} data={b.by_district} />
+      <Bars title={s('bySex')} data={b.by_sex} />
+      <Bars title={s('byCategory')} data={b.by_social_category} />
+      <Bars title={s('byAge')} data={b.by_age_band} />
+    </div>
+  );
+}
+
+export function WhatIf() {
+  const [yaml, setYaml] = useState('');
+  const [against, setAgainst] = useState(true);
+  const [other, setOther] = useState('');
+  const [date, setDate] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<Simulation | null>(null);
+  useLang();
+  const run = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setResult(null);
+    setBusy(true);
+    try {
+      setResult(await api.post<Simulation>('/api/v1/schemes/simulate',
+        { scheme: yaml, ...(other.trim() ? { against: other } : { against_active: against }), ...(date ? { date } : {}) }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section>
+      <h1>{s('whatIfTitle')}</h1>
+      <p>{s('whatIfIntro')}</p>
+      <form onSubmit={run}>
+        <label for="wi-yaml">{s('yaml')}</label>
+        <textarea id="wi-yaml" class="code" required rows={16} spellcheck={false} value={yaml}
+                  onInput={(e) => setYaml(e.currentTarget.value)} />
+        <label class="inline" for="wi-against">
+          <input id="wi-against" type="checkbox" checked={against} disabled={other.trim() !== ''}
+                 onChange={(e) => setAgainst(e.currentTarget.checked)} /> {s('against')}
+        </label>
+        <label for="wi-other">{s('otherYaml')}</label>
+        <textarea id="wi-other" class="code" rows={6} spellcheck={false} value={other} aria-describedby="wi-other-help"
+                  onInput={(e) => setOther(e.currentTarget.value)} />
+        <p id="wi-other-help" class="help">{s('otherHelp')}</p>
+        <label for="wi-date">{s('asOf')}</label>
+        <input id="wi-date" type="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+        <button type="submit" disabled={busy}>{s('run')}</button>
+      </form>
+      {error !== null && <ErrorPanel error={error} />}
+      {result && (
+        <section aria-labelledby="wi-result" id="whatif-result">
+          <h2 id="wi-result">{s('result')}: {result.scheme} v{result.version}</h2>
+          <dl class="facts">
+            <dt>{s('eligibleCount')}</dt><dd data-field="eligible">{formatNumber(result.eligible.count)}</dd>
+            <dt>{s('perPeriod')}</dt><dd>{formatMoney(result.cost.per_period_paise)}</dd>
+            <dt>{s('perYear')}</dt><dd data-field="per-year">{formatMoney(result.cost.per_year_paise)}</dd>
+            <dt>{s('budgetYear')}</dt><dd>{formatMoney(result.budget.per_year_paise)} ({result.budget.within_budget ? s('withinBudget') : s('overBudget')})</dd>
+            <dt>{s('evaluated')}</dt><dd>{formatDate(result.evaluation_date)}</dd>
+            {result.amount_failures > 0 && <><dt>{s('amountFailures')}</dt><dd>{formatNumber(result.amount_failures)}</dd></>}
+            {result.against && <>
+              <dt>{other.trim() ? s('compared') : s('versionInForce')}</dt>
+              <dd>v{result.against.version}: {formatNumber(result.against.eligible)} · {formatMoney(result.against.cost.per_year_paise)}</dd>
+            </>}
+            {result.cost_change && <><dt>{s('change')}</dt><dd data-field="cost-change">{formatMoney(result.cost_change.per_year_paise)}</dd></>}
+            {result.gain && <><dt>{s('gain')}</dt><dd data-field="gain">{formatNumber(result.gain.count)}</dd></>}
+            {result.lose && <><dt>{s('lose')}</dt><dd data-field="lose">{formatNumber(result.lose.count)}</dd></>}
+          </dl>
+          <h3>{s('eligibleCount')}</h3>
+          <Breakdowns b={result.eligible} />
+          {result.gain && result.gain.count > 0 && <><h3>{s('gain')}</h3><Breakdowns b={result.gain} /></>}
+          {result.lose && result.lose.count > 0 && <><h3>{s('lose')}</h3><Breakdowns b={result.lose} /></>}
+        </section>
+      )}
+    </section>
+  );
+}
