@@ -889,7 +889,7 @@ void PrintTo(const RaceCase& c, std::ostream* os) { *os << kStepNames[c.step]; }
 
 class RestartRaceTest : public ::testing::TestWithParam<RaceCase> {};
 
-TEST_P(RestartRaceTest, AResumeRacingAKilledCommitFindsTheWorkDoneAndDoesItOnce) {
+TEST_P(RestartRaceTest, AResumeRacingAKilledCommitDoesTheWorkOnceSkippedWithoutSpodeTestPgUrl) {
   if (storage::testing::PostgresUrl() == nullptr) GTEST_SKIP() << "PostgreSQL only";
   const RaceCase rc = GetParam();
   storage::testing::TestDatabase tdb("postgres");

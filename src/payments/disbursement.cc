@@ -223,10 +223,10 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                "LEFT JOIN mapper_addresses a ON a.member_idx = e.payee_member_idx AND "
                "a.unlinked_at_us IS NULL "
                "WHERE e.cycle_id = ? AND NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE "
-               "i.cycle_id = e.cycle_id AND i.beneficiary_idx = e.beneficiary_idx) "
-               "ORDER BY e.beneficiary_idx",
+               "i.scheme_id = ? AND i.cycle_id = e.cycle_id AND i.beneficiary_idx = "
+               "e.beneficiary_idx) ORDER BY e.beneficiary_idx",
                {std::string(scheme.unit == rules::Unit::kPerson ? "person" : "household"),
-                cycle_id}));
+                cycle_id, scheme_id}));
   static const std::string kCols[] = {
       "instruction_id", "scheme_id", "cycle_id",      "beneficiary_idx", "household_idx",
       "payee_member_idx", "amount_paise", "status",   "attempt",         "address_id",

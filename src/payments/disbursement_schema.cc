@@ -41,7 +41,8 @@ CREATE TABLE payment_instructions (
   batch_id BIGINT REFERENCES payment_batches (batch_id),
   reason_code TEXT,
   updated_at_us BIGINT NOT NULL,
-  CONSTRAINT payment_instructions_one UNIQUE (scheme_id, cycle_id, beneficiary_idx),
+  -- cycle first: a cycle's instructions are found through it (the cycle implies the scheme).
+  CONSTRAINT payment_instructions_one UNIQUE (cycle_id, beneficiary_idx, scheme_id),
   CONSTRAINT payment_instructions_cycle FOREIGN KEY (cycle_id, scheme_id)
     REFERENCES cycles (cycle_id, scheme_id),
   CONSTRAINT payment_instructions_entitlement FOREIGN KEY (cycle_id, beneficiary_idx, amount_paise)
