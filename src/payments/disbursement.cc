@@ -197,8 +197,8 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   bool hold_drift = scheme.drift_policy == "hold";
   GenerateReport report;
   ASSIGN_OR_RETURN(auto existing, db.QueryOne("SELECT COUNT(*) FROM payment_instructions WHERE "
-                                              "cycle_id = ?",
-                                              {cycle_id}));
+                                              "scheme_id = ? AND cycle_id = ?",
+                                              {scheme_id, cycle_id}));
   report.existing = existing->Int(0);
 
   // The destination each beneficiary was last paid to (drift), by beneficiary.
@@ -213,8 +213,8 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   }
 
   ASSIGN_OR_RETURN(
-      auto rows,
-      db.Query("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, e.amount_paise, "
+      auto stmt,
+      db.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, e.amount_paise, "
                "CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id END, m.name, "
                "a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, a.account_last4, "
                "a.holder_name FROM cycle_entitlements e "
@@ -224,9 +224,17 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                "a.unlinked_at_us IS NULL "
                "WHERE e.cycle_id = ? AND NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE "
                "i.scheme_id = ? AND i.cycle_id = e.cycle_id AND i.beneficiary_idx = "
-               "e.beneficiary_idx) ORDER BY e.beneficiary_idx",
-               {std::string(scheme.unit == rules::Unit::kPerson ? "person" : "household"),
-                cycle_id, scheme_id}));
+               "e.beneficiary_idx) ORDER BY e.beneficiary_idx"));
+  stmt->BindText(1, scheme.unit == rules::Unit::kPerson ? "person" : "household");
+  stmt->BindInt(2, cycle_id);
+  stmt->BindText(3, scheme_id);
+  // The rows are read as they are stepped (a million need not be held at once).
+  struct StmtRow {
+    storage::Statement* s;
+    std::string Text(int i) const { return std::string(s->ColumnText(i)); }
+    int64_t Int(int i) const { return s->ColumnInt(i); }
+    bool IsNull(int i) const { return s->ColumnIsNull(i); }
+  };
   static const std::string kCols[] = {
       "instruction_id", "scheme_id", "cycle_id",      "beneficiary_idx", "household_idx",
       "payee_member_idx", "amount_paise", "status",   "attempt",         "address_id",
@@ -241,8 +249,11 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   };
   std::vector<Exclusion> excluded;
   IdParts ids(scheme_id, period);
-  for (const storage::Row& r : rows) {
-    std::string id = ids.For(r.Text(4));
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, stmt->Step());
+    if (!more) break;
+    StmtRow r{stmt.get()};
+    std::string id = ids.For(stmt->ColumnText(4));
     int64_t payee = r.Int(2), amount = r.Int(3);
     std::string status = "ready", code;
     bool linked = !r.IsNull(6);
@@ -541,14 +552,22 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
         char msg[40];
         std::snprintf(msg, sizeof msg, "SPODE-%08lld-%s", static_cast<long long>(batch_id),
                       bank.c_str());
+        // The file's last instruction in the order they were written, then every ready one of
+        // the bank up to it: one walk of the ready index, rows in their physical order.
+        ASSIGN_OR_RETURN(auto last, db.QueryOne("SELECT cycle_id, beneficiary_idx FROM "
+                                                "payment_instructions WHERE scheme_id = ? AND "
+                                                "status = 'ready' AND bank = ? ORDER BY cycle_id, "
+                                                "beneficiary_idx LIMIT 1 OFFSET ?",
+                                                {scheme_id, bank,
+                                                 std::min(left, options.max_per_file) - 1}));
+        if (!last) return InternalError("ready instructions changed during the export");
         ASSIGN_OR_RETURN(int64_t moved,
                          db.Execute("UPDATE payment_instructions SET status = 'sent', batch_id "
-                                    "= ?, updated_at_us = ? WHERE instruction_id IN (SELECT "
-                                    "instruction_id FROM payment_instructions WHERE scheme_id = "
-                                    "? AND status = 'ready' AND bank = ? ORDER BY "
-                                    "instruction_id LIMIT ?)",
-                                    {batch_id, now.micros, scheme_id, bank,
-                                     std::min(left, options.max_per_file)}));
+                                    "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
+                                    "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
+                                    "?)",
+                                    {batch_id, now.micros, scheme_id, bank, last->Int(0),
+                                     last->Int(1)}));
         ASSIGN_OR_RETURN(auto sum, db.QueryOne("SELECT COUNT(*), COALESCE(SUM(amount_paise), 0) "
                                                "FROM payment_instructions WHERE batch_id = ?",
                                                {batch_id}));
@@ -634,6 +653,7 @@ namespace {
 struct Known {
   std::string status;
   int64_t attempt = 0, payee = 0, household = 0, amount = 0, batch_id = 0;
+  int64_t cycle_id = 0, beneficiary = 0;  // where the row lies (the order it was written in)
   std::string scheme, bank, period;
 };
 
@@ -692,8 +712,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       size_t n = std::min(kChunk, ids.size() - i);
       sql = "SELECT i.instruction_id, i.status, i.attempt, i.payee_member_idx, i.household_idx, "
             "i.amount_paise, COALESCE(i.batch_id, 0), i.scheme_id, COALESCE(i.bank, ''), "
-            "c.period FROM payment_instructions i JOIN cycles c ON c.cycle_id = i.cycle_id "
-            "WHERE i.instruction_id IN (";
+            "c.period, i.cycle_id, i.beneficiary_idx FROM payment_instructions i JOIN cycles c "
+            "ON c.cycle_id = i.cycle_id WHERE i.instruction_id IN (";
       for (size_t k = 0; k < n; ++k) sql += k ? ",?" : "?";
       sql += ")";
       ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
@@ -711,6 +731,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
         k.scheme = std::string(stmt->ColumnText(7));
         k.bank = std::string(stmt->ColumnText(8));
         k.period = std::string(stmt->ColumnText(9));
+        k.cycle_id = stmt->ColumnInt(10);
+        k.beneficiary = stmt->ColumnInt(11);
         known.emplace(std::string(stmt->ColumnText(0)), std::move(k));
       }
     }
@@ -737,7 +759,15 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
 
   ASSIGN_OR_RETURN(auto update, db.Prepare("UPDATE payment_instructions SET status = ?, "
                                            "reason_code = ?, updated_at_us = ? WHERE "
-                                           "instruction_id = ?"));
+                                           "scheme_id = ? AND cycle_id = ? AND beneficiary_idx "
+                                           "= ?"));
+  // Applied in the order the rows were written (cycle, beneficiary), not the file's: the
+  // instruction ids sort at random against it, and random updates thrash the page cache.
+  struct Apply {
+    const Known* k;
+    std::string status, reason;
+  };
+  std::vector<Apply> applies;
   // Ledger movements, summed per (scheme, bank, movement).
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> moves;
   struct Failure {
@@ -785,14 +815,23 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
         failures.push_back({s.end_to_end_id, &k, &s, true});
         break;
     }
-    update->Reset();
-    update->BindText(1, new_status);
-    if (reason.empty()) update->BindNull(2); else update->BindText(2, reason);
-    update->BindInt(3, now.micros);
-    update->BindText(4, s.end_to_end_id);
-    RETURN_IF_ERROR(update->Step().status());
+    applies.push_back({&k, new_status, reason});
     k.status = new_status;
     ++report.applied;
+  }
+
+  std::stable_sort(applies.begin(), applies.end(), [](const Apply& a, const Apply& b) {
+    return std::tie(a.k->cycle_id, a.k->beneficiary) < std::tie(b.k->cycle_id, b.k->beneficiary);
+  });
+  for (const Apply& a : applies) {
+    update->Reset();
+    update->BindText(1, a.status);
+    if (a.reason.empty()) update->BindNull(2); else update->BindText(2, a.reason);
+    update->BindInt(3, now.micros);
+    update->BindText(4, a.k->scheme);
+    update->BindInt(5, a.k->cycle_id);
+    update->BindInt(6, a.k->beneficiary);
+    RETURN_IF_ERROR(update->Step().status());
   }
 
   Ledger ledger(db, clock);

@@ -31,8 +31,9 @@ CREATE TABLE payment_instructions (
   household_idx BIGINT NOT NULL,
   payee_member_idx BIGINT NOT NULL,
   amount_paise BIGINT NOT NULL CHECK (amount_paise > 0),
-  status TEXT NOT NULL CHECK (status IN
-    ('ready', 'held', 'invalid', 'sent', 'accepted', 'paid', 'rejected', 'returned')),
+  status TEXT NOT NULL CHECK (status = 'ready' OR status = 'held' OR status = 'invalid' OR
+    status = 'sent' OR status = 'accepted' OR status = 'paid' OR status = 'rejected' OR
+    status = 'returned'),
   attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
   address_id BIGINT,
   ifsc TEXT,
@@ -48,12 +49,15 @@ CREATE TABLE payment_instructions (
   CONSTRAINT payment_instructions_entitlement FOREIGN KEY (cycle_id, beneficiary_idx, amount_paise)
     REFERENCES cycle_entitlements (cycle_id, beneficiary_idx, amount_paise),
   CONSTRAINT payment_instructions_sent CHECK (
-    (status IN ('sent', 'accepted', 'paid')) = (batch_id IS NOT NULL AND bank IS NOT NULL) OR
-    status IN ('rejected', 'returned'))
+    (status = 'sent' OR status = 'accepted' OR status = 'paid') =
+      (batch_id IS NOT NULL AND bank IS NOT NULL) OR
+    status = 'rejected' OR status = 'returned')
 );
-CREATE INDEX payment_instructions_scheme_status ON payment_instructions (scheme_id, status);
+CREATE INDEX payment_instructions_ready ON payment_instructions
+  (scheme_id, bank, cycle_id, beneficiary_idx) WHERE status = 'ready';
 CREATE INDEX payment_instructions_payee ON payment_instructions (payee_member_idx);
-CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id);
+CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id)
+  WHERE batch_id IS NOT NULL;
 
 -- Attempts that ended (rejected, returned, or re-sent), so that a batch keeps its contents
 -- after its instructions go out again in a later batch.

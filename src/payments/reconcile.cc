@@ -166,7 +166,10 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
         r.problems.push_back("bank file " + msg + ": " + path.string() + " is missing");
         continue;
       }
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      in.seekg(0, std::ios::end);
+      std::string bytes(static_cast<size_t>(in.tellg()), '\0');
+      in.seekg(0);
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       ++r.files_checked;
       if (crypto::ToHex(crypto::Hash256(bytes)) != b.Text(6)) {
         r.problems.push_back("bank file " + msg + ": " + path.string() +
