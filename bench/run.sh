@@ -3,6 +3,8 @@
 # then bench/http (authenticated household reads over HTTP, bench/http.sh).
 #   HOUSEHOLDS=220000 bench/run.sh      (bench/import: about 1,000,000 members)
 #   HTTP_HOUSEHOLDS=1000000             (bench/http's registry, kept in BENCH_DIR for reuse)
+#   PAYMENTS_BENEFICIARIES=1000000 PAYMENTS_PG_BENEFICIARIES=100000   (bench/payments)
+#   GRIEVANCE_HOUSEHOLDS=100000         (bench/grievance: filings over HTTP, group commit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -13,3 +15,8 @@ trap 'bash scripts/pg-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 bash bench/http.sh
 # bench/eligibility (issue 4): rules over the whole registry next to SQLite, PostgreSQL and DuckDB.
 cmake --build build --target eligibility_bench -j "$(nproc)" && (cd bench/node && npm install --no-audit --no-fund --silent) && ./build/bench/eligibility_bench --households "${ELIGIBILITY_HOUSEHOLDS:-1000000}" --pg "$(bash scripts/pg-test-server.sh url)"
+# bench/payments (issue 5): one payment cycle, step by step, on durable SQLite (1,000,000
+# beneficiaries) and on the throwaway PostgreSQL (100,000: each row is a round trip there).
+cmake --build build --target payments_bench -j "$(nproc)" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_BENEFICIARIES:-1000000}" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_PG_BENEFICIARIES:-100000}" --pg "$(bash scripts/pg-test-server.sh url)"
+# bench/grievance (issue 6): grievances filed over HTTP with group commit, then read by ticket.
+bash bench/grievance.sh

@@ -171,101 +171,159 @@ Assignee Route(Category category, std::string_view village_code,
   return a;
 }
 
+namespace {
+
+// A grievance written in the caller's transaction, its ticket kept back until the commit.
+struct Staged {
+  Filed filed;  // without its ticket
+  std::string ticket;
+};
+
+// Writes one (checked) grievance with its assignment, history and acknowledgement in the open
+// transaction.
+Result<Staged> Stage(storage::Database& db, const TimeSource& clock, const GrievanceInput& in,
+                     const Policy& policy, Timestamp now) {
+  Filed filed;
+  Grievance g;
+  ASSIGN_OR_RETURN(Citizen citizen, FindCitizen(db, in));
+  if (citizen.village_code.size() < 6) {
+    return InternalError("household " + std::to_string(citizen.household_idx) +
+                         " has no village code");
+  }
+  if (in.assisted) RETURN_IF_ERROR(CheckConsent(db, *in.assisted, citizen.household_idx, now));
+  if (!in.links.scheme_id.empty()) {
+    ASSIGN_OR_RETURN(
+        auto s, db.QueryOne("SELECT 1 FROM schemes WHERE scheme_id = ?", {in.links.scheme_id}));
+    if (!s) return NotFoundError("links.scheme_id: no such scheme");
+  }
+  if (in.links.change_request_id) {
+    ASSIGN_OR_RETURN(auto cr, db.QueryOne("SELECT household_idx FROM change_requests WHERE "
+                                          "cr_id = ?",
+                                          {*in.links.change_request_id}));
+    if (!cr || cr->Int(0) != citizen.household_idx) {
+      return NotFoundError("links.change_request_id: no such change request for this household");
+    }
+  }
+  std::optional<PaymentFailure> failure = in.payment_failure;
+  if (in.links.reentry_event_id) {
+    ASSIGN_OR_RETURN(auto from_event,
+                     FailureFromEvent(db, *in.links.reentry_event_id, citizen.household_idx));
+    if (!failure) failure = from_event;
+  }
+  filed.assignee = Route(in.category, citizen.village_code, failure);
+  filed.deadline = internal::PlusDays(now, policy.DeadlineDays(in.category));
+  filed.interim_due = internal::InterimDue(now, filed.deadline, policy.interim_percent);
+  notify::Language language = in.language.value_or(notify::Language::kHi);
+  const AssistedFiling* a = in.assisted ? &*in.assisted : nullptr;
+  ASSIGN_OR_RETURN(
+      auto row,
+      db.QueryOne(
+          "INSERT INTO grievances (kind, filed_year, channel, category, member_idx, "
+          "household_idx, village_code, description, language, filed_by, filed_at_us, "
+          "operator_user_id, centre, fee_paise, consent_id, officer_mode, client_id, "
+          "sender_phone, instruction_id, scheme_id, change_request_id, reentry_event_id, "
+          "level, area_code, assigned_bank, assigned_at_us, deadline_at_us, interim_due_at_us) "
+          "VALUES ('grievance', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, "
+          "?, ?, ?, ?, ?) RETURNING grievance_id",
+          {int64_t{clock.Today().year()},
+           std::string(ChannelName(in.channel)),
+           std::string(CategoryName(in.category)),
+           citizen.member_idx,
+           citizen.household_idx,
+           citizen.village_code,
+           in.description,
+           std::string(notify::LanguageName(language)),
+           in.filed_by,
+           now.micros,
+           a ? storage::Value(a->operator_user_id) : storage::Value(storage::Null{}),
+           a ? storage::Value(a->centre) : storage::Value(storage::Null{}),
+           a ? storage::Value(a->fee.paise()) : storage::Value(storage::Null{}),
+           a ? storage::Value(a->consent_id) : storage::Value(storage::Null{}),
+           in.officer_mode ? storage::Value(std::string(OfficerModeName(*in.officer_mode)))
+                           : storage::Value(storage::Null{}),
+           OptionalText(in.client_id),
+           OptionalText(in.sender_phone),
+           OptionalText(in.links.instruction_id),
+           OptionalText(in.links.scheme_id),
+           OptionalInt(in.links.change_request_id),
+           OptionalInt(in.links.reentry_event_id),
+           std::string(LevelName(filed.assignee.level)),
+           filed.assignee.area_code,
+           OptionalText(filed.assignee.bank_code),
+           now.micros,
+           filed.deadline.micros,
+           filed.interim_due.micros}));
+  if (!row) return InternalError("INSERT ... RETURNING gave no row");
+  filed.grievance_id = row->Int(0);
+  ASSIGN_OR_RETURN(g, internal::Load(db, filed.grievance_id));
+  std::string due = internal::PeopleDate(filed.deadline, clock);
+  RETURN_IF_ERROR(
+      internal::AddEvent(db, g.grievance_id, now, "filed", in.filed_by, internal::FiledText(g)));
+  RETURN_IF_ERROR(internal::AddEvent(db, g.grievance_id, now, "assigned", "system",
+                                     internal::AssignedText(filed.assignee, due)));
+  RETURN_IF_ERROR(internal::AddAssignment(db, g.grievance_id, filed.assignee, "filed", "", "system",
+                                          now, filed.deadline));
+  ASSIGN_OR_RETURN(filed.ack_message_id, internal::Tell(db, clock, policy, g, "grievance_ack",
+                                                        {{"ticket", g.ticket}, {"due_date", due}}));
+  return Staged{std::move(filed), g.ticket};
+}
+
+}  // namespace
+
 Result<Filed> File(storage::Database& db, const TimeSource& clock, const GrievanceInput& in,
                    const Policy& policy) {
   RETURN_IF_ERROR(policy.Validate());
   RETURN_IF_ERROR(CheckInput(in));
   const Timestamp now = clock.Now();
-  Filed filed;
-  Grievance g;
+  Staged staged;
   RETURN_IF_ERROR(internal::InOwnTransaction(db, [&]() -> Status {
-    ASSIGN_OR_RETURN(Citizen citizen, FindCitizen(db, in));
-    if (citizen.village_code.size() < 6) {
-      return InternalError("household " + std::to_string(citizen.household_idx) +
-                           " has no village code");
-    }
-    if (in.assisted) RETURN_IF_ERROR(CheckConsent(db, *in.assisted, citizen.household_idx, now));
-    if (!in.links.scheme_id.empty()) {
-      ASSIGN_OR_RETURN(
-          auto s, db.QueryOne("SELECT 1 FROM schemes WHERE scheme_id = ?", {in.links.scheme_id}));
-      if (!s) return NotFoundError("links.scheme_id: no such scheme");
-    }
-    if (in.links.change_request_id) {
-      ASSIGN_OR_RETURN(auto cr, db.QueryOne("SELECT household_idx FROM change_requests WHERE "
-                                            "cr_id = ?",
-                                            {*in.links.change_request_id}));
-      if (!cr || cr->Int(0) != citizen.household_idx) {
-        return NotFoundError("links.change_request_id: no such change request for this household");
-      }
-    }
-    std::optional<PaymentFailure> failure = in.payment_failure;
-    if (in.links.reentry_event_id) {
-      ASSIGN_OR_RETURN(auto from_event,
-                       FailureFromEvent(db, *in.links.reentry_event_id, citizen.household_idx));
-      if (!failure) failure = from_event;
-    }
-    filed.assignee = Route(in.category, citizen.village_code, failure);
-    filed.deadline = internal::PlusDays(now, policy.DeadlineDays(in.category));
-    filed.interim_due = internal::InterimDue(now, filed.deadline, policy.interim_percent);
-    notify::Language language = in.language.value_or(notify::Language::kHi);
-    const AssistedFiling* a = in.assisted ? &*in.assisted : nullptr;
-    ASSIGN_OR_RETURN(
-        auto row,
-        db.QueryOne(
-            "INSERT INTO grievances (kind, filed_year, channel, category, member_idx, "
-            "household_idx, village_code, description, language, filed_by, filed_at_us, "
-            "operator_user_id, centre, fee_paise, consent_id, officer_mode, client_id, "
-            "sender_phone, instruction_id, scheme_id, change_request_id, reentry_event_id, "
-            "level, area_code, assigned_bank, assigned_at_us, deadline_at_us, interim_due_at_us) "
-            "VALUES ('grievance', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, "
-            "?, ?, ?, ?, ?) RETURNING grievance_id",
-            {int64_t{clock.Today().year()},
-             std::string(ChannelName(in.channel)),
-             std::string(CategoryName(in.category)),
-             citizen.member_idx,
-             citizen.household_idx,
-             citizen.village_code,
-             in.description,
-             std::string(notify::LanguageName(language)),
-             in.filed_by,
-             now.micros,
-             a ? storage::Value(a->operator_user_id) : storage::Value(storage::Null{}),
-             a ? storage::Value(a->centre) : storage::Value(storage::Null{}),
-             a ? storage::Value(a->fee.paise()) : storage::Value(storage::Null{}),
-             a ? storage::Value(a->consent_id) : storage::Value(storage::Null{}),
-             in.officer_mode ? storage::Value(std::string(OfficerModeName(*in.officer_mode)))
-                             : storage::Value(storage::Null{}),
-             OptionalText(in.client_id),
-             OptionalText(in.sender_phone),
-             OptionalText(in.links.instruction_id),
-             OptionalText(in.links.scheme_id),
-             OptionalInt(in.links.change_request_id),
-             OptionalInt(in.links.reentry_event_id),
-             std::string(LevelName(filed.assignee.level)),
-             filed.assignee.area_code,
-             OptionalText(filed.assignee.bank_code),
-             now.micros,
-             filed.deadline.micros,
-             filed.interim_due.micros}));
-    if (!row) return InternalError("INSERT ... RETURNING gave no row");
-    filed.grievance_id = row->Int(0);
-    ASSIGN_OR_RETURN(g, internal::Load(db, filed.grievance_id));
-    std::string due = internal::PeopleDate(filed.deadline, clock);
-    RETURN_IF_ERROR(
-        internal::AddEvent(db, g.grievance_id, now, "filed", in.filed_by, internal::FiledText(g)));
-    RETURN_IF_ERROR(internal::AddEvent(db, g.grievance_id, now, "assigned", "system",
-                                       internal::AssignedText(filed.assignee, due)));
-    RETURN_IF_ERROR(internal::AddAssignment(db, g.grievance_id, filed.assignee, "filed", "",
-                                            "system", now, filed.deadline));
-    ASSIGN_OR_RETURN(filed.ack_message_id,
-                     internal::Tell(db, clock, policy, g, "grievance_ack",
-                                    {{"ticket", g.ticket}, {"due_date", due}}));
+    ASSIGN_OR_RETURN(staged, Stage(db, clock, in, policy, now));
     return OkStatus();
   }));
   // Committed: the ticket may now be shown.
-  filed.ticket = g.ticket;
-  return filed;
+  staged.filed.ticket = std::move(staged.ticket);
+  return std::move(staged.filed);
+}
+
+Result<std::vector<Result<Filed>>> FileBatch(storage::Database& db, const TimeSource& clock,
+                                             std::span<const GrievanceInput> inputs,
+                                             const Policy& policy) {
+  RETURN_IF_ERROR(policy.Validate());
+  std::vector<Result<Filed>> out;
+  out.reserve(inputs.size());
+  if (inputs.empty()) return out;
+  const Timestamp now = clock.Now();
+  std::vector<std::optional<Staged>> staged(inputs.size());
+  std::vector<Status> errors(inputs.size());
+  RETURN_IF_ERROR(internal::InOwnTransaction(db, [&]() -> Status {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      errors[i] = CheckInput(inputs[i]);
+      if (!errors[i].ok()) continue;
+      // A savepoint per input: a failed input's rows go, the others' stay. (PostgreSQL also
+      // needs it to carry on after a failed statement.)
+      RETURN_IF_ERROR(db.ExecScript("SAVEPOINT grievance_intake"));
+      Result<Staged> one = Stage(db, clock, inputs[i], policy, now);
+      if (one.ok()) {
+        staged[i] = std::move(*one);
+      } else {
+        errors[i] = one.status();
+        RETURN_IF_ERROR(db.ExecScript("ROLLBACK TO SAVEPOINT grievance_intake"));
+      }
+      RETURN_IF_ERROR(db.ExecScript("RELEASE SAVEPOINT grievance_intake"));
+    }
+    return OkStatus();
+  }));
+  // Committed: every ticket may now be shown.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (staged[i]) {
+      staged[i]->filed.ticket = std::move(staged[i]->ticket);
+      out.emplace_back(std::move(staged[i]->filed));
+    } else {
+      out.emplace_back(errors[i]);
+    }
+  }
+  return out;
 }
 
 }  // namespace spode::grievance

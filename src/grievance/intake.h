@@ -11,6 +11,14 @@
 //       .links = {.instruction_id = "202610-70000000012-3fa9c2d1"}}));
 //   filed.ticket;     // "GR-2026-0000123-4": committed, so safe to show
 //
+// Group commit: FileBatch files several grievances in one transaction with one commit, so that
+// many filings share one disk flush; api/grievance_intake_batcher.h feeds it from the HTTP
+// workers.
+//
+//   ASSIGN_OR_RETURN(std::vector<Result<grievance::Filed>> each,
+//                    grievance::FileBatch(db, clock, inputs));
+//   each[i].ok() ? each[i]->ticket : each[i].status();   // one outcome per input, in order
+//
 // Routing (docs/grievance.md): operator misconduct goes to the district grievance officer,
 // misuse of personal data to the state; everything else to the block grievance officer of the
 // citizen's household, and, for a payment grievance whose failure the bank caused, also to that
@@ -22,7 +30,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "common/money.h"
 #include "common/result.h"
@@ -95,6 +105,20 @@ struct Filed {
 // Outbox's errors (e.g. INVALID_ARGUMENT from a template): then nothing is stored.
 Result<Filed> File(storage::Database& db, const TimeSource& clock, const GrievanceInput& input,
                    const Policy& policy = {});
+
+// Files every input in ONE transaction and commits it once: each ticket is returned only after
+// that commit. Each input is filed under a savepoint of its own, so an input that fails (a
+// malformed field, an unknown member, a refused consent, a template error...) stores nothing and
+// gets its own error in its place, as File would have returned it, without sinking the others.
+// Returns one result per input, in the order given (an empty batch commits nothing).
+// The whole batch fails, and nothing is stored, with FAILED_PRECONDITION when a transaction is
+// already open on `db`, INVALID_ARGUMENT when `policy` is invalid, or the Database's error when
+// the transaction cannot begin, a savepoint cannot be rolled back, or the commit fails
+// (UNAVAILABLE, ABORTED...): then no input has a ticket. On PostgreSQL a commit that fails
+// because the connection was lost may still have committed; no ticket was promised either way.
+Result<std::vector<Result<Filed>>> FileBatch(storage::Database& db, const TimeSource& clock,
+                                             std::span<const GrievanceInput> inputs,
+                                             const Policy& policy = {});
 
 // Where a grievance of `category` goes for a household in `village_code` (pure; File uses it).
 // `bank_code` is set when `failure` says the bank must act and names a valid IFSC.
