@@ -87,7 +87,8 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
                           "cycle list", "cycle show", "cycle cancel", "payments export",
                           "payments import-status", "payments retry", "payments confirm",
                           "payments link-registry", "ledger check", "enrolment notify",
-                          "enrolment enrol", "enrolment exits"}) {
+                          "enrolment enrol", "enrolment exits", "enrolment apply",
+                          "enrolment applications", "enrolment decide"}) {
     RunResult help = Spode(std::string(cmd) + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_THAT(help.out, HasSubstr("Example: spode")) << cmd;

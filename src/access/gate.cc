@@ -33,6 +33,7 @@ std::string_view ActionName(Action a) {
     case Action::kGrievanceReassign: return "grievance.reassign";
     case Action::kGrievanceRespond: return "grievance.respond";
     case Action::kGrievanceInbound: return "grievance.inbound";
+    case Action::kEnrolmentApply: return "enrolment.apply";
   }
   return "unknown";
 }
@@ -183,7 +184,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
           action == Action::kAccessLogRead || action == Action::kEligibilityExplain ||
           action == Action::kPaymentsRead || action == Action::kGrievanceFile ||
-          action == Action::kGrievanceRead || action == Action::kGrievanceRespond) {
+          action == Action::kGrievanceRead || action == Action::kGrievanceRespond ||
+          action == Action::kEnrolmentApply) {
         if (specific && r.household_idx == p.household_idx) return "";
         return "a citizen sees only their own household";
       }
@@ -199,7 +201,8 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       // The grievances an operator filed (grievance::CanView, asked first, says which).
       if (action == Action::kGrievanceRead) return "";
       if (action == Action::kHouseholdRead || action == Action::kChangeSubmit ||
-          action == Action::kEligibilityExplain || action == Action::kGrievanceFile) {
+          action == Action::kEligibilityExplain || action == Action::kGrievanceFile ||
+          action == Action::kEnrolmentApply) {
         if (!specific) return "an operator acts for one consenting household at a time";
         auto consent = Identities(db, clock_).HasAssistedConsent(p, r.household_idx);
         if (consent.ok() && *consent) return "";
@@ -215,6 +218,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         case Action::kEligibilityExplain:
         case Action::kRegistrySearch:
         case Action::kChangeSubmit:
+        case Action::kEnrolmentApply:
         case Action::kChangeList:
         case Action::kDuplicateList:
           return "";

@@ -75,6 +75,7 @@ enum class Action {
   kGrievanceReassign,  // move to another holder (grievance officer of the area)
   kGrievanceRespond,   // the citizen's rating, appeal, reopening, closing
   kGrievanceInbound,   // an SMS/IVR gateway hands in an inbound message
+  kEnrolmentApply,     // apply for a scheme for a member (as change.submit: own, consented, area)
 };
 std::string_view ActionName(Action a);
 

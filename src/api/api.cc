@@ -21,6 +21,7 @@
 #include "notify/outbox.h"
 #include "payments/disbursement.h"
 #include "programs/cycles.h"
+#include "programs/enrolment.h"
 #include "programs/simulate.h"
 #include "programs/store.h"
 #include "registry/snapshot.h"
@@ -683,6 +684,59 @@ class Handlers {
                                                      family_id.value_or(""), changes, reason,
                                                      channel, p.Actor()}));
       return http::Json({{"id", id}, {"status", "pending"}}, 201);
+    });
+  }
+
+  // An application for a scheme, by the citizen, an operator with their consent, or an officer
+  // of the area: decided by the rules now (and, where the scheme says so, later by an officer).
+  http::Response SubmitApplication(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"scheme_id", "member_id", "lang"}));
+      ASSIGN_OR_RETURN(std::string scheme_id, http::GetRequired<std::string>(body, "scheme_id"));
+      ASSIGN_OR_RETURN(std::string member_id, http::GetRequired<std::string>(body, "member_id"));
+      ASSIGN_OR_RETURN(auto lang, http::GetOptional<std::string>(body, "lang"));
+      if (!registry::ValidMemberId(member_id)) {
+        return InvalidArgumentError("member_id must be 11 digits with a valid check digit");
+      }
+      ASSIGN_OR_RETURN(auto ref, FindMemberHousehold(db, member_id));
+      access::Resource r{member_id, ref ? ref->household_idx : 0, ref ? ref->village_code : ""};
+      if (!ref) {
+        (void)Authorize(db, req, p, Action::kEnrolmentApply, r, "application");
+        return NotFoundError("no household or member you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(
+          Authorize(db, req, p, Action::kEnrolmentApply, r, "application"), "member"));
+      if (a_.options_.eligibility == nullptr) return UnavailableError("eligibility is not served");
+      ASSIGN_OR_RETURN(auto m, db.QueryOne("SELECT member_idx FROM members WHERE member_id = ?",
+                                           {member_id}));
+      if (!m) return NotFoundError("no household or member you may see has that ID");
+      programs::SchemeStore store(db, a_.clock_);
+      ASSIGN_OR_RETURN(programs::CompiledScheme scheme, store.Get(scheme_id));
+      programs::ApplicationInput in;
+      in.scheme_id = scheme_id;
+      if (scheme.scheme.unit == rules::Unit::kPerson) {
+        in.member_idx = m->Int(0);
+      } else {
+        in.household_idx = ref->household_idx;
+      }
+      in.channel = p.role == Role::kCitizen    ? "self"
+                   : p.role == Role::kOperator ? "operator"
+                                               : "officer";
+      in.actor = p.Actor();
+      in.officer_review = scheme.scheme.officer_review;
+      in.language = lang.value_or("");
+      ASSIGN_OR_RETURN(programs::Application a,
+                       programs::Apply(db, *a_.options_.eligibility, a_.clock_, in));
+      return http::Json({{"application_id", a.application_id},
+                         {"scheme", a.scheme_id},
+                         {"member_id", member_id},
+                         {"status", a.status},
+                         {"eligible", a.eligible},
+                         {"explanation", a.explanation},
+                         {"submitted_at", a.submitted_at.ToString()}},
+                        201);
     });
   }
 
@@ -1966,6 +2020,7 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/schemes/simulate", &Handlers::SimulateScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/explain/{member_id}", &Handlers::ExplainScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/payments", &Handlers::MyPayments));
+  RETURN_IF_ERROR(add("POST", "/api/v1/applications", &Handlers::SubmitApplication));
   RETURN_IF_ERROR(add("GET", "/api/v1/cycles", &Handlers::ListCycles));
   RETURN_IF_ERROR(add("POST", "/api/v1/cycles", &Handlers::CreateCycle));
   RETURN_IF_ERROR(add("GET", "/api/v1/cycles/{id}", &Handlers::GetCycle));

@@ -128,6 +128,43 @@ TEST_P(ApiPaymentsTest, FromCycleToBankAndBackToTheCitizen) {
   EXPECT_EQ(progress.doc["progress"]["instructions"]["rejected"]["count"], 1);
 }
 
+// Applying: the rules decide at once, with the reasons; an enrolled member cannot apply twice.
+TEST_P(ApiPaymentsTest, ACitizenAppliesAndTheRulesDecideWithReasons) {
+  programs::SchemeStore store(db(), clock_);
+  ASSERT_TRUE(store.Add(payments::testing::PensionYaml(), "test", "system:test").ok());
+  ASSERT_TRUE(store.SetStatus(payments::testing::kScheme, "active", "system:test").ok());
+  ASSERT_TRUE(eligibility_.Refresh(db(), clock_).ok());
+  std::string sunita = A().member_ids[0], pooja = A().member_ids[2];
+  std::string token = CitizenToken(sunita);
+  Reply yes = Call("POST", "/api/v1/applications",
+                   json{{"scheme_id", payments::testing::kScheme}, {"member_id", sunita}}, token);
+  ASSERT_EQ(yes.status, 201) << yes;
+  EXPECT_EQ(yes.doc["status"], "enrolled");
+  EXPECT_EQ(yes.doc["eligible"], true);
+  auto enrolled = db().QueryOne("SELECT COUNT(*) FROM enrolments e JOIN members m ON "
+                                "m.member_idx = e.beneficiary_idx WHERE m.member_id = ? AND "
+                                "e.status = 'enrolled' AND e.path = 'application'",
+                                {sunita});
+  EXPECT_EQ((*enrolled)->Int(0), 1);
+  Reply twice = Call("POST", "/api/v1/applications",
+                     json{{"scheme_id", payments::testing::kScheme}, {"member_id", sunita}}, token);
+  EXPECT_EQ(twice.status, 409) << twice;
+  Reply no = Call("POST", "/api/v1/applications",
+                  json{{"scheme_id", payments::testing::kScheme}, {"member_id", pooja},
+                       {"lang", "hi"}},
+                  token);
+  ASSERT_EQ(no.status, 201) << no;
+  EXPECT_EQ(no.doc["status"], "rejected");
+  EXPECT_EQ(no.doc["eligible"], false);
+  EXPECT_NE(no.doc["explanation"].dump().find("आयु"), std::string::npos) << no.doc;
+  // Another household's member: as if unknown.
+  Reply other = Call("POST", "/api/v1/applications",
+                     json{{"scheme_id", payments::testing::kScheme},
+                          {"member_id", C().member_ids[0]}},
+                     token);
+  EXPECT_EQ(other.status, 404) << other;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ApiPaymentsTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
 

@@ -90,6 +90,8 @@ const RouteExpectation kExpected[] = {
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/me/schemes", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/applications", "ABC", false,
+     {"", "A", "", "A", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
     {"GET /api/v1/me/payments", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     // Cycles need the scheme_admin or approver duty (no officer here has either).
@@ -201,6 +203,8 @@ const std::set<std::string> kExplanationFields = {
     "amount",    "amount_problem", "name",   "unit",            "benefit",  "frequency",
     "met_from",  "member_id"};
 // A citizen's payments (/me/payments).
+const std::set<std::string> kApplicationFields = {
+    "application_id", "scheme", "member_id", "status", "eligible", "explanation", "submitted_at"};
 const std::set<std::string> kPaymentFields = {
     "member_id", "payments", "instruction_id", "scheme_id", "period",    "amount_paise",
     "amount",    "status",   "attempt",        "destination", "updated_at", "reason",
@@ -249,6 +253,7 @@ std::set<std::string> Union(std::initializer_list<std::set<std::string>> sets) {
 std::set<std::string> AllowedFields(const std::string& role) {
   if (role == "citizen") {
     return Union({kProblemFields, kHouseholdViewFields, kExplanationFields, kPaymentFields,
+                  kApplicationFields,
                   kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields,
                   {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"}});
   }
@@ -259,12 +264,12 @@ std::set<std::string> AllowedFields(const std::string& role) {
       view.erase(f);
     }
     // Of a grievance they filed: its state, holder, deadline and history, no links.
-    return Union({kProblemFields, view, kExplanationFields, kGrievanceFields,
+    return Union({kProblemFields, view, kExplanationFields, kGrievanceFields, kApplicationFields,
                   {"results", "next_page_token", "member_ids", "reason", "id", "consent_id",
                    "operator", "centre", "purpose", "fee_paise", "sent", "expires_in_seconds"}});
   }
   if (role.starts_with("officer")) {
-    return Union({kProblemFields, kHouseholdViewFields, kExplanationFields,
+    return Union({kProblemFields, kHouseholdViewFields, kExplanationFields, kApplicationFields,
                   {"results", "next_page_token", "member_ids", "reason", "id", "change_requests",
                    "kind", "changes", "submitted_by", "submitted_at", "decided_by",
                    "decision_note", "duplicates", "held_member", "existing_member", "held_at",
@@ -546,6 +551,10 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/me/access-log") return get("/api/v1/me/access-log");
     if (key == "GET /api/v1/me/schemes") return get("/api/v1/me/schemes");
     if (key == "GET /api/v1/me/payments") return get("/api/v1/me/payments");
+    if (key == "POST /api/v1/applications") {
+      return post("/api/v1/applications",
+                  {{"scheme_id", testing::kSchemeId}, {"member_id", Obj(o).member_ids[0]}});
+    }
     if (key == "GET /api/v1/cycles") return get("/api/v1/cycles");
     if (key == "POST /api/v1/cycles") {
       return post("/api/v1/cycles", {{"scheme_id", testing::kSchemeId}, {"period", "2026-11"}});

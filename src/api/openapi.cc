@@ -54,6 +54,13 @@ std::vector<RouteDoc> Routes() {
       {"GET", "/api/v1/me/payments", "payments.read", "The signed-in citizen's payments: scheme, "
        "period, amount, masked destination, state, and for a failure the reason and the next "
        "step (?lang=en|hi)", nullptr, "200"},
+      {"POST", "/api/v1/applications", "enrolment.apply", "Applies for a scheme for a member "
+       "(the citizen, an operator with their consent, an officer of the area): decided by the "
+       "rules at once, with the explanation; enrolled, rejected, or pending an officer where the "
+       "scheme asks for review",
+       Obj({{"scheme_id", kString}, {"member_id", kString}, {"lang", kString}},
+           {"scheme_id", "member_id"}),
+       "201"},
       {"GET", "/api/v1/cycles", "cycle.read", "Payment cycles (?scheme=ID), with their totals "
        "and approval state", nullptr, "200"},
       {"POST", "/api/v1/cycles", "cycle.prepare", "Creates the cycle of a scheme for a period, "

@@ -18,6 +18,7 @@
 #include "payments/mapper.h"
 #include "payments/reconcile.h"
 #include "programs/cycles.h"
+#include "programs/eligibility.h"
 #include "programs/enrolment.h"
 #include "programs/store.h"
 #include "registry/snapshot.h"
@@ -383,8 +384,9 @@ void AddLedger(CLI::App& app, GlobalOptions& global) {
 
 void AddEnrolment(CLI::App& app, GlobalOptions& global) {
   struct Opts {
-    std::string scheme, db;
-    bool json = false;
+    std::string scheme, db, member, as, note;
+    int64_t application = 0;
+    bool approve = false, reject = false, json = false;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* group = app.add_subcommand(
@@ -402,8 +404,28 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
       "exits", "Propose exits for those no longer eligible (or deceased), with notice, and make "
                "due exits effective.\nExample: spode enrolment exits --scheme old_age_pension "
                "--db state.db");
-  for (CLI::App* c : {notify, enrol, exits}) {
+  CLI::App* apply = group->add_subcommand(
+      "apply", "Apply for a scheme for a member, on their behalf (an officer): decided by the "
+               "rules at once, with the reasons.\nExample: spode enrolment apply --scheme "
+               "old_age_pension --member 48301759231 --as block.officer --db state.db");
+  apply->add_option("--member", o->member, "the member's ID")->required();
+  apply->add_option("--as", o->as, "the officer acting (any duty)")->required();
+  CLI::App* pending = group->add_subcommand(
+      "applications", "Applications waiting for an officer's decision.\nExample: spode "
+                      "enrolment applications --scheme old_age_pension --db state.db");
+  CLI::App* decide = group->add_subcommand(
+      "decide", "Decide an application that waits for an officer (not its submitter).\n"
+                "Example: spode enrolment decide 12 --approve --note \"documents seen\" --as "
+                "district.officer --db state.db");
+  decide->add_option("application", o->application, "the application number")->required();
+  decide->add_flag("--approve", o->approve, "enrol");
+  decide->add_flag("--reject", o->reject, "refuse (the note says why)");
+  decide->add_option("--note", o->note, "the reason, for the citizen")->required();
+  decide->add_option("--as", o->as, "the deciding officer (registrar duty)")->required();
+  for (CLI::App* c : {notify, enrol, exits, apply, pending}) {
     c->add_option("--scheme", o->scheme, "the scheme id")->required();
+  }
+  for (CLI::App* c : {notify, enrol, exits, apply, pending, decide}) {
     c->add_option("--db", o->db, "SQLite path or postgresql:// URL");
     c->add_flag("--json", o->json, "print one JSON document");
   }
@@ -414,11 +436,57 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
       programs::SchemeStore store(db, clock);
+      if (what == 5) {  // decide
+        if (o->approve == o->reject) {
+          return Fail(InvalidArgumentError("give one of --approve or --reject"), o->json);
+        }
+        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kRegistrar);
+        if (!p.ok()) return Fail(p.status(), o->json);
+        auto a = programs::DecideApplication(db, clock, o->application, p->Actor(), o->approve,
+                                             o->note);
+        if (!a.ok()) return Fail(a.status(), o->json);
+        if (o->json) PrintJsonDocument(programs::ApplicationJson(*a));
+        else std::printf("Application %lld: %s.\n", static_cast<long long>(a->application_id),
+                         a->status.c_str());
+        return 0;
+      }
       auto scheme = store.Get(o->scheme);
       if (!scheme.ok()) return Fail(scheme.status(), o->json);
       int days = scheme->scheme.objection_days;
       json out;
-      if (what == 0) {
+      if (what == 3) {  // apply
+        auto p = access::Identities(db, clock).StaffByName(o->as);
+        if (!p.ok()) return Fail(p.status(), o->json);
+        if (p->role != access::Role::kOfficer) {
+          return Fail(PermissionDeniedError(o->as + " is not an officer"), o->json);
+        }
+        auto m = db.QueryOne("SELECT m.member_idx, m.household_idx, h.village_code FROM members "
+                             "m JOIN households h ON h.household_idx = m.household_idx WHERE "
+                             "m.member_id = ?",
+                             {o->member});
+        if (!m.ok()) return Fail(m.status(), o->json);
+        if (!*m || !(*m)->Text(2).starts_with(p->scope)) {
+          return Fail(NotFoundError("no member " + o->member + " in " + o->as + "'s area"),
+                      o->json);
+        }
+        programs::Eligibility elig;
+        if (Status s = elig.Refresh(db, clock); !s.ok()) return Fail(s, o->json);
+        programs::ApplicationInput in;
+        in.scheme_id = o->scheme;
+        if (scheme->scheme.unit == rules::Unit::kPerson) in.member_idx = (*m)->Int(0);
+        else in.household_idx = (*m)->Int(1);
+        in.channel = "officer";
+        in.actor = p->Actor();
+        in.officer_review = scheme->scheme.officer_review;
+        auto a = programs::Apply(db, elig, clock, in);
+        if (!a.ok()) return Fail(a.status(), o->json);
+        out = programs::ApplicationJson(*a);
+      } else if (what == 4) {  // applications
+        auto list = programs::ListApplications(db, o->scheme, "pending", 100);
+        if (!list.ok()) return Fail(list.status(), o->json);
+        out = json::array();
+        for (const auto& a : *list) out.push_back(programs::ApplicationJson(a));
+      } else if (what == 0) {
         auto r = programs::SendNotices(db, clock, o->scheme, days);
         if (!r.ok()) return Fail(r.status(), o->json);
         out = {{"noticed", r->noticed},
@@ -455,6 +523,9 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
   notify->callback([&global, run] { global.run = run(0); });
   enrol->callback([&global, run] { global.run = run(1); });
   exits->callback([&global, run] { global.run = run(2); });
+  apply->callback([&global, run] { global.run = run(3); });
+  pending->callback([&global, run] { global.run = run(4); });
+  decide->callback([&global, run] { global.run = run(5); });
 }
 
 }  // namespace
