@@ -50,4 +50,14 @@ std::string Principal::Actor() const {
   return "user:" + name;
 }
 
+std::string Principal::OfficerLevel() const {
+  if (role != Role::kOfficer) return "";
+  switch (scope.size()) {
+    case 2: return "state";
+    case 4: return "district";
+    case 6: return "block";
+    default: return "";
+  }
+}
+
 }  // namespace spode::access

@@ -44,6 +44,8 @@ struct Principal {
   bool HasDuty(Duty d) const { return duties.count(d) > 0; }
   // The name recorded in logs and decisions: "user:<name>" or "citizen:<member_id>".
   std::string Actor() const;
+  // Officers: "state", "district" or "block" from the scope's length (2, 4, 6); else "".
+  std::string OfficerLevel() const;
 };
 
 }  // namespace spode::access

@@ -1067,16 +1067,6 @@ class Handlers {
     return id;
   }
 
-  // "state" (2-digit scope), "district" (4) or "block" (6): an officer's level.
-  static std::string LevelOf(const Principal& p) {
-    switch (p.scope.size()) {
-      case 2: return "state";
-      case 4: return "district";
-      case 6: return "block";
-      default: return "";
-    }
-  }
-
   http::Response MyPayments(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
@@ -1155,7 +1145,7 @@ class Handlers {
       programs::SchemeStore store(db, a_.clock_);
       ASSIGN_OR_RETURN(programs::ApprovalResult r,
                        payments::ApproveCycle(db, a_.clock_, store, id,
-                                              {.actor = p.Actor(), .level = LevelOf(p)}));
+                                              {.actor = p.Actor(), .level = p.OfficerLevel()}));
       json out = programs::CycleJson(r.cycle);
       out["tier_approved"] = r.tier;
       out["final"] = r.final;
@@ -1744,7 +1734,7 @@ class Handlers {
     if (auto h = param("holder")) {
       if (*h != "me") return InvalidArgumentError("holder: me (those you hold)");
       if (p.role == Role::kOfficer) {
-        std::string level = LevelOf(p);
+        std::string level = p.OfficerLevel();
         if (level.empty()) return InvalidArgumentError("holder=me: an officer with an area");
         f.level = *grievance::ParseLevel(level);
         f.area_code = p.scope;

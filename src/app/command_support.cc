@@ -28,13 +28,4 @@ Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username
   return p;
 }
 
-std::string OfficerLevel(const access::Principal& p) {
-  switch (p.scope.size()) {
-    case 2: return "state";
-    case 4: return "district";
-    case 6: return "block";
-    default: return "";
-  }
-}
-
 }  // namespace spode::app

@@ -30,9 +30,6 @@ void PrintJsonDocument(const nlohmann::json& j);
 Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
                                           access::Duty duty);
 
-// "state", "district" or "block" from an officer's scope (2, 4 or 6 digits); "" otherwise.
-std::string OfficerLevel(const access::Principal& p);
-
 }  // namespace spode::app
 
 #endif  // SPODE_APP_COMMAND_SUPPORT_H_

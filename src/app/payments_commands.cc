@@ -141,7 +141,7 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
                       Rs((*preview)["remaining_paise"]).c_str());
         }
         auto r = payments::ApproveCycle(db, clock, store, c->cycle_id,
-                                        {.actor = p->Actor(), .level = OfficerLevel(*p)});
+                                        {.actor = p->Actor(), .level = p->OfficerLevel()});
         if (!r.ok()) return Fail(r.status(), o->json);
         json j = programs::CycleJson(r->cycle);
         j["tier_approved"] = r->tier;

@@ -15,6 +15,7 @@
 #include "payments/iso20022.h"
 #include "payments/ledger.h"
 #include "payments/returns.h"
+#include "programs/enrolment.h"
 #include "programs/reentry.h"
 #include "registry/names.h"
 
@@ -26,11 +27,9 @@ namespace {
 
 constexpr std::string_view kAssociatedAccount = "spode-account";
 
-// States in the Hindi-speaking belt (Census state codes): messages there go in Hindi.
+// Messages go in the household's state language: programs::NoticeLanguage, as notices do.
 bool HindiState(std::string_view state_code) {
-  static const std::set<std::string_view> kHindi = {"02", "05", "06", "07", "08", "09",
-                                                    "10", "20", "22", "23", "99"};
-  return kHindi.count(state_code) > 0;
+  return programs::NoticeLanguage(state_code) == "hi";
 }
 
 std::string Masked(std::string_view ifsc, std::string_view last4) {
