@@ -19,6 +19,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "common/date.h"
 #include "storage/database.h"
 
 namespace {
@@ -350,23 +351,57 @@ TEST_F(CliTest, UserAddReadsThePasswordFromStandardInputAndListsIt) {
   EXPECT_EQ(list.out.find("long enough"), std::string::npos);
 }
 
-TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
-  ASSERT_EQ(Spode("demo --households 50 --no-serve --db " + Path("d.db")).exit_code, 0);
-  int port = FreePort();
+// Starts `spode [--config FILE] serve --db DB --port PORT` with its output discarded, and waits
+// up to 10 s for /healthz (the status of the last try is left in *health).
+pid_t StartServe(const std::string& db, int port, const std::string& config,
+                 std::pair<int, std::string>* health) {
   pid_t pid = fork();
   if (pid == 0) {
     int null = ::open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execl(SPODE_BINARY, SPODE_BINARY, "serve", "--db", Path("d.db").c_str(), "--port",
-          std::to_string(port).c_str(), static_cast<char*>(nullptr));
+    std::string p = std::to_string(port);
+    if (config.empty()) {
+      execl(SPODE_BINARY, SPODE_BINARY, "serve", "--db", db.c_str(), "--port", p.c_str(),
+            static_cast<char*>(nullptr));
+    } else {
+      execl(SPODE_BINARY, SPODE_BINARY, "--config", config.c_str(), "serve", "--db", db.c_str(),
+            "--port", p.c_str(), static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
-  std::pair<int, std::string> health{-1, ""};
-  for (int i = 0; i < 200 && health.first != 200; ++i) {
+  *health = {-1, ""};
+  for (int i = 0; i < 200 && health->first != 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    health = Get(port, "/healthz");
+    *health = Get(port, "/healthz");
   }
+  return pid;
+}
+
+// Sends SIGTERM and returns the exit status (-1 when the process did not stop in 10 s).
+int StopServe(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+// The password of a demo account (written by `spode demo` beside the database).
+std::string DemoPassword(const std::string& accounts_file, const std::string& username) {
+  for (const json& a : json::parse(ReadFile(accounts_file))) {
+    if (a["username"] == username) return a["password"];
+  }
+  return "";
+}
+
+TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
+  ASSERT_EQ(Spode("demo --households 50 --no-serve --db " + Path("d.db")).exit_code, 0);
+  int port = FreePort();
+  std::pair<int, std::string> health;
+  pid_t pid = StartServe(Path("d.db"), port, "", &health);
   EXPECT_EQ(health.first, 200);
   EXPECT_EQ(json::parse(health.second)["status"], "ok");
   auto ready = Get(port, "/readyz");
@@ -377,11 +412,7 @@ TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
   EXPECT_THAT(metrics.second, HasSubstr("spode_http_requests_total"));
   EXPECT_THAT(metrics.second, HasSubstr("spode_build_info"));
   // The demo's accounts sign in; the API answers with the session.
-  json accounts = json::parse(ReadFile(Path("d.db.accounts.json")));
-  std::string password;
-  for (const json& a : accounts) {
-    if (a["username"] == "state.officer") password = a["password"];
-  }
+  std::string password = DemoPassword(Path("d.db.accounts.json"), "state.officer");
   ASSERT_FALSE(password.empty());
   auto login = Request(port, "POST", "/api/v1/auth/login",
                        json({{"username", "state.officer"}, {"password", password}}).dump());
@@ -399,15 +430,72 @@ TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
   auto missing = Get(port, "/no-such-page");
   EXPECT_EQ(missing.first, 404);
   EXPECT_EQ(json::parse(missing.second)["code"], "NOT_FOUND");
-  kill(pid, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 200; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(WIFEXITED(status)) << "serve did not stop on SIGTERM";
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(StopServe(pid), 0) << "serve did not stop on SIGTERM, or failed";
   EXPECT_EQ(Get(port, "/healthz").first, -1);
+}
+
+TEST_F(CliTest, GrievanceDeadlinesComeFromTheConfigFile) {
+  ASSERT_EQ(Spode("demo --households 50 --no-serve --db " + Path("g.db")).exit_code, 0);
+  {
+    std::ofstream cfg(Path("spode.toml"));
+    cfg << "[grievance]\ndeadline_days = 15\n"
+           "[grievance.category_deadline_days]\npayment_not_received = 7\n";
+  }
+  int port = FreePort();
+  std::pair<int, std::string> health;
+  pid_t pid = StartServe(Path("g.db"), port, Path("spode.toml"), &health);
+  ASSERT_EQ(health.first, 200);
+  std::string password = DemoPassword(Path("g.db.accounts.json"), "state.officer");
+  auto login = Request(port, "POST", "/api/v1/auth/login",
+                       json({{"username", "state.officer"}, {"password", password}}).dump());
+  ASSERT_EQ(login.first, 200) << login.second;
+  std::string token = json::parse(login.second)["token"];
+  auto db = spode::storage::Open(Path("g.db"));
+  ASSERT_TRUE(db.ok());
+  auto member = (*db)->QueryOne("SELECT m.member_id FROM members m JOIN households h ON "
+                                "h.household_idx = m.household_idx WHERE h.status = 'active' "
+                                "AND m.status = 'active' LIMIT 1");
+  ASSERT_TRUE(member.ok() && member->has_value());
+  // Filed at the walk-in desk: the configured days, counted from the moment of filing.
+  auto file = [&](const std::string& category) {
+    auto before = std::chrono::system_clock::now();
+    auto r = Request(port, "POST", "/api/v1/grievances",
+                     json({{"member_id", (*member)->Text(0)},
+                           {"channel", "walk_in"},
+                           {"category", category},
+                           {"description", "Filed in the config test"}})
+                         .dump(),
+                     token);
+    EXPECT_EQ(r.first, 201) << r.second;
+    auto due = spode::Timestamp::Parse(json::parse(r.second).value("deadline", ""));
+    EXPECT_TRUE(due.ok()) << r.second;
+    auto since = std::chrono::microseconds(due.ok() ? due->micros : 0) -
+                 std::chrono::duration_cast<std::chrono::microseconds>(
+                     before.time_since_epoch());
+    return std::chrono::duration_cast<std::chrono::hours>(since + std::chrono::minutes(5));
+  };
+  EXPECT_EQ(file("payment_not_received").count(), 7 * 24);
+  EXPECT_EQ(file("other").count(), 15 * 24);
+  EXPECT_EQ(StopServe(pid), 0);
+
+  // A misspelt category stops the server and the grievance jobs before they start.
+  {
+    std::ofstream cfg(Path("bad.toml"));
+    cfg << "[grievance.category_deadline_days]\npayment_not_recieved = 7\n";
+  }
+  std::string err;
+  RunResult jobs = Spode("--config " + Path("bad.toml") + " grievance escalate --db " +
+                             Path("g.db"),
+                         &err);
+  EXPECT_NE(jobs.exit_code, 0);
+  EXPECT_THAT(err, HasSubstr("grievance.category_deadline_days"));
+  EXPECT_THAT(err, HasSubstr("payment_not_received"));
+  err.clear();
+  RunResult serve = Spode("--config " + Path("bad.toml") + " serve --port " +
+                              std::to_string(FreePort()) + " --db " + Path("g.db"),
+                          &err);
+  EXPECT_NE(serve.exit_code, 0);
+  EXPECT_THAT(err, HasSubstr("payment_not_recieved"));
 }
 
 TEST_F(CliTest, ImportIntoPostgresqlSkippedWithoutSpodeTestPgUrl) {

@@ -1687,7 +1687,8 @@ class Handlers {
   Result<GrievanceIntakeBatcher*> IntakeBatcher() {
     std::lock_guard lock(intake_mu_);
     if (!intake_) {
-      ASSIGN_OR_RETURN(intake_, GrievanceIntakeBatcher::Start(a_.connections_.url(), a_.clock_));
+      ASSIGN_OR_RETURN(intake_, GrievanceIntakeBatcher::Start(a_.connections_.url(), a_.clock_,
+                                                             {.policy = a_.options_.grievance_policy}));
     }
     return intake_.get();
   }
@@ -1834,7 +1835,8 @@ class Handlers {
         [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
             const json& body) -> Status {
           ASSIGN_OR_RETURN(std::string reply, http::GetRequired<std::string>(body, "reply"));
-          return grievance::RecordInterimReply(db, a_.clock_, g.grievance_id, reply, p.Actor());
+          return grievance::RecordInterimReply(db, a_.clock_, g.grievance_id, reply, p.Actor(),
+                                               a_.options_.grievance_policy);
         });
   }
 
@@ -1853,7 +1855,8 @@ class Handlers {
                                     {.outcome = *o,
                                      .reason = reason,
                                      .change_request_id = change,
-                                     .actor = p.Actor()})
+                                     .actor = p.Actor()},
+                                    a_.options_.grievance_policy)
               .status();
         });
   }
@@ -1871,7 +1874,8 @@ class Handlers {
           grievance::Assignee to{.level = *l,
                                  .area_code = grievance::AreaAt(*l, g.village_code),
                                  .bank_code = bank.value_or("")};
-          return grievance::Reassign(db, a_.clock_, g.grievance_id, to, reason, p.Actor());
+          return grievance::Reassign(db, a_.clock_, g.grievance_id, to, reason, p.Actor(),
+                                     a_.options_.grievance_policy);
         });
   }
 
@@ -1881,7 +1885,9 @@ class Handlers {
         [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
             const json& body) -> Status {
           ASSIGN_OR_RETURN(int rating, http::GetRequired<int>(body, "rating"));
-          return grievance::Rate(db, a_.clock_, g.grievance_id, rating, p.Actor()).status();
+          return grievance::Rate(db, a_.clock_, g.grievance_id, rating, p.Actor(),
+                                 a_.options_.grievance_policy)
+              .status();
         });
   }
 
@@ -1891,7 +1897,9 @@ class Handlers {
         [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
             const json& body) -> Status {
           ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
-          return grievance::Appeal(db, a_.clock_, g.grievance_id, reason, p.Actor()).status();
+          return grievance::Appeal(db, a_.clock_, g.grievance_id, reason, p.Actor(),
+                                   a_.options_.grievance_policy)
+              .status();
         });
   }
 
@@ -1901,7 +1909,8 @@ class Handlers {
         [&](storage::Database& db, const grievance::Grievance& g, const Principal& p,
             const json& body) -> Status {
           ASSIGN_OR_RETURN(std::string reason, http::GetRequired<std::string>(body, "reason"));
-          return grievance::Reopen(db, a_.clock_, g.grievance_id, reason, p.Actor());
+          return grievance::Reopen(db, a_.clock_, g.grievance_id, reason, p.Actor(),
+                                   a_.options_.grievance_policy);
         });
   }
 
@@ -1949,7 +1958,7 @@ class Handlers {
         if (in.status().code() != StatusCode::kInvalidArgument) return in.status();
         return refused(in.status().message());
       }
-      Result<grievance::Filed> filed = grievance::File(db, a_.clock_, *in);
+      Result<grievance::Filed> filed = grievance::File(db, a_.clock_, *in, a_.options_.grievance_policy);
       if (filed.status().code() == StatusCode::kNotFound) {
         return refused("No member is registered with that member ID; please check it and send "
                        "again.");

@@ -19,6 +19,7 @@
 #include "access/gate.h"
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
+#include "grievance/types.h"
 #include "http/router.h"
 #include "programs/eligibility.h"
 #include "storage/connections.h"
@@ -36,6 +37,8 @@ struct Options {
   // Where POST /api/v1/cycles/{id}/export writes bank files (banks download them through the
   // API either way).
   std::string bank_files_dir = "bank-files";
+  // Grievance deadlines and windows (the deployment's [grievance] settings).
+  grievance::Policy grievance_policy = {};
 };
 
 class Api {

@@ -135,6 +135,9 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
       if (!opened.ok()) return Fail(opened.status(), o->json);
       storage::Database& db = *opened->state.db;
       const TimeSource& clock = *opened->clock;
+      // The deployment's deadlines and windows ([grievance] in the config file).
+      auto policy = grievance::PolicyFor(opened->config.grievance);
+      if (!policy.ok()) return Fail(policy.status(), o->json);
       if (what == 0) {  // list
         grievance::ListFilter f;
         std::optional<Viewer> viewer;
@@ -290,7 +293,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
         return 0;
       }
       if (what == 3) {  // escalate
-        auto r = grievance::EscalateOverdue(db, clock);
+        auto r = grievance::EscalateOverdue(db, clock, *policy);
         if (!r.ok()) return Fail(r.status(), o->json);
         if (o->json) {
           PrintJsonDocument(api::EscalationRunJson(*r));
@@ -303,7 +306,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
         return 0;
       }
       if (what == 4) {  // open-cases
-        auto r = grievance::OpenCasesFromEvents(db, clock);
+        auto r = grievance::OpenCasesFromEvents(db, clock, *policy);
         if (!r.ok()) return Fail(r.status(), o->json);
         if (o->json) {
           PrintJsonDocument(api::CaseRunJson(*r));
@@ -339,7 +342,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
           break;
         }
       }
-      auto r = api::RunResolutionActions(db, clock, options);
+      auto r = api::RunResolutionActions(db, clock, options, *policy);
       if (!r.ok()) return Fail(r.status(), o->json);
       if (o->json) {
         PrintJsonDocument(api::ActionRunJson(*r));

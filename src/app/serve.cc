@@ -13,6 +13,7 @@
 #include "access/gate.h"
 #include "api/api.h"
 #include "api/grievance_jobs.h"
+#include "grievance/types.h"
 #include "notify/dispatcher.h"
 #include "notify/sender.h"
 #include "app/state.h"
@@ -86,10 +87,14 @@ int Serve(const Config& config, const ServeOptions& options) {
     out += "spode_snapshot_bytes_per_household " +
            std::to_string(households == 0 ? 0 : eligibility.snapshot_bytes() / households) + "\n";
   });
+  // Grievance deadlines and windows from the config file; refused at start when invalid.
+  auto grievance_policy = grievance::PolicyFor(config.grievance);
+  if (!grievance_policy.ok()) return Fail(grievance_policy.status(), false);
   api::Api api(connections, *state->key, clock, **access_log,
                {.dev_outbox = options.dev_outbox,
                 .eligibility = &eligibility,
-                .bank_files_dir = BankFilesDir(config)});
+                .bank_files_dir = BankFilesDir(config),
+                .grievance_policy = *grievance_policy});
   if (Status s = api.Register(router); !s.ok()) return Fail(s, false);
   router.Add("GET", "/metrics", [&](http::Request&) {
     http::Response r;
@@ -154,7 +159,8 @@ int Serve(const Config& config, const ServeOptions& options) {
       if (!last || std::chrono::steady_clock::now() - *last >= std::chrono::seconds(every)) {
         last = std::chrono::steady_clock::now();
         api::GrievanceJobs run =
-            api::RunGrievanceJobs(**db, clock, {.actor = "system", .eligibility = &eligibility});
+            api::RunGrievanceJobs(**db, clock, {.actor = "system", .eligibility = &eligibility},
+                                  *grievance_policy);
         if (!run.error.ok()) spdlog::warn("grievance jobs: {}", run.error.ToString());
         for (const std::string& line : run.actions.lines) {
           spdlog::info("grievance action: {}", line);

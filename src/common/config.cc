@@ -34,6 +34,32 @@ class Reader {
     }
   }
 
+  // Reads the table section.key (string keys, integer values) into *out when present.
+  Status GetIntTable(std::string_view section, std::string_view key,
+                     std::map<std::string, int>* out) {
+    std::string full = std::string(section) + "." + std::string(key);
+    known_.insert(full);
+    const toml::node* node = root_.at_path(full).node();
+    if (node == nullptr) return OkStatus();
+    const toml::table* t = node->as_table();
+    if (t == nullptr) return Bad(section, key, "a table of names and integers");
+    for (auto&& [name, value] : *t) {
+      std::string entry = full;
+      entry.push_back('.');
+      entry.append(name.str());
+      if (!value.is_integer()) {
+        return InvalidArgumentError(std::string(origin_) + ": " + entry + " must be an integer");
+      }
+      int64_t v = *value.value<int64_t>();
+      if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+        return InvalidArgumentError(std::string(origin_) + ": " + entry +
+                                    " must be an integer in range");
+      }
+      (*out)[std::string(name.str())] = static_cast<int>(v);
+    }
+    return OkStatus();
+  }
+
   // Every key in the file must be one that Get asked for.
   Status CheckUnknown() const {
     for (auto&& [section, node] : root_) {
@@ -101,6 +127,17 @@ Result<Config> Config::Parse(std::string_view text, std::string_view origin) {
   RETURN_IF_ERROR(r.Get("time", "utc_offset_minutes", &c.time.utc_offset_minutes));
   RETURN_IF_ERROR(r.Get("log", "level", &c.log.level));
   RETURN_IF_ERROR(r.Get("log", "format", &c.log.format));
+  RETURN_IF_ERROR(r.Get("grievance", "deadline_days", &c.grievance.deadline_days));
+  RETURN_IF_ERROR(r.GetIntTable("grievance", "category_deadline_days",
+                                &c.grievance.category_deadline_days));
+  RETURN_IF_ERROR(
+      r.Get("grievance", "escalated_deadline_days", &c.grievance.escalated_deadline_days));
+  RETURN_IF_ERROR(r.Get("grievance", "appeal_deadline_days", &c.grievance.appeal_deadline_days));
+  RETURN_IF_ERROR(r.Get("grievance", "appeal_window_days", &c.grievance.appeal_window_days));
+  RETURN_IF_ERROR(r.Get("grievance", "reopen_window_days", &c.grievance.reopen_window_days));
+  RETURN_IF_ERROR(
+      r.Get("grievance", "reentry_deadline_days", &c.grievance.reentry_deadline_days));
+  RETURN_IF_ERROR(r.Get("grievance", "interim_percent", &c.grievance.interim_percent));
   RETURN_IF_ERROR(r.CheckUnknown());
   if (Status s = c.Validate(); !s.ok()) return s.WithContext(origin);
   return c;
@@ -139,6 +176,21 @@ Status Config::Validate() const {
   RETURN_IF_ERROR(Range("server.request_timeout_ms", server.request_timeout_ms, 100, 3600000));
   RETURN_IF_ERROR(Range("server.idle_timeout_ms", server.idle_timeout_ms, 100, 3600000));
   RETURN_IF_ERROR(Range("time.utc_offset_minutes", time.utc_offset_minutes, -720, 840));
+  RETURN_IF_ERROR(Range("grievance.deadline_days", grievance.deadline_days, 1, 3650));
+  for (const auto& [name, days] : grievance.category_deadline_days) {
+    std::string key = "grievance.category_deadline_days.";
+    key.append(name);
+    RETURN_IF_ERROR(Range(key, days, 1, 3650));
+  }
+  RETURN_IF_ERROR(Range("grievance.escalated_deadline_days", grievance.escalated_deadline_days,
+                        1, 3650));
+  RETURN_IF_ERROR(
+      Range("grievance.appeal_deadline_days", grievance.appeal_deadline_days, 1, 3650));
+  RETURN_IF_ERROR(Range("grievance.appeal_window_days", grievance.appeal_window_days, 1, 3650));
+  RETURN_IF_ERROR(Range("grievance.reopen_window_days", grievance.reopen_window_days, 1, 3650));
+  RETURN_IF_ERROR(
+      Range("grievance.reentry_deadline_days", grievance.reentry_deadline_days, 1, 3650));
+  RETURN_IF_ERROR(Range("grievance.interim_percent", grievance.interim_percent, 1, 99));
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (!kLevels.count(log.level)) {
     return InvalidArgumentError("log.level must be one of trace, debug, info, warn, error");

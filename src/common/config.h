@@ -12,10 +12,16 @@
 //   [vault]     key_file (default: beside an SQLite database, "<db>.key"; else "spode.key")
 //   [time]      utc_offset_minutes (330, India)
 //   [log]       level (trace, debug, info, warn, error), format (text, json)
+//   [grievance] deadline_days (21: every category), escalated_deadline_days (21),
+//               appeal_deadline_days (30), appeal_window_days (30), reopen_window_days (30),
+//               reentry_deadline_days (21), interim_percent (67)
+//   [grievance.category_deadline_days]  one category's own deadline, e.g.
+//               payment_not_received = 14 (the names are checked by grievance::PolicyFor)
 #ifndef SPODE_COMMON_CONFIG_H_
 #define SPODE_COMMON_CONFIG_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -49,6 +55,17 @@ struct Config {
     std::string level = "info";
     std::string format = "text";
   } log;
+  // Grievance deadlines and windows, in days (grievance::PolicyFor turns them into a Policy).
+  struct Grievance {
+    int deadline_days = 21;
+    std::map<std::string, int> category_deadline_days;  // category name -> days
+    int escalated_deadline_days = 21;
+    int appeal_deadline_days = 30;
+    int appeal_window_days = 30;
+    int reopen_window_days = 30;
+    int reentry_deadline_days = 21;
+    int interim_percent = 67;
+  } grievance;
 
   // Reads and validates a TOML file. NOT_FOUND when it does not exist, INVALID_ARGUMENT when it
   // is a directory or its contents are not valid (see above).

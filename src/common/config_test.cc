@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 namespace spode {
@@ -132,6 +133,46 @@ TEST(ConfigTest, UnknownTopLevelScalarIsAnError) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), StartsWith("test.toml: unknown setting \"port\""));
   EXPECT_THAT(s.message(), HasSubstr("[server]"));
+}
+
+TEST(ConfigTest, GrievanceDeadlinesWithPerCategoryTable) {
+  Result<Config> c = Config::Parse(
+      "[grievance]\ndeadline_days = 15\nappeal_window_days = 45\ninterim_percent = 50\n"
+      "[grievance.category_deadline_days]\npayment_not_received = 7\ndata_misuse = 30\n",
+      "test.toml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->grievance.deadline_days, 15);
+  EXPECT_EQ(c->grievance.appeal_window_days, 45);
+  EXPECT_EQ(c->grievance.interim_percent, 50);
+  EXPECT_EQ(c->grievance.escalated_deadline_days, 21);  // not set: the default
+  EXPECT_EQ(c->grievance.category_deadline_days,
+            (std::map<std::string, int>{{"data_misuse", 30}, {"payment_not_received", 7}}));
+  EXPECT_TRUE(Config{}.grievance.category_deadline_days.empty());
+}
+
+TEST(ConfigTest, GrievanceDeadlinesOutOfRangeOrMistypedAreNamed) {
+  struct Case {
+    std::string_view toml;
+    std::string_view message;
+  };
+  for (const Case& c : {
+           Case{"[grievance]\ndeadline_days = 0\n",
+                "grievance.deadline_days is 0; it must be between 1 and 3650"},
+           Case{"[grievance]\ninterim_percent = 100\n",
+                "grievance.interim_percent is 100; it must be between 1 and 99"},
+           Case{"[grievance.category_deadline_days]\nother = 4000\n",
+                "grievance.category_deadline_days.other is 4000; it must be between 1 and 3650"},
+           Case{"[grievance.category_deadline_days]\nother = \"7\"\n",
+                "test.toml: grievance.category_deadline_days.other must be an integer"},
+           Case{"[grievance]\ncategory_deadline_days = 7\n",
+                "test.toml: grievance.category_deadline_days must be a table of names and "
+                "integers"},
+           Case{"[grievance]\ndeadline = 7\n", "test.toml: unknown setting \"grievance.deadline\""},
+       }) {
+    Status s = ParseStatus(c.toml);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.toml;
+    EXPECT_THAT(s.message(), HasSubstr(std::string(c.message))) << c.toml;
+  }
 }
 
 TEST(ConfigTest, WrongTypesNameTheKey) {

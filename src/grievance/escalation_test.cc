@@ -200,6 +200,39 @@ TEST_P(EscalationTest, PerCategoryDeadlinesAreConfigurable) {
   EXPECT_EQ(EscalateOverdue(db(), clock_, policy).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PolicyForTest, TheConfigFileSettingsBecomeThePolicy) {
+  Config::Grievance config;
+  config.deadline_days = 15;
+  config.category_deadline_days = {{"payment_not_received", 7}, {"data_misuse", 30}};
+  config.escalated_deadline_days = 10;
+  config.appeal_window_days = 45;
+  config.interim_percent = 50;
+  Result<Policy> p = PolicyFor(config);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->DeadlineDays(Category::kPaymentNotReceived), 7);
+  EXPECT_EQ(p->DeadlineDays(Category::kDataMisuse), 30);
+  EXPECT_EQ(p->DeadlineDays(Category::kEnrolment), 15);
+  EXPECT_EQ(p->DeadlineDays(Category::kOther), 15);
+  EXPECT_EQ(p->escalated_deadline_days, 10);
+  EXPECT_EQ(p->appeal_window_days, 45);
+  EXPECT_EQ(p->appeal_deadline_days, 30);
+  EXPECT_EQ(p->interim_percent, 50);
+  // The defaults give the default policy.
+  Result<Policy> d = PolicyFor(Config::Grievance{});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->deadline_days, Policy{}.deadline_days);
+  // A misspelt category is refused, naming the words allowed.
+  config.category_deadline_days = {{"payment_not_recieved", 7}};
+  Result<Policy> bad = PolicyFor(config);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("grievance.category_deadline_days"), std::string::npos)
+      << bad.status();
+  EXPECT_NE(bad.status().message().find("payment_not_received"), std::string::npos)
+      << bad.status();
+  config.category_deadline_days = {{"other", 0}};
+  EXPECT_EQ(PolicyFor(config).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(EscalationTest, OverdueCountsPerHolder) {
   FileOne();
   FileOne();

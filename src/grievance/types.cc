@@ -121,4 +121,24 @@ Status Policy::Validate() const {
   return OkStatus();
 }
 
+Result<Policy> PolicyFor(const Config::Grievance& config) {
+  Policy p;
+  p.deadline_days.fill(config.deadline_days);
+  for (const auto& [name, days] : config.category_deadline_days) {
+    Result<Category> c = ParseCategory(name);
+    if (!c.ok()) {
+      return InvalidArgumentError("grievance.category_deadline_days: " + c.status().message());
+    }
+    p.deadline_days[static_cast<int>(*c)] = days;
+  }
+  p.escalated_deadline_days = config.escalated_deadline_days;
+  p.appeal_deadline_days = config.appeal_deadline_days;
+  p.appeal_window_days = config.appeal_window_days;
+  p.reopen_window_days = config.reopen_window_days;
+  p.reentry_deadline_days = config.reentry_deadline_days;
+  p.interim_percent = config.interim_percent;
+  RETURN_IF_ERROR(p.Validate());
+  return p;
+}
+
 }  // namespace spode::grievance

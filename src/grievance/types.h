@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/config.h"
 #include "common/date.h"
 #include "common/result.h"
 #include "notify/message.h"
@@ -108,6 +109,11 @@ struct Policy {
   // 1..99.
   Status Validate() const;
 };
+
+// The policy a deployment configured ([grievance] in spode.toml; common/config.h): every
+// category gets `deadline_days` unless `category_deadline_days` names it. INVALID_ARGUMENT for an
+// unknown category name (listing the names) or a period out of range.
+Result<Policy> PolicyFor(const Config::Grievance& config);
 
 // Who holds a grievance: the grievance officer of `area_code` at `level`, and, when
 // `bank_code` is not empty, the bank (first four letters of its IFSCs) that must answer, under
