@@ -152,19 +152,32 @@ void Identities::RecordFailure(std::string_view account, std::string_view addres
       .IgnoreError();
 }
 
+namespace {
+
+// A staff member's or client's principal from the columns username, role, scope, duties,
+// status, client_scopes of users, starting at column `first` of `row`.
+Result<Principal> AccountPrincipal(const storage::Row& row, size_t first, int64_t user_id) {
+  if (row.IsNull(first + 4) || row.Text(first + 4) != "active") {
+    return UnauthenticatedError("the account is not active");
+  }
+  Principal p;
+  ASSIGN_OR_RETURN(p.role, ParseRole(row.Text(first + 1)));
+  p.user_id = user_id;
+  p.name = row.Text(first);
+  p.scope = row.Text(first + 2);
+  p.duties = SplitDuties(row.Text(first + 3));
+  p.client_scopes = row.Text(first + 5);
+  return p;
+}
+
+}  // namespace
+
 Result<Principal> Identities::PrincipalForUser(int64_t user_id) {
   ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT username, role, scope, duties, status, "
                                           "client_scopes FROM users WHERE user_id = ?",
                                           {user_id}));
-  if (!row || (*row).Text(4) != "active") return UnauthenticatedError("the account is not active");
-  Principal p;
-  ASSIGN_OR_RETURN(p.role, ParseRole((*row).Text(1)));
-  p.user_id = user_id;
-  p.name = (*row).Text(0);
-  p.scope = (*row).Text(2);
-  p.duties = SplitDuties((*row).Text(3));
-  p.client_scopes = (*row).Text(5);
-  return p;
+  if (!row) return UnauthenticatedError("the account is not active");
+  return AccountPrincipal(*row, 0, user_id);
 }
 
 Result<Principal> Identities::StaffByName(std::string_view username) {
@@ -292,14 +305,18 @@ Result<std::string> Identities::CreateSession(const Principal& p, std::string_vi
 
 Result<Principal> Identities::ResolveSession(std::string_view token) {
   if (token.size() != 64) return UnauthenticatedError("not signed in");
-  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT user_id, member_idx, household_idx, member_id, "
-                                          "expires_at_us, revoked_at_us FROM sessions WHERE "
-                                          "token_hash = ?",
+  // One query for the session and, for staff and clients, their account (every authenticated
+  // request runs it).
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT s.user_id, s.member_idx, s.household_idx, "
+                                          "s.member_id, s.expires_at_us, s.revoked_at_us, "
+                                          "u.username, u.role, u.scope, u.duties, u.status, "
+                                          "u.client_scopes FROM sessions s LEFT JOIN users u ON "
+                                          "u.user_id = s.user_id WHERE s.token_hash = ?",
                                           {storage::Blob{crypto::Hash256(token)}}));
   if (!row || !(*row).IsNull(5) || (*row).Int(4) <= clock_.Now().micros) {
     return UnauthenticatedError("not signed in, or the session has ended; sign in again");
   }
-  if (!(*row).IsNull(0)) return PrincipalForUser((*row).Int(0));
+  if (!(*row).IsNull(0)) return AccountPrincipal(*row, 6, (*row).Int(0));
   Principal p;
   p.role = Role::kCitizen;
   p.member_idx = (*row).Int(1);

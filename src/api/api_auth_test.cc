@@ -100,6 +100,21 @@ TEST_P(AuthTest, ATokenIsUselessAfterLogoutAsBearerAndAsCookie) {
   EXPECT_EQ(Call("GET", "/api/v1/me", std::nullopt, citizen).status, 401);
 }
 
+TEST_P(AuthTest, ADisabledAccountsOpenSessionIsRefusedAtItsNextRequest) {
+  std::string token = Token("officer.9901");
+  ASSERT_EQ(ReadA(token).status, 200);
+  ASSERT_TRUE(db().Execute("UPDATE users SET status = 'disabled' WHERE username = ?",
+                           {std::string("officer.9901")})
+                  .ok());
+  Reply after = ReadA(token);
+  EXPECT_EQ(after.status, 401) << after;
+  EXPECT_EQ(after.code(), "UNAUTHENTICATED");
+  ASSERT_TRUE(db().Execute("UPDATE users SET status = 'active' WHERE username = ?",
+                           {std::string("officer.9901")})
+                  .ok());
+  EXPECT_EQ(ReadA(token).status, 200);
+}
+
 TEST_P(AuthTest, SessionsExpireStaffAfterTwelveHoursCitizensAfterOne) {
   std::string staff = Token("officer.9901");
   std::string citizen = CitizenToken(A().member_ids[0]);

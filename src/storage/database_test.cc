@@ -18,6 +18,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/result.h"
@@ -218,6 +219,39 @@ TEST(OpenTest, SqlitePragmasAreInEffect) {
     ASSERT_OK_AND_ASSIGN(auto foreign_keys, db->QueryOne("PRAGMA foreign_keys"));
     ASSERT_TRUE(foreign_keys.has_value());
     EXPECT_EQ(foreign_keys->value(0), Value(int64_t{1}));
+  }
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path.string() + suffix, ignored);
+  }
+}
+
+TEST(OpenTest, SqliteWriterWaitsForAnotherWritersLockThenGivesUpAtTheTimeout) {
+  auto path = std::filesystem::temp_directory_path() / ("spode_busy_" + UniqueSuffix() + ".db");
+  {
+    ASSERT_OK_AND_ASSIGN(auto holder, Open(path.string()));
+    ASSERT_OK(holder->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)"));
+    ASSERT_OK_AND_ASSIGN(auto waiter, Open(path.string(), {.busy_timeout_ms = 5000}));
+    ASSERT_OK_AND_ASSIGN(auto impatient, Open(path.string(), {.busy_timeout_ms = 50}));
+    // The holder takes the write lock and keeps it for 300 ms.
+    ASSERT_OK(holder->Begin());
+    ASSERT_OK(holder->Execute("INSERT INTO t (who) VALUES ('holder')").status());
+    // A writer with 50 ms to wait gives up: UNAVAILABLE, nothing written.
+    auto refused = impatient->Execute("INSERT INTO t (who) VALUES ('impatient')");
+    EXPECT_THAT(refused, StatusIs(StatusCode::kUnavailable));
+    // A writer with 5 s to wait gets in after the holder commits, and not before.
+    std::thread release([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      Status committed = holder->Commit();
+      EXPECT_TRUE(committed.ok()) << committed;
+    });
+    auto waited = waiter->Execute("INSERT INTO t (who) VALUES ('waiter')");
+    release.join();
+    ASSERT_OK(waited.status());
+    ASSERT_OK_AND_ASSIGN(auto rows, waiter->Query("SELECT who FROM t ORDER BY id"));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].Text(0), "holder");
+    EXPECT_EQ(rows[1].Text(0), "waiter");
   }
   std::error_code ignored;
   for (const char* suffix : {"", "-wal", "-shm"}) {
