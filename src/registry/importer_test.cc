@@ -62,6 +62,27 @@ TEST_P(ImporterTest, ImportsHouseholdsWithAssignedIdsAndMaskedViews) {
   EXPECT_EQ(*found, (*h)["members"][1]["member_id"]);
 }
 
+TEST_P(ImporterTest, ReadingManyHouseholdsPreparesAFixedSetOfStatements) {
+  // Households imported apart cite different provenance, so each household read looks up
+  // a different set of provenance ids.
+  for (int i = 0; i < 30; ++i) Import({Family(100 + 3 * i).dump()});
+  auto distinct = db().QueryOne("SELECT COUNT(DISTINCT prov_id) FROM households");
+  ASSERT_TRUE(distinct.ok() && *distinct);
+  ASSERT_GE((*distinct)->Int(0), 30);
+  auto ids = db().Query("SELECT family_id FROM households ORDER BY household_idx");
+  ASSERT_TRUE(ids.ok());
+  Registry reg(db(), key_, clock_);
+  ASSERT_TRUE(reg.GetHousehold((*ids)[0].Text(0)).ok());
+  const size_t after_first = db().cached_statement_count();
+  for (const storage::Row& row : *ids) {
+    auto h = reg.GetHousehold(row.Text(0));
+    ASSERT_TRUE(h.ok()) << h.status();
+    EXPECT_EQ((*h)["members"][0]["provenance"]["verification"], "self_declared");
+  }
+  // At most one more statement text per placeholder bucket (8, 16, 32, 64), not one per read.
+  EXPECT_LE(db().cached_statement_count(), after_first + 3);
+}
+
 TEST_P(ImporterTest, NationalIdsAreOnlySealedInTheDatabaseFile) {
   Import({Family(1).dump()});
   if (tdb_.is_postgres()) {

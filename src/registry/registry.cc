@@ -97,6 +97,33 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
   return view;
 }
 
+// Provenance rows (prov_id, source, as_of, verification, channel) for `ids`, in statements of
+// 8, 16, 32 or 64 placeholders (the last id repeated to fill the rest): a handful of SQL texts,
+// where an IN list written out per household would prepare, and cache, a new statement for every
+// household read.
+Result<std::vector<storage::Row>> Registry::ProvenanceRows(const std::set<int64_t>& ids) {
+  constexpr size_t kMost = 64;
+  std::vector<int64_t> all(ids.begin(), ids.end());
+  std::vector<storage::Row> out;
+  for (size_t at = 0; at < all.size(); at += kMost) {
+    size_t n = std::min(kMost, all.size() - at);
+    size_t slots = 8;
+    while (slots < n) slots *= 2;
+    std::string sql = "SELECT prov_id, source, as_of, verification, channel FROM provenance "
+                      "WHERE prov_id IN (?";
+    std::vector<storage::Value> params;
+    params.reserve(slots);
+    for (size_t i = 0; i < slots; ++i) {
+      if (i > 0) sql.append(", ?");
+      params.emplace_back(all[at + std::min(i, n - 1)]);
+    }
+    sql.push_back(')');
+    ASSIGN_OR_RETURN(auto rows, db_.Query(sql, params));
+    for (storage::Row& r : rows) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // The current household in three queries: the household with its place names, the members with
 // their bank accounts, and every provenance they cite.
 Result<json> Registry::CurrentHousehold(std::string_view family_id) {
@@ -129,11 +156,8 @@ Result<json> Registry::CurrentHousehold(std::string_view family_id) {
     member_attr_prov.push_back(m.Text(10) == "{}" ? json::object() : json::parse(m.Text(10)));
     cite(member_attr_prov.back());
   }
-  std::string in;
-  for (int64_t id : prov_ids) in += (in.empty() ? "" : ",") + std::to_string(id);
-  ASSIGN_OR_RETURN(auto provs, db_.Query("SELECT prov_id, source, as_of, verification, channel "
-                                         "FROM provenance WHERE prov_id IN (" + in + ")"));
   std::map<int64_t, json> prov;
+  ASSIGN_OR_RETURN(auto provs, ProvenanceRows(prov_ids));
   for (const storage::Row& p : provs) {
     prov[p.Int(0)] = {{"source", p.Text(1)},
                       {"as_of", p.Text(2)},

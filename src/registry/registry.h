@@ -18,7 +18,9 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "common/time_source.h"
@@ -68,6 +70,7 @@ class Registry {
 
  private:
   Result<nlohmann::json> CurrentHousehold(std::string_view family_id);
+  Result<std::vector<storage::Row>> ProvenanceRows(const std::set<int64_t>& ids);
   Result<nlohmann::json> MemberView(int64_t member_idx, std::optional<Timestamp> as_of);
   Result<nlohmann::json> ProvenanceView(int64_t prov_id);
   Status RecordEvent(std::string_view kind, int64_t household_idx, int64_t member_idx,

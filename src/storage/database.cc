@@ -99,8 +99,12 @@ Result<Statement*> Database::Cached(std::string_view sql) {
 
 Result<std::vector<Row>> Database::Query(std::string_view sql,
                                          std::initializer_list<Value> params) {
+  return Query(sql, std::span<const Value>(params.begin(), params.size()));
+}
+
+Result<std::vector<Row>> Database::Query(std::string_view sql, std::span<const Value> params) {
   ASSIGN_OR_RETURN(Statement * stmt, Cached(sql));
-  stmt->BindAll(std::span<const Value>(params.begin(), params.size()));
+  stmt->BindAll(params);
   std::vector<Row> rows;
   while (true) {
     auto step = stmt->Step();

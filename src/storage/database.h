@@ -113,7 +113,11 @@ class Database {
   // Prepares a statement with `?` placeholders.
   virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
   // A prepared statement cached by its SQL text and owned by this Database; Reset on return.
+  // Every distinct text is kept for the connection's life: SQL passed here (and to Query,
+  // QueryOne, Execute) must come from a fixed set, with values bound, never spliced in.
   Result<Statement*> Cached(std::string_view sql);
+  // How many statements Cached holds (tests check that it stays small).
+  size_t cached_statement_count() const { return cache_.size(); }
 
   virtual Status Begin() = 0;
   // A transaction that only reads: one consistent snapshot for several queries, without taking
@@ -130,6 +134,7 @@ class Database {
 
   // Convenience: prepare (cached), bind, run.
   Result<std::vector<Row>> Query(std::string_view sql, std::initializer_list<Value> params = {});
+  Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params);
   Result<std::optional<Row>> QueryOne(std::string_view sql,
                                       std::initializer_list<Value> params = {});
   // Returns the number of changed rows.
