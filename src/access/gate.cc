@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "access/client_consents.h"
 #include "common/log.h"
 
 namespace spode::access {
@@ -34,6 +35,8 @@ std::string_view ActionName(Action a) {
     case Action::kGrievanceRespond: return "grievance.respond";
     case Action::kGrievanceInbound: return "grievance.inbound";
     case Action::kEnrolmentApply: return "enrolment.apply";
+    case Action::kEnrolmentRead: return "enrolment.read";
+    case Action::kConsentManage: return "consent.manage";
   }
   return "unknown";
 }
@@ -185,7 +188,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           action == Action::kAccessLogRead || action == Action::kEligibilityExplain ||
           action == Action::kPaymentsRead || action == Action::kGrievanceFile ||
           action == Action::kGrievanceRead || action == Action::kGrievanceRespond ||
-          action == Action::kEnrolmentApply) {
+          action == Action::kEnrolmentApply || action == Action::kConsentManage) {
         if (specific && r.household_idx == p.household_idx) return "";
         return "a citizen sees only their own household";
       }
@@ -237,6 +240,9 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         case Action::kCycleRead:
           if (p.HasDuty(Duty::kSchemeAdmin) || p.HasDuty(Duty::kApprover)) return "";
           return "this needs the scheme_admin or approver duty";
+        case Action::kEnrolmentRead:
+          if (p.HasDuty(Duty::kRegistrar) || p.HasDuty(Duty::kSchemeAdmin)) return "";
+          return "this needs the registrar or scheme_admin duty";
         case Action::kGrievanceFile:
         case Action::kGrievanceRead:
         case Action::kGrievanceAnswer:
@@ -269,6 +275,15 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
       if (action == Action::kGrievanceInbound) {
         if (HasClientScope(p, "grievance.gateway")) return "";
         return "this needs the client scope grievance.gateway";
+      }
+      // A partner app reads a household only while a member of it consents
+      // (access/client_consents.h), and only with the client scope the consent names.
+      if (action == Action::kHouseholdRead) {
+        if (!HasClientScope(p, "registry.read")) return "this needs the client scope registry.read";
+        if (!specific) return "a partner app reads one consenting household at a time";
+        auto consent = ClientConsents(db, clock_).Allows(p, r.household_idx, "registry.read");
+        if (consent.ok() && *consent) return "";
+        return "no member of the household has consented to this app reading it";
       }
       return "registry data is not open to this role";
     case Role::kProvider:

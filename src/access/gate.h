@@ -12,6 +12,8 @@
 //             requests and duplicates and enrolling need the registrar duty
 //   officer   payment cycles: reading them needs the scheme_admin or approver duty, preparing
 //             them scheme_admin, approving them approver
+//   officer   a scheme's enrolment proposals and notices: the registrar or scheme_admin duty
+//             (the rows are those of the officer's area)
 //   bank      its own payment files and status files (its bank code is its scope); no
 //             registry data
 //   grievances (grievance.*): citizen their own household's (file, read, respond); operator
@@ -76,6 +78,9 @@ enum class Action {
   kGrievanceRespond,   // the citizen's rating, appeal, reopening, closing
   kGrievanceInbound,   // an SMS/IVR gateway hands in an inbound message
   kEnrolmentApply,     // apply for a scheme for a member (as change.submit: own, consented, area)
+  kEnrolmentRead,      // a scheme's enrolment proposals, notices and objections (officers:
+                       // registrar or scheme_admin duty; rows of their area)
+  kConsentManage,      // a citizen's consents to partner apps: grant, list, withdraw
 };
 std::string_view ActionName(Action a);
 

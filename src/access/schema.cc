@@ -92,6 +92,27 @@ CREATE INDEX access_log_household ON access_log (household_idx, at_us);
           {"access/0002_client_scopes", R"sql(
 -- Machine clients' OAuth2 scopes (client credentials, /oauth2/client/token).
 ALTER TABLE users ADD COLUMN client_scopes TEXT NOT NULL DEFAULT '';
+)sql"},
+          {"access/0003_client_consents", R"sql(
+-- A citizen's consent to a partner app (a developer client) for their household: what for,
+-- until when, withdrawn when (access/client_consents.h).
+CREATE TABLE client_consents (
+  consent_id {{pk}},
+  client_user_id BIGINT NOT NULL REFERENCES users (user_id),
+  member_idx BIGINT NOT NULL,
+  household_idx BIGINT NOT NULL,
+  scope TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  granted_by TEXT NOT NULL,
+  granted_at_us BIGINT NOT NULL,
+  expires_at_us BIGINT NOT NULL,
+  revoked_at_us BIGINT,
+  revoked_by TEXT,
+  CHECK (expires_at_us > granted_at_us),
+  CHECK ((revoked_at_us IS NULL) = (revoked_by IS NULL))
+);
+CREATE INDEX client_consents_client ON client_consents (client_user_id, household_idx);
+CREATE INDEX client_consents_household ON client_consents (household_idx, consent_id);
 )sql"}};
 }
 

@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "access/client_consents.h"
 #include "access/identities.h"
+#include "api/console_views.h"
 #include "api/grievance_intake_batcher.h"
 #include "common/log.h"
 #include "common/money.h"
@@ -89,8 +91,17 @@ const std::set<std::string>& AllowedFields(Role role, bool member) {
   static const std::set<std::string> kMemberOperator = {
       "member_id", "family_id", "name",   "name_local", "dob",        "sex",
       "relationship", "status", "version", "national_id", "attributes"};
+  // A partner app, under a member's consent: who lives there and the attributes its rules need;
+  // no bank details, phone numbers, national IDs or provenance trail.
+  static const std::set<std::string> kHouseholdClient = {
+      "family_id", "status", "version", "address", "attributes", "members"};
+  static const std::set<std::string> kMemberClient = {
+      "member_id", "family_id", "name", "name_local", "dob", "sex",
+      "relationship", "status", "version", "attributes"};
   static const std::set<std::string> kNone = {};
   switch (role) {
+    case Role::kDeveloper:
+      return member ? kMemberClient : kHouseholdClient;
     case Role::kCitizen:
     case Role::kOfficer:
       return member ? kMemberFull : kHouseholdFull;
@@ -429,6 +440,86 @@ class Handlers {
                        {"decision", r.Text(5)}});
       }
       return http::Json({{"entries", out}});
+    });
+  }
+
+  // --- a citizen's consents to partner apps (access/client_consents.h) ---
+
+  // The signed-in citizen's household as the gate's resource for `action` (a denial, recorded,
+  // for anyone else).
+  Result<access::Resource> OwnHousehold(storage::Database& db, const http::Request& req,
+                                        const Principal& p, Action action) {
+    if (p.role != Role::kCitizen) {
+      return a_.gate_.Deny(p, action, {"me", 0, ""}, "own_record", req.request_id,
+                           "this is a citizen's own record");
+    }
+    ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT family_id, village_code FROM households "
+                                           "WHERE household_idx = ?",
+                                           {p.household_idx}));
+    if (!row) return NotFoundError("your household is no longer in the registry");
+    access::Resource r{row->Text(0), p.household_idx, row->Text(1)};
+    RETURN_IF_ERROR(Authorize(db, req, p, action, r, "own_record"));
+    return r;
+  }
+
+  json ConsentJson(const access::ClientConsent& c) {
+    Timestamp now = a_.clock_.Now();
+    return {{"consent_id", c.consent_id},
+            {"client_id", c.client},
+            {"client_name", c.client_name},
+            {"scope", c.scope},
+            {"purpose", c.purpose},
+            {"granted_by", c.granted_by},
+            {"granted_at", c.granted_at.ToString()},
+            {"expires_at", c.expires_at.ToString()},
+            {"revoked_at", c.revoked_at ? json(c.revoked_at->ToString()) : json(nullptr)},
+            {"active", c.Active(now)}};
+  }
+
+  http::Response MyConsents(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(OwnHousehold(db, req, p, Action::kConsentManage).status());
+      ASSIGN_OR_RETURN(auto all,
+                       access::ClientConsents(db, a_.clock_).ForHousehold(p.household_idx));
+      json out = json::array();
+      for (const access::ClientConsent& c : all) out.push_back(ConsentJson(c));
+      return http::Json({{"consents", out}});
+    });
+  }
+
+  http::Response GrantConsent(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"client_id", "scope", "purpose", "days"}));
+      ASSIGN_OR_RETURN(std::string client, http::GetRequired<std::string>(body, "client_id"));
+      ASSIGN_OR_RETURN(std::string scope, http::GetRequired<std::string>(body, "scope"));
+      ASSIGN_OR_RETURN(std::string purpose, http::GetRequired<std::string>(body, "purpose"));
+      ASSIGN_OR_RETURN(std::optional<int64_t> days, http::GetOptional<int64_t>(body, "days"));
+      if (days && (*days < 1 || *days > access::kMaxConsentDays)) {
+        return InvalidArgumentError("days must be between 1 and 365");
+      }
+      RETURN_IF_ERROR(OwnHousehold(db, req, p, Action::kConsentManage).status());
+      ASSIGN_OR_RETURN(access::ClientConsent c,
+                       access::ClientConsents(db, a_.clock_)
+                           .Grant(p, client, scope, purpose, static_cast<int>(days.value_or(90))));
+      return http::Json(ConsentJson(c), 201);
+    });
+  }
+
+  http::Response RevokeConsent(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& text = req.path_params["id"];
+      if (text.empty() || text.size() > 18 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgumentError("the consent id must be a number");
+      }
+      RETURN_IF_ERROR(OwnHousehold(db, req, p, Action::kConsentManage).status());
+      access::ClientConsents consents(db, a_.clock_);
+      RETURN_IF_ERROR(consents.Revoke(p, std::stoll(text)));
+      return http::Json({{"consent_id", std::stoll(text)}, {"withdrawn", true}});
     });
   }
 
@@ -1950,7 +2041,10 @@ class Handlers {
                          text.find("\xE0\xA5") != std::string::npos;
       auto refused = [&](const std::string& why) {
         std::string reply = why;
-        if (hindi) reply += " " + std::string(grievance::InboundHelp(notify::Language::kHi));
+        if (hindi) {
+          reply.push_back(' ');
+          reply.append(grievance::InboundHelp(notify::Language::kHi));
+        }
         return http::Json({{"accepted", false}, {"reply", reply}});
       };
       Result<grievance::GrievanceInput> in = grievance::ParseInbound(channel, from, text);
@@ -1958,7 +2052,8 @@ class Handlers {
         if (in.status().code() != StatusCode::kInvalidArgument) return in.status();
         return refused(in.status().message());
       }
-      Result<grievance::Filed> filed = grievance::File(db, a_.clock_, *in, a_.options_.grievance_policy);
+      Result<grievance::Filed> filed =
+          grievance::File(db, a_.clock_, *in, a_.options_.grievance_policy);
       if (filed.status().code() == StatusCode::kNotFound) {
         return refused("No member is registered with that member ID; please check it and send "
                        "again.");
@@ -1983,6 +2078,89 @@ class Handlers {
     });
   }
 
+  // --- console views: returns, enrolment notices, checking a scheme's text (console_views.h) ---
+
+  // GET /api/v1/cycles/{id}/returns: the cycle's bank files with their outcomes, and the
+  // rejected and returned payments of beneficiaries in the officer's area.
+  http::Response CycleReturns(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "cycle"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kCycleRead,
+                                {"cycle_returns:" + std::to_string(id), 0, ""}, "payments"));
+      ASSIGN_OR_RETURN(json out, api::CycleReturns(db, id, p.scope, Language(req)));
+      return http::Json(out);
+    });
+  }
+
+  // GET /api/v1/bank/returns: the rejected and returned payments of the bank's own files.
+  http::Response BankReturns(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kBankFileRead, {"bank_returns", 0, ""},
+                                "payments"));
+      ASSIGN_OR_RETURN(json out, api::BankReturns(db, p.scope));
+      return http::Json(out);
+    });
+  }
+
+  // GET /api/v1/schemes/{id}/notices: proactive enrolment proposals in the officer's area,
+  // with their notices, objections and enrolments (?status=).
+  http::Response SchemeNotices(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& scheme = req.path_params["id"];
+      if (scheme.empty() || scheme.size() > 64) {
+        return InvalidArgumentError("the scheme id is 1 to 64 characters");
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kEnrolmentRead, {"notices:" + scheme, 0, ""},
+                                "enrolment"));
+      std::string status;
+      if (auto it = req.query_params.find("status"); it != req.query_params.end()) {
+        status = it->second;
+      }
+      ASSIGN_OR_RETURN(json out, api::SchemeNotices(db, scheme, p.scope, status));
+      return http::Json(out);
+    });
+  }
+
+  // GET /api/v1/schemes/{id}/source[?version=N]: a version's YAML, to start editing from.
+  http::Response SchemeSource(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& scheme = req.path_params["id"];
+      if (scheme.empty() || scheme.size() > 64) {
+        return InvalidArgumentError("the scheme id is 1 to 64 characters");
+      }
+      int64_t version = 0;
+      if (auto it = req.query_params.find("version"); it != req.query_params.end()) {
+        const std::string& v = it->second;
+        if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+          return InvalidArgumentError("version must be a whole number");
+        }
+        version = std::stoll(v);
+      }
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kSchemeSimulate,
+                                {"scheme_source:" + scheme, 0, ""}, "policy_design"));
+      ASSIGN_OR_RETURN(json out, api::SchemeSource(db, scheme, version));
+      return http::Json(out);
+    });
+  }
+
+  // POST /api/v1/schemes/check {scheme: YAML}: parses and type-checks the text, saving nothing;
+  // 200 with {ok, diagnostics: [{line, column, message}]} whether or not it has errors.
+  http::Response CheckScheme(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"scheme"}));
+      ASSIGN_OR_RETURN(std::string yaml, http::GetRequired<std::string>(body, "scheme"));
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kSchemeSimulate, {"scheme_check", 0, ""},
+                                "policy_design"));
+      return http::Json(api::CheckSchemeText(yaml));
+    });
+  }
+
  private:
   Api& a_;
 };
@@ -2000,6 +2178,9 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp/verify", &Handlers::VerifyOtp));
   RETURN_IF_ERROR(add("GET", "/api/v1/me", &Handlers::Me));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/access-log", &Handlers::MyAccessLog));
+  RETURN_IF_ERROR(add("GET", "/api/v1/me/consents", &Handlers::MyConsents));
+  RETURN_IF_ERROR(add("POST", "/api/v1/me/consents", &Handlers::GrantConsent));
+  RETURN_IF_ERROR(add("POST", "/api/v1/me/consents/{id}/revoke", &Handlers::RevokeConsent));
   RETURN_IF_ERROR(add("GET", "/api/v1/households/{family_id}", &Handlers::GetHousehold));
   RETURN_IF_ERROR(add("POST", "/api/v1/households", &Handlers::Enrol));
   RETURN_IF_ERROR(add("GET", "/api/v1/members/{member_id}", &Handlers::GetMember));
@@ -2042,6 +2223,11 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/reopen", &Handlers::ReopenGrievance));
   RETURN_IF_ERROR(add("POST", "/api/v1/grievances/{ticket}/close", &Handlers::CloseGrievance));
   RETURN_IF_ERROR(add("POST", "/api/v1/inbound/sms", &Handlers::InboundMessage));
+  RETURN_IF_ERROR(add("GET", "/api/v1/cycles/{id}/returns", &Handlers::CycleReturns));
+  RETURN_IF_ERROR(add("GET", "/api/v1/bank/returns", &Handlers::BankReturns));
+  RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/notices", &Handlers::SchemeNotices));
+  RETURN_IF_ERROR(add("POST", "/api/v1/schemes/check", &Handlers::CheckScheme));
+  RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/source", &Handlers::SchemeSource));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));
   if (options_.dev_outbox) {

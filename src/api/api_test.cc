@@ -22,6 +22,7 @@
 #include <map>
 #include <set>
 
+#include "access/client_consents.h"
 #include "api/testing/api_fixture.h"
 #include "gmock/gmock.h"
 #include "grievance/desk.h"
@@ -88,6 +89,13 @@ const RouteExpectation kExpected[] = {
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/me/access-log", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    // A citizen's consents to partner apps: their own, nobody else's.
+    {"GET /api/v1/me/consents", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/me/consents", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"POST /api/v1/me/consents/{id}/revoke", "-", false,
+     {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/me/schemes", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"POST /api/v1/applications", "ABC", false,
@@ -110,6 +118,12 @@ const RouteExpectation kExpected[] = {
      {"", "", "", "", "", "", "", "", "-", "", "", "", ""}},
     {"POST /api/v1/bank/status", "-", false,
      {"", "", "", "", "", "", "", "", "-", "", "", "", ""}},
+    // A cycle's files and returns: cycle.read, a duty no officer here has.
+    {"GET /api/v1/cycles/{id}/returns", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    // A bank's own returns (api_payments_test checks their contents).
+    {"GET /api/v1/bank/returns", "-", false,
+     {"", "", "", "", "", "", "", "", "-", "", "", "", ""}},
     // No file exists in the matrix's world: nobody succeeds (api_payments_test downloads one).
     {"GET /api/v1/bank/files/{id}", "-", false,
      {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
@@ -117,6 +131,15 @@ const RouteExpectation kExpected[] = {
      {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}},
     // What-if over the whole registry: officers with the scheme_admin duty only (none here).
     {"POST /api/v1/schemes/simulate", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    // Enrolment proposals and notices: officers with the registrar or scheme_admin duty (the
+    // rows are their area's; api_payments_test checks them).
+    {"GET /api/v1/schemes/{id}/notices", "-", false,
+     {"", "", "", "", "-", "-", "", "-", "", "", "", "", ""}},
+    // Checking a scheme's text: scheme_admin, as the what-if (none here).
+    {"POST /api/v1/schemes/check", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    {"GET /api/v1/schemes/{id}/source", "-", false,
      {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/schemes/{id}/explain/{member_id}", "ABC", false,
      {"", "A", "", "A", "AB", "C", "AB", "ABC", "", "", "", "", ""}},
@@ -216,7 +239,15 @@ const std::set<std::string> kBankFields = {
     "already_imported", "statuses", "applied", "unchanged", "repeated", "conflicting",
     "unknown",   "contradicting", "stale",   "unreadable",   "paid",       "accepted",
     "rejected",  "returned",   "requeued",   "paid_total_paise", "failed_total_paise",
-    "messages"};
+    "messages",  "returns",    "instruction_id", "period",    "amount_paise", "attempt",
+    "outcome",   "reason_code", "reason",    "at",           "destination", "status_now"};
+// An officer's enrolment proposals and notices (/schemes/{id}/notices).
+const std::set<std::string> kNoticeFields = {
+    "scheme_id", "counts",   "proposed",  "noticed",     "enrolled",   "withdrawn",
+    "proposals", "proposal_id", "unit",   "member_id",   "name",       "family_id",
+    "village",   "amount_paise", "status", "proposed_at", "notice",    "channel",
+    "language",  "sent_at",  "objection_until", "withdrawal", "reason_code", "reason",
+    "by",        "at",       "enrolment", "enrolment_id", "enrolled_at"};
 // A grievance as anyone who may see it receives it (lists, one ticket, the 201 of filing).
 const std::set<std::string> kGrievanceFields = {
     "grievances",  "next_page_token", "ticket",      "kind",       "channel",  "category",
@@ -255,7 +286,9 @@ std::set<std::string> AllowedFields(const std::string& role) {
     return Union({kProblemFields, kHouseholdViewFields, kExplanationFields, kPaymentFields,
                   kApplicationFields,
                   kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields,
-                  {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"}});
+                  {"you", "entries", "at", "who", "role", "action", "purpose", "decision", "id"},
+                  {"consents", "consent_id", "client_id", "client_name", "scope", "granted_by",
+                   "granted_at", "expires_at", "revoked_at", "active", "withdrawn"}});
   }
   if (role.starts_with("operator")) {
     std::set<std::string> view = kHouseholdViewFields;
@@ -274,7 +307,8 @@ std::set<std::string> AllowedFields(const std::string& role) {
                    "kind", "changes", "submitted_by", "submitted_at", "decided_by",
                    "decision_note", "duplicates", "held_member", "existing_member", "held_at",
                    "decision"},
-                  kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields});
+                  kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields,
+                  kNoticeFields});
   }
   // A bank: its files, and the grievances assigned to it without the citizen's member ID.
   if (role == "bank") {
@@ -475,7 +509,25 @@ class AccessMatrixTest : public ApiFixture {
             Count("SELECT COUNT(*) FROM duplicate_holds WHERE status <> 'pending'"),
             Count("SELECT COUNT(*) FROM assisted_consents"),
             Count("SELECT COUNT(*) FROM grievances"),
-            Count("SELECT COUNT(*) FROM grievance_events")};
+            Count("SELECT COUNT(*) FROM grievance_events"),
+            Count("SELECT COUNT(*) FROM client_consents"),
+            Count("SELECT COUNT(*) FROM client_consents WHERE revoked_at_us IS NOT NULL")};
+  }
+
+  // A consent to partner.app given by A's first member, through the library.
+  int64_t ConsentOfA() {
+    auto row = db().QueryOne("SELECT member_idx, household_idx FROM members WHERE member_id = ?",
+                             {A().member_ids[0]});
+    EXPECT_TRUE(row.ok() && row->has_value());
+    access::Principal citizen;
+    citizen.role = access::Role::kCitizen;
+    citizen.member_idx = (*row)->Int(0);
+    citizen.household_idx = (*row)->Int(1);
+    citizen.member_id = A().member_ids[0];
+    auto c = access::ClientConsents(db(), clock_)
+                 .Grant(citizen, "partner.app", "registry.read", "matrix", 30);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() ? c->consent_id : 0;
   }
 
   std::string EnrolBody(char o) {
@@ -489,6 +541,11 @@ class AccessMatrixTest : public ApiFixture {
 
   // Objects a cell consumes, made before the cell's "before" snapshot.
   void Prepare(const std::string& key, char o) {
+    if (key.starts_with("POST /api/v1/me/consents")) {
+      EnsureUser("partner.app");
+      // Each revocation withdraws a fresh consent of A's.
+      if (key.ends_with("/revoke")) fresh_consent_ = ConsentOfA();
+    }
     if (o == '-') return;
     if (key.find("/change-requests/{id}/") != std::string::npos && !fresh_change_.count(o)) {
       fresh_change_[o] = PendingChange(Obj(o).member_ids[0]);
@@ -549,6 +606,15 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/openapi.json") return get("/api/v1/openapi.json");
     if (key == "GET /api/v1/me") return get("/api/v1/me");
     if (key == "GET /api/v1/me/access-log") return get("/api/v1/me/access-log");
+    if (key == "GET /api/v1/me/consents") return get("/api/v1/me/consents");
+    if (key == "POST /api/v1/me/consents") {
+      return post("/api/v1/me/consents",
+                  {{"client_id", "partner.app"}, {"scope", "registry.read"}, {"purpose", "matrix"}});
+    }
+    if (key == "POST /api/v1/me/consents/{id}/revoke") {
+      return post("/api/v1/me/consents/" + std::to_string(fresh_consent_) + "/revoke",
+                  json::object());
+    }
     if (key == "GET /api/v1/me/schemes") return get("/api/v1/me/schemes");
     if (key == "GET /api/v1/me/payments") return get("/api/v1/me/payments");
     if (key == "POST /api/v1/applications") {
@@ -563,6 +629,17 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "POST /api/v1/cycles/{id}/approve") return post("/api/v1/cycles/1/approve", json::object());
     if (key == "POST /api/v1/cycles/{id}/export") {
       return post("/api/v1/cycles/1/export", json::object());
+    }
+    if (key == "GET /api/v1/cycles/{id}/returns") return get("/api/v1/cycles/1/returns");
+    if (key == "GET /api/v1/bank/returns") return get("/api/v1/bank/returns");
+    if (key == "GET /api/v1/schemes/{id}/notices") {
+      return get("/api/v1/schemes/" + std::string(testing::kSchemeId) + "/notices");
+    }
+    if (key == "GET /api/v1/schemes/{id}/source") {
+      return get("/api/v1/schemes/" + std::string(testing::kSchemeId) + "/source");
+    }
+    if (key == "POST /api/v1/schemes/check") {
+      return post("/api/v1/schemes/check", {{"scheme", SchemeYaml()}});
     }
     if (key == "GET /api/v1/bank/files") return get("/api/v1/bank/files");
     if (key == "GET /api/v1/bank/files/{id}") return get("/api/v1/bank/files/1");
@@ -703,6 +780,7 @@ class AccessMatrixTest : public ApiFixture {
   std::vector<Cell> cells_;
   std::map<std::string, std::string> tokens_by_role_;
   std::map<char, int64_t> sentinel_change_, sentinel_hold_, fresh_change_, fresh_hold_;
+  int64_t fresh_consent_ = 0;  // the consent the next revocation withdraws
   std::map<char, std::string> sentinel_grievance_;
   std::map<std::string, std::map<char, std::string>> fresh_grievance_;  // by route
   int64_t setup_consent_ = 0;

@@ -51,6 +51,17 @@ std::vector<RouteDoc> Routes() {
        "200"},
       {"GET", "/api/v1/me/access-log", "access_log.read",
        "Who accessed the citizen's household data, and why", nullptr, "200"},
+      {"GET", "/api/v1/me/consents", "consent.manage", "The citizen's consents to partner apps "
+       "(active, expired and withdrawn)", nullptr, "200"},
+      {"POST", "/api/v1/me/consents", "consent.manage", "The citizen lets a partner app (a "
+       "developer client registered for the scope) read their household for a purpose, for "
+       "`days` days (1-365, default 90)",
+       Obj({{"client_id", kString}, {"scope", kString}, {"purpose", kString},
+            {"days", kInt}},
+           {"client_id", "scope", "purpose"}),
+       "201"},
+      {"POST", "/api/v1/me/consents/{id}/revoke", "consent.manage", "Withdraws a consent at once",
+       nullptr, "200"},
       {"GET", "/api/v1/me/payments", "payments.read", "The signed-in citizen's payments: scheme, "
        "period, amount, masked destination, state, and for a failure the reason and the next "
        "step (?lang=en|hi)", nullptr, "200"},
@@ -80,6 +91,14 @@ std::vector<RouteDoc> Routes() {
        "200"},
       {"GET", "/api/v1/bank/files/{id}", "bank_file.read", "One of the bank's payment files "
        "(pain.001 XML or the CSV profile)", nullptr, "200"},
+      {"GET", "/api/v1/cycles/{id}/returns", "cycle.read", "A cycle's bank files with what "
+       "became of their payments (sent, accepted, paid, rejected, returned), and the rejected "
+       "and returned payments of beneficiaries in the officer's area, newest first: member, "
+       "amount, file, bank, the bank's reason code, the reason and next step (?lang=en|hi), who "
+       "must act, the masked destination and the state now", nullptr, "200"},
+      {"GET", "/api/v1/bank/returns", "bank_file.read", "The rejected and returned payments of "
+       "the bank's own files, newest first: instruction, file, scheme, period, amount, attempt, "
+       "reason code and reason, masked destination, state now (no member IDs)", nullptr, "200"},
       {"POST", "/api/v1/bank/status", "bank_status.upload", "A status file (pain.002 or the CSV "
        "profile) about the bank's own payments, as the request body; returns what it changed "
        "and, line by line, what it did not", nullptr, "200"},
@@ -99,6 +118,18 @@ std::vector<RouteDoc> Routes() {
             {"consent_id", kInt}, {"fee_paise", kInt}},
            {"category", "description"}),
        "201"},
+      {"GET", "/api/v1/schemes/{id}/notices", "enrolment.read", "A scheme's proactive "
+       "enrolment proposals in the officer's area, newest first (?status=proposed|noticed|"
+       "enrolled|withdrawn), each with its notice (channel, language, date, end of the "
+       "objection period), its withdrawal (an objection, by whom, why) and its enrolment; with "
+       "counts by status", nullptr, "200"},
+      {"GET", "/api/v1/schemes/{id}/source", "scheme.simulate", "A scheme version's YAML as "
+       "stored (?version=N; the latest by default), for a scheme administrator to start editing "
+       "from", nullptr, "200"},
+      {"POST", "/api/v1/schemes/check", "scheme.simulate", "Parses and type-checks a scheme's "
+       "YAML text without saving it: 200 with ok and diagnostics [{line, column, message}] "
+       "(every clause's and the amount's errors at once)",
+       Obj({{"scheme", kString}}, {"scheme"}), "200"},
       {"GET", "/api/v1/grievances", "grievance.read", "The grievances and re-entry cases the "
        "caller may see (officers: their area; banks: those assigned to them; operators and "
        "partners: those they filed), oldest first (?status=open|resolved|appealed|closed, "

@@ -414,6 +414,26 @@ export const journeys = {
     await page.getByRole('heading', { name: 'रसीद: शिकायत दर्ज' }).waitFor();
     assert.match(await page.locator('#receipt').innerText(), /लिया गया शुल्क/);
     await checkA11y(page, 'operator: receipt (hi)');
+    // An application for a scheme under the same consent: the decision on the receipt.
+    await page.getByRole('button', { name: /Read in English/ }).click();
+    await page.getByRole('link', { name: 'Back to the household' }).click();
+    // The consenting citizen (the first member of the household) is who the form starts with; a
+    // scheme the household is not enrolled in nor waiting for.
+    const scheme = server.sql(
+      `SELECT s.scheme_id FROM schemes s, members m WHERE m.member_id = '${citizen}' AND s.status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.scheme_id = s.scheme_id AND e.household_idx = m.household_idx AND e.status <> 'exited')
+         AND NOT EXISTS (SELECT 1 FROM enrolment_applications a WHERE a.scheme_id = s.scheme_id AND a.household_idx = m.household_idx AND a.status = 'pending')
+       ORDER BY s.scheme_id LIMIT 1`);
+    assert.ok(scheme, 'a scheme the citizen may apply for');
+    await page.getByLabel('Scheme', { exact: true }).selectOption(scheme);
+    await checkA11y(page, 'operator: household with the application form');
+    await page.getByRole('button', { name: 'Apply Apply for a scheme for the citizen' }).click();
+    await settle(page, page.getByRole('heading', { name: 'Receipt: Scheme application' }));
+    assert.match(await page.locator('[data-field=reference]').innerText(), /^#\d+$/);
+    assert.match(await page.locator('[data-field=outcome]').innerText(), /^(Accepted: enrolled|Meets the rules; waits for an officer|Not accepted)$/);
+    assert.match(await page.locator('[data-field=fee]').innerText(), /₹\s?20\.00/);
+    const applicationId = (await page.locator('[data-field=reference]').innerText()).slice(1);
+    assert.equal(server.sql(`SELECT channel FROM enrolment_applications WHERE application_id = ${applicationId}`), 'operator');
   },
   // A citizen files a grievance in the portal; the district officer finds it in the queue by
   // deadline, sends an interim reply, moves it from the block to the district and resolves it
@@ -516,5 +536,161 @@ export const journeys = {
     await page.getByRole('button', { name: 'Run the what-if' }).click();
     await page.locator('[data-field=lose]').getByText(/^0$/).waitFor();
     assert.ok(Number((await page.locator('[data-field=gain]').innerText()).replace(/\D/g, '')) >= gain);
+  },
+  // A citizen applies for a scheme in the portal: the rules decide at once, and the decision is
+  // shown with every condition (met or not); a second application, in Hindi, likewise.
+  async citizen_applies({ page, server, checkA11y }) {
+    const id = server.sql(
+      `SELECT m.member_id FROM members m JOIN households h ON h.household_idx = m.household_idx
+       WHERE h.status = 'active' AND m.status = 'active' AND m.phone IS NOT NULL AND m.phone != ''
+         AND NOT EXISTS (SELECT 1 FROM enrolment_applications a WHERE a.household_idx = m.household_idx)
+       ORDER BY m.member_idx DESC LIMIT 1`);
+    assert.ok(id, 'no citizen with a phone to apply');
+    await citizenSignIn(page, server, id);
+    await page.getByRole('heading', { name: 'My schemes', level: 1 }).waitFor();
+    const card = page.locator('article.scheme.no').first();
+    await card.waitFor();
+    const scheme = await card.getAttribute('data-scheme');
+    const name = await card.locator('h2').innerText();
+    await checkA11y(page, 'schemes with apply');
+    assert.ok(name);
+    await card.getByRole('button', { name: /^Apply for this scheme/ }).click();
+    const decision = card.locator('[data-decision]');
+    await settle(page, decision);
+    assert.equal(await decision.getAttribute('data-decision'), 'rejected');
+    const text = await decision.innerText();
+    assert.match(text, /Not accepted: you do not meet every condition/);
+    assert.match(text, /Application #\d+/);
+    assert.ok(await decision.locator('.clauses li.unmet').count() > 0, 'the unmet condition is shown');
+    await checkA11y(page, 'scheme application decided');
+    const stored = server.sql(
+      `SELECT a.status || '|' || a.channel FROM enrolment_applications a JOIN households h ON h.household_idx = a.household_idx
+       JOIN members m ON m.household_idx = h.household_idx WHERE m.member_id = '${id}' AND a.scheme_id = '${scheme}'`);
+    assert.equal(stored, 'rejected|self');
+
+    await page.getByRole('button', { name: /Read in Hindi/ }).click();
+    await page.getByRole('heading', { name: 'मेरी योजनाएँ', level: 1 }).waitFor();
+    const next = page.locator('article.scheme.no:not(:has([data-decision]))').first();
+    await next.waitFor();
+    const other = page.locator(`article[data-scheme="${await next.getAttribute('data-scheme')}"]`);
+    await other.getByRole('button', { name: /इस योजना के लिए आवेदन करें/ }).click();
+    const second = other.locator('[data-decision]');
+    await settle(page, second);
+    assert.match(await second.innerText(), /आवेदन पर निर्णय/);
+    assert.match(await second.innerText(), /स्वीकार नहीं/);
+    await checkA11y(page, 'scheme application decided (hi)');
+  },
+
+  // The bank sees the payments of its own files it rejected or returned, with the reason and
+  // the account masked; the state officer sees the cycle's files with their outcomes and the
+  // returns of the area, and the enrolment proposals with their notices.
+  async officer_bank_returns({ page, server, checkA11y }) {
+    const cycle = server.sql("SELECT cycle_id FROM cycles WHERE scheme_id = 'old_age_pension' ORDER BY cycle_id LIMIT 1");
+    const paid = server.sql(
+      `SELECT instruction_id FROM payment_instructions WHERE cycle_id = ${cycle} AND bank = 'SBIN'
+       AND status = 'paid' ORDER BY instruction_id DESC LIMIT 1`);
+    assert.ok(paid, 'no paid SBIN payment in the demo cycle');
+    // The bank returns one paid payment (through the API, as its status file would).
+    const password = server.accounts.find((a) => a.username === 'bank').password;
+    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST',
+      body: JSON.stringify({ username: 'bank', password }) });
+    const { token } = await login.json();
+    const up = await fetch(`${server.url}/api/v1/bank/status`, { method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv' },
+      body: `end_to_end_id,status,reason_code\n${paid},RTND,AC04\n` });
+    assert.equal(up.status, 200, await up.text());
+    const expected = Number(server.sql(
+      `SELECT COUNT(*) FROM instruction_attempts t JOIN payment_batches b ON b.batch_id = t.batch_id
+       WHERE b.bank = 'SBIN' AND t.outcome IN ('rejected', 'returned')`));
+
+    await staffSignIn(page, server, 'bank');
+    await page.getByRole('heading', { name: 'Payment files', level: 1 }).waitFor();
+    const row = page.locator(`#returns tr[data-instruction="${paid}"]`);
+    await settle(page, row);
+    assert.equal(await page.locator('#returns tbody tr').count(), Math.min(expected, 500));
+    const text = await row.innerText();
+    assert.match(text, /AC04/);
+    assert.match(text, /The bank account the payment was sent to is closed/);
+    assert.match(text, /Returned/);
+    assert.match(text, /SBIN\w* \/ X{8}\d{4}/, 'the account is masked');
+    const account = server.sql(
+      `SELECT a.account_last4 FROM payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id
+       WHERE i.instruction_id = '${paid}'`);
+    assert.match(text, new RegExp(`X{8}${account}`));
+    await checkA11y(page, 'bank returns');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await staffSignIn(page, server, 'state.officer');
+    await page.getByRole('heading', { name: 'Payment cycles', level: 1 }).waitFor();
+    await page.goto(`${server.url}/staff/cycles/${cycle}`);
+    const returned = page.locator(`tr[data-instruction="${paid}"]`);
+    await settle(page, returned);
+    assert.match(await returned.innerText(), /The bank account the payment was sent to is closed/);
+    assert.match(await returned.innerText(), /X{8}\d{4}/);
+    const sbinReturned = Number(await page.locator('#cycle-files tr[data-bank=SBIN] [data-outcome=returned]').innerText());
+    assert.ok(sbinReturned >= 1, 'the SBIN file counts the returned payment');
+    await checkA11y(page, 'officer: cycle files and returns');
+    await page.getByRole('button', { name: /Read in Hindi/ }).click();
+    await page.locator(`tr[data-instruction="${paid}"]`, { hasText: 'बंद हो चुका है' }).waitFor();
+    await page.getByRole('button', { name: /Read in English/ }).click();
+
+    await page.getByRole('link', { name: 'Enrolment notices' }).click();
+    await page.getByRole('heading', { name: 'Enrolment proposals and notices', level: 1 }).waitFor();
+    await page.getByLabel('Scheme', { exact: true }).selectOption('old_age_pension');
+    const enrolled = Number(server.sql(
+      "SELECT COUNT(*) FROM eligibility_proposals WHERE scheme_id = 'old_age_pension' AND status = 'enrolled'"));
+    const count = page.locator('[data-count=enrolled]');
+    await settle(page, page.locator('#notices tr[data-proposal]').first());
+    assert.equal(Number((await count.innerText()).replace(/\D/g, '')), enrolled);
+    const first = await page.locator('#notices tr[data-status=enrolled]').first().innerText();
+    assert.match(first, /\d{1,2} [A-Z][a-z]{2,3} \d{4}/, 'notice and enrolment dates are shown');
+    assert.match(first, /SMS|no phone/);
+    await checkA11y(page, 'officer: enrolment notices');
+    await page.getByLabel('Show', { exact: true }).selectOption('withdrawn');
+    await settle(page, page.locator('#notices tr[data-status=withdrawn], p:text("No proposals.")').first());
+    assert.equal(await page.locator('#notices tr[data-status]:not([data-status=withdrawn])').count(), 0);
+    await checkA11y(page, 'officer: enrolment notices (withdrawn)');
+  },
+
+  // Editing a scheme's rules with live checking: the version in force is loaded and checks
+  // clean; a misspelt attribute is reported at its line and column as the officer types (no
+  // button pressed); corrected, the check clears and the what-if runs on the edited text.
+  async officer_scheme_live_check({ page, server, checkA11y }) {
+    const good = readFileSync(new URL('../../schemes/widow_pension.yaml', import.meta.url), 'utf8')
+      .replace('version: 1', 'version: 2');
+    const bad = good.replace('household.income_annual', 'household.incom');
+    const lines = bad.split('\n');
+    const line = lines.findIndex((l) => l.includes('household.incom')) + 1;
+    const column = lines[line - 1].indexOf('.incom') + 2;  // the error points at 'incom'
+    await staffSignIn(page, server, 'state.officer');
+    await page.getByRole('link', { name: 'Scheme what-if' }).click();
+    await page.getByRole('heading', { name: 'Scheme what-if', level: 1 }).waitFor();
+    const box = page.getByLabel('Scheme (YAML)');
+    // Start from the version in force: it loads into the box and checks clean.
+    await page.getByLabel('Start from the rules of').selectOption('widow_pension');
+    await page.getByRole('button', { name: 'Load the version in force' }).click();
+    await page.getByText(/Loaded version \d+: edit it below/).waitFor();
+    assert.match(await box.inputValue(), /^id: widow_pension$/m);
+    await page.locator('#wi-check[data-state=ok]').waitFor();
+    await box.fill(bad);
+    const diag = page.locator('#wi-check .diagnostics li').first();
+    await diag.waitFor();
+    assert.equal(await diag.getAttribute('data-line'), String(line));
+    assert.equal(await diag.getAttribute('data-column'), String(column));
+    assert.match(await diag.innerText(), new RegExp(`Line ${line}, column ${column}: clause income: .*income_annual`));
+    assert.equal(await box.getAttribute('aria-invalid'), 'true');
+    await checkA11y(page, 'officer: scheme check with errors');
+    // Typing on: a YAML error moves the report to its own line.
+    await box.press('End');
+    await box.type('\nname: [');
+    await page.locator('#wi-check[data-state=errors] .diagnostics li', { hasText: /Line \d+/ }).first().waitFor();
+    await box.fill(good);
+    await page.locator('#wi-check[data-state=ok]').waitFor();
+    assert.match(await page.locator('#wi-check').innerText(), /No errors/);
+    assert.equal(await box.getAttribute('aria-invalid'), null);
+    await checkA11y(page, 'officer: scheme check clean');
+    await page.getByRole('button', { name: 'Run the what-if' }).click();
+    await settle(page, page.locator('[data-field=eligible]'));
+    assert.ok(Number((await page.locator('[data-field=eligible]').innerText()).replace(/\D/g, '')) > 0);
   },
 };

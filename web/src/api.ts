@@ -137,6 +137,15 @@ export interface Filed {
   deadline: string;
   status: string;
 }
+export interface ApplicationDecision {
+  application_id: number;
+  scheme: string;
+  member_id: string;
+  status: 'enrolled' | 'pending' | 'rejected';
+  eligible: boolean;
+  explanation: { clauses?: Clause[] } | null;
+  submitted_at: string;
+}
 export interface Outbox {
   messages: { template: string; body: string; member_id: string }[];
 }
@@ -164,6 +173,8 @@ export const api = {
     request<GrievanceDetail>('GET', `/api/v1/grievances/${encodeURIComponent(ticket)}?lang=${lang}`),
   grievanceAct: (ticket: string, act: 'rate' | 'appeal' | 'reopen' | 'close', body: unknown) =>
     request<unknown>('POST', `/api/v1/grievances/${encodeURIComponent(ticket)}/${act}`, body),
+  apply: (scheme_id: string, member_id: string, lang: string) =>
+    request<ApplicationDecision>('POST', '/api/v1/applications', { scheme_id, member_id, lang }),
   changeRequest: (body: { member_id: string; changes: Record<string, unknown>; reason: string }) =>
     request<{ id?: number; change_request_id?: number; status?: string }>(
       'POST', '/api/v1/change-requests', body),

@@ -149,6 +149,14 @@ const en = {
   backToList: 'All my grievances',
   status_appealed: 'Under appeal',
   status_reopened: 'Reopened',
+  apply: 'Apply for this scheme',
+  applyHelp: 'The rules decide at once and tell you why.',
+  decision: 'Decision on your application',
+  application: 'Application',
+  app_enrolled: 'Accepted: you are enrolled.',
+  app_pending: 'You meet the rules. An officer will check your application and decide.',
+  app_rejected: 'Not accepted: you do not meet every condition.',
+  appReasons: 'The conditions',
 };
 
 export type Key = keyof typeof en;
@@ -297,6 +305,14 @@ const hi: Record<Key, string> = {
   backToList: 'मेरी सभी शिकायतें',
   status_appealed: 'अपील में',
   status_reopened: 'फिर से खोली गई',
+  apply: 'इस योजना के लिए आवेदन करें',
+  applyHelp: 'नियम तुरंत निर्णय करते हैं और कारण बताते हैं।',
+  decision: 'आपके आवेदन पर निर्णय',
+  application: 'आवेदन',
+  app_enrolled: 'स्वीकार: आप नामांकित हैं।',
+  app_pending: 'आप नियमों को पूरा करते हैं। एक अधिकारी आपके आवेदन की जाँच करके निर्णय करेगा।',
+  app_rejected: 'स्वीकार नहीं: आप हर शर्त पूरी नहीं करते।',
+  appReasons: 'शर्तें',
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { en, hi };

@@ -486,6 +486,8 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
         {"grievance.99", {Role::kOfficer, "99", {Duty::kGrievanceOfficer}}},
         {"partner.cso", {Role::kDeveloper, "", {}, "grievance.file"}},
         {"gateway.sms", {Role::kDeveloper, "", {}, "grievance.gateway"}},
+        // A partner app that reads households under citizens' consent.
+        {"partner.app", {Role::kDeveloper, "", {}, "registry.read"}},
         {"officer.9901.admin", {Role::kOfficer, "9901", {Duty::kSchemeAdmin}}},
         {"officer.9901.approver", {Role::kOfficer, "9901", {Duty::kApprover}}},
         {"officer.state.approver", {Role::kOfficer, "99", {Duty::kApprover}}},

@@ -1,7 +1,7 @@
 // The citizen portal: sign in with member ID + one-time code, then my family, my schemes, my
 // payments and my grievances. Mobile first; every string in English and Hindi.
 import { useState } from 'preact/hooks';
-import { api, type Household, type Member, type Payment } from '../api';
+import { api, type ApplicationDecision, type Clause, type Household, type Member, type Payment } from '../api';
 import { formatDate, formatMoney, formatNumber, formatPeriod, getLang, t, tKey, useLang,
          type Key } from '../i18n';
 import { linkTo, navigate } from '../router';
@@ -250,6 +250,7 @@ function Schemes() {
     return { mine, names };
   });
   const lang = useLang();
+  const [decisions, setDecisions] = useState<Record<string, ApplicationDecision>>({});
   return (
     <section>
       <h1>{t('schemesTitle')}</h1>
@@ -269,16 +270,10 @@ function Schemes() {
                     {s.eligible && s.amount_paise ? ` · ${formatMoney(s.amount_paise)}` : ''}
                   </p>
                   <h3>{t('why')}</h3>
-                  <ul class="clauses">
-                    {s.clauses.map((c) => (
-                      <li key={c.id} class={c.met ? 'met' : 'unmet'}>
-                        <span class="mark" aria-hidden="true">{c.met ? '✓' : '✗'}</span>
-                        <span class="visually-hidden">{c.met ? t('met') : t('notMet')}: </span>
-                        {c.explanation}
-                      </li>
-                    ))}
-                  </ul>
+                  <Clauses clauses={s.clauses} />
                   <p class="muted">{t('checkedOn')} {formatDate(s.evaluation_date)}</p>
+                  {!s.enrolled && <Apply scheme={s.scheme} name={name} decision={decisions[s.scheme]}
+                                         onDecided={(d) => setDecisions({ ...decisions, [s.scheme]: d })} />}
                 </article>
               </li>
             );
@@ -286,6 +281,64 @@ function Schemes() {
         </ul>
       )}</Show>
     </section>
+  );
+}
+
+function Clauses({ clauses }: { clauses: Clause[] }) {
+  return (
+    <ul class="clauses">
+      {clauses.map((c) => (
+        <li key={c.id} class={c.met ? 'met' : 'unmet'}>
+          <span class="mark" aria-hidden="true">{c.met ? '✓' : '✗'}</span>
+          <span class="visually-hidden">{c.met ? t('met') : t('notMet')}: </span>
+          {c.explanation}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// Applying for a scheme (POST /api/v1/applications): the rules decide at once; the decision is
+// shown with every condition, met or not. Refusals (already enrolled, an application pending)
+// are the API's explanation.
+function Apply({ scheme, name, decision, onDecided }: { scheme: string; name: string;
+  decision: ApplicationDecision | undefined; onDecided: (d: ApplicationDecision) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const lang = useLang();
+  const me = signedInAs();
+  if (decision) {
+    const ok = decision.status !== 'rejected';
+    return (
+      <div class={`card decision ${ok ? 'yes' : 'no'}`} role="status" data-decision={decision.status}>
+        <h3>{t('decision')}</h3>
+        <p><strong>{tKey('app_', decision.status)}</strong></p>
+        <p class="muted">{t('application')} #{decision.application_id} · {formatDate(decision.submitted_at)}</p>
+        {decision.explanation?.clauses && <><h4>{t('appReasons')}</h4><Clauses clauses={decision.explanation.clauses} /></>}
+      </div>
+    );
+  }
+  const apply = async () => {
+    if (!me) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDecided(await api.apply(scheme, me, lang));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="apply">
+      {error !== null && <ErrorPanel error={error} />}
+      <button type="button" class="secondary" disabled={busy} onClick={apply}
+              aria-describedby={`apply-help-${scheme}`}>
+        {t('apply')}<span class="visually-hidden">: {name}</span>
+      </button>
+      <p id={`apply-help-${scheme}`} class="help">{t('applyHelp')}</p>
+    </div>
   );
 }
 

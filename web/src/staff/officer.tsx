@@ -2,7 +2,7 @@
 // and escalated ones marked (GET /api/v1/grievances), one ticket's page with interim reply,
 // reassignment and resolution (POST .../interim-reply|reassign|resolve), and the duplicate queue
 // side by side with the decision (GET /api/v1/duplicates, POST .../decide). English and Hindi.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type GrievanceDetail, type Member } from '../api';
 import { formatDate, formatMoney, formatNumber, getLang, useLang } from '../i18n';
 import { linkTo } from '../router';
@@ -32,6 +32,14 @@ const en = {
   gain: 'Would become eligible', lose: 'Would lose eligibility', byDistrict: 'By district', bySex: 'By sex',
   otherYaml: 'Or compare with another version (YAML, optional)', otherHelp: 'When given, the result compares with this version instead of the one in force.', compared: 'Compared with',
   byCategory: 'By social category', byAge: 'By age band', evaluated: 'Evaluated on', amountFailures: 'Amounts that could not be worked out',
+  checking: 'Checking…', checkOk: 'No errors: the rules read well.', checkErrors: 'Errors in the text',
+  startFrom: 'Start from the rules of', load: 'Load the version in force', loaded: 'Loaded version {v}: edit it below.',
+  lineCol: 'Line {l}, column {c}', lineOnly: 'Line {l}', checkHelp: 'Checked as you type; errors show with their line and column.',
+  noticesTitle: 'Enrolment proposals and notices', noticesIntro: 'Who the eligibility job proposed for a scheme in your area, the notice sent, any objection, and when they were enrolled.',
+  scheme: 'Scheme', show: 'Show', all: 'All', proposed: 'Proposed', noticed: 'Noticed (objection period)', enrolledS: 'Enrolled',
+  withdrawn: 'Withdrawn', beneficiary: 'Beneficiary', amount: 'Amount', notice: 'Notice sent', objectUntil: 'Objections until',
+  withdrawal: 'Objection or withdrawal', enrolledOn: 'Enrolled on', noProposals: 'No proposals.', by: 'by',
+  ch_sms: 'SMS', ch_none: 'no phone (shown in the portal)',
 };
 type Key = keyof typeof en;
 const hi: Record<Key, string> = {
@@ -58,6 +66,14 @@ const hi: Record<Key, string> = {
   gain: 'जो पात्र हो जाएँगे', lose: 'जिनकी पात्रता समाप्त होगी', byDistrict: 'ज़िले के अनुसार', bySex: 'लिंग के अनुसार',
   otherYaml: 'या किसी दूसरे संस्करण से तुलना करें (YAML, वैकल्पिक)', otherHelp: 'यदि दिया गया, तो परिणाम लागू संस्करण के बजाय इस संस्करण से तुलना करेगा।', compared: 'तुलना',
   byCategory: 'सामाजिक श्रेणी के अनुसार', byAge: 'आयु वर्ग के अनुसार', evaluated: 'आकलन की तिथि', amountFailures: 'जिन राशियों की गणना नहीं हो सकी',
+  checking: 'जाँच हो रही है…', checkOk: 'कोई त्रुटि नहीं: नियम ठीक हैं।', checkErrors: 'पाठ में त्रुटियाँ',
+  startFrom: 'इस योजना के नियमों से शुरू करें', load: 'लागू संस्करण लोड करें', loaded: 'संस्करण {v} लोड हुआ: नीचे बदलें।',
+  lineCol: 'पंक्ति {l}, स्तंभ {c}', lineOnly: 'पंक्ति {l}', checkHelp: 'लिखते समय जाँच होती है; त्रुटियाँ पंक्ति और स्तंभ के साथ दिखती हैं।',
+  noticesTitle: 'नामांकन प्रस्ताव और सूचनाएँ', noticesIntro: 'आपके क्षेत्र में किसी योजना के लिए पात्रता जाँच ने किसे प्रस्तावित किया, भेजी गई सूचना, कोई आपत्ति, और नामांकन कब हुआ।',
+  scheme: 'योजना', show: 'दिखाएँ', all: 'सभी', proposed: 'प्रस्तावित', noticed: 'सूचित (आपत्ति अवधि)', enrolledS: 'नामांकित',
+  withdrawn: 'वापस लिया गया', beneficiary: 'लाभार्थी', amount: 'राशि', notice: 'सूचना भेजी गई', objectUntil: 'आपत्ति की अंतिम तिथि',
+  withdrawal: 'आपत्ति या वापसी', enrolledOn: 'नामांकन की तिथि', noProposals: 'कोई प्रस्ताव नहीं।', by: 'द्वारा',
+  ch_sms: 'एसएमएस', ch_none: 'फ़ोन नहीं (पोर्टल में दिखाई गई)',
 };
 const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
 
@@ -317,7 +333,23 @@ export function WhatIf() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<Simulation | null>(null);
-  useLang();
+  const check = useCheck(yaml);
+  const lang = useLang();
+  const [schemes] = useLoad(() => api.schemes());
+  const [base, setBase] = useState('');
+  const [loadedVersion, setLoadedVersion] = useState<number | null>(null);
+  const list = schemes.state === 'ok' ? schemes.data.schemes : [];
+  const chosen = base || list[0]?.id || '';
+  const loadSource = async () => {
+    setError(null);
+    try {
+      const r = await api.get<{ source: string; version: number }>(`/api/v1/schemes/${encodeURIComponent(chosen)}/source`);
+      setYaml(r.source);
+      setLoadedVersion(r.version);
+    } catch (err) {
+      setError(err);
+    }
+  };
   const run = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -336,10 +368,23 @@ export function WhatIf() {
     <section>
       <h1>{s('whatIfTitle')}</h1>
       <p>{s('whatIfIntro')}</p>
+      {list.length > 0 && (
+        <div class="filters">
+          <label for="wi-base">{s('startFrom')}</label>
+          <select id="wi-base" value={chosen} onChange={(e) => setBase(e.currentTarget.value)}>
+            {list.map((x) => <option key={x.id} value={x.id}>{x.name[lang]}</option>)}
+          </select>
+          <button type="button" class="secondary" onClick={loadSource}>{s('load')}</button>
+        </div>
+      )}
+      {loadedVersion !== null && <p role="status" class="muted">{s('loaded').replace('{v}', String(loadedVersion))}</p>}
       <form onSubmit={run}>
         <label for="wi-yaml">{s('yaml')}</label>
         <textarea id="wi-yaml" class="code" required rows={16} spellcheck={false} value={yaml}
+                  aria-describedby="wi-yaml-help wi-check" aria-invalid={check?.ok === false ? 'true' : undefined}
                   onInput={(e) => setYaml(e.currentTarget.value)} />
+        <p id="wi-yaml-help" class="help">{s('checkHelp')}</p>
+        <CheckResult check={check} />
         <label class="inline" for="wi-against">
           <input id="wi-against" type="checkbox" checked={against} disabled={other.trim() !== ''}
                  onChange={(e) => setAgainst(e.currentTarget.checked)} /> {s('against')}
@@ -378,5 +423,136 @@ export function WhatIf() {
         </section>
       )}
     </section>
+  );
+}
+
+// --- live checking of a scheme's text (POST /api/v1/schemes/check), debounced ---
+interface Diagnostic { line: number | null; column: number | null; message: string }
+interface Check { ok: boolean; diagnostics: Diagnostic[]; pending?: boolean; error?: unknown }
+
+function useCheck(text: string): Check | null {
+  const [check, setCheck] = useState<Check | null>(null);
+  useEffect(() => {
+    if (!text.trim()) {
+      setCheck(null);
+      return;
+    }
+    let live = true;
+    setCheck((c) => (c ? { ...c, pending: true } : { ok: true, diagnostics: [], pending: true }));
+    const timer = setTimeout(() => {
+      api.post<Check>('/api/v1/schemes/check', { scheme: text }).then(
+        (r) => live && setCheck(r),
+        (error: unknown) => live && setCheck({ ok: false, diagnostics: [], error }),
+      );
+    }, 400);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [text]);
+  return check;
+}
+
+function CheckResult({ check }: { check: Check | null }) {
+  useLang();
+  const where = (d: Diagnostic) => d.line === null ? ''
+    : (d.column === null ? s('lineOnly') : s('lineCol').replace('{c}', formatNumber(d.column))).replace('{l}', formatNumber(d.line));
+  return (
+    <div id="wi-check" class="check" role="status" aria-live="polite" data-state={
+      !check ? 'empty' : check.pending ? 'pending' : check.ok ? 'ok' : 'errors'}>
+      {check?.pending && <p class="muted">{s('checking')}</p>}
+      {check && !check.pending && check.error !== undefined && <ErrorPanel error={check.error} />}
+      {check && !check.pending && check.error === undefined && (check.ok
+        ? <p class="ok">{s('checkOk')}</p>
+        : (
+          <>
+            <p class="diag-title"><strong>{s('checkErrors')}</strong></p>
+            <ul class="diagnostics">
+              {check.diagnostics.map((d, i) => (
+                <li key={i} data-line={d.line ?? ''} data-column={d.column ?? ''}>
+                  {where(d) && <strong>{where(d)}: </strong>}{d.message}
+                </li>
+              ))}
+            </ul>
+          </>
+        ))}
+    </div>
+  );
+}
+
+// --- enrolment proposals and notices (GET /api/v1/schemes/{id}/notices) ---
+interface Proposal { proposal_id: number; unit: string; member_id: string | null; name: string | null; family_id: string;
+  village: string; amount_paise: number; status: string; proposed_at: string;
+  notice: { channel: string; language: string; sent_at: string; objection_until: string } | null;
+  withdrawal: { reason_code: string; reason: string; by: string; at: string } | null;
+  enrolment: { enrolment_id: number; enrolled_at: string | null; status: string } | null }
+interface NoticesView { scheme_id: string; counts: Record<string, number>; proposals: Proposal[] }
+
+const statusKeys: Record<string, Key> = { proposed: 'proposed', noticed: 'noticed', enrolled: 'enrolledS', withdrawn: 'withdrawn' };
+
+export function Notices() {
+  const lang = useLang();
+  const [scheme, setScheme] = useState('');
+  const [status, setStatus] = useState('');
+  const [schemes] = useLoad(() => api.schemes());
+  const chosen = scheme || (schemes.state === 'ok' ? schemes.data.schemes[0]?.id ?? '' : '');
+  return (
+    <section>
+      <h1>{s('noticesTitle')}</h1>
+      <p>{s('noticesIntro')}</p>
+      <Show loaded={schemes} retry={() => undefined}>{(d) => (
+        <div class="filters">
+          <label for="n-scheme">{s('scheme')}</label>
+          <select id="n-scheme" value={chosen} onChange={(e) => setScheme(e.currentTarget.value)}>
+            {d.schemes.map((x) => <option key={x.id} value={x.id}>{x.name[lang]}</option>)}
+          </select>
+          <label for="n-status">{s('show')}</label>
+          <select id="n-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">{s('all')}</option>
+            {Object.entries(statusKeys).map(([v, k]) => <option key={v} value={v}>{s(k)}</option>)}
+          </select>
+        </div>
+      )}</Show>
+      {chosen && <NoticeList key={`${chosen}/${status}`} scheme={chosen} status={status} />}
+    </section>
+  );
+}
+
+function NoticeList({ scheme, status }: { scheme: string; status: string }) {
+  const [loaded, retry] = useLoad(() => api.get<NoticesView>(
+    `/api/v1/schemes/${encodeURIComponent(scheme)}/notices${status ? `?status=${status}` : ''}`));
+  useLang();
+  return (
+    <Show loaded={loaded} retry={retry}>{(v) => (
+      <>
+        <dl class="facts" id="notice-counts">
+          {Object.entries(statusKeys).map(([st, k]) => (
+            <><dt key={`k${st}`}>{s(k)}</dt><dd key={`v${st}`} data-count={st}>{formatNumber(v.counts[st] ?? 0)}</dd></>
+          ))}
+        </dl>
+        {v.proposals.length === 0 ? <p>{s('noProposals')}</p> : (
+          <div class="scroll" tabIndex={0} role="region" aria-label={s('noticesTitle')}>
+            <table id="notices">
+              <caption class="visually-hidden">{s('noticesTitle')}</caption>
+              <thead><tr><th scope="col">{s('beneficiary')}</th><th scope="col">{s('village')}</th><th scope="col">{s('amount')}</th>
+                <th scope="col">{s('status')}</th><th scope="col">{s('notice')}</th><th scope="col">{s('objectUntil')}</th>
+                <th scope="col">{s('withdrawal')}</th><th scope="col">{s('enrolledOn')}</th></tr></thead>
+              <tbody>
+                {v.proposals.map((p) => (
+                  <tr key={p.proposal_id} data-proposal={p.proposal_id} data-status={p.status}>
+                    <td>{p.name ? `${p.name} (${p.member_id})` : p.family_id}</td><td>{p.village}</td>
+                    <td>{formatMoney(p.amount_paise)}</td><td>{s(statusKeys[p.status] ?? 'proposed')}</td>
+                    <td>{p.notice ? `${formatDate(p.notice.sent_at)} · ${s(p.notice.channel === 'sms' ? 'ch_sms' : 'ch_none')} · ${p.notice.language}` : ''}</td>
+                    <td>{p.notice ? formatDate(p.notice.objection_until) : ''}</td>
+                    <td class="withdrawal">{p.withdrawal ? `${p.withdrawal.reason} (${s('by')} ${p.withdrawal.by}, ${formatDate(p.withdrawal.at)})` : ''}</td>
+                    <td>{p.enrolment?.enrolled_at ? formatDate(p.enrolment.enrolled_at) : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </>
+    )}</Show>
   );
 }

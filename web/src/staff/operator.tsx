@@ -32,6 +32,9 @@ const en = {
   pending: 'Pending', noConsent: 'There is no live consent in this session (it lasts 30 minutes). Find the citizen and ask for consent again.', enrolFeeHelp: 'Enrolment needs no consent code; say the fee before you enrol.',
   receiptNote: 'Keep this receipt. The fee shown is all the centre may charge for this service.',
   defaultPurpose: 'Help with a change request and a grievance',
+  applyTitle: 'Apply for a scheme for the citizen', scheme: 'Scheme', apply: 'Apply', actApply: 'Scheme application',
+  app_enrolled: 'Accepted: enrolled', app_pending: 'Meets the rules; waits for an officer', app_rejected: 'Not accepted',
+  notMet: 'Conditions not met',
   cat_enrolment: 'Enrolment', cat_data_correction: 'Data correction', cat_eligibility_decision: 'Eligibility decision',
   cat_payment_not_received: 'Payment not received', cat_payment_returned: 'Payment returned',
   cat_service_denied: 'Service denied', cat_operator_misconduct: 'Operator misconduct',
@@ -63,6 +66,9 @@ const hi: Record<Key, string> = {
   pending: 'लंबित', noConsent: 'इस सत्र में कोई मान्य सहमति नहीं है (यह 30 मिनट चलती है)। नागरिक को खोजें और फिर से सहमति माँगें।', enrolFeeHelp: 'नामांकन के लिए सहमति कोड नहीं चाहिए; नामांकन से पहले शुल्क बताएँ।',
   receiptNote: 'यह रसीद रखें। दिखाया गया शुल्क ही इस सेवा के लिए केंद्र ले सकता है।',
   defaultPurpose: 'सुधार अनुरोध और शिकायत में सहायता',
+  applyTitle: 'नागरिक के लिए योजना में आवेदन करें', scheme: 'योजना', apply: 'आवेदन करें', actApply: 'योजना में आवेदन',
+  app_enrolled: 'स्वीकार: नामांकित', app_pending: 'नियम पूरे; अधिकारी के निर्णय की प्रतीक्षा', app_rejected: 'स्वीकार नहीं',
+  notMet: 'जो शर्तें पूरी नहीं हुईं',
   cat_enrolment: 'नामांकन', cat_data_correction: 'जानकारी में सुधार', cat_eligibility_decision: 'पात्रता का निर्णय',
   cat_payment_not_received: 'भुगतान नहीं मिला', cat_payment_returned: 'भुगतान लौटा',
   cat_service_denied: 'सेवा से इनकार', cat_operator_misconduct: 'ऑपरेटर का दुर्व्यवहार',
@@ -77,7 +83,7 @@ const relationships = ['head', 'spouse', 'son', 'daughter', 'father', 'mother', 
 
 interface Consent { consent_id: number; family_id: string; member_id: string; operator: string; centre: string;
   purpose: string; fee_paise: number; until: number }
-interface Receipt { act: 'actChange' | 'actGrievance' | 'actEnrol'; at: string; centre: string; operator: string;
+interface Receipt { act: 'actChange' | 'actGrievance' | 'actEnrol' | 'actApply'; at: string; centre: string; operator: string;
   citizen: string; reference: string; fee_paise: number; deadline?: string; outcome?: string; extra?: string }
 
 const consentKey = 'spode.consent';
@@ -273,6 +279,7 @@ function HouseholdPage() {
           </div>
           <ChangeRequestForm h={h} consent={consent} />
           <GrievanceForm h={h} consent={consent} />
+          <ApplyForm h={h} consent={consent} />
         </>
       )}</Show>
     </section>
@@ -367,6 +374,50 @@ function GrievanceForm({ h, consent }: { h: Household; consent: Consent }) {
           <option value="en">{s('english')}</option><option value="hi">{s('hindi')}</option>
         </select>
         <button type="submit">{s('submit')}<span class="visually-hidden"> {s('grievanceTitle')}</span></button>
+      </form>
+      {error !== null && <ErrorPanel error={error} />}
+    </section>
+  );
+}
+
+// An application for a scheme on the citizen's behalf (POST /api/v1/applications, under the
+// consent): the rules decide at once; the receipt shows the decision and the unmet conditions.
+function ApplyForm({ h, consent }: { h: Household; consent: Consent }) {
+  const [memberId, setMemberId] = useState(consent.member_id);
+  const [scheme, setScheme] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [schemes] = useLoad(() => api.schemes());
+  const lang = useLang();
+  const list = schemes.state === 'ok' ? schemes.data.schemes : [];
+  const chosen = scheme || list[0]?.id || '';
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const r = await api.apply(chosen, memberId, lang);
+      const unmet = (r.explanation?.clauses ?? []).filter((c) => !c.met).map((c) => c.explanation);
+      const name = list.find((x) => x.id === chosen)?.name[lang] ?? chosen;
+      showReceipt({ act: 'actApply', at: new Date().toISOString(), centre: consent.centre, operator: consent.operator,
+        citizen: memberId, reference: `#${r.application_id}`, fee_paise: consent.fee_paise,
+        outcome: s(`app_${r.status}` as Key),
+        extra: unmet.length > 0 ? `${name}; ${s('notMet')}: ${unmet.join('; ')}` : name });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section aria-labelledby="op-apply">
+      <h2 id="op-apply">{s('applyTitle')}</h2>
+      <form onSubmit={submit}>
+        <label for="ap-member">{s('member')}</label>
+        <select id="ap-member" value={memberId} onChange={(e) => setMemberId(e.currentTarget.value)}>
+          {h.members.map((x) => <option key={x.member_id} value={x.member_id}>{x.name} ({x.member_id})</option>)}
+        </select>
+        <label for="ap-scheme">{s('scheme')}</label>
+        <select id="ap-scheme" value={chosen} onChange={(e) => setScheme(e.currentTarget.value)}>
+          {list.map((x) => <option key={x.id} value={x.id}>{x.name[lang]}</option>)}
+        </select>
+        <button type="submit" disabled={!chosen}>{s('apply')}<span class="visually-hidden"> {s('applyTitle')}</span></button>
       </form>
       {error !== null && <ErrorPanel error={error} />}
     </section>

@@ -10,7 +10,7 @@ import { formatDate, formatMoney, formatNumber, formatPeriod, getLang, useLang }
 import { linkTo, navigate } from '../router';
 import { ErrorPanel, Show, useLoad } from '../ui';
 import { OperatorConsole } from './operator';
-import { Duplicates, GrievanceDetailPage, Grievances, WhatIf } from './officer';
+import { Duplicates, GrievanceDetailPage, Grievances, Notices, WhatIf } from './officer';
 
 const en = {
   staffTitle: 'Staff sign-in', username: 'User name', password: 'Password', signIn: 'Sign in',
@@ -35,6 +35,12 @@ const en = {
   family: 'Family', changes: 'Asked to change', reasonGiven: 'Reason given', submitted: 'Submitted',
   verify: 'Verify and apply', reject: 'Reject', rejectNote: 'Reason for rejecting (the citizen reads it)',
   officerNav: 'Officer console', grievancesTitle: 'Grievances', duplicatesTitle: 'Possible duplicates', whatIfTitle: 'Scheme what-if',
+  returnsTitle: 'Returns', bankReturnsIntro: 'Payments of your files that you rejected or returned, newest first, with the reason recorded.',
+  noReturns: 'No payment was rejected or returned.', instruction: 'Payment', outcome: 'Outcome', reasonCode: 'Code',
+  reason: 'Reason', destination: 'Account', now: 'Now', when: 'When', attempt: 'Attempt',
+  filesAndReturns: 'Bank files and what became of them', cycleReturnsIntro: 'Rejected and returned payments of beneficiaries in your area, with the reason and the next step.',
+  sent: 'Sent', village: 'Village', nextStep: 'What to do', whoActs: 'Who acts',
+  noticesTitle: 'Enrolment notices',
 };
 type Key = keyof typeof en;
 const hi: Record<Key, string> = {
@@ -60,6 +66,12 @@ const hi: Record<Key, string> = {
   family: 'परिवार', changes: 'बदलाव का अनुरोध', reasonGiven: 'बताया गया कारण', submitted: 'भेजा गया',
   verify: 'जाँचें और लागू करें', reject: 'अस्वीकार करें', rejectNote: 'अस्वीकार करने का कारण (नागरिक इसे पढ़ेगा)',
   officerNav: 'अधिकारी कंसोल', grievancesTitle: 'शिकायतें', duplicatesTitle: 'संभावित दोहराव', whatIfTitle: 'योजना का अनुमान',
+  returnsTitle: 'लौटे भुगतान', bankReturnsIntro: 'आपकी फ़ाइलों के वे भुगतान जिन्हें आपने अस्वीकार किया या लौटाया, नवीनतम पहले, दर्ज कारण के साथ।',
+  noReturns: 'कोई भुगतान अस्वीकृत या वापस नहीं हुआ।', instruction: 'भुगतान', outcome: 'परिणाम', reasonCode: 'कोड',
+  reason: 'कारण', destination: 'खाता', now: 'अब', when: 'कब', attempt: 'प्रयास',
+  filesAndReturns: 'बैंक फ़ाइलें और उनका परिणाम', cycleReturnsIntro: 'आपके क्षेत्र के लाभार्थियों के अस्वीकृत और लौटे भुगतान, कारण और अगले कदम के साथ।',
+  sent: 'भेजा गया', village: 'गाँव', nextStep: 'क्या करें', whoActs: 'कौन करेगा',
+  noticesTitle: 'नामांकन सूचनाएँ',
 };
 const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
 
@@ -94,7 +106,8 @@ export function StaffApp({ path }: { path: string }) {
     const m = /^\/staff\/cycles\/(\d+)$/.exec(path);
     const g = /^\/staff\/grievances\/([A-Z]{2}-\d{4}-\d+-\d)$/.exec(path);
     const links: [string, Key][] = [['/staff/cycles', 'cyclesTitle'], ['/staff/changes', 'changesTitle'],
-      ['/staff/grievances', 'grievancesTitle'], ['/staff/duplicates', 'duplicatesTitle'], ['/staff/whatif', 'whatIfTitle']];
+      ['/staff/grievances', 'grievancesTitle'], ['/staff/duplicates', 'duplicatesTitle'], ['/staff/notices', 'noticesTitle'],
+      ['/staff/whatif', 'whatIfTitle']];
     page = (
       <>
         <nav aria-label={s('officerNav')}>
@@ -107,7 +120,8 @@ export function StaffApp({ path }: { path: string }) {
         </nav>
         {m ? <CycleDetail id={m[1]!} /> : path === '/staff/changes' ? <ChangeRequests />
           : g ? <GrievanceDetailPage ticket={g[1]!} /> : path === '/staff/grievances' ? <Grievances />
-          : path === '/staff/duplicates' ? <Duplicates /> : path === '/staff/whatif' ? <WhatIf /> : <Cycles />}
+          : path === '/staff/duplicates' ? <Duplicates /> : path === '/staff/whatif' ? <WhatIf />
+          : path === '/staff/notices' ? <Notices /> : <Cycles />}
       </>
     );
   } else page = <p role="status">{s('noConsole')}</p>;
@@ -167,6 +181,7 @@ function BankPortal() {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [uploads, setUploads] = useState(0);
   useLang();
   const upload = async (e: Event) => {
     e.preventDefault();
@@ -180,6 +195,7 @@ function BankPortal() {
       const csv = /\.csv$/i.test(file.name) || file.type === 'text/csv';
       setReport(await api.upload<Report>('/api/v1/bank/status', await file.text(),
                                          csv ? 'text/csv' : 'application/xml'));
+      setUploads((n) => n + 1);
     } catch (err) {
       setError(err);
     } finally {
@@ -231,6 +247,45 @@ function BankPortal() {
             : <p>{s('allApplied')}</p>}
         </section>
       )}
+      <BankReturns key={uploads} />
+    </section>
+  );
+}
+
+// The bank's own rejected and returned payments (GET /api/v1/bank/returns): no member IDs, the
+// account masked.
+interface BankReturn { instruction_id: string; batch_id: number; message_id: string; scheme_id: string; period: string;
+  amount_paise: number; attempt: number; outcome: string; reason_code: string; reason: string; at: string;
+  destination: string | null; status_now: string }
+
+function BankReturns() {
+  const [loaded, retry] = useLoad(() => api.get<{ returns: BankReturn[] }>('/api/v1/bank/returns'));
+  useLang();
+  return (
+    <section aria-labelledby="bank-returns" id="returns">
+      <h2 id="bank-returns">{s('returnsTitle')}</h2>
+      <p>{s('bankReturnsIntro')}</p>
+      <Show loaded={loaded} retry={retry}>{(d) => d.returns.length === 0 ? <p>{s('noReturns')}</p> : (
+        <div class="scroll" tabIndex={0} role="region" aria-label={s('returnsTitle')}>
+          <table>
+            <caption class="visually-hidden">{s('returnsTitle')}</caption>
+            <thead><tr><th scope="col">{s('instruction')}</th><th scope="col">{s('file')}</th><th scope="col">{s('scheme')}</th>
+              <th scope="col">{s('amount')}</th><th scope="col">{s('outcome')}</th><th scope="col">{s('reason')}</th>
+              <th scope="col">{s('destination')}</th><th scope="col">{s('when')}</th><th scope="col">{s('now')}</th></tr></thead>
+            <tbody>
+              {d.returns.map((r) => (
+                <tr key={`${r.instruction_id}/${r.attempt}`} data-instruction={r.instruction_id}>
+                  <td>{r.instruction_id}{r.attempt > 1 ? ` (${s('attempt')} ${r.attempt})` : ''}</td><td>{r.message_id}</td>
+                  <td>{r.scheme_id} · {formatPeriod(r.period)}</td><td>{formatMoney(r.amount_paise)}</td>
+                  <td>{s(r.outcome === 'returned' ? 'returned' : 'rejected')}</td>
+                  <td class="reason"><code>{r.reason_code}</code> {r.reason}</td>
+                  <td>{r.destination ?? ''}</td><td>{formatDate(r.at)}</td><td>{r.status_now}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}</Show>
     </section>
   );
 }
@@ -364,6 +419,7 @@ function CycleDetail({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
+          {v.progress.files.length > 0 && <CycleReturns id={id} />}
           {v.progress.files.length > 0 && (
             <>
               <h2>{s('files')}</h2>
@@ -381,6 +437,65 @@ function CycleDetail({ id }: { id: string }) {
         </>
       )}</Show>
     </section>
+  );
+}
+
+// A cycle's bank files with what became of their payments, and the rejected and returned
+// payments of the officer's area (GET /api/v1/cycles/{id}/returns).
+interface CycleReturnRow { instruction_id: string; member_id: string; name: string; village: string; amount_paise: number;
+  attempt: number; bank: string | null; outcome: string; reason_code: string; reason: string; next_step: string;
+  who_acts: string; at: string; destination: string | null; status_now: string }
+interface CycleReturnsView {
+  files: { batch_id: number; message_id: string; bank: string; transactions: number; control_sum_paise: number;
+    outcomes: Record<'sent' | 'accepted' | 'paid' | 'rejected' | 'returned', number> }[];
+  returns: CycleReturnRow[] }
+
+function CycleReturns({ id }: { id: string }) {
+  const [loaded, retry] = useLoad((lang) => api.get<CycleReturnsView>(`/api/v1/cycles/${id}/returns?lang=${lang}`));
+  useLang();
+  const outcomes: Key[] = ['sent', 'accepted', 'paid', 'rejected', 'returned'];
+  return (
+    <Show loaded={loaded} retry={retry}>{(d) => (
+      <>
+        <h2>{s('filesAndReturns')}</h2>
+        <div class="scroll" tabIndex={0} role="region" aria-label={s('filesAndReturns')}>
+          <table id="cycle-files">
+            <caption class="visually-hidden">{s('filesAndReturns')}</caption>
+            <thead><tr><th scope="col">{s('bank')}</th><th scope="col">{s('file')}</th><th scope="col">{s('transactions')}</th>
+              <th scope="col">{s('controlSum')}</th>{outcomes.map((k) => <th key={k} scope="col">{s(k)}</th>)}</tr></thead>
+            <tbody>
+              {d.files.map((f) => (
+                <tr key={f.batch_id} data-bank={f.bank}>
+                  <td>{f.bank}</td><td>{f.message_id}</td><td>{formatNumber(f.transactions)}</td><td>{formatMoney(f.control_sum_paise)}</td>
+                  {outcomes.map((k) => <td key={k} data-outcome={k}>{formatNumber(f.outcomes[k as 'sent'] ?? 0)}</td>)}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2 id="cycle-returns">{s('returnsTitle')}</h2>
+        <p>{s('cycleReturnsIntro')}</p>
+        {d.returns.length === 0 ? <p>{s('noReturns')}</p> : (
+          <div class="scroll" tabIndex={0} role="region" aria-labelledby="cycle-returns">
+            <table aria-labelledby="cycle-returns">
+              <thead><tr><th scope="col">{s('member')}</th><th scope="col">{s('village')}</th><th scope="col">{s('amount')}</th>
+                <th scope="col">{s('bank')}</th><th scope="col">{s('outcome')}</th><th scope="col">{s('reason')}</th>
+                <th scope="col">{s('nextStep')}</th><th scope="col">{s('destination')}</th><th scope="col">{s('when')}</th><th scope="col">{s('now')}</th></tr></thead>
+              <tbody>
+                {d.returns.map((r) => (
+                  <tr key={`${r.instruction_id}/${r.attempt}`} data-instruction={r.instruction_id}>
+                    <td>{r.name} ({r.member_id})</td><td>{r.village}</td><td>{formatMoney(r.amount_paise)}</td><td>{r.bank ?? ''}</td>
+                    <td>{s(r.outcome === 'returned' ? 'returned' : 'rejected')}</td>
+                    <td class="reason"><code>{r.reason_code}</code> {r.reason}</td>
+                    <td>{r.next_step} ({r.who_acts})</td><td>{r.destination ?? ''}</td><td>{formatDate(r.at)}</td><td>{r.status_now}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </>
+    )}</Show>
   );
 }
 
