@@ -1,7 +1,8 @@
 #include "payments/bank_file.h"
 
-#include <set>
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include "payments/internal/text.h"
 
@@ -97,48 +98,82 @@ Result<ValidatedBatch> ValidateBatch(const CreditTransferBatch& batch) {
   }
 
   std::vector<std::vector<const CreditTransfer*>> per_debtor(batch.debtor_accounts.size());
-  std::set<std::string_view> instruction_ids;
+  // A file's transfers share their debtor, scheme and period: each distinct value is checked
+  // once, and a field's name ("transfers[3].creditor_ifsc") is made only for an error.
+  std::string_view checked_debtor, checked_scheme, checked_period;
+  size_t checked_debtor_index = 0;
+  bool checked_any = false;
   for (size_t i = 0; i < batch.transfers.size(); ++i) {
     const CreditTransfer& t = batch.transfers[i];
-    const std::string at = "transfers[" + std::to_string(i) + "]";
-    RETURN_IF_ERROR(CheckLineText(at + ".instruction_id", t.instruction_id, 1, 35));
-    if (!instruction_ids.insert(t.instruction_id).second) {
-      return InvalidArgumentError(at + ".instruction_id: " + Quote(t.instruction_id) +
-                                  " appears twice in the batch");
+    auto at = [i] { return "transfers[" + std::to_string(i) + "]"; };
+    if (Status s = CheckLineText("instruction_id", t.instruction_id, 1, 35); !s.ok()) {
+      return CheckLineText(at() + ".instruction_id", t.instruction_id, 1, 35);
     }
-    auto debtor = debtor_index.find(t.debtor_account_id);
-    if (debtor == debtor_index.end()) {
-      return InvalidArgumentError(at + ".debtor_account_id: " + Quote(t.debtor_account_id) +
-                                  " is not one of the batch's debtor accounts");
+    if (!checked_any || t.debtor_account_id != checked_debtor) {
+      auto debtor = debtor_index.find(t.debtor_account_id);
+      if (debtor == debtor_index.end()) {
+        return InvalidArgumentError(at() + ".debtor_account_id: " + Quote(t.debtor_account_id) +
+                                    " is not one of the batch's debtor accounts");
+      }
+      checked_debtor = t.debtor_account_id;
+      checked_debtor_index = debtor->second;
     }
     if (t.amount <= Money()) {
-      return InvalidArgumentError(at + ".amount: must be positive, is " + t.amount.ToString());
+      return InvalidArgumentError(at() + ".amount: must be positive, is " + t.amount.ToString());
     }
-    RETURN_IF_ERROR(CheckLineText(at + ".creditor_name", t.creditor_name, 1, 140));
-    RETURN_IF_ERROR(CheckAlnum(at + ".creditor_account", t.creditor_account, 34));
-    RETURN_IF_ERROR(CheckIfsc(at + ".creditor_ifsc", t.creditor_ifsc));
-    if (t.scheme_code.empty() || t.scheme_code.size() > 35) {
-      return InvalidArgumentError(at + ".scheme_code: 1 to 35 characters required");
+    if (Status s = CheckLineText("creditor_name", t.creditor_name, 1, 140); !s.ok()) {
+      return CheckLineText(at() + ".creditor_name", t.creditor_name, 1, 140);
     }
-    for (char c : t.scheme_code) {
-      if (!IsAlnum(c) && c != '-' && c != '_') {
-        return InvalidArgumentError(at + ".scheme_code: " + Quote(t.scheme_code) +
-                                    " may hold only letters, digits, '-' and '_'");
+    if (Status s = CheckAlnum("creditor_account", t.creditor_account, 34); !s.ok()) {
+      return CheckAlnum(at() + ".creditor_account", t.creditor_account, 34);
+    }
+    if (!IsIfsc(t.creditor_ifsc)) return CheckIfsc(at() + ".creditor_ifsc", t.creditor_ifsc);
+    if (!checked_any || t.scheme_code != checked_scheme) {
+      if (t.scheme_code.empty() || t.scheme_code.size() > 35) {
+        return InvalidArgumentError(at() + ".scheme_code: 1 to 35 characters required");
       }
+      for (char c : t.scheme_code) {
+        if (!IsAlnum(c) && c != '-' && c != '_') {
+          return InvalidArgumentError(at() + ".scheme_code: " + Quote(t.scheme_code) +
+                                      " may hold only letters, digits, '-' and '_'");
+        }
+      }
+      checked_scheme = t.scheme_code;
     }
-    Result<Period> period = Period::Parse(t.period);
-    if (!period.ok()) {
-      return InvalidArgumentError(at + ".period: " + Quote(t.period) +
-                                  " is not a period (2026-11, 2026-Q3 or 2026)");
+    if (!checked_any || t.period != checked_period) {
+      Result<Period> period = Period::Parse(t.period);
+      if (!period.ok()) {
+        return InvalidArgumentError(at() + ".period: " + Quote(t.period) +
+                                    " is not a period (2026-11, 2026-Q3 or 2026)");
+      }
+      checked_period = t.period;
     }
+    checked_any = true;
     std::optional<Money> sum = out.totals.control_sum.CheckedAdd(t.amount);
     if (!sum || sum->paise() > kMaxControlSumPaise) {
-      return OutOfRangeError(at + ".amount: the batch's control sum exceeds " +
+      return OutOfRangeError(at() + ".amount: the batch's control sum exceeds " +
                              Money::FromPaise(kMaxControlSumPaise).ToString());
     }
     out.totals.control_sum = *sum;
     ++out.totals.transactions;
-    per_debtor[debtor->second].push_back(&t);
+    per_debtor[checked_debtor_index].push_back(&t);
+  }
+  // Each instruction id once: sorted views, neighbours compared (a tree of the file's ids cost
+  // more than all the other checks).
+  {
+    std::vector<std::pair<std::string_view, size_t>> ids;
+    ids.reserve(batch.transfers.size());
+    for (size_t i = 0; i < batch.transfers.size(); ++i) {
+      ids.emplace_back(batch.transfers[i].instruction_id, i);
+    }
+    std::sort(ids.begin(), ids.end());
+    for (size_t k = 1; k < ids.size(); ++k) {
+      if (ids[k].first == ids[k - 1].first) {
+        return InvalidArgumentError("transfers[" + std::to_string(ids[k].second) +
+                                    "].instruction_id: " + Quote(ids[k].first) +
+                                    " appears twice in the batch");
+      }
+    }
   }
 
   int n = 0;

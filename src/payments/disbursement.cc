@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <deque>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <unordered_map>
 
 #include "notify/outbox.h"
@@ -40,6 +44,8 @@ std::string Masked(std::string_view ifsc, std::string_view last4) {
 // own normalisation (case, spacing, Devanagari, common spelling variants). Equal keys score
 // 100; otherwise the share of name words the two have in common.
 int NameScore(std::string_view registry_name, std::string_view holder_name) {
+  // The same bytes have the same key: most holder names are the registry's own.
+  if (registry_name == holder_name) return 100;
   std::string a = registry::NameKey(registry_name), b = registry::NameKey(holder_name);
   if (a == b) return 100;
   auto words = [](const std::string& s) {
@@ -57,22 +63,42 @@ int NameScore(std::string_view registry_name, std::string_view holder_name) {
   return static_cast<int>(100 * common / std::max(wa.size(), wb.size()));
 }
 
-Status Notify(storage::Database& db, const TimeSource& clock, int64_t member_idx,
-              std::string_view template_name, std::map<std::string, std::string, std::less<>> params) {
+// Where and in which language a member is told.
+struct Contact {
+  std::string phone, member_id;  // phone empty: nobody to tell (the event stays)
+  bool hindi = false;
+};
+
+Result<Contact> ContactOf(storage::Database& db, int64_t member_idx) {
   ASSIGN_OR_RETURN(auto m, db.QueryOne("SELECT m.phone, m.member_id, h.state_code FROM members m "
                                        "JOIN households h ON h.household_idx = m.household_idx "
                                        "WHERE m.member_idx = ?",
                                        {member_idx}));
-  if (!m || m->IsNull(0) || m->Text(0).empty()) return OkStatus();  // no phone: the event stays
+  Contact c;
+  if (!m) return c;
+  c.phone = m->Text(0);
+  c.member_id = m->Text(1);
+  c.hindi = HindiState(m->Text(2));
+  return c;
+}
+
+Status Notify(storage::Database& db, const TimeSource& clock, const Contact& to,
+              std::string_view template_name, std::map<std::string, std::string, std::less<>> params) {
+  if (to.phone.empty()) return OkStatus();  // no phone: the event stays
   notify::Outbox outbox(db, clock);
   notify::Message msg{.channel = notify::Channel::kSms,
-                      .recipient = m->Text(0),
-                      .member_id = m->Text(1),
+                      .recipient = to.phone,
+                      .member_id = to.member_id,
                       .template_name = std::string(template_name),
-                      .language = HindiState(m->Text(2)) ? notify::Language::kHi
-                                                         : notify::Language::kEn,
+                      .language = to.hindi ? notify::Language::kHi : notify::Language::kEn,
                       .params = std::move(params)};
   return outbox.Enqueue(msg).status();
+}
+
+Status Notify(storage::Database& db, const TimeSource& clock, int64_t member_idx,
+              std::string_view template_name, std::map<std::string, std::string, std::less<>> params) {
+  ASSIGN_OR_RETURN(Contact to, ContactOf(db, member_idx));
+  return Notify(db, clock, to, template_name, std::move(params));
 }
 
 bool HindiFor(storage::Database& db, int64_t member_idx) {
@@ -211,39 +237,47 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     for (const auto& r : paid) last_paid[r.Int(0)] = r.Int(1);
   }
 
-  ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, e.amount_paise, "
-               "CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id END, m.name, "
-               "a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, a.account_last4, "
-               "a.holder_name FROM cycle_entitlements e "
+  // The entitlements of the cycle without an instruction yet. The same FROM and WHERE serve the
+  // scan that validates them and the INSERT after it (one transaction, the cycle's lock held:
+  // the same rows). When the cycle has no instruction yet (the usual case) they are all of the
+  // cycle's entitlements, and the WHERE says so: an INSERT whose SELECT reads its own table
+  // first copies every row aside.
+  auto from = [](bool all) {
+    return std::string(
+               " FROM cycle_entitlements e "
                "JOIN members m ON m.member_idx = e.payee_member_idx "
                "JOIN households h ON h.household_idx = e.household_idx "
                "LEFT JOIN mapper_addresses a ON a.member_idx = e.payee_member_idx AND "
-               "a.unlinked_at_us IS NULL "
-               "WHERE e.cycle_id = ? AND NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE "
-               "i.scheme_id = ? AND i.cycle_id = e.cycle_id AND i.beneficiary_idx = "
-               "e.beneficiary_idx) ORDER BY e.beneficiary_idx"));
-  stmt->BindText(1, scheme.unit == rules::Unit::kPerson ? "person" : "household");
+               "a.unlinked_at_us IS NULL WHERE e.cycle_id = ? AND ") +
+           (all ? "? <> ''"  // the scheme's parameter: always true
+                : "NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE i.scheme_id = ? AND "
+                  "i.cycle_id = e.cycle_id AND i.beneficiary_idx = e.beneficiary_idx)") +
+           " ORDER BY e.beneficiary_idx";
+  };
+  const std::string kFrom = from(report.existing == 0);
+  const std::string_view unit = scheme.unit == rules::Unit::kPerson ? "person" : "household";
+  ASSIGN_OR_RETURN(
+      auto stmt,
+      db.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, e.amount_paise, "
+                 "CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id END, m.name, "
+                 "a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, "
+                 "a.account_last4, a.holder_name" + kFrom));
+  stmt->BindText(1, unit);
   stmt->BindInt(2, cycle_id);
   stmt->BindText(3, scheme_id);
   // The rows are read as they are stepped (a million need not be held at once).
   struct StmtRow {
     storage::Statement* s;
-    std::string Text(int i) const { return std::string(s->ColumnText(i)); }
     int64_t Int(int i) const { return s->ColumnInt(i); }
     bool IsNull(int i) const { return s->ColumnIsNull(i); }
   };
-  static const std::string kCols[] = {
-      "instruction_id", "scheme_id", "cycle_id",      "beneficiary_idx", "household_idx",
-      "payee_member_idx", "amount_paise", "status",   "attempt",         "address_id",
-      "ifsc",           "account_last4", "bank",      "reason_code",     "updated_at_us"};
-  storage::RowBuffer buf(15);
   Timestamp now = clock.Now();
+  // An instruction that is not ready: written as ready by the INSERT below, then set so.
   struct Exclusion {
+    int64_t beneficiary;
     std::string id;
     int64_t payee, household, amount;
-    std::string code, masked;
+    std::string code, masked, bank;  // bank empty: NULL
     bool held;
   };
   std::vector<Exclusion> excluded;
@@ -252,41 +286,70 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     ASSIGN_OR_RETURN(bool more, stmt->Step());
     if (!more) break;
     StmtRow r{stmt.get()};
-    std::string id = ids.For(stmt->ColumnText(4));
-    int64_t payee = r.Int(2), amount = r.Int(3);
-    std::string status = "ready", code;
+    int64_t amount = r.Int(3);
+    std::string_view status = "ready", code;
     bool linked = !r.IsNull(6);
-    std::string ifsc = r.Text(8), last4 = r.Text(9);
+    // Views into the row: valid until the next Step.
+    std::string_view ifsc = stmt->ColumnText(8), last4 = stmt->ColumnText(9);
     if (!linked) {
       status = "invalid", code = "no_account";
-    } else if (r.Text(6) != "bank_account") {
+    } else if (stmt->ColumnText(6) != "bank_account") {
       status = "invalid", code = "route_unsupported";
     } else if (!IsIfsc(ifsc)) {
       status = "invalid", code = "ifsc_format";
     } else if (options.min_name_score > 0 && !r.IsNull(10) &&
-               NameScore(r.Text(5), r.Text(10)) < options.min_name_score) {
+               NameScore(stmt->ColumnText(5), stmt->ColumnText(10)) < options.min_name_score) {
       status = "invalid", code = "name_mismatch";
     } else if (hold_drift) {
       auto it = last_paid.find(r.Int(0));
       if (it != last_paid.end() && it->second != r.Int(7)) status = "held", code = "drift";
     }
-    buf.Text(id).Text(scheme_id).Int(cycle_id).Int(r.Int(0)).Int(r.Int(1)).Int(payee).Int(amount)
-        .Text(status).Int(1);
-    if (linked) buf.Int(r.Int(7)); else buf.Null();
-    buf.TextOrNull(ifsc).TextOrNull(last4);
-    if (linked && IsIfsc(ifsc)) buf.Text(ifsc.substr(0, 4)); else buf.Null();
-    buf.TextOrNull(code).Int(now.micros);
     ++report.created;
     if (status == "ready") {
       ++report.ready;
       report.ready_total += Money::FromPaise(amount);
     } else {
       (status == "held" ? report.held : report.invalid) += 1;
-      excluded.push_back({id, payee, r.Int(1), amount, code, Masked(ifsc, last4),
+      excluded.push_back({r.Int(0), ids.For(stmt->ColumnText(4)), r.Int(2), r.Int(1), amount,
+                          std::string(code), Masked(ifsc, last4),
+                          linked && IsIfsc(ifsc) ? std::string(ifsc.substr(0, 4)) : "",
                           status == "held"});
     }
   }
-  RETURN_IF_ERROR(db.BulkInsert("payment_instructions", kCols, buf));
+  stmt.reset();
+  // Every instruction in one statement, as ready (what most are), in beneficiary order: the
+  // database builds the rows without a round trip or a bound value each. The values are those
+  // the scan decided on: the id from its parts, the bank from a valid IFSC (only the
+  // exclusions below have another), empty text as NULL.
+  ASSIGN_OR_RETURN(
+      int64_t inserted,
+      db.Execute("INSERT INTO payment_instructions (instruction_id, scheme_id, cycle_id, "
+                 "beneficiary_idx, household_idx, payee_member_idx, amount_paise, status, attempt, "
+                 "address_id, ifsc, account_last4, bank, reason_code, updated_at_us) "
+                 "SELECT CAST(? AS TEXT) || COALESCE(CASE WHEN CAST(? AS TEXT) = 'person' THEN "
+                 "m.member_id ELSE h.family_id END, '') || CAST(? AS TEXT), CAST(? AS TEXT), "
+                 "e.cycle_id, e.beneficiary_idx, e.household_idx, "
+                 "e.payee_member_idx, e.amount_paise, 'ready', 1, "
+                 "CASE WHEN a.kind IS NOT NULL THEN COALESCE(a.same_destination_as, a.address_id) "
+                 "END, NULLIF(a.ifsc, ''), NULLIF(a.account_last4, ''), "
+                 "CASE WHEN a.kind = 'bank_account' THEN substr(a.ifsc, 1, 4) END, NULL, "
+                 "CAST(? AS BIGINT)" +
+                     kFrom,
+                 {ids.prefix, std::string(unit), ids.suffix, scheme_id, now.micros, cycle_id,
+                  scheme_id}));
+  if (inserted != report.created) {
+    return InternalError("generated " + std::to_string(inserted) + " instructions, expected " +
+                         std::to_string(report.created));
+  }
+  for (const Exclusion& x : excluded) {
+    storage::Value bank = x.bank.empty() ? storage::Value(storage::Null{}) : storage::Value(x.bank);
+    ASSIGN_OR_RETURN(int64_t n, db.Execute("UPDATE payment_instructions SET status = ?, "
+                                           "reason_code = ?, bank = ? WHERE cycle_id = ? AND "
+                                           "beneficiary_idx = ? AND scheme_id = ?",
+                                           {std::string(x.held ? "held" : "invalid"), x.code,
+                                            bank, cycle_id, x.beneficiary, scheme_id}));
+    if (n != 1) return InternalError("instruction " + x.id + " was not written");
+  }
 
   for (const Exclusion& x : excluded) {
     if (x.held) {
@@ -402,53 +465,119 @@ struct BatchRow {
   Timestamp created_at;
 };
 
-// The batch's transfers as written: the instructions whose current attempt is in it, and those
-// whose attempt in it has ended since (instruction_attempts).
-Result<CreditTransferBatch> LoadBatch(storage::Database& db, const crypto::MasterKey& key,
-                                      const BatchRow& b, const ExportOptions& options) {
+// A batch read from the database, its account numbers still sealed: the transfers' other
+// fields are filled, `sealed[i]` and `wrapped_key[i]` open transfers[i].creditor_account.
+struct LoadedBatch {
   CreditTransferBatch batch;
+  std::vector<std::string> sealed, wrapped_key;
+  std::string format;
+  bool sort_by_id = false;  // the transfers are to be put in instruction id (byte) order
+};
+
+// The batch's transfers as written: the instructions whose current attempt is in it, and those
+// whose attempt in it has ended since (instruction_attempts). Reads the database only; the
+// accounts are opened by RenderLoaded, which needs none (and may run on another thread).
+Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
+                              const ExportOptions& options) {
+  LoadedBatch loaded;
+  loaded.format = b.format;
+  CreditTransferBatch& batch = loaded.batch;
   batch.message_id = b.message_id;
   batch.created_at = b.created_at;
   batch.initiating_party_name = options.initiating_party;
   batch.requested_execution_date = b.created_at.LocalDate(kIndiaUtcOffsetMinutes);
   batch.debtor_accounts.push_back(options.debtor);
+  // In instruction id order. On SQLite (whose text order is the bytes') the rows are sorted
+  // here rather than by SQLite's sorter, which copied every row with its sealed bytes; on
+  // PostgreSQL the database's collation decides, as it always has.
+  const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   ASSIGN_OR_RETURN(
-      auto rows,
-      db.Query("SELECT i.instruction_id, i.amount_paise, i.payee_member_idx, i.ifsc, "
-               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
-               "v.wrapped_key FROM "
-               "payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id "
-               "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c ON c.cycle_id = "
-               "i.cycle_id LEFT JOIN vault v ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND i.status IN ('sent', 'accepted', 'paid', "
-               "'rejected', 'returned') AND NOT EXISTS (SELECT 1 FROM instruction_attempts t "
-               "WHERE t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
-               "UNION ALL "
-               "SELECT i.instruction_id, t.amount_paise, i.payee_member_idx, t.ifsc, "
-               "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
-               "v.wrapped_key FROM "
-               "instruction_attempts t JOIN payment_instructions i ON i.instruction_id = "
-               "t.instruction_id JOIN mapper_addresses a ON a.address_id = t.address_id "
-               "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c "
-               "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
-               "i.payee_member_idx WHERE t.batch_id = ? ORDER BY 1",
-               {b.batch_id, b.batch_id}));
-  for (const auto& r : rows) {
-    if (r.IsNull(8)) {
-      return FailedPreconditionError("member " + std::to_string(r.Int(2)) +
-                                     " has no key in the vault (erased?)");
+      auto stmt,
+      db.Cached("SELECT i.instruction_id, i.amount_paise, i.payee_member_idx, i.ifsc, "
+                "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
+                "v.wrapped_key FROM "
+                "payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id "
+                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c ON c.cycle_id = "
+                "i.cycle_id LEFT JOIN vault v ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND i.status IN ('sent', 'accepted', 'paid', "
+                "'rejected', 'returned') AND NOT EXISTS (SELECT 1 FROM instruction_attempts t "
+                "WHERE t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
+                "UNION ALL "
+                "SELECT i.instruction_id, t.amount_paise, i.payee_member_idx, t.ifsc, "
+                "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
+                "v.wrapped_key FROM "
+                "instruction_attempts t JOIN payment_instructions i ON i.instruction_id = "
+                "t.instruction_id JOIN mapper_addresses a ON a.address_id = t.address_id "
+                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c "
+                "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
+                "i.payee_member_idx WHERE t.batch_id = ?" +
+                std::string(sqlite ? "" : " ORDER BY 1")));
+  stmt->BindInt(1, b.batch_id);
+  stmt->BindInt(2, b.batch_id);
+  batch.transfers.reserve(static_cast<size_t>(std::max<int64_t>(b.transactions, 0)));
+  loaded.sealed.reserve(batch.transfers.capacity());
+  loaded.wrapped_key.reserve(batch.transfers.capacity());
+  // A batch pays one scheme for a few periods: the same strings, shared.
+  std::string scheme, period;
+  while (true) {
+    auto more = stmt->Step();
+    if (!more.ok()) {
+      stmt->Reset();
+      return more.status();
     }
-    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(r.BlobBytes(8)));
-    ASSIGN_OR_RETURN(std::string account, dk.Open(r.BlobBytes(4), kAssociatedAccount));
-    batch.transfers.push_back(CreditTransfer{.instruction_id = r.Text(0),
+    if (!*more) break;
+    if (stmt->ColumnIsNull(8)) {
+      Status missing = FailedPreconditionError("member " + std::to_string(stmt->ColumnInt(2)) +
+                                               " has no key in the vault (erased?)");
+      stmt->Reset();
+      return missing;
+    }
+    if (stmt->ColumnText(6) != scheme) scheme = std::string(stmt->ColumnText(6));
+    if (stmt->ColumnText(7) != period) period = std::string(stmt->ColumnText(7));
+    batch.transfers.push_back(CreditTransfer{.instruction_id = std::string(stmt->ColumnText(0)),
                                              .debtor_account_id = options.debtor.id,
-                                             .amount = Money::FromPaise(r.Int(1)),
-                                             .creditor_name = r.Text(5),
-                                             .creditor_account = std::move(account),
-                                             .creditor_ifsc = r.Text(3),
-                                             .scheme_code = r.Text(6),
-                                             .period = r.Text(7)});
+                                             .amount = Money::FromPaise(stmt->ColumnInt(1)),
+                                             .creditor_name = std::string(stmt->ColumnText(5)),
+                                             .creditor_account = {},
+                                             .creditor_ifsc = std::string(stmt->ColumnText(3)),
+                                             .scheme_code = scheme,
+                                             .period = period});
+    loaded.sealed.push_back(stmt->ColumnBlob(4));
+    loaded.wrapped_key.push_back(stmt->ColumnBlob(8));
   }
-  return batch;
+  stmt->Reset();
+  loaded.sort_by_id = sqlite;
+  return loaded;
+}
+
+// Opens the accounts and writes the file's bytes. No database: safe on another thread.
+Result<std::string> RenderLoaded(LoadedBatch loaded, const crypto::MasterKey& key) {
+  CreditTransferBatch& batch = loaded.batch;
+  if (loaded.sort_by_id) {
+    std::vector<size_t> order(batch.transfers.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      return batch.transfers[x].instruction_id < batch.transfers[y].instruction_id;
+    });
+    std::vector<CreditTransfer> transfers;
+    std::vector<std::string> sealed, wrapped;
+    transfers.reserve(order.size());
+    sealed.reserve(order.size());
+    wrapped.reserve(order.size());
+    for (size_t i : order) {
+      transfers.push_back(std::move(batch.transfers[i]));
+      sealed.push_back(std::move(loaded.sealed[i]));
+      wrapped.push_back(std::move(loaded.wrapped_key[i]));
+    }
+    batch.transfers = std::move(transfers);
+    loaded.sealed = std::move(sealed);
+    loaded.wrapped_key = std::move(wrapped);
+  }
+  for (size_t i = 0; i < batch.transfers.size(); ++i) {
+    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(loaded.wrapped_key[i]));
+    ASSIGN_OR_RETURN(batch.transfers[i].creditor_account,
+                     dk.Open(loaded.sealed[i], kAssociatedAccount));
+  }
+  return loaded.format == "csv" ? WriteCreditTransferCsv(batch) : WritePain001(batch);
 }
 
 Status WriteFileDurably(const std::filesystem::path& path, std::string_view bytes) {
@@ -482,15 +611,22 @@ Status WriteFileDurably(const std::filesystem::path& path, std::string_view byte
   return OkStatus();
 }
 
+// LoadBatch, and the count it must have.
+Result<LoadedBatch> LoadCheckedBatch(storage::Database& db, const BatchRow& b,
+                                     const ExportOptions& options) {
+  ASSIGN_OR_RETURN(LoadedBatch loaded, LoadBatch(db, b, options));
+  if (static_cast<int64_t>(loaded.batch.transfers.size()) != b.transactions) {
+    return InternalError("batch " + b.message_id + " holds " +
+                         std::to_string(loaded.batch.transfers.size()) +
+                         " transfers but recorded " + std::to_string(b.transactions));
+  }
+  return loaded;
+}
+
 Result<std::string> RenderBatch(storage::Database& db, const crypto::MasterKey& key,
                                 const BatchRow& b, const ExportOptions& options) {
-  ASSIGN_OR_RETURN(CreditTransferBatch batch, LoadBatch(db, key, b, options));
-  if (static_cast<int64_t>(batch.transfers.size()) != b.transactions) {
-    return InternalError("batch " + b.message_id + " holds " +
-                         std::to_string(batch.transfers.size()) + " transfers but recorded " +
-                         std::to_string(b.transactions));
-  }
-  return b.format == "csv" ? WriteCreditTransferCsv(batch) : WritePain001(batch);
+  ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(db, b, options));
+  return RenderLoaded(std::move(loaded), key);
 }
 
 std::string FileNameFor(const BatchRow& b) {
@@ -560,27 +696,43 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                                                 {scheme_id, bank,
                                                  std::min(left, options.max_per_file) - 1}));
         if (!last) return InternalError("ready instructions changed during the export");
-        ASSIGN_OR_RETURN(int64_t moved,
-                         db.Execute("UPDATE payment_instructions SET status = 'sent', batch_id "
-                                    "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
-                                    "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
-                                    "?)",
-                                    {batch_id, now.micros, scheme_id, bank, last->Int(0),
-                                     last->Int(1)}));
-        ASSIGN_OR_RETURN(auto sum, db.QueryOne("SELECT COUNT(*), COALESCE(SUM(amount_paise), 0) "
-                                               "FROM payment_instructions WHERE batch_id = ?",
-                                               {batch_id}));
-        if (sum->Int(0) != moved) return InternalError("batch count mismatch");
+        // The file's count and control sum come back from the UPDATE itself (a second query
+        // read every row again).
+        ASSIGN_OR_RETURN(auto claim,
+                         db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
+                                   "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
+                                   "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
+                                   "?) RETURNING amount_paise"));
+        claim->BindInt(1, batch_id);
+        claim->BindInt(2, now.micros);
+        claim->BindText(3, scheme_id);
+        claim->BindText(4, bank);
+        claim->BindInt(5, last->Int(0));
+        claim->BindInt(6, last->Int(1));
+        int64_t moved = 0;
+        Money control_sum;
+        while (true) {
+          auto row = claim->Step();
+          if (!row.ok()) {
+            claim->Reset();
+            return row.status();
+          }
+          if (!*row) break;
+          ++moved;
+          control_sum += Money::FromPaise(claim->ColumnInt(0));
+        }
+        claim->Reset();
+        if (moved == 0) return InternalError("ready instructions changed during the export");
         RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET message_id = ?, transactions = ?, "
                                    "control_sum_paise = ? WHERE batch_id = ?",
-                                   {std::string(msg), moved, sum->Int(1), batch_id})
+                                   {std::string(msg), moved, control_sum.paise(), batch_id})
                             .status());
         RETURN_IF_ERROR(ledger
                             .Post(JournalEntry::Transfer(
                                 "sent/" + std::string(msg), "bank_file_sent",
                                 AccountKey::Payable(scheme_id),
                                 AccountKey::BankClearing(scheme_id, bank),
-                                Money::FromPaise(sum->Int(1)), "bank file " + std::string(msg)))
+                                control_sum, "bank file " + std::string(msg)))
                             .status());
         left -= moved;
       }
@@ -593,21 +745,68 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                                           "payment_batches WHERE scheme_id = ? AND status = "
                                           "'created' ORDER BY batch_id",
                                           {scheme_id}));
-  std::vector<ExportedFile> out;
-  for (const auto& r : pending) {
-    BatchRow b{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), Timestamp{r.Int(6)}};
-    ASSIGN_OR_RETURN(std::string bytes, RenderBatch(db, key, b, options));
-    std::filesystem::path path = options.out_dir / FileNameFor(b);
+  // Each file is read from the database here, and opened, rendered, hashed and written on a
+  // worker thread while the next is read (the database stays on this thread). Each is marked
+  // written in batch order once it is on disk; a crash before that writes it again, the same
+  // bytes, on the next run.
+  struct Written {
+    std::string hash;
+  };
+  auto render_and_write = [&key](LoadedBatch loaded,
+                                 std::filesystem::path path) -> Result<Written> {
+    ASSIGN_OR_RETURN(std::string bytes, RenderLoaded(std::move(loaded), key));
     RETURN_IF_ERROR(WriteFileDurably(path, bytes));
+    return Written{crypto::ToHex(crypto::Hash256(bytes))};
+  };
+  constexpr size_t kInFlight = 2;
+  struct Pending {
+    BatchRow b;
+    std::filesystem::path path;
+    std::future<Result<Written>> done;
+  };
+  std::deque<Pending> in_flight;
+  std::vector<ExportedFile> out;
+  Status failed;
+  // Waits for the oldest file and marks it written.
+  auto finish_oldest = [&]() -> Status {
+    Pending p = std::move(in_flight.front());
+    in_flight.pop_front();
+    ASSIGN_OR_RETURN(Written w, p.done.get());
     RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET status = 'written', file_name = ?, "
                                "file_hash = ? WHERE batch_id = ?",
-                               {std::filesystem::absolute(path).string(),
-                                crypto::ToHex(crypto::Hash256(bytes)),
-                                b.batch_id})
+                               {std::filesystem::absolute(p.path).string(), w.hash,
+                                p.b.batch_id})
                         .status());
-    out.push_back({b.batch_id, b.message_id, b.bank, path, b.transactions,
-                   Money::FromPaise(b.control_sum)});
+    out.push_back({p.b.batch_id, p.b.message_id, p.b.bank, p.path, p.b.transactions,
+                   Money::FromPaise(p.b.control_sum)});
+    return OkStatus();
+  };
+  for (const auto& r : pending) {
+    BatchRow b{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), Timestamp{r.Int(6)}};
+    Result<LoadedBatch> loaded = LoadCheckedBatch(db, b, options);
+    if (!loaded.ok()) {
+      failed = loaded.status();
+      break;
+    }
+    std::filesystem::path path = options.out_dir / FileNameFor(b);
+    std::future<Result<Written>> done;
+    try {
+      done = std::async(std::launch::async, render_and_write, std::move(*loaded), path);
+    } catch (const std::system_error&) {  // no thread to be had: here, when waited for
+      done = std::async(std::launch::deferred, render_and_write, std::move(*loaded), path);
+    }
+    in_flight.push_back({b, path, std::move(done)});
+    if (in_flight.size() >= kInFlight) {
+      failed = finish_oldest();
+      if (!failed.ok()) break;
+    }
   }
+  // Every file started is waited for, even after a failure.
+  while (!in_flight.empty()) {
+    Status s = finish_oldest();
+    if (failed.ok()) failed = s;
+  }
+  RETURN_IF_ERROR(failed);
   return out;
 }
 
@@ -649,12 +848,159 @@ json ImportReportJson(const ImportReport& r) {
 
 namespace {
 
+// What the import knows of one instruction the file names. The scheme, bank and period are
+// interned (a file names a handful of each a million times).
 struct Known {
+  std::string_view id;  // into the parsed report
+  bool found = false;
+  int64_t rowid = 0;    // SQLite: where the row lies
   std::string status;
   int64_t attempt = 0, payee = 0, household = 0, amount = 0, batch_id = 0;
-  int64_t cycle_id = 0, beneficiary = 0;  // where the row lies (the order it was written in)
-  std::string scheme, bank, period;
+  int64_t cycle_id = 0, beneficiary = 0;  // the unique key, with the scheme
+  const std::string* scheme = nullptr;
+  const std::string* bank = nullptr;
+  const std::string* period = nullptr;
 };
+
+// The columns ReadKnown reads, in its order, from payment_instructions.
+constexpr std::string_view kKnownColumns =
+    "status, attempt, payee_member_idx, household_idx, amount_paise, COALESCE(batch_id, 0), "
+    "scheme_id, COALESCE(bank, ''), cycle_id, beneficiary_idx";
+
+class Interned {
+ public:
+  const std::string* operator()(std::string_view v) { return &*names_.emplace(v).first; }
+
+ private:
+  std::set<std::string, std::less<>> names_;
+};
+
+// Fills `k` from the current row, whose columns from `first` on are kKnownColumns.
+void ReadKnown(const storage::Statement& st, int first, Interned& intern, Known& k) {
+  k.found = true;
+  k.status = std::string(st.ColumnText(first));
+  k.attempt = st.ColumnInt(first + 1);
+  k.payee = st.ColumnInt(first + 2);
+  k.household = st.ColumnInt(first + 3);
+  k.amount = st.ColumnInt(first + 4);
+  k.batch_id = st.ColumnInt(first + 5);
+  k.scheme = intern(st.ColumnText(first + 6));
+  k.bank = intern(st.ColumnText(first + 7));
+  k.cycle_id = st.ColumnInt(first + 8);
+  k.beneficiary = st.ColumnInt(first + 9);
+}
+
+// Reads what is known of each id in `known` (sorted by id, unique). On SQLite the rows are
+// found through the primary key's index alone, in id order (a walk of that index), and then
+// read in the table's order, a range of rows at a time: the ids are random against the table,
+// and reading rows at random cost three times as much. On PostgreSQL, 1,000 ids a query.
+Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& known) {
+  if (db.dialect() == storage::Dialect::kSqlite) {
+    // The ids, kChunk at a time, as one walk of the primary key's index from the chunk's first
+    // id to its last; a chunk whose range holds many ids the file does not name (a file of a
+    // few scattered lines) is looked up id by id instead.
+    ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT rowid FROM payment_instructions WHERE "
+                                           "instruction_id = ?"));
+    ASSIGN_OR_RETURN(auto walk, db.Prepare("SELECT instruction_id, rowid FROM "
+                                           "payment_instructions WHERE instruction_id BETWEEN ? "
+                                           "AND ? ORDER BY instruction_id"));
+    constexpr size_t kChunk = 4096;
+    std::vector<Known*> by_row;
+    by_row.reserve(known.size());
+    for (size_t i = 0; i < known.size(); i += kChunk) {
+      size_t end = std::min(known.size(), i + kChunk);
+      bool walked = false;
+      if (end - i > 16) {
+        walk->Reset();
+        walk->BindText(1, known[i].id);
+        walk->BindText(2, known[end - 1].id);
+        size_t next = i, seen = 0;
+        walked = true;
+        while (next < end) {
+          ASSIGN_OR_RETURN(bool row, walk->Step());
+          if (!row) break;
+          if (++seen > 4 * (end - i)) {  // sparse: look the rest up one by one
+            walked = false;
+            break;
+          }
+          std::string_view id = walk->ColumnText(0);
+          while (next < end && known[next].id < id) ++next;  // not in the table
+          if (next < end && known[next].id == id) {
+            known[next].rowid = walk->ColumnInt(1);
+            by_row.push_back(&known[next++]);
+          }
+        }
+        walk->Reset();
+        if (!walked) {
+          // Forget this chunk's finds; the loop below finds them again.
+          while (!by_row.empty() && by_row.back() >= &known[i]) by_row.pop_back();
+        }
+      }
+      if (walked) continue;
+      for (size_t k = i; k < end; ++k) {
+        find->Reset();
+        find->BindText(1, known[k].id);
+        ASSIGN_OR_RETURN(bool row, find->Step());
+        if (!row) continue;
+        known[k].rowid = find->ColumnInt(0);
+        by_row.push_back(&known[k]);
+      }
+    }
+    std::sort(by_row.begin(), by_row.end(),
+              [](const Known* a, const Known* b) { return a->rowid < b->rowid; });
+    ASSIGN_OR_RETURN(auto range, db.Prepare("SELECT rowid, " + std::string(kKnownColumns) +
+                                            " FROM payment_instructions WHERE rowid BETWEEN ? "
+                                            "AND ? ORDER BY rowid"));
+    // Runs of rows close together are read as one range; a row between them that the file
+    // does not name is skipped (at most kGap per row named).
+    constexpr int64_t kGap = 8;
+    constexpr size_t kRun = 16384;
+    for (size_t i = 0; i < by_row.size();) {
+      size_t j = i + 1;
+      while (j < by_row.size() && j - i < kRun &&
+             by_row[j]->rowid - by_row[j - 1]->rowid <= kGap) {
+        ++j;
+      }
+      range->Reset();
+      range->BindInt(1, by_row[i]->rowid);
+      range->BindInt(2, by_row[j - 1]->rowid);
+      size_t next = i;
+      while (next < j) {
+        ASSIGN_OR_RETURN(bool row, range->Step());
+        if (!row) break;
+        int64_t rowid = range->ColumnInt(0);
+        if (rowid != by_row[next]->rowid) continue;
+        ReadKnown(*range, 1, intern, *by_row[next++]);
+      }
+      if (next != j) return InternalError("payment instructions changed during the import");
+      i = j;
+    }
+    return OkStatus();
+  }
+  constexpr size_t kChunk = 1000;
+  std::string sql;
+  for (size_t i = 0; i < known.size(); i += kChunk) {
+    size_t n = std::min(kChunk, known.size() - i);
+    sql = "SELECT instruction_id, " + std::string(kKnownColumns) +
+          " FROM payment_instructions WHERE instruction_id IN (";
+    for (size_t k = 0; k < n; ++k) sql += k ? ",?" : "?";
+    sql += ")";
+    ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
+    for (size_t k = 0; k < n; ++k) stmt->BindText(static_cast<int>(k + 1), known[i + k].id);
+    auto first = known.begin() + static_cast<std::ptrdiff_t>(i);
+    auto last = first + static_cast<std::ptrdiff_t>(n);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      std::string_view id = stmt->ColumnText(0);
+      auto it = std::lower_bound(first, last, id,
+                                 [](const Known& k, std::string_view v) { return k.id < v; });
+      if (it != last && it->id == id) ReadKnown(*stmt, 1, intern, *it);
+    }
+    stmt->Reset();
+  }
+  return OkStatus();
+}
 
 std::optional<TransactionOutcome> OutcomeOfState(std::string_view status) {
   if (status == "accepted") return TransactionOutcome::kAccepted;
@@ -697,51 +1043,44 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     return report;
   }
 
-  // What we know of the instructions the file names, read in chunks.
-  std::unordered_map<std::string, Known> known;
+  // What we know of the instructions the file names, sorted by id.
+  Interned intern;
+  std::vector<Known> known;
   {
-    std::vector<std::string> ids;
+    std::vector<std::string_view> ids;
     ids.reserve(sr.transactions.size());
     for (const auto& t : sr.transactions) ids.push_back(t.end_to_end_id);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    constexpr size_t kChunk = 200;
-    std::string sql;
-    for (size_t i = 0; i < ids.size(); i += kChunk) {
-      size_t n = std::min(kChunk, ids.size() - i);
-      sql = "SELECT i.instruction_id, i.status, i.attempt, i.payee_member_idx, i.household_idx, "
-            "i.amount_paise, COALESCE(i.batch_id, 0), i.scheme_id, COALESCE(i.bank, ''), "
-            "c.period, i.cycle_id, i.beneficiary_idx FROM payment_instructions i JOIN cycles c "
-            "ON c.cycle_id = i.cycle_id WHERE i.instruction_id IN (";
-      for (size_t k = 0; k < n; ++k) sql += k ? ",?" : "?";
-      sql += ")";
-      ASSIGN_OR_RETURN(auto stmt, db.Prepare(sql));
-      for (size_t k = 0; k < n; ++k) stmt->BindText(static_cast<int>(k + 1), ids[i + k]);
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, stmt->Step());
-        if (!row) break;
-        Known k;
-        k.status = std::string(stmt->ColumnText(1));
-        k.attempt = stmt->ColumnInt(2);
-        k.payee = stmt->ColumnInt(3);
-        k.household = stmt->ColumnInt(4);
-        k.amount = stmt->ColumnInt(5);
-        k.batch_id = stmt->ColumnInt(6);
-        k.scheme = std::string(stmt->ColumnText(7));
-        k.bank = std::string(stmt->ColumnText(8));
-        k.period = std::string(stmt->ColumnText(9));
-        k.cycle_id = stmt->ColumnInt(10);
-        k.beneficiary = stmt->ColumnInt(11);
-        known.emplace(std::string(stmt->ColumnText(0)), std::move(k));
+    known.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) known[i].id = ids[i];
+  }
+  RETURN_IF_ERROR(LookUpKnown(db, intern, known));
+  {
+    // The periods of the cycles named.
+    std::map<int64_t, const std::string*> periods;
+    for (Known& k : known) {
+      if (!k.found) continue;
+      auto [it, added] = periods.try_emplace(k.cycle_id, nullptr);
+      if (added) {
+        ASSIGN_OR_RETURN(auto c, db.QueryOne("SELECT period FROM cycles WHERE cycle_id = ?",
+                                             {k.cycle_id}));
+        it->second = intern(c ? c->Text(0) : "");
       }
+      k.period = it->second;
     }
   }
+  auto find_known = [&known](std::string_view id) -> Known* {
+    auto it = std::lower_bound(known.begin(), known.end(), id,
+                               [](const Known& k, std::string_view v) { return k.id < v; });
+    return it != known.end() && it->id == id && it->found ? &*it : nullptr;
+  };
   std::vector<StatusReview> review = ReviewStatuses(sr.transactions, [&](std::string_view id) {
     InstructionState s;
-    auto it = known.find(std::string(id));
-    if (it == known.end()) return s;
-    if (!only_bank.empty() && it->second.bank != only_bank) return s;
-    const std::string& st = it->second.status;
+    const Known* k = find_known(id);
+    if (k == nullptr) return s;
+    if (!only_bank.empty() && *k->bank != only_bank) return s;
+    const std::string& st = k->status;
     if (st == "ready" || st == "held" || st == "invalid") return s;  // not at a bank
     s.known = true;
     s.outcome = OutcomeOfState(st);
@@ -756,12 +1095,16 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   report.import_id = imp->Int(0);
   std::string import_key = std::to_string(report.import_id);
 
-  ASSIGN_OR_RETURN(auto update, db.Prepare("UPDATE payment_instructions SET status = ?, "
-                                           "reason_code = ?, updated_at_us = ? WHERE "
-                                           "scheme_id = ? AND cycle_id = ? AND beneficiary_idx "
-                                           "= ?"));
-  // Applied in the order the rows were written (cycle, beneficiary), not the file's: the
-  // instruction ids sort at random against it, and random updates thrash the page cache.
+  const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
+  ASSIGN_OR_RETURN(auto update,
+                   db.Prepare(sqlite ? "UPDATE payment_instructions SET status = ?, reason_code = "
+                                       "?, updated_at_us = ? WHERE rowid = ?"
+                                     : "UPDATE payment_instructions SET status = ?, reason_code = "
+                                       "?, updated_at_us = ? WHERE scheme_id = ? AND cycle_id = "
+                                       "? AND beneficiary_idx = ?"));
+  // Applied in the order the rows lie (SQLite: rowid; else the unique key, the order they were
+  // written in), not the file's: the instruction ids sort at random against it, and random
+  // updates cost twice as much.
   struct Apply {
     const Known* k;
     std::string status, reason;
@@ -787,7 +1130,7 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       case StatusDisposition::kContradictsFinal: ++report.contradicting; Say(report, rv.message); continue;
       case StatusDisposition::kStale: ++report.stale; Say(report, rv.message); continue;
     }
-    Known& k = known.at(s.end_to_end_id);
+    Known& k = *find_known(s.end_to_end_id);
     std::string reason = s.reasons.empty() ? "" : s.reasons.front().code;
     std::string new_status;
     switch (s.outcome) {
@@ -797,20 +1140,20 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
         new_status = "paid";
         ++report.paid;
         report.paid_total += Money::FromPaise(k.amount);
-        moves[{k.scheme, k.bank, "paid"}] += k.amount;
+        moves[{*k.scheme, *k.bank, "paid"}] += k.amount;
         break;
       case TransactionOutcome::kRejected:
         new_status = "rejected";
         ++report.rejected;
         report.failed_total += Money::FromPaise(k.amount);
-        moves[{k.scheme, k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
+        moves[{*k.scheme, *k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
         failures.push_back({s.end_to_end_id, &k, &s, false});
         break;
       case TransactionOutcome::kReturned:
         new_status = "returned";
         ++report.returned;
         report.failed_total += Money::FromPaise(k.amount);
-        moves[{k.scheme, k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
+        moves[{*k.scheme, *k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
         failures.push_back({s.end_to_end_id, &k, &s, true});
         break;
     }
@@ -820,17 +1163,25 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   }
 
   std::stable_sort(applies.begin(), applies.end(), [](const Apply& a, const Apply& b) {
-    return std::tie(a.k->cycle_id, a.k->beneficiary) < std::tie(b.k->cycle_id, b.k->beneficiary);
+    return std::tie(a.k->rowid, a.k->cycle_id, a.k->beneficiary) <
+           std::tie(b.k->rowid, b.k->cycle_id, b.k->beneficiary);
   });
   for (const Apply& a : applies) {
     update->Reset();
     update->BindText(1, a.status);
     if (a.reason.empty()) update->BindNull(2); else update->BindText(2, a.reason);
     update->BindInt(3, now.micros);
-    update->BindText(4, a.k->scheme);
-    update->BindInt(5, a.k->cycle_id);
-    update->BindInt(6, a.k->beneficiary);
+    if (sqlite) {
+      update->BindInt(4, a.k->rowid);
+    } else {
+      update->BindText(4, *a.k->scheme);
+      update->BindInt(5, a.k->cycle_id);
+      update->BindInt(6, a.k->beneficiary);
+    }
     RETURN_IF_ERROR(update->Step().status());
+    if (update->Changes() != 1) {
+      return InternalError("a payment instruction changed during the import");
+    }
   }
 
   Ledger ledger(db, clock);
@@ -860,19 +1211,29 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   for (const Failure& f : failures) {
     const ReturnReasonInfo& why = ClassifyStatus(*f.s);
     std::string code = f.s->reasons.empty() ? std::string(why.id) : f.s->reasons.front().code;
-    RETURN_IF_ERROR(db.Execute("INSERT INTO instruction_attempts (instruction_id, attempt, "
-                               "batch_id, amount_paise, address_id, ifsc, outcome, reason_code, "
-                               "at_us) SELECT instruction_id, attempt, batch_id, amount_paise, "
-                               "address_id, ifsc, ?, ?, ? FROM payment_instructions WHERE "
-                               "instruction_id = ?",
+    // On SQLite the row is found by where it lies (rowid), known from the look-up.
+    storage::Value row_key = sqlite ? storage::Value(f.k->rowid) : storage::Value(f.id);
+    RETURN_IF_ERROR(db.Execute(sqlite ? "INSERT INTO instruction_attempts (instruction_id, "
+                                        "attempt, batch_id, amount_paise, address_id, ifsc, "
+                                        "outcome, reason_code, at_us) SELECT instruction_id, "
+                                        "attempt, batch_id, amount_paise, address_id, ifsc, ?, ?, "
+                                        "? FROM payment_instructions WHERE rowid = ?"
+                                      : "INSERT INTO instruction_attempts (instruction_id, "
+                                        "attempt, batch_id, amount_paise, address_id, ifsc, "
+                                        "outcome, reason_code, at_us) SELECT instruction_id, "
+                                        "attempt, batch_id, amount_paise, address_id, ifsc, ?, ?, "
+                                        "? FROM payment_instructions WHERE instruction_id = ?",
                                {std::string(f.returned ? "returned" : "rejected"), code,
-                                now.micros, f.id})
+                                now.micros, row_key})
                         .status());
     if (why.retry_without_change()) {
-      RETURN_IF_ERROR(db.Execute("UPDATE payment_instructions SET status = 'ready', attempt = "
-                                 "attempt + 1, batch_id = NULL, updated_at_us = ? WHERE "
-                                 "instruction_id = ?",
-                                 {now.micros, f.id})
+      RETURN_IF_ERROR(db.Execute(sqlite ? "UPDATE payment_instructions SET status = 'ready', "
+                                          "attempt = attempt + 1, batch_id = NULL, "
+                                          "updated_at_us = ? WHERE rowid = ?"
+                                        : "UPDATE payment_instructions SET status = 'ready', "
+                                          "attempt = attempt + 1, batch_id = NULL, "
+                                          "updated_at_us = ? WHERE instruction_id = ?",
+                                 {now.micros, row_key})
                           .status());
       ++report.requeued;
       continue;
@@ -880,16 +1241,17 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     json detail = ReasonDetail(why, code);
     detail["instruction_id"] = f.id;
     detail["amount_paise"] = f.k->amount;
-    detail["period"] = f.k->period;
-    detail["bank_code"] = f.k->bank;
+    detail["period"] = *f.k->period;
+    detail["bank_code"] = *f.k->bank;
     RETURN_IF_ERROR(RecordExclusion(
         db, clock,
         f.returned ? programs::ReentryKind::kPaymentReturned
                    : programs::ReentryKind::kPaymentRejected,
-        f.k->scheme, f.k->payee, f.k->household, code, detail,
+        *f.k->scheme, f.k->payee, f.k->household, code, detail,
         "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
-    bool hi = HindiFor(db, f.k->payee);
-    RETURN_IF_ERROR(Notify(db, clock, f.k->payee, "payment_returned",
+    ASSIGN_OR_RETURN(Contact to, ContactOf(db, f.k->payee));
+    bool hi = to.hindi;
+    RETURN_IF_ERROR(Notify(db, clock, to, "payment_returned",
                            {{"amount", "Rs " + Money::FromPaise(f.k->amount).ToString()},
                             {"reason", std::string(hi ? why.reason_hi : why.reason_en)},
                             {"action", std::string(hi ? why.next_step_hi : why.next_step_en)}}));

@@ -14,7 +14,6 @@ namespace {
 using internal::CheckLineText;
 using internal::Quote;
 using internal::TrimAscii;
-using internal::XmlEscape;
 using internal::XmlReader;
 
 // ---------------------------------------------------------------------------------------------
@@ -22,7 +21,8 @@ using internal::XmlReader;
 
 class XmlWriter {
  public:
-  explicit XmlWriter(std::string* out) : out_(*out) {}
+  // `depth`: how deep the first element written lies (its indentation).
+  explicit XmlWriter(std::string* out, size_t depth = 0) : out_(*out), depth_(depth) {}
 
   void Open(std::string_view name) { Open(name, {}, {}); }
   // With one attribute when `attribute` is not empty.
@@ -34,7 +34,7 @@ class XmlWriter {
       out_ += ' ';
       out_ += attribute;
       out_ += "=\"";
-      out_ += XmlEscape(value);
+      internal::AppendXmlEscaped(&out_, value);
       out_ += '"';
     }
     out_ += ">\n";
@@ -53,7 +53,7 @@ class XmlWriter {
     out_ += '<';
     out_ += name;
     out_ += '>';
-    out_ += XmlEscape(text);
+    internal::AppendXmlEscaped(&out_, text);
     out_ += "</";
     out_ += name;
     out_ += ">\n";
@@ -66,18 +66,19 @@ class XmlWriter {
     out_ += ' ';
     out_ += attribute;
     out_ += "=\"";
-    out_ += XmlEscape(value);
+    internal::AppendXmlEscaped(&out_, value);
     out_ += "\">";
-    out_ += XmlEscape(text);
+    internal::AppendXmlEscaped(&out_, text);
     out_ += "</";
     out_ += name;
     out_ += ">\n";
   }
 
  private:
-  void Indent() { out_.append(2 * open_.size(), ' '); }
+  void Indent() { out_.append(2 * (depth_ + open_.size()), ' '); }
 
   std::string& out_;
+  size_t depth_;
   std::vector<std::string_view> open_;
 };
 
@@ -576,6 +577,45 @@ Result<std::string> WritePain001(const CreditTransferBatch& batch) {
   }
   b.Close();  // InitgPty
   b.Close();  // GrpHdr
+  // One CdtTrfTxInf, written once by the XmlWriter with a marker (\x01, in no element name or
+  // fixed text, and left alone by escaping) for each of its six values, then cut at the
+  // markers: every transfer is the same pieces with its escaped values between them, the same
+  // bytes the XmlWriter gives, without a string built per element.
+  std::vector<std::string> piece;
+  {
+    std::string one;
+    XmlWriter t(&one, 3);  // Document > CstmrCdtTrfInitn > PmtInf > CdtTrfTxInf
+    constexpr std::string_view kMark = "\x01";
+    t.Open("CdtTrfTxInf");
+    t.Open("PmtId");
+    t.Leaf("EndToEndId", kMark);
+    t.Close();
+    t.Open("Amt");
+    t.Leaf("InstdAmt", "Ccy", "INR", kMark);
+    t.Close();
+    WriteAgent(t, "CdtrAgt", kMark, batch.ifsc_style);
+    t.Open("Cdtr");
+    t.Leaf("Nm", kMark);
+    t.Close();
+    t.Open("CdtrAcct");
+    t.Open("Id");
+    t.Open("Othr");
+    t.Leaf("Id", kMark);
+    t.Close();
+    t.Close();
+    t.Close();
+    t.Open("RmtInf");
+    t.Leaf("Ustrd", kMark);
+    t.Close();
+    t.Close();  // CdtTrfTxInf
+    size_t from = 0;
+    for (size_t at = one.find(kMark); at != std::string::npos; at = one.find(kMark, from)) {
+      piece.push_back(one.substr(from, at - from));
+      from = at + kMark.size();
+    }
+    piece.push_back(one.substr(from));
+    if (piece.size() != 7) return InternalError("pain.001 transfer template");
+  }
   for (const PaymentGroup& group : valid.groups) {
     const DebtorAccount& debtor = *group.debtor;
     b.Open("PmtInf");
@@ -602,28 +642,20 @@ Result<std::string> WritePain001(const CreditTransferBatch& batch) {
     b.Close();  // DbtrAcct
     WriteAgent(b, "DbtrAgt", debtor.ifsc, batch.ifsc_style);
     for (const CreditTransfer* t : group.transfers) {
-      b.Open("CdtTrfTxInf");
-      b.Open("PmtId");
-      b.Leaf("EndToEndId", t->instruction_id);
-      b.Close();
-      b.Open("Amt");
-      b.Leaf("InstdAmt", "Ccy", "INR", t->amount.ToPlainString());
-      b.Close();
-      WriteAgent(b, "CdtrAgt", t->creditor_ifsc, batch.ifsc_style);
-      b.Open("Cdtr");
-      b.Leaf("Nm", t->creditor_name);
-      b.Close();
-      b.Open("CdtrAcct");
-      b.Open("Id");
-      b.Open("Othr");
-      b.Leaf("Id", t->creditor_account);
-      b.Close();
-      b.Close();
-      b.Close();
-      b.Open("RmtInf");
-      b.Leaf("Ustrd", RemittanceInformation(*t));
-      b.Close();
-      b.Close();  // CdtTrfTxInf
+      // The template's pieces with this transfer's values between them, escaped.
+      out += piece[0];
+      internal::AppendXmlEscaped(&out, t->instruction_id);
+      out += piece[1];
+      internal::AppendXmlEscaped(&out, t->amount.ToPlainString());
+      out += piece[2];
+      internal::AppendXmlEscaped(&out, t->creditor_ifsc);
+      out += piece[3];
+      internal::AppendXmlEscaped(&out, t->creditor_name);
+      out += piece[4];
+      internal::AppendXmlEscaped(&out, t->creditor_account);
+      out += piece[5];
+      internal::AppendXmlEscaped(&out, RemittanceInformation(*t));
+      out += piece[6];
     }
     b.Close();  // PmtInf
   }

@@ -1,7 +1,7 @@
 #include "payments/status_report.h"
 
 #include <array>
-#include <unordered_map>
+#include <algorithm>
 #include <utility>
 
 #include "payments/internal/text.h"
@@ -118,17 +118,28 @@ std::vector<StatusReview> ReviewStatuses(
     const std::vector<TransactionStatus>& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup) {
   std::vector<StatusReview> review(statuses.size());
-  std::unordered_map<std::string_view, std::vector<size_t>> by_id;
-  std::vector<std::string_view> order;  // ids in order of first appearance
+  // The lines grouped by id: line indices sorted by (id, position in the file). A million-line
+  // file is mostly one line an id; sorting indices allocates once, where a map of vectors
+  // allocated per id.
+  std::vector<size_t> order(statuses.size());
   for (size_t i = 0; i < statuses.size(); ++i) {
-    auto [it, inserted] = by_id.try_emplace(statuses[i].end_to_end_id);
-    if (inserted) order.push_back(statuses[i].end_to_end_id);
-    it->second.push_back(i);
+    order[i] = i;
     review[i].index = i;
   }
-  for (std::string_view id : order) {
-    const std::vector<size_t>& at = by_id[id];
-    const std::string quoted = internal::Quote(id);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return statuses[a].end_to_end_id < statuses[b].end_to_end_id;
+  });
+  std::vector<size_t> at;
+  for (size_t g = 0; g < order.size();) {
+    std::string_view id = statuses[order[g]].end_to_end_id;
+    at.clear();
+    while (g < order.size() && statuses[order[g]].end_to_end_id == id) at.push_back(order[g++]);
+    // Quoted only for a message (most lines need none).
+    std::string quoted_text;
+    auto quoted = [&]() -> const std::string& {
+      if (quoted_text.empty()) quoted_text = internal::Quote(id);
+      return quoted_text;
+    };
 
     // Several lines for one id must read as one story (repeats, or forward moves such as paid
     // then returned); otherwise the file contradicts itself and none of them is applied.
@@ -145,7 +156,7 @@ std::vector<StatusReview> ReviewStatuses(
       }
       for (size_t i : at) {
         review[i].disposition = StatusDisposition::kConflictInFile;
-        review[i].message = LineOf(statuses[i]) + ": instruction " + quoted +
+        review[i].message = LineOf(statuses[i]) + ": instruction " + quoted() +
                             " has contradicting statuses in this file, on lines " + lines +
                             "; none is applied";
       }
@@ -156,7 +167,7 @@ std::vector<StatusReview> ReviewStatuses(
     if (!state.known) {
       for (size_t i : at) {
         review[i].disposition = StatusDisposition::kUnknownInstruction;
-        review[i].message = LineOf(statuses[i]) + ": no instruction has the id " + quoted;
+        review[i].message = LineOf(statuses[i]) + ": no instruction has the id " + quoted();
       }
       continue;
     }
@@ -165,34 +176,34 @@ std::vector<StatusReview> ReviewStatuses(
     for (size_t i : at) {
       const TransactionStatus& s = statuses[i];
       StatusReview& r = review[i];
-      const std::string name(TransactionOutcomeName(s.outcome));
       if (previous && statuses[*previous].outcome == s.outcome) {
         r.disposition = StatusDisposition::kRepeated;
         r.message = LineOf(s) + ": repeats line " +
-                    std::to_string(statuses[*previous].position.line) + " for " + quoted;
+                    std::to_string(statuses[*previous].position.line) + " for " + quoted();
         previous = i;
         continue;
       }
       previous = i;
-      if (current == s.outcome) {
-        r.disposition = StatusDisposition::kUnchanged;
-        r.message = LineOf(s) + ": " + quoted + " is already " + name;
+      if (!current || (current != s.outcome && MovesForward(*current, s.outcome))) {
+        r.disposition = StatusDisposition::kApply;  // no message: nothing to tell
+        current = s.outcome;
         continue;
       }
-      if (!current || MovesForward(*current, s.outcome)) {
-        r.disposition = StatusDisposition::kApply;
-        r.message = LineOf(s) + ": " + quoted + " becomes " + name;
-        current = s.outcome;
+      const std::string name(TransactionOutcomeName(s.outcome));
+      if (current == s.outcome) {
+        r.disposition = StatusDisposition::kUnchanged;
+        r.message = LineOf(s) + ": " + quoted() + " is already " + name;
         continue;
       }
       const std::string was(TransactionOutcomeName(*current));
       if (IsFinal(*current)) {
         r.disposition = StatusDisposition::kContradictsFinal;
-        r.message = LineOf(s) + ": " + quoted + " is already " + was + " (final); the file says " +
-                    name + " (" + s.status_code + "); nothing changed";
+        r.message = LineOf(s) + ": " + quoted() + " is already " + was +
+                    " (final); the file says " + name + " (" + s.status_code +
+                    "); nothing changed";
       } else {
         r.disposition = StatusDisposition::kStale;
-        r.message = LineOf(s) + ": " + quoted + " is already " + was + "; the file's " + name +
+        r.message = LineOf(s) + ": " + quoted() + " is already " + was + "; the file's " + name +
                     " (" + s.status_code + ") is an earlier stage; nothing changed";
       }
     }

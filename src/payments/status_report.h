@@ -132,7 +132,9 @@ std::string_view StatusDispositionName(StatusDisposition disposition);
 struct StatusReview {
   size_t index = 0;  // into the transactions passed
   StatusDisposition disposition = StatusDisposition::kApply;
-  std::string message;  // for people, naming the line: "line 40: ... repeats line 31"
+  // For people, naming the line: "line 40: ... repeats line 31". Empty for kApply (a change
+  // applied needs no explanation, and a million-line file is mostly such lines).
+  std::string message;
 };
 
 // Decides, for each status in file order, what it may change. `lookup` gives the instruction's

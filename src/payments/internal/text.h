@@ -45,6 +45,8 @@ std::string Quote(std::string_view value);
 
 // Escapes &, <, >, " and ' for XML text and attribute values.
 std::string XmlEscape(std::string_view text);
+// The same, appended to *out (no string of its own).
+void AppendXmlEscaped(std::string* out, std::string_view text);
 
 }  // namespace spode::payments::internal
 
