@@ -4,18 +4,24 @@
 //   build/bench/eligibility_bench [--households 1000000] [--threads 2] [--reps 9]
 //       [--pg postgresql://...] [--dir /tmp/spode-bench-eligibility] [--sql-reps 3]
 //       [--scheme schemes/old_age_pension.yaml] [--no-sqlite] [--no-duckdb] [--snapshot]
+//       [--cache] [--batch-rows N]
 //
 // 1. Data: N households from sim/ (seed 42), each line parsed with registry::ParseHousehold,
 //    and the columns the rules read built from the parsed records, in the registry Snapshot's
 //    layout (int64 money, int32 days, a byte per bool and enum code, uint32 member offsets; a
 //    validity byte only for a column with a missing value). --snapshot also builds a real
 //    registry::Snapshot from the same records (registry::Snapshot::FromHouseholds), checks that
-//    it gives the same answers and reports its memory.
+//    it gives the same answers and reports its memory. --cache keeps the built columns in
+//    DIR/columns-N.bin and reads them from there on the next run with the same N (generating
+//    10M households takes minutes; the file is the columns' bytes, not a format to keep).
 // 2. spode, on --threads threads: (a) the old-age pension (the scheme file: 5 clauses and the
 //    amount, person unit): who is eligible and the total of their amounts; (b) a household rule,
 //    `household.members.exists(m, age_years(m.dob) < 6) && household.income_annual <=
-//    rupees(100000)`: how many households. Best and median of --reps. A sample of rows is
-//    checked against the reference evaluator.
+//    rupees(100000)`: how many households. Best and median of --reps, and the least CPU time
+//    (user + system of all threads) of one rep, which the other processes of a shared machine
+//    disturb less than the wall time; also on 1 thread, and on the plain x86-64 (SSE2) kernels
+//    only (ColumnarOptions::no_avx2). --batch-rows sets ColumnarOptions::batch_rows. A sample of
+//    rows is checked against the reference evaluator.
 // 3. The same rules as SQL over one denormalised table, members(household, dob,
 //    is_government_pensioner, income_annual, residence): a row per member carrying its
 //    household's attributes (no join: the cheapest form for the databases). Ages become
@@ -130,6 +136,68 @@ struct Columns {
   size_t members() const { return dob.size(); }
 };
 
+// --cache: the columns' arrays, each as a length and its bytes (same machine, same build).
+template <class T>
+void PutVector(std::ofstream& out, const std::vector<T>& v) {
+  const uint64_t n = v.size();
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(n * sizeof(T)));
+}
+template <class T>
+bool GetVector(std::ifstream& in, std::vector<T>* v) {
+  uint64_t n = 0;
+  if (!in.read(reinterpret_cast<char*>(&n), sizeof n) || n > (uint64_t{1} << 34)) return false;
+  v->resize(n);
+  return static_cast<bool>(
+      in.read(reinterpret_cast<char*>(v->data()), static_cast<std::streamsize>(n * sizeof(T))));
+}
+constexpr uint64_t kCacheMagic = 0x31534c4f43454c45ULL;  // "ELECOLS1"
+
+bool SaveColumns(const std::string& path, const Columns& c) {
+  std::ofstream out(path + ".tmp", std::ios::binary);
+  out.write(reinterpret_cast<const char*>(&kCacheMagic), sizeof kCacheMagic);
+  PutVector(out, c.income);
+  PutVector(out, c.income_valid);
+  PutVector(out, c.residence);
+  PutVector(out, c.residence_valid);
+  PutVector(out, c.offsets);
+  PutVector(out, c.dob);
+  PutVector(out, c.dob_valid);
+  PutVector(out, c.pensioner);
+  PutVector(out, c.pensioner_valid);
+  PutVector(out, c.member_household);
+  const uint64_t missing[4] = {c.missing_income, c.missing_residence, c.missing_dob,
+                               c.missing_pensioner};
+  out.write(reinterpret_cast<const char*>(missing), sizeof missing);
+  out.close();
+  if (!out) return false;
+  std::error_code ec;
+  std::filesystem::rename(path + ".tmp", path, ec);
+  return !ec;
+}
+
+bool LoadColumns(const std::string& path, Columns* c) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t magic = 0;
+  if (!in.read(reinterpret_cast<char*>(&magic), sizeof magic) || magic != kCacheMagic) return false;
+  uint64_t missing[4] = {};
+  const bool ok = GetVector(in, &c->income) && GetVector(in, &c->income_valid) &&
+                  GetVector(in, &c->residence) && GetVector(in, &c->residence_valid) &&
+                  GetVector(in, &c->offsets) && GetVector(in, &c->dob) &&
+                  GetVector(in, &c->dob_valid) && GetVector(in, &c->pensioner) &&
+                  GetVector(in, &c->pensioner_valid) && GetVector(in, &c->member_household) &&
+                  static_cast<bool>(in.read(reinterpret_cast<char*>(missing), sizeof missing));
+  if (!ok || c->offsets.size() != c->income.size() + 1 || c->offsets.back() != c->dob.size()) {
+    *c = Columns();  // generate afresh
+    return false;
+  }
+  c->missing_income = missing[0];
+  c->missing_residence = missing[1];
+  c->missing_dob = missing[2];
+  c->missing_pensioner = missing[3];
+  return true;
+}
+
 // A rules::Frame over Columns: the registry's schema; only the four attributes are present.
 class BenchFrame final : public rules::Frame {
  public:
@@ -183,18 +251,29 @@ class BenchFrame final : public rules::Frame {
 
 struct Timing {
   double best = 0, median = 0;
+  double cpu_best = 0;  // the least CPU time (user + system, all threads) of one rep
 };
+
+double CpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
 
 template <class F>
 Timing TimeIt(int reps, F&& f) {
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   for (int i = 0; i < reps; ++i) {
+    const double cpu0 = CpuMs();
     auto start = Clock::now();
     f();
     ms.push_back(Ms(start));
+    cpu.push_back(CpuMs() - cpu0);
   }
   std::sort(ms.begin(), ms.end());
-  return {ms.front(), ms[ms.size() / 2]};
+  std::sort(cpu.begin(), cpu.end());
+  return {ms.front(), ms[ms.size() / 2], cpu.front()};
 }
 
 // The last day whose completed years to `eval` are at least `years` (the SQL cut-off of
@@ -246,7 +325,8 @@ int main(int argc, char** argv) {
   int64_t households = 1'000'000;
   int threads = 2, reps = 9, sql_reps = 3;
   std::string pg_url, dir = "/tmp/spode-bench-eligibility", scheme_path = "schemes/old_age_pension.yaml";
-  bool sqlite = true, duckdb = true, snapshot = false;
+  bool sqlite = true, duckdb = true, snapshot = false, cache = false;
+  int batch_rows = 0;  // --batch-rows: ColumnarOptions::batch_rows (0: the engine's default)
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -260,11 +340,13 @@ int main(int argc, char** argv) {
     else if (a == "--no-sqlite") sqlite = false;
     else if (a == "--no-duckdb") duckdb = false;
     else if (a == "--snapshot") snapshot = true;
+    else if (a == "--cache") cache = true;
+    else if (a == "--batch-rows") batch_rows = std::stoi(next());
     else {
       std::fprintf(stderr,
                    "usage: eligibility_bench [--households N] [--threads T] [--reps R] [--pg URL] "
                    "[--dir DIR] [--sql-reps R] [--scheme FILE] [--no-sqlite] [--no-duckdb] "
-                   "[--snapshot]\n");
+                   "[--snapshot] [--cache]\n");
       return 2;
     }
   }
@@ -282,7 +364,11 @@ int main(int argc, char** argv) {
   cols.offsets.reserve(static_cast<size_t>(households) + 1);
   std::vector<spode::registry::SnapshotHousehold> snapshot_input;
   auto start = Clock::now();
-  {
+  const std::string cache_path = dir + "/columns-" + std::to_string(households) + ".bin";
+  const bool cached = cache && !snapshot && LoadColumns(cache_path, &cols);
+  if (cached) {
+    std::printf("columns read from %s\n", cache_path.c_str());
+  } else {
     std::mutex mu;
     std::condition_variable cv;
     std::deque<std::vector<std::string>> queue;
@@ -366,6 +452,9 @@ int main(int argc, char** argv) {
     }
     producer.join();
     if (rejected > 0) std::fprintf(stderr, "warning: %lld households rejected\n", static_cast<long long>(rejected));
+    if (cache && !SaveColumns(cache_path, cols)) {
+      std::fprintf(stderr, "warning: could not write %s\n", cache_path.c_str());
+    }
   }
   const double data_secs = Ms(start) / 1000;
   BenchFrame frame(cols);
@@ -399,7 +488,9 @@ int main(int argc, char** argv) {
   }
   std::vector<const rules::CheckedExpr*> clauses;
   for (const rules::CheckedExpr& c : compiled->clauses) clauses.push_back(&c);
-  auto program_a = rules::CompileColumnarScheme(clauses, &compiled->amount);
+  rules::ColumnarOptions columnar_options;
+  columnar_options.batch_rows = batch_rows;
+  auto program_a = rules::CompileColumnarScheme(clauses, &compiled->amount, columnar_options);
   const char* kRuleB =
       "household.members.exists(m, age_years(m.dob) < 6) && household.income_annual <= "
       "rupees(100000)";
@@ -410,7 +501,7 @@ int main(int argc, char** argv) {
                  rule_b.status().ToString().c_str());
     return 1;
   }
-  auto program_b = rules::CompileColumnar(*rule_b);
+  auto program_b = rules::CompileColumnar(*rule_b, columnar_options);
   if (!program_b.ok() || program_a->uses_reference() || program_b->uses_reference()) {
     std::fprintf(stderr, "the bench rules must compile without the reference evaluator\n");
     return 1;
@@ -427,24 +518,36 @@ int main(int argc, char** argv) {
       std::exit(1);
     }
   };
-  auto run_spode = [&](const rules::Frame& f, Answer* out) {
-    Timing ta = TimeIt(reps, [&] { check(rules::EvaluateColumnarScheme(*program_a, f, eval, &ra, threads)); });
-    Timing tb = TimeIt(reps, [&] { check(rules::EvaluateColumnar(*program_b, f, eval, &rb, threads)); });
+  // The same programs on the plain x86-64 (SSE2) kernels only.
+  rules::ColumnarOptions sse2_only = columnar_options;
+  sse2_only.no_avx2 = true;
+  auto program_a_sse2 = rules::CompileColumnarScheme(clauses, &compiled->amount, sse2_only);
+  auto program_b_sse2 = rules::CompileColumnar(*rule_b, sse2_only);
+  if (!program_a_sse2.ok() || !program_b_sse2.ok()) return 1;
+  auto run_spode = [&](const rules::Frame& f, Answer* out, bool sse2 = false) {
+    const rules::ColumnarProgram& pa = sse2 ? *program_a_sse2 : *program_a;
+    const rules::ColumnarProgram& pb = sse2 ? *program_b_sse2 : *program_b;
+    Timing ta = TimeIt(reps, [&] { check(rules::EvaluateColumnarScheme(pa, f, eval, &ra, threads)); });
+    Timing tb = TimeIt(reps, [&] { check(rules::EvaluateColumnar(pb, f, eval, &rb, threads)); });
     out->ms_a = ta.best;
     out->ms_b = tb.best;
     out->count_a = static_cast<int64_t>(ra.eligible_count());
     out->total_a = ra.amount_total;
     out->count_b = static_cast<int64_t>(rb.met_count());
-    out->note = "median " + std::to_string(ta.median).substr(0, 6) + " / " +
-                std::to_string(tb.median).substr(0, 6) + " ms";
+    char note[160];
+    std::snprintf(note, sizeof note, "median %.2f / %.2f ms, least CPU time %.2f / %.2f ms",
+                  ta.median, tb.median, ta.cpu_best, tb.cpu_best);
+    out->note = note;
   };
   run_spode(frame, &spode_answer);
   Answer one_thread{"spode columnar (1 thread)"};
+  Answer sse2_answer{"spode columnar (" + std::to_string(threads) + " threads, SSE2 only)"};
   {
     const int saved = threads;
     threads = 1;
     run_spode(frame, &one_thread);
     threads = saved;
+    run_spode(frame, &sse2_answer, true);
     run_spode(frame, &spode_answer);  // leave ra/rb from the measured configuration
   }
 
@@ -654,13 +757,17 @@ int main(int argc, char** argv) {
               scheme->id.c_str(), Thousands(cols.members()).c_str());
   PrintRow(spode_answer, spode_answer, true);
   PrintRow(one_thread, spode_answer, true);
+  PrintRow(sse2_answer, spode_answer, true);
   for (const Answer& a : answers) PrintRow(a, spode_answer, true);
   std::printf("(b) %s, over %s households\n", kRuleB, Thousands(cols.households()).c_str());
   PrintRow(spode_answer, spode_answer, false);
   PrintRow(one_thread, spode_answer, false);
+  PrintRow(sse2_answer, spode_answer, false);
   for (const Answer& a : answers) PrintRow(a, spode_answer, false);
   std::printf("spode %s (best of %d); databases best of %d; load average %.2f %.2f %.2f\n",
               spode_answer.note.c_str(), reps, sql_reps, load[0], load[1], load[2]);
+  std::printf("spode 1 thread: %s; SSE2 only: %s\n", one_thread.note.c_str(),
+              sse2_answer.note.c_str());
   bool same = true;
   for (const Answer& a : answers) {
     same &= a.count_a == spode_answer.count_a && a.total_a == spode_answer.total_a &&

@@ -39,6 +39,7 @@
 
 #include "rules/evaluator.h"
 #include "rules/internal/bits.h"
+#include "rules/internal/leaves.h"
 
 namespace spode::rules {
 
@@ -134,6 +135,10 @@ struct Step {
   Scalar value;              // kConst
   int expr = -1;             // kReference: index into Plan::exprs
   int cost = 1;
+  // A bool whose consumers read only its true rows (a rule's result, a scheme's eligibility,
+  // operands of such an && or ||): false and error need not be told apart, so it may leave
+  // both out (Vec::f null).
+  bool only_true = false;
 };
 
 struct PlanAttr {
@@ -157,6 +162,7 @@ struct Plan {
   std::vector<int> dated;  // kConst-domain steps computed once per evaluation, kids first
   std::vector<int> age_cmps, enum_matches;  // steps with per-evaluation tables
   uint32_t batch_rows = kBatchRows;
+  bool avx2 = true;  // the AVX2 kernels may be used (where the CPU has AVX2)
 };
 
 Dom DomOf(uint8_t deps) {
@@ -470,6 +476,26 @@ bool DaysInRange(uint32_t n, const uint64_t* act, const int32_t* d, const uint8_
   });
 }
 
+// The days an age comparison is true for (or false for): at most two ranges, as a leaf over
+// the days at `data` with validity `valid`.
+internal::Leaf AgeLeaf(const AgeCut& c, bool truth, const void* data, const uint8_t* valid) {
+  internal::Leaf l;
+  l.kind = internal::LeafKind::kDays;
+  l.data = data;
+  l.valid = valid;
+  if (!c.error) {
+    const int64_t ok_lo = c.ok_lo, ok_hi = c.ok_hi, lo = c.lo, hi = c.hi;
+    if (truth != c.negate) {  // ok and lo < d <= hi
+      l.AddRange(std::max(ok_lo, lo + 1), std::min(ok_hi, hi));
+    } else {  // ok and not (lo < d <= hi)
+      l.AddRange(ok_lo, std::min(ok_hi, lo));
+      l.AddRange(std::max(ok_lo, hi + 1), ok_hi);
+    }
+  }
+  l.Finish();
+  return l;
+}
+
 // -1, 0 or 1 as i <=> d, exactly (the reference evaluator's rule).
 int CompareIntDouble(int64_t i, double d) {
   if (d >= kTwoTo63) return -1;
@@ -544,6 +570,7 @@ struct Shared {
   const uint32_t* offsets = nullptr;
   int32_t packed_eval = 0;
   bool eval_in_range = false;
+  bool avx2 = false;  // use the AVX2 leaf kernels
 };
 
 // Lanes of one step in one domain, grown to the largest batch and reused.
@@ -570,6 +597,8 @@ struct Buf {
   std::vector<Vec> elems;
   uint64_t memo_batch = ~uint64_t{0};
   Vec memo;
+  std::vector<internal::Leaf> leaves;  // LogicTrue: the fused operands
+  std::vector<int> deferred;            // LogicTrue: the costly operands, applied last
 };
 
 const uint8_t kZeroByte = 0;
@@ -642,25 +671,127 @@ Scalar ToScalar(const Vec& v) {
   return s;
 }
 
-class Runner {
+// A Runner's buffers, kept from one evaluation to the next: buffers allocated afresh for every
+// evaluation cost a page fault per 4 KB, and page faults of two threads wait on each other.
+struct Workspace {
+  std::vector<Buf> bufs;
+  std::vector<uint32_t> seg;
+  std::vector<uint32_t> pp, pm, ph;  // the current pair group: person, member, household
+  std::vector<uint8_t> toggles;      // BroadcastBits' scratch
+  std::vector<uint64_t> eligible, live_h, live_m;  // EvaluateColumnarScheme's per batch
+};
+
+// Idle workspaces (at most kKeep, each of at most kKeepSteps steps). Thread-safe.
+class WorkspacePool {
  public:
-  explicit Runner(const Shared& shared) : sh_(shared), plan_(*shared.plan) {
-    bufs_.resize(plan_.steps.size());
+  static WorkspacePool& Get() {
+    static WorkspacePool* pool = new WorkspacePool;  // never destroyed: used by exiting threads
+    return *pool;
+  }
+  std::unique_ptr<Workspace> Take(size_t steps) {
+    std::unique_ptr<Workspace> w;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        w = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (w == nullptr) w = std::make_unique<Workspace>();
+    if (w->bufs.size() < steps) w->bufs.resize(steps);
+    for (Buf& b : w->bufs) b.memo_batch = ~uint64_t{0};  // memos of another evaluation
+    w->pp.clear();
+    w->pm.clear();
+    w->ph.clear();
+    return w;
+  }
+  void Give(std::unique_ptr<Workspace> w) {
+    constexpr size_t kKeep = 8, kKeepSteps = 512;
+    if (w->bufs.size() > kKeepSteps) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kKeep) free_.push_back(std::move(w));
   }
 
-  // The batch: households hb..he-1, their members mb..me-1.
-  void SetBatch(size_t hb, size_t he) {
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Workspace>> free_;  // guarded by mu_
+};
+
+class Runner {
+ public:
+  explicit Runner(const Shared& shared)
+      : sh_(shared),
+        plan_(*shared.plan),
+        ws_(WorkspacePool::Get().Take(plan_.steps.size())),
+        bufs_(ws_->bufs),
+        seg_(ws_->seg),
+        pp_(ws_->pp),
+        pm_(ws_->pm),
+        ph_(ws_->ph),
+        toggles_(ws_->toggles) {}
+  ~Runner() { WorkspacePool::Get().Give(std::move(ws_)); }
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  Workspace& workspace() { return *ws_; }
+
+  // The batch: households hb..he-1, their members mb..me-1. False (and no batch) when the
+  // member offsets of the batch are out of order or past `members`.
+  bool SetBatch(size_t hb, size_t he, size_t members) {
+    const uint32_t* __restrict off = sh_.offsets + hb;
+    const uint32_t n = static_cast<uint32_t>(he - hb);
+    if (off[n] > members) return false;
+    uint32_t* __restrict seg = Grow(seg_, n + 1);
+    const uint32_t first = off[0];
+    uint8_t disorder = 0;
+    for (uint32_t j = 0; j < n; ++j) {  // one vectorised pass: copy and check
+      seg[j] = off[j] - first;
+      disorder |= static_cast<uint8_t>(off[j] > off[j + 1]);
+    }
+    seg[n] = off[n] - first;
+    if (disorder != 0) return false;
     hb_ = hb;
     he_ = he;
-    mb_ = sh_.offsets[hb];
-    me_ = sh_.offsets[he];
-    nh_ = static_cast<uint32_t>(he - hb);
+    mb_ = first;
+    me_ = off[n];
+    nh_ = n;
     nm_ = static_cast<uint32_t>(me_ - mb_);
-    uint32_t* seg = Grow(seg_, nh_ + 1);
-    for (uint32_t j = 0; j <= nh_; ++j) seg[j] = sh_.offsets[hb + j] - static_cast<uint32_t>(mb_);
     ++batch_;
     np_ = 0;
+    return true;
   }
+  // Asks the memory system for the columns' rows of households hb..he-1 and their members
+  // (the next batch), so that they stream in while this batch computes.
+  // (The offsets are not checked yet: the rows are clamped to the columns.)
+  void Prefetch(size_t hb, size_t he) const {
+    if (hb >= he) return;
+    const size_t members = sh_.frame->members();
+    const size_t mb = std::min<size_t>(sh_.offsets[hb], members);
+    const size_t me = std::min<size_t>(sh_.offsets[he], members);
+    auto lines = [](const void* base, size_t elem, size_t b, size_t e) {
+      if (b >= e) return;
+      const char* p = static_cast<const char*>(base) + b * elem;
+      const size_t bytes = (e - b) * elem;
+      for (size_t k = 0; k < bytes; k += 64) __builtin_prefetch(p + k, 0, 2);
+    };
+    lines(sh_.offsets, 4, hb, he + 1);
+    for (size_t a = 0; a < sh_.cols.size(); ++a) {
+      const ColumnRef& c = sh_.cols[a];
+      if (c.col == nullptr) continue;
+      const bool household = plan_.attrs[a].entity == Entity::kHousehold;
+      const size_t b = household ? hb : mb, e = household ? he : me;
+      switch (c.col->kind) {
+        case AttrKind::kBool: lines(c.col->bools.data(), 1, b, e); break;
+        case AttrKind::kInt:
+        case AttrKind::kMoney: lines(c.col->ints.data(), 8, b, e); break;
+        case AttrKind::kDate: lines(c.col->dates.data(), 4, b, e); break;
+        case AttrKind::kEnum: lines(c.col->codes.data(), 1, b, e); break;
+        case AttrKind::kString: lines(c.col->offsets.data(), 4, b, e); break;
+      }
+      if (c.valid != nullptr) lines(c.valid, 1, b, e);
+    }
+  }
+
   // For compile-time folding and per-evaluation constants: no rows but the one constant row.
   void SetNoBatch() {
     nh_ = nm_ = np_ = 0;
@@ -737,6 +868,11 @@ class Runner {
   Vec List(int id, const uint64_t* act);
   Vec Negate(int id, const uint64_t* act);
   Vec Logic(int id, const uint64_t* act);
+  Vec LogicTrue(int id, const uint64_t* act);
+  // Whether operand `kid` of an only-true && in domain `dom` is a leaf (internal/leaves.h):
+  // kLeaf (filled in), kAlways (true for every row: nothing to do), kNo.
+  enum class LeafFit { kNo, kLeaf, kAlways };
+  LeafFit MakeLeaf(int kid, Dom dom, internal::Leaf* leaf);
   Vec Cond(int id, const uint64_t* act);
   Vec Arith(int id, const uint64_t* act);
   Vec Compare(int id, const uint64_t* act);
@@ -790,13 +926,14 @@ class Runner {
 
   const Shared& sh_;
   const Plan& plan_;
-  std::vector<Buf> bufs_;
+  std::unique_ptr<Workspace> ws_;
+  std::vector<Buf>& bufs_;
   size_t hb_ = 0, he_ = 0, mb_ = 0, me_ = 0;
   uint32_t nh_ = 0, nm_ = 0, np_ = 0;
   uint64_t batch_ = 0;
-  std::vector<uint32_t> seg_;
-  std::vector<uint32_t> pp_, pm_, ph_;  // the current pair group: person, member, household
-  std::vector<uint8_t> toggles_;        // BroadcastBits' scratch
+  std::vector<uint32_t>& seg_;
+  std::vector<uint32_t>&pp_, &pm_, &ph_;  // the current pair group: person, member, household
+  std::vector<uint8_t>& toggles_;         // BroadcastBits' scratch
 };
 
 Vec Runner::Compute(int id, const uint64_t* act) {
@@ -1165,6 +1302,7 @@ Vec Runner::Negate(int id, const uint64_t* act) {
 // it did not decide are active for the next.
 Vec Runner::Logic(int id, const uint64_t* act) {
   const Step& s = St(id);
+  if (s.only_true) return LogicTrue(id, act);
   const bool is_and = s.kind == Kind::kAnd;
   Buf& b = B(id);
   const uint32_t n = N(s.dom);
@@ -1213,6 +1351,202 @@ Vec Runner::Logic(int id, const uint64_t* act) {
   return BoolOut(t, f, kid_errors || scalar_error);
 }
 
+// && and || whose consumer reads only the true rows: && is the intersection of its operands'
+// true rows, || their union (CEL's error absorption decides only between false and error). The
+// operands of && that are leaves (a compare of a column with a constant, an age comparison, a
+// bool or its negation, has(), an enum look-up) are fused into one pass over their columns
+// (internal::AndLeaves), after the cheap operands that are not leaves (such as household
+// operands broadcast to members) and before the costly ones (macros, strings), each of which is
+// evaluated only for the rows still true.
+Vec Runner::LogicTrue(int id, const uint64_t* act) {
+  const Step& s = St(id);
+  Buf& b = B(id);
+  const uint32_t n = N(s.dom);
+  const size_t nw = Words(n);
+  uint64_t* m = GrowBits(b.own.t, n);
+  auto act_word = [&](size_t w) {
+    const uint64_t a = act != nullptr ? act[w] : ~uint64_t{0};
+    return w + 1 == nw ? a & TailMask(n) : a;
+  };
+  if (s.kind == Kind::kOr) {
+    uint64_t* cur = GrowBits(b.s1, n);
+    std::fill(m, m + nw + 1, 0);
+    const uint64_t* next = act;
+    for (int kid : s.kids) {
+      const Vec v = Eval(kid, next);
+      if (v.scalar) {
+        if (v.tri == 2) return BoolScalar(2);
+        continue;
+      }
+      uint64_t any = 0;
+      for (size_t w = 0; w < nw; ++w) {
+        m[w] |= TrueWord(v, w);
+        cur[w] = act_word(w) & ~m[w];
+        any |= cur[w];
+      }
+      if (any == 0) break;
+      next = cur;
+    }
+    for (size_t w = 0; w < nw; ++w) m[w] &= act_word(w);
+    return BoolOut(m, nullptr, false);
+  }
+  for (size_t w = 0; w < nw; ++w) m[w] = act_word(w);
+  m[nw] = 0;
+  // Applies a non-leaf operand; false when no row is left.
+  auto apply = [&](int kid) {
+    const Vec v = Eval(kid, m);
+    if (v.scalar) {
+      if (v.tri == 2) return true;
+      std::fill(m, m + nw, 0);
+      return false;
+    }
+    uint64_t any = 0;
+    for (size_t w = 0; w < nw; ++w) {
+      m[w] &= TrueWord(v, w);
+      any |= m[w];
+    }
+    return any != 0;
+  };
+  std::vector<internal::Leaf>& leaves = b.leaves;
+  std::vector<int>& deferred = b.deferred;
+  leaves.clear();
+  deferred.clear();
+  internal::Leaf leaf;
+  bool live = true;
+  for (int kid : s.kids) {  // cheap operands that are not leaves (a coarser domain's: per household)
+    const LeafFit fit = MakeLeaf(kid, s.dom, &leaf);
+    if (fit == LeafFit::kLeaf) {
+      if (leaf.kind == internal::LeafKind::kNever) live = false;
+      leaves.push_back(leaf);
+    } else if (fit == LeafFit::kNo) {
+      if (St(kid).cost >= 8 && St(kid).dom >= s.dom) {
+        deferred.push_back(kid);
+      } else if (live) {
+        live = apply(kid);
+      }
+    }
+  }
+  if (!live) {
+    std::fill(m, m + nw, 0);
+    return BoolOut(m, nullptr, false);
+  }
+  if (!leaves.empty()) internal::AndLeaves(leaves.data(), leaves.size(), n, m, sh_.avx2);
+  for (int kid : deferred) {  // the costly ones, for the rows still true
+    uint64_t any = 0;
+    for (size_t w = 0; w < nw; ++w) any |= m[w];
+    if (any == 0 || !apply(kid)) break;
+  }
+  return BoolOut(m, nullptr, false);
+}
+
+Runner::LeafFit Runner::MakeLeaf(int kid, Dom dom, internal::Leaf* leaf) {
+  using internal::LeafKind;
+  const Step& k = St(kid);
+  if ((dom != Dom::kHousehold && dom != Dom::kMember) || k.dom != dom) return LeafFit::kNo;
+  *leaf = internal::Leaf();
+  const size_t base = dom == Dom::kHousehold ? hb_ : mb_;
+  // An attribute step of this domain: its column, or nullptr when the frame lacks it.
+  auto direct = [&](int a) { return St(a).kind == Kind::kAttr && St(a).dom == dom; };
+  auto column = [&](int a) -> const ColumnRef& { return sh_.cols[static_cast<size_t>(St(a).attr)]; };
+  auto valid = [&](const ColumnRef& c) { return c.valid != nullptr ? c.valid + base : nullptr; };
+  switch (k.kind) {
+    case Kind::kAgeCmp: {
+      if (!direct(k.kids[0])) return LeafFit::kNo;
+      const ColumnRef& c = column(k.kids[0]);
+      if (c.col == nullptr) return LeafFit::kLeaf;  // kNever
+      *leaf = AgeLeaf(sh_.cuts[static_cast<size_t>(kid)], true, c.col->dates.data() + base,
+                      valid(c));
+      return LeafFit::kLeaf;
+    }
+    case Kind::kAttr:
+    case Kind::kNot: {
+      const int a = k.kind == Kind::kNot ? k.kids[0] : kid;
+      if (!direct(a) || St(a).type != VType::kBool) return LeafFit::kNo;
+      const ColumnRef& c = column(a);
+      if (c.col == nullptr) return LeafFit::kLeaf;
+      leaf->kind = k.kind == Kind::kNot ? LeafKind::kBytesZero : LeafKind::kBytesNonzero;
+      leaf->data = c.col->bools.data() + base;
+      leaf->valid = valid(c);
+      return LeafFit::kLeaf;
+    }
+    case Kind::kHas: {
+      if (k.dom != dom) return LeafFit::kNo;
+      const ColumnRef& c = column(kid);
+      if (c.col == nullptr) return LeafFit::kLeaf;
+      if (c.col->kind == AttrKind::kString) return LeafFit::kNo;
+      if (c.col->kind == AttrKind::kEnum) {  // present and a code of the dictionary
+        leaf->kind = LeafKind::kCodes;
+        leaf->data = c.col->codes.data() + base;
+        leaf->valid = valid(c);
+        for (size_t code = 0; code < 256 && code < c.dict->size(); ++code) leaf->table[code] = 1;
+        leaf->Finish();
+        return LeafFit::kLeaf;
+      }
+      if (c.valid == nullptr) return LeafFit::kAlways;
+      leaf->kind = LeafKind::kBytesNonzero;
+      leaf->data = c.valid + base;
+      return LeafFit::kLeaf;
+    }
+    case Kind::kEnumMatch: {
+      if (!direct(k.kids[0])) return LeafFit::kNo;
+      const ColumnRef& c = column(k.kids[0]);
+      if (c.col == nullptr) return LeafFit::kLeaf;
+      const std::array<uint8_t, 256>& tab = sh_.tables[static_cast<size_t>(kid)];
+      leaf->kind = LeafKind::kCodes;
+      leaf->data = c.col->codes.data() + base;
+      leaf->valid = valid(c);
+      for (size_t code = 0; code < 256; ++code) leaf->table[code] = tab[code] == 2;
+      leaf->Finish();
+      return LeafFit::kLeaf;
+    }
+    case Kind::kCompare: {
+      int a = k.kids[0], cst = k.kids[1];
+      Op op = k.op;
+      if (!direct(a)) {
+        std::swap(a, cst);
+        op = Flip(op);
+      }
+      if (!direct(a) || St(cst).dom != Dom::kConst || St(cst).type == VType::kList) {
+        return LeafFit::kNo;
+      }
+      const Step& as = St(a);
+      const Scalar& v = St(cst).kind == Kind::kConst ? St(cst).value
+                                                     : sh_.consts[static_cast<size_t>(cst)];
+      const bool ints = as.type == VType::kInt && v.type == VType::kInt;
+      const bool days = as.type == VType::kDate && v.type == VType::kDate;
+      if (!ints && !days) return LeafFit::kNo;
+      const ColumnRef& c = column(a);
+      if (c.col == nullptr || !v.ok) return LeafFit::kLeaf;
+      leaf->kind = ints ? LeafKind::kInts : LeafKind::kDays;
+      leaf->data = ints ? static_cast<const void*>(c.col->ints.data() + base)
+                        : static_cast<const void*>(c.col->dates.data() + base);
+      leaf->valid = valid(c);
+      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+      constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+      const int64_t x = ints ? v.i : v.date;
+      switch (op) {
+        case Op::kEq: leaf->AddRange(x, x); break;
+        case Op::kNe:
+          if (x != kMin) leaf->AddRange(kMin, x - 1);
+          if (x != kMax) leaf->AddRange(x + 1, kMax);
+          break;
+        case Op::kLt:
+          if (x != kMin) leaf->AddRange(kMin, x - 1);
+          break;
+        case Op::kLe: leaf->AddRange(kMin, x); break;
+        case Op::kGt:
+          if (x != kMax) leaf->AddRange(x + 1, kMax);
+          break;
+        case Op::kGe: leaf->AddRange(x, kMax); break;
+        default: return LeafFit::kNo;
+      }
+      leaf->Finish();
+      return LeafFit::kLeaf;
+    }
+    default: return LeafFit::kNo;
+  }
+}
+
 Vec Runner::Cond(int id, const uint64_t* act) {
   const Step& s = St(id);
   const Vec c = Eval(s.kids[0], act);
@@ -1252,13 +1586,21 @@ Vec Runner::Cond(int id, const uint64_t* act) {
   v.ok = ok;
   auto pick = [&](auto* out, auto tag) {
     using T = decltype(tag);
-    ForRows(n, act, [&](uint32_t i) {
-      const uint8_t ci = TriAt(c, i);
-      const Vec& from = ci == 2 ? va : vb;
-      const bool good = ci != 1 && OkAt(from, i);
-      ok[i] = good;
-      if constexpr (!std::is_same_v<T, std::nullptr_t>) out[i] = good ? At<T>(from, i) : T{};
-    });
+    for (size_t w = 0; w < nw; ++w) {
+      uint64_t m = act != nullptr ? act[w] : ~uint64_t{0};
+      if (w + 1 == nw) m &= TailMask(n);
+      if (m == 0) continue;
+      const uint64_t ct = TrueWord(c, w), cf = FalseWord(c, w);
+      for (; m != 0; m &= m - 1) {
+        const int k = std::countr_zero(m);
+        const uint32_t i = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(k);
+        const bool is_true = (ct >> k) & 1;
+        const Vec& from = is_true ? va : vb;
+        const bool good = (is_true || ((cf >> k) & 1)) && OkAt(from, i);
+        ok[i] = good;
+        if constexpr (!std::is_same_v<T, std::nullptr_t>) out[i] = good ? At<T>(from, i) : T{};
+      }
+    }
   };
   switch (s.type) {
     case VType::kInt: {
@@ -1497,10 +1839,17 @@ Vec Runner::AgeCmp(int id, const uint64_t* act) {
   Buf& b = B(id);
   uint64_t* t = GrowBits(b.own.t, n);
   uint64_t* f = GrowBits(b.own.f, n);
-  const bool any_error = DaysInRange(n, a, static_cast<const int32_t*>(x.data),
-                                     scalar ? nullptr : x.ok, cut, t, f);
-  const Vec v = BoolOut(t, f, any_error);
-  return scalar ? Scalarize(v) : v;
+  if (!scalar) {
+    if (s.only_true) {
+      internal::LeafWords(AgeLeaf(cut, true, x.data, x.ok), n, a, t, sh_.avx2);
+      return BoolOut(t, nullptr, false);
+    }
+    internal::LeafWordsPair(AgeLeaf(cut, true, x.data, x.ok), AgeLeaf(cut, false, x.data, x.ok), n,
+                            a, t, f, sh_.avx2);
+    return BoolOut(t, f, true);
+  }
+  const bool any_error = DaysInRange(n, a, static_cast<const int32_t*>(x.data), nullptr, cut, t, f);
+  return Scalarize(BoolOut(t, f, any_error));
 }
 
 Vec Runner::EnumMatch(int id, const uint64_t* act) {
@@ -2168,6 +2517,8 @@ class Compiler {
     }
     for (int r : roots) Flatten(r);
     for (int r : roots) SetTarget(r, p_.out);
+    std::vector<char> marks(p_.steps.size());
+    for (int r : roots) MarkOnlyTrue(r, St(r).type == VType::kBool, marks);
     std::vector<char> seen(p_.steps.size());
     for (int r : roots) Collect(r, seen);
   }
@@ -2594,6 +2945,22 @@ class Compiler {
     for (int k : kids) SetTarget(k, kid_target);
   }
 
+  // Step::only_true: a step reached only from consumers that read true rows alone. marks: 0
+  // not reached yet, 1 only-true so far, 2 some consumer needs false rows too.
+  void MarkOnlyTrue(int id, bool only_true, std::vector<char>& marks) {
+    const char want = only_true ? 1 : 2;
+    char& mark = marks[static_cast<size_t>(id)];
+    if (mark == 2 || mark == want) return;
+    mark = want;
+    Step& s = St(id);
+    s.only_true = mark == 1;
+    const bool kids_only_true =
+        s.only_true && (s.kind == Kind::kAnd || s.kind == Kind::kOr ||
+                        (s.kind == Kind::kAgg && s.macro == Macro::kExists && s.filters == 0));
+    const std::vector<int> kids = s.kids;
+    for (int k : kids) MarkOnlyTrue(k, kids_only_true && St(k).type == VType::kBool, marks);
+  }
+
   void Collect(int id, std::vector<char>& seen) {
     if (seen[static_cast<size_t>(id)]) return;
     seen[static_cast<size_t>(id)] = 1;
@@ -2728,6 +3095,7 @@ Status Prepare(const Plan& plan, const Frame& frame, Date eval, Shared* sh) {
     ref.valid = c->valid.empty() ? nullptr : c->valid.data();
     ref.dict = c->dictionary != nullptr ? c->dictionary : &pa.enum_values;
   }
+  sh->avx2 = plan.avx2 && internal::HasAvx2();
   sh->eval_in_range = DateInRange(eval);
   sh->packed_eval = sh->eval_in_range ? internal::PackedCivil(eval.days()) : 0;
   const size_t steps = plan.steps.size();
@@ -2769,6 +3137,22 @@ Status Prepare(const Plan& plan, const Frame& frame, Date eval, Shared* sh) {
   }
   return OkStatus();
 }
+
+// One chunk's eligible rows and amounts (EvaluateColumnarScheme).
+struct ChunkOut {
+  std::vector<uint32_t> rows;
+  std::vector<int64_t> amounts;
+  std::vector<uint8_t> ok;
+  __int128 total = 0;
+  size_t errors = 0;
+  void Clear() {
+    rows.clear();
+    amounts.clear();
+    ok.clear();
+    total = 0;
+    errors = 0;
+  }
+};
 
 // Contiguous household ranges handed to threads, of about kChunkBatches batches each.
 struct Chunk {
@@ -2836,15 +3220,15 @@ Status RunBatches(const Shared& sh, int threads, const std::vector<Chunk>& chunk
           }
           he = lo;
         }
-        bool ordered = off[he] <= members;
-        for (size_t h = hb; h < he; ++h) ordered &= off[h] <= off[h + 1];
-        if (!ordered) {
+        if (he < chunks[c].he) {
+          runner.Prefetch(he, std::min<size_t>(chunks[c].he, he + (he - hb)));
+        }
+        if (!runner.SetBatch(hb, he, members)) {
           std::lock_guard<std::mutex> lock(mu);
           error = FailedPreconditionError("the frame's member offsets are out of order");
           failed = true;
           return;
         }
-        runner.SetBatch(hb, he);
         per_batch(runner, c);
         hb = he;
       }
@@ -2970,6 +3354,7 @@ Result<ColumnarProgram> CompileColumnar(const CheckedExpr& expr, const ColumnarO
   }
   auto plan = std::make_shared<Plan>();
   if (options.batch_rows > 0) plan->batch_rows = static_cast<uint32_t>(options.batch_rows);
+  plan->avx2 = !options.no_avx2;
   plan->unit = expr.unit();
   plan->type = type;
   plan->out = expr.unit() == Unit::kPerson ? Dom::kMember : Dom::kHousehold;
@@ -3001,6 +3386,7 @@ Result<ColumnarProgram> CompileColumnarScheme(std::span<const CheckedExpr* const
   }
   auto plan = std::make_shared<Plan>();
   if (options.batch_rows > 0) plan->batch_rows = static_cast<uint32_t>(options.batch_rows);
+  plan->avx2 = !options.no_avx2;
   plan->unit = unit;
   plan->type = TypeKind::kBool;
   plan->scheme = true;
@@ -3018,7 +3404,7 @@ Result<ColumnarProgram> CompileColumnarScheme(std::span<const CheckedExpr* const
 
 size_t ColumnarResult::met_count() const {
   size_t n = 0;
-  for (uint64_t w : met_bits) n += static_cast<size_t>(std::popcount(w));
+  for (uint64_t w : met_bits) n += static_cast<size_t>(internal::PopCount(w));
   return n;
 }
 
@@ -3075,24 +3461,35 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
   out->eligible_bits.assign(internal::Words(rows), 0);
   const std::span<const uint8_t> live = frame.household_live();
   const std::vector<Chunk> chunks = MakeChunks(sh.offsets, frame.households(), plan->batch_rows);
-  struct ChunkOut {
-    std::vector<uint32_t> rows;
-    std::vector<int64_t> amounts;
-    std::vector<uint8_t> ok;
-    __int128 total = 0;
-    size_t errors = 0;
-  };
-  std::vector<ChunkOut> parts(chunks.size());
-  struct Scratch {
-    std::vector<uint64_t> eligible, live_h, live_m;
-    std::vector<uint8_t> toggles;
-  };
-  thread_local Scratch scratch;  // per thread; reused across evaluations
+  // The chunks' outputs, kept (with their capacity) for the next evaluation: see Workspace.
+  static std::mutex parts_mu;
+  static std::vector<std::unique_ptr<std::vector<ChunkOut>>>* idle_parts =
+      new std::vector<std::unique_ptr<std::vector<ChunkOut>>>;  // guarded by parts_mu
+  std::unique_ptr<std::vector<ChunkOut>> parts_owner;
+  {
+    std::lock_guard<std::mutex> lock(parts_mu);
+    if (!idle_parts->empty()) {
+      parts_owner = std::move(idle_parts->back());
+      idle_parts->pop_back();
+    }
+  }
+  if (parts_owner == nullptr) parts_owner = std::make_unique<std::vector<ChunkOut>>();
+  std::vector<ChunkOut>& parts = *parts_owner;
+  parts.resize(chunks.size());
+  for (ChunkOut& p : parts) p.Clear();
+  struct GiveBack {
+    std::unique_ptr<std::vector<ChunkOut>>* owner;
+    ~GiveBack() {
+      std::lock_guard<std::mutex> lock(parts_mu);
+      if (idle_parts->size() < 4) idle_parts->push_back(std::move(*owner));
+    }
+  } give_back{&parts_owner};
   Status status = RunBatches(sh, threads, chunks, [&](Runner& r, size_t c) {
     const Vec v = r.Eval(plan->root, nullptr);
     const uint32_t n = person ? r.nm() : r.nh();
     const size_t r0 = person ? r.mb() : r.hb();
     const size_t nw = internal::Words(n);
+    Workspace& scratch = r.workspace();  // the thread's own, kept across evaluations
     uint64_t* elig = Grow(scratch.eligible, nw + 1);
     if (v.scalar) {
       std::fill(elig, elig + nw, v.tri == 2 ? ~uint64_t{0} : 0);
@@ -3110,31 +3507,50 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
       for (uint32_t h = 0; h < nh; ++h) {
         lh[h >> 6] |= static_cast<uint64_t>(live[r.hb() + h] != 0) << (h & 63);
       }
-      const uint64_t* lm = lh;
-      if (person) {
-        uint64_t* m = Grow(scratch.live_m, nw + 1);
-        internal::BroadcastBits(lh, nh, r.seg(), n, m,
-                                Grow(scratch.toggles, internal::Words(n) * 64 + 64));
-        lm = m;
-      }
+      const uint64_t* lm = person ? r.BroadcastToMembers(lh, scratch.live_m) : lh;
       for (size_t w = 0; w < nw; ++w) elig[w] &= lm[w];
     }
     OrBitsAt(out->eligible_bits.data(), r0, n, [&](size_t w) { return elig[w]; });
+    size_t count = 0;
+    for (size_t w = 0; w < nw; ++w) count += static_cast<size_t>(internal::PopCount(elig[w]));
+    if (count == 0) return;
     ChunkOut& part = parts[c];
-    const Vec a = plan->amount >= 0 ? r.Eval(plan->amount, elig) : Vec{};
-    ForRows(n, elig, [&](uint32_t i) {
-      part.rows.push_back(static_cast<uint32_t>(r0 + i));
-      bool good = true;
-      int64_t value = 0;
-      if (plan->amount >= 0) {
-        good = OkAt(a, i) && At<int64_t>(a, i) >= 0;
-        value = good ? At<int64_t>(a, i) : 0;
+    const size_t at = part.rows.size();
+    part.rows.resize(at + count);
+    part.amounts.resize(at + count);
+    part.ok.resize(at + count);
+    uint32_t* rows_out = part.rows.data() + at;
+    int64_t* amounts_out = part.amounts.data() + at;
+    uint8_t* ok_out = part.ok.data() + at;
+    const bool has_amount = plan->amount >= 0;
+    const Vec a = has_amount ? r.Eval(plan->amount, elig) : Vec{};
+    // The amount's lanes (one value for every row when a scalar), read in the loop below.
+    const int64_t* values = has_amount ? static_cast<const int64_t*>(a.data) : nullptr;
+    const uint8_t* oks = has_amount ? a.ok : nullptr;
+    const size_t step = has_amount && !a.scalar ? 1 : 0;
+    const uint32_t first = static_cast<uint32_t>(r0);
+    size_t k = 0, errors = 0;
+    __int128 total = 0;
+    for (size_t w = 0; w < nw; ++w) {
+      for (uint64_t m = elig[w]; m != 0; m &= m - 1) {
+        const uint32_t i = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(std::countr_zero(m));
+        int64_t value = 0;
+        bool good = true;
+        if (values != nullptr) {
+          value = values[i * step];
+          good = (oks == nullptr || oks[i * step] != 0) && value >= 0;
+          value = good ? value : 0;
+        }
+        rows_out[k] = first + i;
+        amounts_out[k] = value;
+        ok_out[k] = good;
+        total += value;
+        errors += !good;
+        ++k;
       }
-      part.amounts.push_back(value);
-      part.ok.push_back(good);
-      part.total += value;
-      part.errors += !good;
-    });
+    }
+    part.total += total;
+    part.errors += errors;
   });
   RETURN_IF_ERROR(status);
   size_t total_rows = 0;

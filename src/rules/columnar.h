@@ -31,6 +31,12 @@
 // per household and broadcast to its members; macros over members are segmented loops over the
 // member arrays using the member offsets; age_years(x) compared with a constant becomes a
 // compare of the int32 days column with cut-off dates computed once per evaluation date.
+// Where a bool is needed only for its true rows (a rule's result, a scheme's eligibility, the
+// operands of such an && or ||), error and false are not told apart, and the operands of an &&
+// that are simple tests of one column (a compare with a constant, an age comparison, a bool or
+// its negation, has(), an enum look-up) are fused into one pass over their columns, 64 rows to
+// a word (internal/leaves.h), in a plain x86-64 (SSE2) build and an AVX2 build chosen at run
+// time by the CPU. A thread's buffers are kept for the next evaluation (a few sets in all).
 //
 // A construct the compiler does not handle is evaluated by the reference evaluator, row by
 // row, for that expression only; uses_reference() says so. The shipped schemes and the
@@ -70,6 +76,9 @@ struct ColumnarOptions {
   // Rows per batch (members, households and macro pairs); 0 for the default. Small values let
   // tests cross batch and word boundaries on small frames.
   int batch_rows = 0;
+  // Use only the plain x86-64 (SSE2) kernels even where the CPU has AVX2 (for tests of that
+  // path and for comparing the two).
+  bool no_avx2 = false;
 };
 
 // A compiled rule (CompileColumnar) or scheme (CompileColumnarScheme). Cheap to copy (the plan

@@ -136,9 +136,11 @@ size_t ExpectSame(const Frame& frame, Unit unit, const std::string& text, Date d
   EXPECT_TRUE(expr.ok()) << text << ": " << expr.status();
   if (!expr.ok()) return 0;
   size_t compared = 0;
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     ColumnarOptions options = base;
     if (variant == 2) options.batch_rows = 2;
+    // The plain SSE2 kernels as well as the AVX2 ones (where the CPU has AVX2).
+    if (variant >= 2) options.no_avx2 = true;
     Result<ColumnarProgram> program = CompileColumnar(*expr, options);
     EXPECT_TRUE(program.ok()) << text << ": " << program.status();
     if (!program.ok()) return compared;
@@ -870,6 +872,7 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
       ColumnarOptions options;
       static const int kBatches[] = {0, 1, 2, 5, 64, 65, 200};
       options.batch_rows = kBatches[rng() % 7];
+      options.no_avx2 = k % 2 == 1;  // half of the rules on the SSE2 kernels
       Result<ColumnarProgram> program = CompileColumnar(*expr, options);
       ASSERT_TRUE(program.ok()) << text << ": " << program.status();
       ASSERT_FALSE(program->uses_reference()) << text << ": " << program->reference_reasons()[0];
@@ -905,6 +908,95 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
               rules, generated, rejected, rows);
   EXPECT_GE(rules, 2000u);
   EXPECT_GE(rows, 500000u);
+}
+
+// Schemes of random clauses and amounts (the fused && of only-true operands, household operands
+// broadcast, amounts for the eligible rows only) against clause-by-clause reference decisions.
+TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
+  size_t schemes = 0, eligible = 0;
+  for (int f = 0; f < 6; ++f) {
+    std::mt19937_64 rng(5000 + static_cast<uint64_t>(f));
+    const std::vector<Attr> household = RandomAttrs(rng, "h");
+    const std::vector<Attr> member = RandomAttrs(rng, "p");
+    TableFrame frame(SchemaOf(household, member));
+    const int households = 80 + static_cast<int>(rng() % 120);
+    for (int h = 0; h < households; ++h) {
+      Row hr;
+      for (const Attr& a : household) {
+        if (rng() % 5 != 0) hr.emplace_back(a.name, RandomCell(rng, a));
+      }
+      std::vector<Row> members(rng() % 9);
+      for (Row& mr : members) {
+        for (const Attr& a : member) {
+          if (rng() % 5 != 0) mr.emplace_back(a.name, RandomCell(rng, a));
+        }
+      }
+      frame.AddHousehold(hr, members);
+    }
+    WrappedFrame wrapped(frame);
+    for (int h = 0; h < households; ++h) wrapped.live_.push_back(rng() % 10 != 0);
+    for (int k = 0; k < 120; ++k) {
+      const Unit unit = rng() % 3 == 0 ? Unit::kHousehold : Unit::kPerson;
+      RuleGenerator gen(&rng, &household, &member, unit);
+      std::vector<CheckedExpr> clauses;
+      const int n = 1 + static_cast<int>(rng() % 5);
+      while (static_cast<int>(clauses.size()) < n) {
+        Result<CheckedExpr> c = ParseAndCheck(gen.Bool(3), frame.schema(), unit, Type::Bool());
+        if (c.ok()) clauses.push_back(*c);
+      }
+      Result<CheckedExpr> amount = ParseAndCheck(gen.Int(3), frame.schema(), unit, Type::Int());
+      std::vector<const CheckedExpr*> ptrs;
+      for (const CheckedExpr& c : clauses) ptrs.push_back(&c);
+      ColumnarOptions options;
+      static const int kBatches[] = {0, 1, 3, 64, 70};
+      options.batch_rows = kBatches[rng() % 5];
+      options.no_avx2 = k % 2 == 1;
+      Result<ColumnarProgram> program =
+          CompileColumnarScheme(ptrs, amount.ok() ? &*amount : nullptr, options);
+      ASSERT_TRUE(program.ok()) << program.status();
+      const Date date = rng() % 2 == 0 ? kToday : D("2013-02-28");
+      ColumnarSchemeResult r;
+      const Status status =
+          EvaluateColumnarScheme(*program, wrapped, date, &r, 1 + static_cast<int>(rng() % 3));
+      if (status.code() == StatusCode::kOutOfRange) continue;  // a total past int64 (huge amounts)
+      ASSERT_TRUE(status.ok()) << status;
+      const size_t rows = unit == Unit::kPerson ? frame.members() : frame.households();
+      size_t at = 0;
+      int64_t total = 0;
+      for (size_t row = 0; row < rows; ++row) {
+        const size_t h = unit == Unit::kPerson ? frame.member_household()[row] : row;
+        bool want = wrapped.live_[h] != 0;
+        for (const CheckedExpr& c : clauses) {
+          want = want && Evaluate(c, frame, unit, row, date).is_true();
+        }
+        std::string text;
+        for (const CheckedExpr& c : clauses) text += c.source() + "\n";
+        ASSERT_EQ(r.eligible(row), want) << text << "row " << row << "\n" << program->DebugString();
+        if (!want) continue;
+        ASSERT_LT(at, r.eligible_rows.size());
+        ASSERT_EQ(r.eligible_rows[at], row);
+        if (amount.ok()) {
+          const Value a = Evaluate(*amount, frame, unit, row, date);
+          const bool ok = a.kind() == Value::Kind::kInt && a.int_value() >= 0;
+          ASSERT_EQ(r.amount_ok[at] != 0, ok) << amount->source() << " row " << row;
+          if (ok) {
+            ASSERT_EQ(r.amounts[at], a.int_value()) << amount->source() << " row " << row;
+            total += a.int_value();
+          }
+        }
+        ++at;
+      }
+      EXPECT_EQ(r.eligible_rows.size(), at);
+      if (amount.ok()) {
+        EXPECT_EQ(r.amount_total, total);
+      }
+      ++schemes;
+      eligible += at;
+    }
+  }
+  std::printf("differential: %zu schemes, %zu eligible rows compared\n", schemes, eligible);
+  EXPECT_GE(schemes, 600u);
+  EXPECT_GE(eligible, 1000u);
 }
 
 }  // namespace

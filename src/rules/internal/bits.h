@@ -25,6 +25,15 @@ constexpr uint64_t TailMask(size_t n) { return (n & 63) ? ~uint64_t{0} >> (64 - 
 
 inline bool Bit(const uint64_t* words, size_t i) { return (words[i >> 6] >> (i & 63)) & 1; }
 
+// The set bits of x, inline: plain x86-64 has no popcnt instruction, and std::popcount there is
+// a call into libgcc.
+inline int PopCount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+}
+
 // 64 bytes, each 0 or 1, as a word (byte k is bit k).
 inline uint64_t Pack64(const uint8_t* bytes) {
 #if defined(__SSE2__)
@@ -71,7 +80,7 @@ inline uint32_t SegCount(const uint64_t* words, uint32_t s, uint32_t e) {
   uint32_t n = 0;
   for (; s < e; s += 64) {
     uint32_t stop = e - s < 64 ? e : s + 64;
-    n += static_cast<uint32_t>(std::popcount(Extract(words, s, stop)));
+    n += static_cast<uint32_t>(PopCount(Extract(words, s, stop)));
   }
   return n;
 }
