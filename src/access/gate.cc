@@ -37,6 +37,9 @@ std::string_view ActionName(Action a) {
     case Action::kEnrolmentApply: return "enrolment.apply";
     case Action::kEnrolmentRead: return "enrolment.read";
     case Action::kConsentManage: return "consent.manage";
+    case Action::kAuditRead: return "audit.read";
+    case Action::kEnrolmentDecide: return "enrolment.decide";
+    case Action::kSchemeEdit: return "scheme.edit";
   }
   return "unknown";
 }
@@ -231,6 +234,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           if (p.HasDuty(Duty::kRegistrar)) return "";
           return "this needs the registrar duty";
         case Action::kSchemeSimulate:
+        case Action::kSchemeEdit:
         case Action::kCyclePrepare:
           if (p.HasDuty(Duty::kSchemeAdmin)) return "";
           return "this needs the scheme_admin duty";
@@ -241,6 +245,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
           if (p.HasDuty(Duty::kSchemeAdmin) || p.HasDuty(Duty::kApprover)) return "";
           return "this needs the scheme_admin or approver duty";
         case Action::kEnrolmentRead:
+        case Action::kEnrolmentDecide:
           if (p.HasDuty(Duty::kRegistrar) || p.HasDuty(Duty::kSchemeAdmin)) return "";
           return "this needs the registrar or scheme_admin duty";
         case Action::kGrievanceFile:
@@ -286,8 +291,10 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         return "no member of the household has consented to this app reading it";
       }
       return "registry data is not open to this role";
-    case Role::kProvider:
     case Role::kAuditor:
+      if (action == Action::kAuditRead) return "";
+      return "auditors see aggregates, not personal data";
+    case Role::kProvider:
       return "registry data is not open to this role";
   }
   return "denied by default";

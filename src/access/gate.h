@@ -81,6 +81,10 @@ enum class Action {
   kEnrolmentRead,      // a scheme's enrolment proposals, notices and objections (officers:
                        // registrar or scheme_admin duty; rows of their area)
   kConsentManage,      // a citizen's consents to partner apps: grant, list, withdraw
+  kAuditRead,          // aggregates of the access log (auditors): counts, never a person
+  kEnrolmentDecide,    // decide an application waiting for an officer's review (officers:
+                       // registrar or scheme_admin duty, in area; never one's own)
+  kSchemeEdit,         // save a scheme's text as its next version (scheme_admin duty)
 };
 std::string_view ActionName(Action a);
 

@@ -124,6 +124,29 @@ Result<json> Identities::ListUsers() {
   return out;
 }
 
+Status Identities::SetUserStatus(std::string_view username, std::string_view status) {
+  if (status != "active" && status != "disabled") {
+    return InvalidArgumentError("status must be active or disabled");
+  }
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT user_id, status FROM users WHERE username = ?",
+                                          {std::string(username)}));
+  if (!row) return NotFoundError("no account named " + std::string(username));
+  if (row->Text(1) == status) {
+    return FailedPreconditionError("the account is already " + std::string(status));
+  }
+  const int64_t now = clock_.Now().micros;
+  RETURN_IF_ERROR(db_.Execute("UPDATE users SET status = ? WHERE user_id = ?",
+                              {std::string(status), row->Int(0)})
+                      .status());
+  if (status == "disabled") {
+    RETURN_IF_ERROR(db_.Execute("UPDATE sessions SET revoked_at_us = ? WHERE user_id = ? AND "
+                                "revoked_at_us IS NULL",
+                                {now, row->Int(0)})
+                        .status());
+  }
+  return OkStatus();
+}
+
 Status Identities::CheckThrottle(std::string_view account, std::string_view address) {
   int64_t since = clock_.Now().micros - kHourUs;
   ASSIGN_OR_RETURN(auto a, db_.QueryOne("SELECT COUNT(*) FROM auth_failures WHERE kind = "

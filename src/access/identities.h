@@ -68,6 +68,10 @@ class Identities {
   // anyone but an officer; ALREADY_EXISTS for a taken name.
   Result<int64_t> AddUser(const NewUser& user);
   Result<nlohmann::json> ListUsers();
+  // Sets an account's status ("active" or "disabled"); disabling also ends its open sessions.
+  // NOT_FOUND for an unknown name, INVALID_ARGUMENT for another status, FAILED_PRECONDITION when
+  // it already has that status.
+  Status SetUserStatus(std::string_view username, std::string_view status);
 
   Result<Principal> LoginStaff(std::string_view username, std::string_view password,
                                std::string_view address);

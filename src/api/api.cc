@@ -1122,6 +1122,94 @@ class Handlers {
     });
   }
 
+  // --- accounts (administrators) and the access log's aggregates (auditors) ---
+
+  http::Response ListUsers(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      RETURN_IF_ERROR(
+          Authorize(db, req, p, Action::kUserManage, {"users", 0, ""}, "administration"));
+      ASSIGN_OR_RETURN(json users, access::Identities(db, a_.clock_).ListUsers());
+      return http::Json({{"users", users}});
+    });
+  }
+
+  http::Response SetUserStatus(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"status"}));
+      ASSIGN_OR_RETURN(std::string status, http::GetRequired<std::string>(body, "status"));
+      const std::string& name = req.path_params["username"];
+      std::string object = "user:";
+      object.append(name);
+      RETURN_IF_ERROR(
+          Authorize(db, req, p, Action::kUserManage, {object, 0, ""}, "administration"));
+      if (name == p.name) {
+        return FailedPreconditionError("an administrator cannot change their own account");
+      }
+      RETURN_IF_ERROR(access::Identities(db, a_.clock_).SetUserStatus(name, status));
+      return http::Json({{"username", name}, {"status", status}});
+    });
+  }
+
+  // Counts of the access log's decisions by local day, role, action and decision over the last
+  // `days` days (1-90, default 7), and the commonest reasons for refusals: what an auditor
+  // needs to see how the gate is used, with no person, household or object in it.
+  http::Response AccessSummary(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      int64_t days = 7;
+      if (auto it = req.query_params.find("days"); it != req.query_params.end()) {
+        const std::string& t = it->second;
+        if (t.empty() || t.size() > 2 || t.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(t) < 1 || std::stoi(t) > 90) {
+          return InvalidArgumentError("days must be a number from 1 to 90");
+        }
+        days = std::stoi(t);
+      }
+      RETURN_IF_ERROR(
+          Authorize(db, req, p, Action::kAuditRead, {"access_log:summary", 0, ""}, "audit"));
+      // Everything decided so far, this request's own decision included.
+      RETURN_IF_ERROR(a_.log_.Flush());
+      RETURN_IF_ERROR(db.Commit());
+      RETURN_IF_ERROR(db.BeginRead());
+      constexpr int64_t kDay = int64_t{86'400} * 1'000'000;
+      const int64_t offset = int64_t{a_.clock_.utc_offset_minutes()} * 60'000'000;
+      const int64_t since = a_.clock_.Now().micros - days * kDay;
+      ASSIGN_OR_RETURN(auto rows,
+                       db.Query("SELECT day, role, action, decision, COUNT(*) FROM (SELECT "
+                                "(at_us + ?) / 86400000000 AS day, role, action, decision FROM "
+                                "access_log WHERE at_us >= ?) t GROUP BY day, role, action, "
+                                "decision ORDER BY day DESC, 5 DESC, role, action, decision",
+                                {offset, since}));
+      json out = json::array();
+      int64_t allowed = 0, denied = 0;
+      for (const storage::Row& r : rows) {
+        (r.Text(3) == "allow" ? allowed : denied) += r.Int(4);
+        out.push_back({{"date", Timestamp{r.Int(0) * kDay}.LocalDate(0).ToString()},
+                       {"role", r.Text(1)},
+                       {"action", r.Text(2)},
+                       {"decision", r.Text(3)},
+                       {"count", r.Int(4)}});
+      }
+      ASSIGN_OR_RETURN(auto reasons,
+                       db.Query("SELECT reason, COUNT(*) FROM access_log WHERE at_us >= ? AND "
+                                "decision = 'deny' GROUP BY reason ORDER BY 2 DESC, 1 LIMIT 10",
+                                {since}));
+      json why = json::array();
+      for (const storage::Row& r : reasons) {
+        why.push_back({{"reason", r.Text(0)}, {"count", r.Int(1)}});
+      }
+      return http::Json({{"days", days},
+                         {"since", Timestamp{since}.ToString()},
+                         {"allowed", allowed},
+                         {"denied", denied},
+                         {"counts", out},
+                         {"denial_reasons", why}});
+    });
+  }
+
   http::Response DevOutbox(http::Request& req) {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       notify::Outbox outbox(db, a_.clock_);
@@ -2161,6 +2249,140 @@ class Handlers {
     });
   }
 
+  // --- officers' console: applications waiting for review, saving a scheme's next version ---
+
+  // GET /api/v1/applications?scheme=&status=pending: applications in the officer's area.
+  http::Response ListApplications(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      std::string scheme;
+      std::string status = "pending";
+      if (auto it = req.query_params.find("scheme"); it != req.query_params.end()) {
+        scheme = it->second;
+      }
+      if (auto it = req.query_params.find("status"); it != req.query_params.end()) {
+        status = it->second;
+      }
+      if (scheme.size() > 64) return InvalidArgumentError("the scheme id is 1 to 64 characters");
+      std::string object = "applications:";
+      object.append(scheme.empty() ? "*" : scheme);
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kEnrolmentRead, {object, 0, ""}, "enrolment"));
+      ASSIGN_OR_RETURN(json out, api::AreaApplications(db, scheme, p.scope, status));
+      return http::Json(out);
+    });
+  }
+
+  // POST /api/v1/applications/{id}/decide {decision: enrol|reject, note}: an officer of the
+  // household's area decides an application waiting for review; never its submitter.
+  http::Response DecideApplication(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "application"));
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"decision", "note"}));
+      ASSIGN_OR_RETURN(std::string decision, http::GetRequired<std::string>(body, "decision"));
+      ASSIGN_OR_RETURN(auto note, http::GetOptional<std::string>(body, "note"));
+      if (decision != "enrol" && decision != "reject") {
+        return InvalidArgumentError("decision must be enrol or reject");
+      }
+      if (note && note->size() > 500) return InvalidArgumentError("note is at most 500 characters");
+      ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT h.household_idx, h.village_code FROM "
+                                             "enrolment_applications a JOIN households h ON "
+                                             "h.household_idx = a.household_idx WHERE "
+                                             "a.application_id = ?",
+                                             {id}));
+      std::string object = "application:";
+      object.append(std::to_string(id));
+      if (!row) {
+        (void)Authorize(db, req, p, Action::kEnrolmentDecide, {object, 0, ""}, "enrolment");
+        return NotFoundError("no application you may see has that ID");
+      }
+      RETURN_IF_ERROR(NotFoundOrDenied(Authorize(db, req, p, Action::kEnrolmentDecide,
+                                                 {object, row->Int(0), row->Text(1)},
+                                                 "enrolment"),
+                                       "application"));
+      ASSIGN_OR_RETURN(programs::Application a,
+                       programs::DecideApplication(db, a_.clock_, id, p.Actor(),
+                                                   decision == "enrol", note.value_or("")));
+      return http::Json({{"application_id", a.application_id},
+                         {"scheme_id", a.scheme_id},
+                         {"status", a.status},
+                         {"decided_by", a.decided_by},
+                         {"decided_at", a.decided_at ? json(a.decided_at->ToString()) : json()},
+                         {"decision_note", a.decision_note},
+                         {"enrolment_id", a.enrolment_id ? json(*a.enrolment_id) : json()}});
+    });
+  }
+
+  // POST /api/v1/schemes/{id}/versions {scheme: YAML, confirm_active?}: the text, checked as
+  // /schemes/check does, becomes the scheme's next version (programs::SchemeStore::Add). The
+  // scheme keeps its status, so a new version of an active scheme is in force at once: the
+  // caller must say so (confirm_active), or nothing is saved.
+  http::Response SaveSchemeVersion(http::Request& req) {
+    return Run(req, [&](storage::Database& db) -> Result<http::Response> {
+      ASSIGN_OR_RETURN(Principal p, Authenticate(db, req));
+      const std::string& scheme = req.path_params["id"];
+      if (scheme.empty() || scheme.size() > 64) {
+        return InvalidArgumentError("the scheme id is 1 to 64 characters");
+      }
+      ASSIGN_OR_RETURN(json body, http::ParseJsonObject(req.body));
+      RETURN_IF_ERROR(http::CheckKnownFields(body, {"scheme", "confirm_active"}));
+      ASSIGN_OR_RETURN(std::string yaml, http::GetRequired<std::string>(body, "scheme"));
+      ASSIGN_OR_RETURN(auto confirm, http::GetOptional<bool>(body, "confirm_active"));
+      std::string object = "scheme:";
+      object.append(scheme);
+      RETURN_IF_ERROR(Authorize(db, req, p, Action::kSchemeEdit, {object, 0, ""}, "policy_design"));
+      json checked = api::CheckSchemeText(yaml);
+      if (!checked.value("ok", false)) {
+        std::string detail = "the scheme does not check:";
+        for (const json& d : checked["diagnostics"]) {
+          detail.append(" ");
+          if (d["line"].is_number()) {
+            detail.append("line ");
+            detail.append(std::to_string(d["line"].get<int64_t>()));
+            detail.append(", column ");
+            detail.append(std::to_string(d["column"].get<int64_t>()));
+            detail.append(": ");
+          }
+          detail.append(d.value("message", ""));
+          detail.append(";");
+        }
+        detail.pop_back();
+        return InvalidArgumentError(detail);
+      }
+      if (checked["scheme"].value("id", "") != scheme) {
+        std::string detail = "the text is scheme ";
+        detail.append(checked["scheme"].value("id", ""));
+        detail.append(", not ");
+        detail.append(scheme);
+        return InvalidArgumentError(detail);
+      }
+      ASSIGN_OR_RETURN(auto current, db.QueryOne("SELECT status FROM schemes WHERE scheme_id = ?",
+                                                 {scheme}));
+      std::string what = "scheme ";
+      what.append(scheme);
+      if (!current) return NotFoundError("no " + what);
+      const std::string status = current->Text(0);
+      if (status == "closed") {
+        return FailedPreconditionError(what + " is closed; a closed scheme takes no new version");
+      }
+      if (status == "active" && !confirm.value_or(false)) {
+        return FailedPreconditionError(what + " is active: a new version is in force as soon as "
+                                       "it is saved (the next eligibility run, applications and "
+                                       "payment cycles use it); send confirm_active: true to "
+                                       "save it");
+      }
+      programs::SchemeStore store(db, a_.clock_);
+      ASSIGN_OR_RETURN(int version, store.Add(yaml, "scheme", p.Actor()));
+      return http::Json({{"scheme_id", scheme},
+                         {"version", version},
+                         {"status", status},
+                         {"in_force", status == "active"},
+                         {"created_by", p.Actor()}},
+                        201);
+    });
+  }
+
  private:
   Api& a_;
 };
@@ -2178,6 +2400,9 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp/verify", &Handlers::VerifyOtp));
   RETURN_IF_ERROR(add("GET", "/api/v1/me", &Handlers::Me));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/access-log", &Handlers::MyAccessLog));
+  RETURN_IF_ERROR(add("GET", "/api/v1/users", &Handlers::ListUsers));
+  RETURN_IF_ERROR(add("POST", "/api/v1/users/{username}/status", &Handlers::SetUserStatus));
+  RETURN_IF_ERROR(add("GET", "/api/v1/audit/access-summary", &Handlers::AccessSummary));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/consents", &Handlers::MyConsents));
   RETURN_IF_ERROR(add("POST", "/api/v1/me/consents", &Handlers::GrantConsent));
   RETURN_IF_ERROR(add("POST", "/api/v1/me/consents/{id}/revoke", &Handlers::RevokeConsent));
@@ -2228,6 +2453,9 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/notices", &Handlers::SchemeNotices));
   RETURN_IF_ERROR(add("POST", "/api/v1/schemes/check", &Handlers::CheckScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/source", &Handlers::SchemeSource));
+  RETURN_IF_ERROR(add("POST", "/api/v1/schemes/{id}/versions", &Handlers::SaveSchemeVersion));
+  RETURN_IF_ERROR(add("GET", "/api/v1/applications", &Handlers::ListApplications));
+  RETURN_IF_ERROR(add("POST", "/api/v1/applications/{id}/decide", &Handlers::DecideApplication));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json",
                              [](http::Request&) { return http::Json(OpenApiDocument()); }));
   if (options_.dev_outbox) {

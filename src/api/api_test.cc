@@ -89,6 +89,13 @@ const RouteExpectation kExpected[] = {
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/me/access-log", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
+    // Accounts: administrators only; the access log in aggregate: auditors only.
+    {"GET /api/v1/users", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", "-"}},
+    {"POST /api/v1/users/{username}/status", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", "-"}},
+    {"GET /api/v1/audit/access-summary", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "-", ""}},
     // A citizen's consents to partner apps: their own, nobody else's.
     {"GET /api/v1/me/consents", "-", false,
      {"", "-", "", "", "", "", "", "", "", "", "", "", ""}},
@@ -137,6 +144,15 @@ const RouteExpectation kExpected[] = {
     {"GET /api/v1/schemes/{id}/notices", "-", false,
      {"", "", "", "", "-", "-", "", "-", "", "", "", "", ""}},
     // Checking a scheme's text: scheme_admin, as the what-if (none here).
+    // Saving a scheme's next version: scheme_admin (scheme.edit; none here).
+    {"POST /api/v1/schemes/{id}/versions", "-", false,
+     {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
+    // Applications waiting for an officer's review: registrar or scheme_admin duty, in area
+    // (listing: enrolment.read; deciding: enrolment.decide).
+    {"GET /api/v1/applications", "ABC", true,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
+    {"POST /api/v1/applications/{id}/decide", "ABC", false,
+     {"", "", "", "", "AB", "C", "", "ABC", "", "", "", "", ""}},
     {"POST /api/v1/schemes/check", "-", false,
      {"", "", "", "", "", "", "", "", "", "", "", "", ""}},
     {"GET /api/v1/schemes/{id}/source", "-", false,
@@ -308,13 +324,27 @@ std::set<std::string> AllowedFields(const std::string& role) {
                    "decision_note", "duplicates", "held_member", "existing_member", "held_at",
                    "decision"},
                   kGrievanceFields, kGrievancePaymentFields, kGrievanceFullFields,
-                  kNoticeFields});
+                  kNoticeFields,
+                  {"applications", "scheme_id", "scheme_version", "family_id", "village",
+                   "channel", "decided_at", "enrolment_id"}});
   }
   // A bank: its files, and the grievances assigned to it without the citizen's member ID.
   if (role == "bank") {
     return Union({kProblemFields, kBankFields, kGrievanceFields, kGrievancePaymentFields});
   }
-  // anonymous, provider, developer, auditor, admin: nothing of the registry.
+  // An administrator: accounts (no personal data of citizens).
+  if (role == "admin") {
+    return Union({kProblemFields,
+                  {"users", "username", "display_name", "role", "scope", "duties", "status",
+                   "client_scopes"}});
+  }
+  // An auditor: the access log in aggregate, no person, household or object.
+  if (role == "auditor") {
+    return Union({kProblemFields,
+                  {"days", "since", "allowed", "denied", "counts", "date", "role", "action",
+                   "decision", "count", "denial_reasons", "reason"}});
+  }
+  // anonymous, provider, developer: nothing of the registry.
   return kProblemFields;
 }
 
@@ -496,6 +526,28 @@ class AccessMatrixTest : public ApiFixture {
 
   const testing::Household& Obj(char o) { return o == 'A' ? A() : o == 'B' ? B() : C(); }
 
+  // A pending application of household `o`'s second member for kSchemeId, submitted on the
+  // portal by that member (as Apply records one for a scheme with officer_review), so that any
+  // officer may decide it. The matrix's own applications are for the first member.
+  int64_t PendingApplication(char o) {
+    const std::string& member = Obj(o).member_ids[1];
+    auto m = db().QueryOne("SELECT member_idx, household_idx FROM members WHERE member_id = ?",
+                           {member});
+    EXPECT_TRUE(m.ok() && m->has_value());
+    if (!m.ok() || !m->has_value()) return 0;
+    std::string by = "citizen:";
+    by.append(member);
+    auto r = db().Execute(
+        "INSERT INTO enrolment_applications (scheme_id, scheme_version, unit, beneficiary_idx, "
+        "household_idx, channel, submitted_by, submitted_at_us, eligible, explanation, language, "
+        "status) VALUES (?, 1, 'person', ?, ?, 'self', ?, ?, 1, '{}', 'en', 'pending')",
+        {std::string(testing::kSchemeId), (*m)->Int(0), (*m)->Int(1), by, clock_.Now().micros});
+    EXPECT_TRUE(r.ok()) << r.status();
+    auto id = db().QueryOne("SELECT MAX(application_id) FROM enrolment_applications");
+    EXPECT_TRUE(id.ok() && id->has_value());
+    return id.ok() && id->has_value() ? (*id)->Int(0) : 0;
+  }
+
   int64_t HoldFor(char o) {
     if (o == 'A') return PendingHold("SUNEETA DEVEE", "1961-04-12", "990101001");
     if (o == 'B') return PendingHold("GEETAA BAAI", "1970-03-15", "990101001");
@@ -511,7 +563,8 @@ class AccessMatrixTest : public ApiFixture {
             Count("SELECT COUNT(*) FROM grievances"),
             Count("SELECT COUNT(*) FROM grievance_events"),
             Count("SELECT COUNT(*) FROM client_consents"),
-            Count("SELECT COUNT(*) FROM client_consents WHERE revoked_at_us IS NOT NULL")};
+            Count("SELECT COUNT(*) FROM client_consents WHERE revoked_at_us IS NOT NULL"),
+            Count("SELECT COUNT(*) FROM users WHERE status = 'disabled'")};
   }
 
   // A consent to partner.app given by A's first member, through the library.
@@ -541,12 +594,22 @@ class AccessMatrixTest : public ApiFixture {
 
   // Objects a cell consumes, made before the cell's "before" snapshot.
   void Prepare(const std::string& key, char o) {
+    if (key == "POST /api/v1/users/{username}/status") {
+      // Each cell finds the probe account active.
+      EnsureUser("status.probe");
+      EXPECT_TRUE(
+          db().Execute("UPDATE users SET status = 'active' WHERE username = 'status.probe'").ok());
+    }
     if (key.starts_with("POST /api/v1/me/consents")) {
       EnsureUser("partner.app");
       // Each revocation withdraws a fresh consent of A's.
       if (key.ends_with("/revoke")) fresh_consent_ = ConsentOfA();
     }
     if (o == '-') return;
+    if (key.starts_with("GET /api/v1/applications") ||
+        key.starts_with("POST /api/v1/applications/{id}")) {
+      if (!pending_application_.count(o)) pending_application_[o] = PendingApplication(o);
+    }
     if (key.find("/change-requests/{id}/") != std::string::npos && !fresh_change_.count(o)) {
       fresh_change_[o] = PendingChange(Obj(o).member_ids[0]);
     }
@@ -606,6 +669,11 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/openapi.json") return get("/api/v1/openapi.json");
     if (key == "GET /api/v1/me") return get("/api/v1/me");
     if (key == "GET /api/v1/me/access-log") return get("/api/v1/me/access-log");
+    if (key == "GET /api/v1/users") return get("/api/v1/users");
+    if (key == "POST /api/v1/users/{username}/status") {
+      return post("/api/v1/users/status.probe/status", {{"status", "disabled"}});
+    }
+    if (key == "GET /api/v1/audit/access-summary") return get("/api/v1/audit/access-summary");
     if (key == "GET /api/v1/me/consents") return get("/api/v1/me/consents");
     if (key == "POST /api/v1/me/consents") {
       return post("/api/v1/me/consents",
@@ -637,6 +705,15 @@ class AccessMatrixTest : public ApiFixture {
     }
     if (key == "GET /api/v1/schemes/{id}/source") {
       return get("/api/v1/schemes/" + std::string(testing::kSchemeId) + "/source");
+    }
+    if (key == "POST /api/v1/schemes/{id}/versions") {
+      return post("/api/v1/schemes/" + std::string(testing::kSchemeId) + "/versions",
+                  {{"scheme", SchemeYaml()}, {"confirm_active", true}});
+    }
+    if (key == "GET /api/v1/applications") return get("/api/v1/applications?status=pending");
+    if (key == "POST /api/v1/applications/{id}/decide") {
+      return post("/api/v1/applications/" + std::to_string(pending_application_[o]) + "/decide",
+                  {{"decision", "reject"}, {"note", "matrix"}});
     }
     if (key == "POST /api/v1/schemes/check") {
       return post("/api/v1/schemes/check", {{"scheme", SchemeYaml()}});
@@ -757,6 +834,9 @@ class AccessMatrixTest : public ApiFixture {
     if (key == "GET /api/v1/grievances") {
       return has("grievances", "ticket", sentinel_grievance_[cell.object]);
     }
+    if (key == "GET /api/v1/applications") {
+      return has("applications", "application_id", pending_application_[cell.object]);
+    }
     ADD_FAILURE() << key << " is marked as a list but ListContains does not know it";
     return false;
   }
@@ -767,6 +847,7 @@ class AccessMatrixTest : public ApiFixture {
     if (!cell.reply.ok()) return;
     if (key.find("/change-requests/{id}/") != std::string::npos) fresh_change_.erase(cell.object);
     if (key == "POST /api/v1/duplicates/{id}/decide") fresh_hold_.erase(cell.object);
+    if (key == "POST /api/v1/applications/{id}/decide") pending_application_.erase(cell.object);
     if (key.starts_with("POST /api/v1/grievances/{ticket}/")) {
       fresh_grievance_[key].erase(cell.object);
     }
@@ -780,6 +861,7 @@ class AccessMatrixTest : public ApiFixture {
   std::vector<Cell> cells_;
   std::map<std::string, std::string> tokens_by_role_;
   std::map<char, int64_t> sentinel_change_, sentinel_hold_, fresh_change_, fresh_hold_;
+  std::map<char, int64_t> pending_application_;  // waiting for review; replaced once decided
   int64_t fresh_consent_ = 0;  // the consent the next revocation withdraws
   std::map<char, std::string> sentinel_grievance_;
   std::map<std::string, std::map<char, std::string>> fresh_grievance_;  // by route

@@ -357,4 +357,46 @@ json CheckSchemeText(std::string_view text) {
             {"clauses", s.eligibility.size()}}}};
 }
 
+Result<json> AreaApplications(storage::Database& db, std::string_view scheme_id,
+                              std::string_view area, std::string_view status) {
+  if (status != "pending" && status != "enrolled" && status != "rejected") {
+    return InvalidArgumentError("status must be pending, enrolled or rejected");
+  }
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query("SELECT a.application_id, a.scheme_id, a.scheme_version, a.unit, m.member_id, "
+               "m.name, h.family_id, h.village_code, a.channel, a.submitted_by, "
+               "a.submitted_at_us, a.eligible, a.explanation, a.status, a.decided_by, "
+               "a.decided_at_us, a.decision_note FROM enrolment_applications a JOIN households "
+               "h ON h.household_idx = a.household_idx LEFT JOIN members m ON a.unit = 'person' "
+               "AND m.member_idx = a.beneficiary_idx WHERE (? = '' OR a.scheme_id = ?) AND "
+               "a.status = ? AND h.village_code LIKE ? ORDER BY a.application_id LIMIT ?",
+               {std::string(scheme_id), std::string(scheme_id), std::string(status),
+                AreaPattern(area), int64_t{kMaxRows}}));
+  json out = json::array();
+  for (const auto& r : rows) {
+    const bool person = r.Text(3) == "person";
+    json explanation = r.IsNull(12) ? json(nullptr) : json::parse(r.Text(12), nullptr, false);
+    if (explanation.is_discarded()) explanation = nullptr;
+    out.push_back({{"application_id", r.Int(0)},
+                   {"scheme_id", r.Text(1)},
+                   {"scheme_version", r.Int(2)},
+                   {"unit", r.Text(3)},
+                   {"member_id", person ? OptionalText(r, 4) : json(nullptr)},
+                   {"name", person ? OptionalText(r, 5) : json(nullptr)},
+                   {"family_id", r.Text(6)},
+                   {"village", r.Text(7)},
+                   {"channel", r.Text(8)},
+                   {"submitted_by", r.Text(9)},
+                   {"submitted_at", Timestamp{r.Int(10)}.ToString()},
+                   {"eligible", r.Int(11) != 0},
+                   {"explanation", explanation},
+                   {"status", r.Text(13)},
+                   {"decided_by", OptionalText(r, 14)},
+                   {"decided_at", OptionalTime(r, 15)},
+                   {"decision_note", OptionalText(r, 16)}});
+  }
+  return json{{"applications", out}};
+}
+
 }  // namespace spode::api

@@ -65,6 +65,15 @@ Result<nlohmann::json> SchemeSource(storage::Database& db, std::string_view sche
 // null when the error has no position.
 nlohmann::json CheckSchemeText(std::string_view text);
 
+// {applications: [...]}: a scheme's applications (`scheme_id` empty: every scheme) with the
+// given `status` ("pending", "enrolled" or "rejected") whose household is in `area`, oldest
+// first (at most 500): application_id, scheme, version, unit, the beneficiary (member ID and
+// name for a person scheme; the family ID always), village, channel, who submitted it and
+// when, the rules' decision and explanation as stored, and the decision (by, at, note).
+// INVALID_ARGUMENT: an unknown status.
+Result<nlohmann::json> AreaApplications(storage::Database& db, std::string_view scheme_id,
+                                        std::string_view area, std::string_view status);
+
 }  // namespace spode::api
 
 #endif  // SPODE_API_CONSOLE_VIEWS_H_

@@ -51,6 +51,14 @@ std::vector<RouteDoc> Routes() {
        "200"},
       {"GET", "/api/v1/me/access-log", "access_log.read",
        "Who accessed the citizen's household data, and why", nullptr, "200"},
+      {"GET", "/api/v1/users", "user.manage", "Staff accounts and machine clients: role, scope, "
+       "duties, client scopes, status (administrators)", nullptr, "200"},
+      {"POST", "/api/v1/users/{username}/status", "user.manage", "Disables an account (its "
+       "sessions end at once) or enables it again; not one's own",
+       Obj({{"status", kString}}, {"status"}), "200"},
+      {"GET", "/api/v1/audit/access-summary", "audit.read", "The access log in aggregate "
+       "(?days=1-90, default 7): decisions by day, role, action and outcome, and the commonest "
+       "reasons for refusals; no person or household (auditors)", nullptr, "200"},
       {"GET", "/api/v1/me/consents", "consent.manage", "The citizen's consents to partner apps "
        "(active, expired and withdrawn)", nullptr, "200"},
       {"POST", "/api/v1/me/consents", "consent.manage", "The citizen lets a partner app (a "
@@ -126,6 +134,23 @@ std::vector<RouteDoc> Routes() {
       {"GET", "/api/v1/schemes/{id}/source", "scheme.simulate", "A scheme version's YAML as "
        "stored (?version=N; the latest by default), for a scheme administrator to start editing "
        "from", nullptr, "200"},
+      {"POST", "/api/v1/schemes/{id}/versions", "scheme.edit", "Saves a scheme's YAML text as "
+       "its next version (scheme administrators). Text that does not check is refused (400, "
+       "the diagnostics of /schemes/check); the text's id must be the path's. The scheme keeps "
+       "its status: for an active scheme the new version is in force at once, so the request "
+       "must say confirm_active: true (else 409). 201 {scheme_id, version, status, in_force}",
+       Obj({{"scheme", kString}, {"confirm_active", {{"type", "boolean"}}}}, {"scheme"}),
+       "201"},
+      {"GET", "/api/v1/applications", "enrolment.read", "Applications in the officer's area, "
+       "oldest first (?scheme=, ?status=pending|enrolled|rejected, pending by default), each "
+       "with the beneficiary, who submitted it, and the rules' decision and explanation",
+       nullptr, "200"},
+      {"POST", "/api/v1/applications/{id}/decide", "enrolment.decide", "Decides an application "
+       "waiting for an officer's review: enrol, or reject with a note the citizen reads. Never "
+       "by the officer who submitted it (403); 409 when it is no longer pending",
+       Obj({{"decision", {{"type", "string"}, {"enum", {"enrol", "reject"}}}}, {"note", kString}},
+           {"decision"}),
+       "200"},
       {"POST", "/api/v1/schemes/check", "scheme.simulate", "Parses and type-checks a scheme's "
        "YAML text without saving it: 200 with ok and diagnostics [{line, column, message}] "
        "(every clause's and the amount's errors at once)",

@@ -693,4 +693,198 @@ export const journeys = {
     await settle(page, page.locator('[data-field=eligible]'));
     assert.ok(Number((await page.locator('[data-field=eligible]').innerText()).replace(/\D/g, '')) > 0);
   },
+  // The state officer edits the widow pension in the scheme editor (applications now wait for an
+  // officer's review; a higher income limit) and saves it as a new version: the page says the
+  // scheme is active and in force at once, asks for the confirmation, shows the version saved.
+  // Then applications for newly eligible widows wait for review: the officer who submitted one
+  // may not decide it, the district officer enrols one and rejects another (a note required).
+  async officer_scheme_version_and_review({ page, server, checkA11y }) {
+    const edited = readFileSync(new URL('../../schemes/widow_pension.yaml', import.meta.url), 'utf8')
+      .replace('rupees(48000)', 'rupees(100000000)')
+      .replace('exclusions: [old_age_pension]', 'exclusions: [old_age_pension]\nofficer_review: true');
+    const before = Number(server.sql("SELECT latest_version FROM schemes WHERE scheme_id = 'widow_pension'"));
+    await staffSignIn(page, server, 'state.officer');
+    await page.getByRole('link', { name: 'Scheme what-if' }).click();
+    await page.getByRole('heading', { name: 'Scheme what-if', level: 1 }).waitFor();
+    await page.getByLabel('Start from the rules of').selectOption('widow_pension');
+    await page.getByRole('button', { name: 'Load the version in force' }).click();
+    await page.locator('#wi-check[data-state=ok]').waitFor();
+    const box = page.getByLabel('Scheme (YAML)');
+    // A text with an error cannot be saved.
+    await box.fill(edited.replace('household.income_annual', 'household.incom'));
+    await page.locator('#wi-check[data-state=errors]').waitFor();
+    assert.equal(await page.locator('#sv-save').count(), 0, 'no save button while the text has errors');
+    await box.fill(edited);
+    await page.locator('#wi-check[data-state=ok]').waitFor();
+    const what = page.locator('#sv-what');
+    assert.match(await what.innerText(), /is active \(version \d+ in force\).*in force at once/);
+    const save = page.getByRole('button', { name: 'Save as new version' });
+    assert.equal(await save.isDisabled(), true, 'saving an active scheme needs the confirmation');
+    await checkA11y(page, 'officer: save a scheme version');
+    await page.getByLabel(/I understand: the new version of this active scheme/).check();
+    await save.click();
+    const saved = page.locator('#sv-saved');
+    await settle(page, saved);
+    assert.equal(await saved.getAttribute('data-version'), String(before + 1));
+    assert.match(await saved.innerText(), new RegExp(`Saved as version ${before + 1} of widow_pension\\. It is in force now\\.`));
+    await checkA11y(page, 'officer: scheme version saved');
+    const stored = await (await apiAs(server, 'state.officer'))('GET', '/api/v1/schemes/widow_pension/source');
+    assert.equal(stored.version, before + 1);
+    assert.equal(stored.source, edited);
+
+    // Applications in the district officer's area, submitted by the state officer (through the
+    // API) for widows the new limit makes eligible; the running server picks the version up
+    // within a second.
+    const district = server.accounts.find((a) => a.username === 'district.officer').scope;
+    const candidates = server.sql(
+      `SELECT m.member_id FROM members m JOIN households h ON h.household_idx = m.household_idx
+       WHERE h.village_code LIKE '${district}%' AND m.status = 'active' AND h.status = 'active' AND m.member_idx NOT IN
+       (SELECT beneficiary_idx FROM enrolments WHERE scheme_id = 'widow_pension' AND status <> 'exited')
+       ORDER BY m.member_idx`).split('\n').filter(Boolean);
+    const stateToken = await (async () => {
+      const password = server.accounts.find((a) => a.username === 'state.officer').password;
+      const r = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST',
+        body: JSON.stringify({ username: 'state.officer', password }) });
+      return (await r.json()).token;
+    })();
+    const pending = [];
+    for (let attempt = 0; attempt < 20 && pending.length < 2; ++attempt) {
+      for (const id of candidates) {
+        if (pending.length >= 2) break;
+        const r = await fetch(`${server.url}/api/v1/applications`, { method: 'POST',
+          headers: { Authorization: `Bearer ${stateToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ scheme_id: 'widow_pension', member_id: id, lang: 'en' }) });
+        const body = await r.json();
+        if (r.status === 201 && body.status === 'pending') pending.push(body.application_id);
+        // Rejected while the server still used the old version (at most a second): try again.
+        if (r.status === 201 && body.status === 'rejected' && pending.length === 0 && attempt === 0) break;
+      }
+      if (pending.length < 2) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    assert.equal(pending.length, 2, `no two widows in district ${district} became eligible (${candidates.length} candidates)`);
+
+    // The state officer submitted them: the console refuses her decision with the reason.
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('heading', { name: 'Applications to review', level: 1 }).waitFor();
+    const own = page.locator(`article[data-application="${pending[0]}"]`);
+    await settle(page, own);
+    await own.getByRole('button', { name: `Enrol #${pending[0]}` }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /another officer must decide it/);
+
+    // The district officer decides them.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await staffSignIn(page, server, 'district.officer');
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('heading', { name: 'Applications to review', level: 1 }).waitFor();
+    const first = page.locator(`article[data-application="${pending[0]}"]`);
+    const second = page.locator(`article[data-application="${pending[1]}"]`);
+    await settle(page, second);
+    assert.ok(await first.locator('.clauses li.met').count() > 0, 'the rules\' explanation is shown');
+    assert.match(await first.innerText(), /Submitted by user:state\.officer \(officer\)/);
+    await checkA11y(page, 'officer: applications to review');
+    // Rejecting needs a note.
+    await second.getByRole('button', { name: `Reject #${pending[1]}` }).click();
+    await second.getByRole('alert').getByText('Write a note saying why before rejecting.').waitFor();
+    assert.equal(await second.getByLabel(/Note \(required to reject/).getAttribute('aria-invalid'), 'true');
+    await checkA11y(page, 'officer: rejection without a note');
+    await second.getByLabel(/Note \(required to reject/).fill('Income certificate does not match the registry');
+    await second.getByRole('button', { name: `Reject #${pending[1]}` }).click();
+    await page.getByRole('status').getByText(`Application ${pending[1]}: rejected.`).waitFor();
+    await first.getByRole('button', { name: `Enrol #${pending[0]}` }).click();
+    await page.getByRole('status').getByText(`Application ${pending[0]}: enrolled.`).waitFor();
+    await first.waitFor({ state: 'detached' });
+    assert.equal(server.sql(`SELECT status || '|' || decided_by FROM enrolment_applications WHERE application_id = ${pending[0]}`),
+      'enrolled|user:district.officer');
+    assert.equal(server.sql(`SELECT status || '|' || decision_note FROM enrolment_applications WHERE application_id = ${pending[1]}`),
+      'rejected|Income certificate does not match the registry');
+  },
+  // A citizen allowed two partner apps (through the API); the portal lists them with purpose,
+  // date and state, withdraws one (it stops at once), and reads the page in Hindi.
+  async citizen_apps({ page, server, checkA11y }) {
+    const id = member(server, "p.status = 'paid'");
+    assert.ok(id, 'no paid citizen with a phone in the demo state');
+    await citizenSignIn(page, server, id);
+    await page.getByRole('heading', { name: 'My schemes', level: 1 }).waitFor();
+    // The consents are granted with the citizen's own session (the same API the portal uses).
+    for (const purpose of ['Scholarship application', 'Skills training enrolment']) {
+      const r = await page.evaluate(async (p) => {
+        const res = await fetch('/api/v1/me/consents', { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ client_id: 'developer', scope: 'registry.read', purpose: p, days: 30 }) });
+        return { status: res.status, body: await res.json() };
+      }, purpose);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    await page.getByRole('link', { name: 'Apps I have allowed' }).click();
+    await page.getByRole('heading', { name: 'Apps I have allowed', level: 1 }).waitFor();
+    const cards = page.locator('article[data-consent]');
+    await settle(page, cards.first());
+    assert.equal(await cards.count(), 2);
+    const scholarship = page.locator('article[data-consent]', { hasText: 'Scholarship application' });
+    assert.match(await scholarship.innerText(), /Partner app \(demo\)[\s\S]*Allowed until[\s\S]*Active/);
+    await checkA11y(page, 'citizen: apps allowed');
+    await scholarship.getByRole('button', { name: 'Withdraw Partner app (demo)' }).click();
+    await page.getByRole('status').getByText(/Withdrawn: Partner app \(demo\) can no longer read/).waitFor();
+    await page.locator('article[data-consent][data-state=appWithdrawn]').waitFor();
+    assert.equal(await page.locator('article[data-consent][data-state=appWithdrawn]').count(), 1);
+    assert.equal(await page.locator('article[data-consent][data-state=appActive]').count(), 1);
+    const listed = await page.evaluate(async () => (await fetch('/api/v1/me/consents')).json());
+    const withdrawn = listed.consents.find((c) => c.purpose === 'Scholarship application');
+    assert.equal(withdrawn.active, false);
+    assert.ok(withdrawn.revoked_at, 'the API records the withdrawal');
+    await checkA11y(page, 'citizen: an app withdrawn');
+    await page.getByRole('button', { name: /Read in Hindi/ }).click();
+    await page.getByRole('heading', { name: 'मेरी अनुमति वाले ऐप', level: 1 }).waitFor();
+    // The list loads again in Hindi: wait for it, not only for the heading.
+    await settle(page, page.locator('article[data-consent][data-state=appWithdrawn]'));
+    assert.match(await page.locator('main').innerText(), /वापस ली गई/);
+    await checkA11y(page, 'citizen: apps allowed (hi)');
+  },
+  // The administrator disables the block officer (who is then signed out and cannot sign in)
+  // and enables the account again; the auditor sees the gate's decisions counted, with no
+  // person in them; the partner app's account shows what it may do.
+  async oversight_admin_auditor({ page, server, checkA11y }) {
+    await staffSignIn(page, server, 'admin');
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    const row = page.locator('tr[data-user="block.officer"]');
+    await settle(page, row);
+    await checkA11y(page, 'admin: accounts');
+    assert.equal(await page.locator('tr[data-user="admin"]').getByRole('button').count(), 0,
+      'no button to disable one\'s own account');
+    await row.getByRole('button', { name: 'Disable block.officer' }).click();
+    await row.getByRole('button', { name: 'Enable block.officer' }).waitFor();
+    const password = server.accounts.find((a) => a.username === 'block.officer').password;
+    const refused = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST',
+      body: JSON.stringify({ username: 'block.officer', password }) });
+    assert.equal(refused.status, 401, 'a disabled account cannot sign in');
+    await row.getByRole('button', { name: 'Enable block.officer' }).click();
+    await row.getByRole('button', { name: 'Disable block.officer' }).waitFor();
+    await apiAs(server, 'block.officer');  // signs in again
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // Some decisions to count: the state officer reads a household, the bank is refused one.
+    const officer = await apiAs(server, 'state.officer');
+    const family = server.sql("SELECT family_id FROM households WHERE status = 'active' LIMIT 1");
+    await officer('GET', `/api/v1/households/${family}`);
+    await staffSignIn(page, server, 'auditor');
+    await page.getByRole('heading', { name: 'Access log in aggregate', level: 1 }).waitFor();
+    const allowed = page.locator('dd[data-allowed]');
+    await settle(page, allowed);
+    assert.ok(Number((await allowed.innerText()).replace(/,/g, '')) > 0, 'decisions are counted');
+    const main = await page.locator('main').innerText();
+    assert.match(main, /household\.read/);
+    assert.ok(!main.includes(family), 'no family ID on the auditor\'s page');
+    await checkA11y(page, 'auditor: access log in aggregate');
+    await page.getByLabel('Days').fill('30');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await settle(page, allowed);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await staffSignIn(page, server, 'developer');
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    assert.match(await page.locator('main').innerText(), /only while one of its members has allowed it/);
+    await checkA11y(page, 'developer: account');
+  },
 };
+

@@ -99,6 +99,8 @@ export interface SchemeResult {
 }
 export interface SchemeInfo {
   id: string;
+  status?: string;
+  version?: number;
   name: { en: string; hi: string };
 }
 export interface Payment {

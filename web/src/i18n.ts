@@ -157,6 +157,18 @@ const en = {
   app_pending: 'You meet the rules. An officer will check your application and decide.',
   app_rejected: 'Not accepted: you do not meet every condition.',
   appReasons: 'The conditions',
+  navApps: 'Apps I have allowed',
+  appsTitle: 'Apps I have allowed',
+  appsIntro: 'Apps you have allowed to read your family\'s record (names, dates of birth and details the schemes use; never bank accounts, phone numbers or national IDs). Withdraw one and it stops at once. Every read is in your access log.',
+  noApps: 'You have not allowed any app.',
+  appPurpose: 'Purpose',
+  appUntil: 'Allowed until',
+  appGranted: 'Allowed on',
+  appActive: 'Active',
+  appWithdrawn: 'Withdrawn',
+  appExpired: 'Expired',
+  withdraw: 'Withdraw',
+  withdrawnOk: 'Withdrawn: {app} can no longer read your family\'s record.',
 };
 
 export type Key = keyof typeof en;
@@ -313,6 +325,18 @@ const hi: Record<Key, string> = {
   app_pending: 'आप नियमों को पूरा करते हैं। एक अधिकारी आपके आवेदन की जाँच करके निर्णय करेगा।',
   app_rejected: 'स्वीकार नहीं: आप हर शर्त पूरी नहीं करते।',
   appReasons: 'शर्तें',
+  navApps: 'मेरी अनुमति वाले ऐप',
+  appsTitle: 'मेरी अनुमति वाले ऐप',
+  appsIntro: 'जिन ऐप को आपने अपने परिवार का रिकॉर्ड पढ़ने की अनुमति दी है (नाम, जन्म तिथि और योजनाओं में काम आने वाली जानकारी; बैंक खाता, फ़ोन नंबर या राष्ट्रीय पहचान संख्या कभी नहीं)। अनुमति वापस लेते ही पढ़ना तुरंत बंद हो जाता है। हर बार पढ़ना आपके एक्सेस लॉग में दर्ज होता है।',
+  noApps: 'आपने किसी ऐप को अनुमति नहीं दी है।',
+  appPurpose: 'उद्देश्य',
+  appUntil: 'अनुमति की अंतिम तिथि',
+  appGranted: 'अनुमति दी गई',
+  appActive: 'सक्रिय',
+  appWithdrawn: 'वापस ली गई',
+  appExpired: 'समाप्त',
+  withdraw: 'अनुमति वापस लें',
+  withdrawnOk: 'अनुमति वापस ली गई: {app} अब आपके परिवार का रिकॉर्ड नहीं पढ़ सकता।',
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { en, hi };

@@ -500,6 +500,7 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
         {"auditor.one", {Role::kAuditor, "", {}}},
         {"admin.one", {Role::kAdmin, "", {}}},
         {"login.probe", {Role::kAuditor, "", {}}},
+        {"status.probe", {Role::kOperator, "CSC0009", {}}},
         {"client.probe", {Role::kDeveloper, "", {}}},
         {"throttle.probe", {Role::kOfficer, "9901", {}}},
     };

@@ -1,5 +1,6 @@
 // The citizen portal: sign in with member ID + one-time code, then my family, my schemes, my
-// payments and my grievances. Mobile first; every string in English and Hindi.
+// payments, my grievances and the partner apps I have allowed. Mobile first; every string in
+// English and Hindi.
 import { useState } from 'preact/hooks';
 import { api, type ApplicationDecision, type Clause, type Household, type Member, type Payment } from '../api';
 import { formatDate, formatMoney, formatNumber, formatPeriod, getLang, t, tKey, useLang,
@@ -26,11 +27,13 @@ export function CitizenApp({ path }: { path: string }) {
   const pages: [string, Key][] = [
     ['/citizen/schemes', 'navSchemes'], ['/citizen/payments', 'navPayments'],
     ['/citizen/family', 'navFamily'], ['/citizen/grievances', 'navGrievances'],
+    ['/citizen/apps', 'navApps'],
   ];
   let page;
   if (path === '/citizen/family') page = <Family />;
   else if (path === '/citizen/payments') page = <Payments />;
   else if (path === '/citizen/grievances') page = <Grievances />;
+  else if (path === '/citizen/apps') page = <Apps />;
   else if (path.startsWith('/citizen/grievances/')) {
     page = <GrievanceView ticket={decodeURIComponent(path.slice('/citizen/grievances/'.length))} />;
   }
@@ -374,6 +377,63 @@ function Payments() {
           </ul>
         );
       }}</Show>
+    </section>
+  );
+}
+
+// Partner apps the household allowed (GET /api/v1/me/consents), withdrawn at once
+// (POST /api/v1/me/consents/{id}/revoke).
+interface Consent { consent_id: number; client_id: string; client_name: string; purpose: string;
+  granted_at: string; expires_at: string; revoked_at: string | null; active: boolean }
+
+function Apps() {
+  const [loaded, retry] = useLoad(() => api.get<{ consents: Consent[] }>('/api/v1/me/consents'));
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState('');
+  useLang();
+  const withdraw = async (c: Consent) => {
+    setError(null);
+    setDone('');
+    try {
+      await api.post(`/api/v1/me/consents/${c.consent_id}/revoke`, {});
+      setDone(t('withdrawnOk').replace('{app}', c.client_name || c.client_id));
+      retry();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section>
+      <h1>{t('appsTitle')}</h1>
+      <p>{t('appsIntro')}</p>
+      {done && <p role="status" class="ok">{done}</p>}
+      {error !== null && <ErrorPanel error={error} />}
+      <Show loaded={loaded} retry={retry}>{(d) => d.consents.length === 0 ? <p>{t('noApps')}</p> : (
+        <ul class="plain">
+          {d.consents.map((c) => {
+            const state = c.active ? 'appActive' : c.revoked_at ? 'appWithdrawn' : 'appExpired';
+            return (
+              <li key={c.consent_id}>
+                <article class={`card ${c.active ? 'yes' : 'no'}`} data-consent={c.consent_id} data-state={state}
+                         aria-labelledby={`consent-${c.consent_id}`}>
+                  <h2 id={`consent-${c.consent_id}`}>{c.client_name || c.client_id}</h2>
+                  <dl class="facts">
+                    <dt>{t('appPurpose')}</dt><dd>{c.purpose}</dd>
+                    <dt>{t('appGranted')}</dt><dd>{formatDate(c.granted_at)}</dd>
+                    <dt>{t('appUntil')}</dt><dd>{formatDate(c.revoked_at ?? c.expires_at)}</dd>
+                    <dt>{t('status')}</dt><dd><span class={`badge ${c.active ? 'yes' : 'no'}`}>{t(state)}</span></dd>
+                  </dl>
+                  {c.active && (
+                    <button type="button" class="secondary" onClick={() => withdraw(c)}>
+                      {t('withdraw')}<span class="visually-hidden"> {c.client_name || c.client_id}</span>
+                    </button>
+                  )}
+                </article>
+              </li>
+            );
+          })}
+        </ul>
+      )}</Show>
     </section>
   );
 }

@@ -1,9 +1,12 @@
 // Officer console additions (staff chunk): grievances and re-entry cases by deadline with overdue
 // and escalated ones marked (GET /api/v1/grievances), one ticket's page with interim reply,
-// reassignment and resolution (POST .../interim-reply|reassign|resolve), and the duplicate queue
-// side by side with the decision (GET /api/v1/duplicates, POST .../decide). English and Hindi.
+// reassignment and resolution (POST .../interim-reply|reassign|resolve), the duplicate queue
+// side by side with the decision (GET /api/v1/duplicates, POST .../decide), the scheme what-if
+// with live checking and saving a new version (POST /api/v1/schemes/{id}/versions), enrolment
+// notices, and applications waiting for review (GET /api/v1/applications, POST .../decide).
+// English and Hindi.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type GrievanceDetail, type Member } from '../api';
+import { api, type Clause, type GrievanceDetail, type Member, type SchemeInfo } from '../api';
 import { formatDate, formatMoney, formatNumber, getLang, useLang } from '../i18n';
 import { linkTo } from '../router';
 import { ErrorPanel, Show, useLoad } from '../ui';
@@ -40,6 +43,16 @@ const en = {
   withdrawn: 'Withdrawn', beneficiary: 'Beneficiary', amount: 'Amount', notice: 'Notice sent', objectUntil: 'Objections until',
   withdrawal: 'Objection or withdrawal', enrolledOn: 'Enrolled on', noProposals: 'No proposals.', by: 'by',
   ch_sms: 'SMS', ch_none: 'no phone (shown in the portal)',
+  saveTitle: 'Save as a new version', saveVersion: 'Save as new version',
+  saveDraft: 'Scheme {id} is not active: saving adds its next version, and nothing that is paid changes until the scheme is made active. A scheme that does not exist yet is refused: new schemes are added on the command line (spode scheme add).',
+  saveActive: 'Scheme {id} is active (version {v} in force): the saved version {n} is in force at once. The next eligibility run, new applications and the next payment cycle use it; what was already paid does not change.',
+  saveConfirm: 'I understand: the new version of this active scheme is in force as soon as it is saved',
+  saveNeedsCheck: 'The text must check without errors before it can be saved.',
+  savedAs: 'Saved as version {n} of {id}.', savedInForce: 'It is in force now.', savedNotInForce: 'It is not in force: the scheme is a {st}.',
+  appsTitle: 'Applications to review', appsIntro: 'Applications in your area that the rules accepted and that wait for an officer\'s decision. You cannot decide an application you submitted.',
+  noApps: 'No application waits for a decision.', submittedBy: 'Submitted by', on: 'on', rulesSay: 'What the rules found',
+  note: 'Note (required to reject; the citizen reads it)', enrol: 'Enrol', rejectApp: 'Reject', noteRequired: 'Write a note saying why before rejecting.',
+  decidedEnrol: 'Application {id}: enrolled.', decidedReject: 'Application {id}: rejected.', met: 'Met', notMet: 'Not met',
 };
 type Key = keyof typeof en;
 const hi: Record<Key, string> = {
@@ -74,6 +87,16 @@ const hi: Record<Key, string> = {
   withdrawn: 'वापस लिया गया', beneficiary: 'लाभार्थी', amount: 'राशि', notice: 'सूचना भेजी गई', objectUntil: 'आपत्ति की अंतिम तिथि',
   withdrawal: 'आपत्ति या वापसी', enrolledOn: 'नामांकन की तिथि', noProposals: 'कोई प्रस्ताव नहीं।', by: 'द्वारा',
   ch_sms: 'एसएमएस', ch_none: 'फ़ोन नहीं (पोर्टल में दिखाई गई)',
+  saveTitle: 'नए संस्करण के रूप में सहेजें', saveVersion: 'नया संस्करण सहेजें',
+  saveDraft: 'योजना {id} सक्रिय नहीं है: सहेजने पर इसका अगला संस्करण जुड़ेगा, और योजना सक्रिय होने तक किसी भुगतान में बदलाव नहीं होगा। जो योजना अभी नहीं है वह अस्वीकार होगी: नई योजनाएँ कमांड लाइन से जोड़ी जाती हैं (spode scheme add)।',
+  saveActive: 'योजना {id} सक्रिय है (संस्करण {v} लागू): सहेजा गया संस्करण {n} तुरंत लागू होगा। अगली पात्रता जाँच, नए आवेदन और अगला भुगतान चक्र इसी से चलेंगे; जो भुगतान हो चुका है वह नहीं बदलेगा।',
+  saveConfirm: 'मैं समझता/समझती हूँ: इस सक्रिय योजना का नया संस्करण सहेजते ही लागू हो जाएगा',
+  saveNeedsCheck: 'सहेजने से पहले पाठ बिना त्रुटि के जाँचा जाना चाहिए।',
+  savedAs: '{id} का संस्करण {n} सहेजा गया।', savedInForce: 'यह अब लागू है।', savedNotInForce: 'यह लागू नहीं है: योजना की स्थिति {st} है।',
+  appsTitle: 'समीक्षा के लिए आवेदन', appsIntro: 'आपके क्षेत्र के वे आवेदन जिन्हें नियमों ने स्वीकार किया और जो अधिकारी के निर्णय की प्रतीक्षा में हैं। आप अपना जमा किया हुआ आवेदन तय नहीं कर सकते।',
+  noApps: 'कोई आवेदन निर्णय की प्रतीक्षा में नहीं है।', submittedBy: 'जमा करने वाले', on: 'को', rulesSay: 'नियमों ने क्या पाया',
+  note: 'टिप्पणी (अस्वीकार करने के लिए आवश्यक; नागरिक इसे पढ़ेगा)', enrol: 'नामांकन करें', rejectApp: 'अस्वीकार करें', noteRequired: 'अस्वीकार करने से पहले कारण लिखें।',
+  decidedEnrol: 'आवेदन {id}: नामांकित।', decidedReject: 'आवेदन {id}: अस्वीकृत।', met: 'पूरी', notMet: 'पूरी नहीं',
 };
 const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
 
@@ -398,6 +421,7 @@ export function WhatIf() {
         <button type="submit" disabled={busy}>{s('run')}</button>
       </form>
       {error !== null && <ErrorPanel error={error} />}
+      <SaveVersion yaml={yaml} check={check} schemes={list} />
       {result && (
         <section aria-labelledby="wi-result" id="whatif-result">
           <h2 id="wi-result">{s('result')}: {result.scheme} v{result.version}</h2>
@@ -428,7 +452,8 @@ export function WhatIf() {
 
 // --- live checking of a scheme's text (POST /api/v1/schemes/check), debounced ---
 interface Diagnostic { line: number | null; column: number | null; message: string }
-interface Check { ok: boolean; diagnostics: Diagnostic[]; pending?: boolean; error?: unknown }
+interface Check { ok: boolean; diagnostics: Diagnostic[]; pending?: boolean; error?: unknown;
+  scheme?: { id: string; version: number } | null }
 
 function useCheck(text: string): Check | null {
   const [check, setCheck] = useState<Check | null>(null);
@@ -554,5 +579,161 @@ function NoticeList({ scheme, status }: { scheme: string; status: string }) {
         )}
       </>
     )}</Show>
+  );
+}
+
+// --- saving the edited text as the scheme's next version (POST /api/v1/schemes/{id}/versions) ---
+interface Saved { scheme_id: string; version: number; status: string; in_force: boolean }
+
+function SaveVersion({ yaml, check, schemes }: { yaml: string; check: Check | null;
+  schemes: SchemeInfo[] }) {
+  useLang();
+  const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const ready = !!check && !check.pending && check.ok && !!check.scheme;
+  const id = ready ? check!.scheme!.id : '';
+  // The public list holds the active schemes: any other is a draft, suspended or unknown.
+  const known = schemes.find((x) => x.id === id);
+  const mine = saved && saved.scheme_id === id ? saved : null;
+  const status = mine ? mine.status : known ? 'active' : '';
+  const inForce = mine ? mine.version : known?.version ?? 0;
+  const fill = (k: Key) => s(k).replace('{id}', id).replace('{v}', String(inForce)).replace('{n}', String(inForce + 1));
+  const save = async () => {
+    setError(null);
+    setSaved(null);
+    setBusy(true);
+    try {
+      setSaved(await api.post<Saved>(`/api/v1/schemes/${encodeURIComponent(id)}/versions`,
+        { scheme: yaml, ...(status === 'active' ? { confirm_active: confirm } : {}) }));
+      setConfirm(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="sv-title" id="save-version">
+      <h2 id="sv-title">{s('saveTitle')}</h2>
+      {!ready ? <p class="muted">{s('saveNeedsCheck')}</p> : (
+        <>
+          <p id="sv-what">{status === 'active' ? fill('saveActive') : fill('saveDraft')}</p>
+          {status === 'active' && (
+            <label class="inline" for="sv-confirm">
+              <input id="sv-confirm" type="checkbox" checked={confirm} aria-describedby="sv-what"
+                     onChange={(e) => setConfirm(e.currentTarget.checked)} /> {s('saveConfirm')}
+            </label>
+          )}
+          <button type="button" id="sv-save" disabled={busy || (status === 'active' && !confirm)}
+                  aria-describedby="sv-what" onClick={save}>{s('saveVersion')}</button>
+        </>
+      )}
+      {error !== null && <ErrorPanel error={error} />}
+      {saved && (
+        <p role="status" class="ok" id="sv-saved" data-version={saved.version}>
+          {s('savedAs').replace('{n}', String(saved.version)).replace('{id}', saved.scheme_id)}{' '}
+          {saved.in_force ? s('savedInForce') : s('savedNotInForce').replace('{st}', saved.status)}
+        </p>
+      )}
+    </section>
+  );
+}
+
+// --- applications waiting for an officer's review (GET /api/v1/applications, POST .../decide) ---
+interface PendingApplication { application_id: number; scheme_id: string; scheme_version: number; unit: string;
+  member_id: string | null; name: string | null; family_id: string; village: string; channel: string;
+  submitted_by: string; submitted_at: string; eligible: boolean; explanation: { clauses?: Clause[] } | null }
+
+export function Applications() {
+  const lang = useLang();
+  const [scheme, setScheme] = useState('');
+  const [schemes] = useLoad(() => api.schemes());
+  const names: Record<string, string> = {};
+  if (schemes.state === 'ok') for (const x of schemes.data.schemes) names[x.id] = x.name[lang];
+  return (
+    <section>
+      <h1>{s('appsTitle')}</h1>
+      <p>{s('appsIntro')}</p>
+      <div class="filters">
+        <label for="app-scheme">{s('scheme')}</label>
+        <select id="app-scheme" value={scheme} onChange={(e) => setScheme(e.currentTarget.value)}>
+          <option value="">{s('all')}</option>
+          {Object.entries(names).map(([id, name]) => <option key={id} value={id}>{name}</option>)}
+        </select>
+      </div>
+      <ApplicationList key={scheme} scheme={scheme} names={names} />
+    </section>
+  );
+}
+
+function ApplicationList({ scheme, names }: { scheme: string; names: Record<string, string> }) {
+  useLang();
+  const [loaded, retry] = useLoad(() => api.get<{ applications: PendingApplication[] }>(
+    `/api/v1/applications?status=pending${scheme ? `&scheme=${encodeURIComponent(scheme)}` : ''}`));
+  const [notes, setNotes] = useState<Record<number, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [missing, setMissing] = useState<number | null>(null);
+  const [done, setDone] = useState('');
+  const decide = async (id: number, decision: 'enrol' | 'reject') => {
+    setError(null);
+    setDone('');
+    setMissing(null);
+    const note = (notes[id] ?? '').trim();
+    if (decision === 'reject' && !note) {
+      setMissing(id);
+      document.getElementById(`app-note-${id}`)?.focus();
+      return;
+    }
+    try {
+      await api.post(`/api/v1/applications/${id}/decide`, { decision, ...(note ? { note } : {}) });
+      setDone(s(decision === 'enrol' ? 'decidedEnrol' : 'decidedReject').replace('{id}', String(id)));
+      retry();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <>
+      {done && <p role="status" class="ok">{done}</p>}
+      {error !== null && <ErrorPanel error={error} />}
+      <Show loaded={loaded} retry={retry}>{(d) => d.applications.length === 0 ? <p>{s('noApps')}</p> : (
+        <ul class="plain">
+          {d.applications.map((a) => (
+            <li key={a.application_id}>
+              <article class="card" data-application={a.application_id} aria-labelledby={`app-${a.application_id}`}>
+                <h2 id={`app-${a.application_id}`}>#{a.application_id} · {names[a.scheme_id] ?? a.scheme_id} · {a.name ? `${a.name} (${a.member_id})` : a.family_id}</h2>
+                <p>{s('village')} {a.village} · {s('submittedBy')} {a.submitted_by} ({a.channel}) {s('on')} {formatDate(a.submitted_at)}</p>
+                {a.explanation?.clauses && (
+                  <>
+                    <h3>{s('rulesSay')}</h3>
+                    <ul class="clauses">
+                      {a.explanation.clauses.map((c) => (
+                        <li key={c.id} class={c.met ? 'met' : 'unmet'}>
+                          <span class="mark" aria-hidden="true">{c.met ? '✓' : '✗'}</span>
+                          <span class="visually-hidden">{c.met ? s('met') : s('notMet')}: </span>
+                          {c.explanation}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+                <label for={`app-note-${a.application_id}`}>{s('note')}</label>
+                <textarea id={`app-note-${a.application_id}`} rows={2} value={notes[a.application_id] ?? ''}
+                          aria-invalid={missing === a.application_id ? 'true' : undefined}
+                          aria-describedby={missing === a.application_id ? `app-note-err-${a.application_id}` : undefined}
+                          onInput={(e) => setNotes({ ...notes, [a.application_id]: e.currentTarget.value })} />
+                {missing === a.application_id && <p id={`app-note-err-${a.application_id}`} role="alert" class="error">{s('noteRequired')}</p>}
+                <div class="actions">
+                  <button type="button" onClick={() => decide(a.application_id, 'enrol')}>{s('enrol')}<span class="visually-hidden"> #{a.application_id}</span></button>
+                  <button type="button" class="secondary" onClick={() => decide(a.application_id, 'reject')}>{s('rejectApp')}<span class="visually-hidden"> #{a.application_id}</span></button>
+                </div>
+              </article>
+            </li>
+          ))}
+        </ul>
+      )}</Show>
+    </>
   );
 }

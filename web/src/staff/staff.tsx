@@ -10,12 +10,12 @@ import { formatDate, formatMoney, formatNumber, formatPeriod, getLang, useLang }
 import { linkTo, navigate } from '../router';
 import { ErrorPanel, Show, useLoad } from '../ui';
 import { OperatorConsole } from './operator';
-import { Duplicates, GrievanceDetailPage, Grievances, Notices, WhatIf } from './officer';
+import { AccessSummary, Accounts, RoleInfo } from './oversight';
+import { Applications, Duplicates, GrievanceDetailPage, Grievances, Notices, WhatIf } from './officer';
 
 const en = {
   staffTitle: 'Staff sign-in', username: 'User name', password: 'Password', signIn: 'Sign in',
   signOut: 'Sign out', signedInAs: 'Signed in as',
-  noConsole: 'The console for this role is not built yet. Use the API or the spode command line.',
   bankTitle: 'Payment files', bankIntro: 'The payment files for your bank. Download a file, pay it, then upload the status file.',
   file: 'File', scheme: 'Scheme', cycle: 'Cycle', transactions: 'Payments', controlSum: 'Total',
   created: 'Created', download: 'Download', noFiles: 'No payment files yet.',
@@ -40,13 +40,12 @@ const en = {
   reason: 'Reason', destination: 'Account', now: 'Now', when: 'When', attempt: 'Attempt',
   filesAndReturns: 'Bank files and what became of them', cycleReturnsIntro: 'Rejected and returned payments of beneficiaries in your area, with the reason and the next step.',
   sent: 'Sent', village: 'Village', nextStep: 'What to do', whoActs: 'Who acts',
-  noticesTitle: 'Enrolment notices',
+  noticesTitle: 'Enrolment notices', applicationsTitle: 'Applications',
 };
 type Key = keyof typeof en;
 const hi: Record<Key, string> = {
   staffTitle: 'कर्मचारी साइन इन', username: 'उपयोगकर्ता नाम', password: 'पासवर्ड', signIn: 'साइन इन करें',
   signOut: 'साइन आउट करें', signedInAs: 'साइन इन',
-  noConsole: 'इस भूमिका का कंसोल अभी नहीं बना है। एपीआई या spode कमांड लाइन का उपयोग करें।',
   bankTitle: 'भुगतान फ़ाइलें', bankIntro: 'आपके बैंक की भुगतान फ़ाइलें। फ़ाइल डाउनलोड करें, भुगतान करें, फिर स्थिति फ़ाइल अपलोड करें।',
   file: 'फ़ाइल', scheme: 'योजना', cycle: 'चक्र', transactions: 'भुगतान', controlSum: 'कुल',
   created: 'बनाई गई', download: 'डाउनलोड करें', noFiles: 'अभी कोई भुगतान फ़ाइल नहीं।',
@@ -71,7 +70,7 @@ const hi: Record<Key, string> = {
   reason: 'कारण', destination: 'खाता', now: 'अब', when: 'कब', attempt: 'प्रयास',
   filesAndReturns: 'बैंक फ़ाइलें और उनका परिणाम', cycleReturnsIntro: 'आपके क्षेत्र के लाभार्थियों के अस्वीकृत और लौटे भुगतान, कारण और अगले कदम के साथ।',
   sent: 'भेजा गया', village: 'गाँव', nextStep: 'क्या करें', whoActs: 'कौन करेगा',
-  noticesTitle: 'नामांकन सूचनाएँ',
+  noticesTitle: 'नामांकन सूचनाएँ', applicationsTitle: 'आवेदन',
 };
 const s = (k: Key): string => (getLang() === 'hi' ? hi : en)[k];
 
@@ -107,7 +106,7 @@ export function StaffApp({ path }: { path: string }) {
     const g = /^\/staff\/grievances\/([A-Z]{2}-\d{4}-\d+-\d)$/.exec(path);
     const links: [string, Key][] = [['/staff/cycles', 'cyclesTitle'], ['/staff/changes', 'changesTitle'],
       ['/staff/grievances', 'grievancesTitle'], ['/staff/duplicates', 'duplicatesTitle'], ['/staff/notices', 'noticesTitle'],
-      ['/staff/whatif', 'whatIfTitle']];
+      ['/staff/applications', 'applicationsTitle'], ['/staff/whatif', 'whatIfTitle']];
     page = (
       <>
         <nav aria-label={s('officerNav')}>
@@ -121,10 +120,12 @@ export function StaffApp({ path }: { path: string }) {
         {m ? <CycleDetail id={m[1]!} /> : path === '/staff/changes' ? <ChangeRequests />
           : g ? <GrievanceDetailPage ticket={g[1]!} /> : path === '/staff/grievances' ? <Grievances />
           : path === '/staff/duplicates' ? <Duplicates /> : path === '/staff/whatif' ? <WhatIf />
-          : path === '/staff/notices' ? <Notices /> : <Cycles />}
+          : path === '/staff/notices' ? <Notices /> : path === '/staff/applications' ? <Applications /> : <Cycles />}
       </>
     );
-  } else page = <p role="status">{s('noConsole')}</p>;
+  } else if (who.role === 'admin') page = <Accounts me={who.username} />;
+  else if (who.role === 'auditor') page = <AccessSummary />;
+  else page = <RoleInfo role={who.role} />;
   return (
     <>
       <nav class="tabs" aria-label={s('staffTitle')}>
