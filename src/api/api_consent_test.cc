@@ -18,16 +18,6 @@ using testing::Reply;
 
 class ApiConsentTest : public ApiFixture {
  protected:
-  // A machine client's bearer token, through OAuth2 client credentials.
-  std::string ClientToken(const std::string& client) {
-    EnsureUser(client);
-    Reply r = Call("POST", "/oauth2/client/token",
-                   json{{"grant_type", "client_credentials"},
-                        {"client_id", client},
-                        {"client_secret", testing::kPassword}});
-    EXPECT_EQ(r.status, 200) << r;
-    return r.doc.value("access_token", "");
-  }
   Reply Grant(const std::string& citizen, const json& body) {
     return Call("POST", "/api/v1/me/consents", body, citizen);
   }

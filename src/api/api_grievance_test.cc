@@ -43,16 +43,6 @@ class ApiGrievanceTest : public ApiFixture {
              const std::string& token) {
     return Call("POST", "/api/v1/grievances/" + ticket + "/" + step, body, token);
   }
-  // A machine client's bearer token, through OAuth2 client credentials.
-  std::string ClientToken(const std::string& client) {
-    EnsureUser(client);
-    Reply r = Call("POST", "/oauth2/client/token",
-                   json{{"grant_type", "client_credentials"},
-                        {"client_id", client},
-                        {"client_secret", testing::kPassword}});
-    EXPECT_EQ(r.status, 200) << r;
-    return r.doc.value("access_token", "");
-  }
   std::vector<std::string> Tickets(const Reply& list) {
     std::vector<std::string> out;
     if (!list.doc.is_object() || !list.doc.contains("grievances")) return out;

@@ -536,6 +536,18 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     return token;
   }
 
+  // A machine client's bearer token, through OAuth2 client credentials (the account is made
+  // first when needed).
+  std::string ClientToken(const std::string& client) {
+    EnsureUser(client);
+    Reply r = Call("POST", "/oauth2/client/token",
+                   json{{"grant_type", "client_credentials"},
+                        {"client_id", client},
+                        {"client_secret", kPassword}});
+    EXPECT_EQ(r.status, 200) << r;
+    return r.doc.value("access_token", "");
+  }
+
   // The newest one-time code sent about `member_id`, from GET /dev/outbox.
   std::string LatestCode(const std::string& member_id) {
     Reply r = Call("GET", "/dev/outbox?member_id=" + member_id);
