@@ -8,16 +8,6 @@ namespace {
 constexpr int64_t kDayMicros = int64_t{86'400} * 1'000'000;
 constexpr size_t kMaxPurpose = 200;
 
-bool HasScope(std::string_view scopes, std::string_view scope) {
-  while (!scopes.empty()) {
-    size_t end = scopes.find(' ');
-    if (scopes.substr(0, end) == scope) return true;
-    if (end == std::string_view::npos) break;
-    scopes.remove_prefix(end + 1);
-  }
-  return false;
-}
-
 ClientConsent FromRow(const storage::Row& r) {
   ClientConsent c;
   c.consent_id = r.Int(0);
@@ -62,7 +52,7 @@ Result<ClientConsent> ClientConsents::Grant(const Principal& citizen, std::strin
   if (!row || row->Text(1) != "developer" || row->Text(2) != "active") {
     return NotFoundError("no partner app has that client ID");
   }
-  if (!HasScope(row->Text(3), scope)) {
+  if (!ScopeListHas(row->Text(3), scope)) {
     return FailedPreconditionError("that app is not registered to read household data (scope " +
                                    std::string(scope) + ")");
   }

@@ -172,14 +172,7 @@ bool Gate::InArea(const Principal& p, std::string_view village_code) {
 }
 
 bool Gate::HasClientScope(const Principal& p, std::string_view scope) {
-  std::string_view all = p.client_scopes;
-  while (!all.empty()) {
-    size_t end = all.find(' ');
-    if (all.substr(0, end) == scope) return true;
-    if (end == std::string_view::npos) break;
-    all.remove_prefix(end + 1);
-  }
-  return false;
+  return ScopeListHas(p.client_scopes, scope);
 }
 
 std::string Gate::Decide(storage::Database& db, const Principal& p, Action action,

@@ -45,6 +45,16 @@ Result<Duty> ParseDuty(std::string_view name) {
                               "grievance_officer");
 }
 
+bool ScopeListHas(std::string_view scopes, std::string_view scope) {
+  while (!scopes.empty()) {
+    size_t end = scopes.find(' ');
+    if (scopes.substr(0, end) == scope) return true;
+    if (end == std::string_view::npos) break;
+    scopes.remove_prefix(end + 1);
+  }
+  return false;
+}
+
 std::string Principal::Actor() const {
   if (role == Role::kCitizen) return "citizen:" + member_id;
   return "user:" + name;

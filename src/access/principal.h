@@ -48,6 +48,10 @@ struct Principal {
   std::string OfficerLevel() const;
 };
 
+// Whether `scope` is one of the space-separated OAuth2 scopes in `scopes` (a client's
+// registration, Principal::client_scopes).
+bool ScopeListHas(std::string_view scopes, std::string_view scope);
+
 }  // namespace spode::access
 
 #endif  // SPODE_ACCESS_PRINCIPAL_H_
