@@ -7,13 +7,16 @@
 //       [--cache] [--batch-rows N]
 //
 // 1. Data: N households from sim/ (seed 42), each line parsed with registry::ParseHousehold,
-//    and the columns the rules read built from the parsed records, in the registry Snapshot's
-//    layout (int64 money, int32 days, a byte per bool and enum code, uint32 member offsets; a
-//    validity byte only for a column with a missing value). --snapshot also builds a real
+//    and the columns the rules read built from the parsed records by registry::SnapshotColumn,
+//    the Snapshot's own column builder, so that the engine reads what it reads in production:
+//    money as int32 paise and days of birth as uint16 days after 1900-01-01 where every value
+//    fits (else int64 and int32), a byte per bool and enum code, uint32 member offsets, a
+//    validity byte only for a column with a missing value. --snapshot also builds a real
 //    registry::Snapshot from the same records (registry::Snapshot::FromHouseholds), checks that
 //    it gives the same answers and reports its memory. --cache keeps the built columns in
 //    DIR/columns-N.bin and reads them from there on the next run with the same N (generating
-//    10M households takes minutes; the file is the columns' bytes, not a format to keep).
+//    10M households takes minutes; the file is the parsed values at full width, not a format
+//    to keep; the Snapshot's columns are built from them on every run, in a second).
 // 2. spode, on --threads threads: (a) the old-age pension (the scheme file: 5 clauses and the
 //    amount, person unit): who is eligible and the total of their amounts; (b) a household rule,
 //    `household.members.exists(m, age_years(m.dob) < 6) && household.income_annual <=
@@ -120,7 +123,8 @@ std::string_view JsonValue(std::string_view json, std::string_view key) {
   return v == "null" ? std::string_view() : v;
 }
 
-// The columns the two rules read, in the Snapshot's layout.
+// The values the two rules read, as parsed (full width; BenchFrame stores them as the Snapshot
+// does).
 struct Columns {
   // households
   std::vector<int64_t> income;
@@ -198,24 +202,43 @@ bool LoadColumns(const std::string& path, Columns* c) {
   return true;
 }
 
-// A rules::Frame over Columns: the registry's schema; only the four attributes are present.
+// A rules::Frame over Columns, stored in registry::SnapshotColumn (the Snapshot's layout and
+// width choices): the registry's schema; only the four attributes are present.
 class BenchFrame final : public rules::Frame {
  public:
-  explicit BenchFrame(const Columns& c) : c_(c) {
-    const rules::Schema& schema = spode::registry::RulesSchema();
-    income_.kind = rules::AttrKind::kMoney;
-    income_.ints = c.income;
-    if (c.missing_income > 0) income_.valid = c.income_valid;
-    residence_.kind = rules::AttrKind::kEnum;
-    residence_.codes = c.residence;
-    residence_.dictionary = &schema.Find(rules::Entity::kHousehold, "residence")->enum_values;
-    if (c.missing_residence > 0) residence_.valid = c.residence_valid;
-    dob_.kind = rules::AttrKind::kDate;
-    dob_.dates = c.dob;
-    if (c.missing_dob > 0) dob_.valid = c.dob_valid;
-    pensioner_.kind = rules::AttrKind::kBool;
-    pensioner_.bools = c.pensioner;
-    if (c.missing_pensioner > 0) pensioner_.valid = c.pensioner_valid;
+  explicit BenchFrame(const Columns& c)
+      : c_(c),
+        income_(Attr(rules::Entity::kHousehold, "income_annual")),
+        residence_(Attr(rules::Entity::kHousehold, "residence")),
+        dob_(Attr(rules::Entity::kMember, "dob")),
+        pensioner_(Attr(rules::Entity::kMember, "is_government_pensioner")) {
+    for (size_t h = 0; h < c.households(); ++h) {
+      if (c.income_valid[h]) {
+        income_.AppendInt(c.income[h]);
+      } else {
+        income_.AppendMissing();
+      }
+      if (c.residence_valid[h]) {
+        residence_.AppendCode(c.residence[h]);
+      } else {
+        residence_.AppendMissing();
+      }
+    }
+    for (size_t m = 0; m < c.members(); ++m) {
+      if (c.dob_valid[m]) {
+        dob_.AppendDays(c.dob[m]);
+      } else {
+        dob_.AppendMissing();
+      }
+      if (c.pensioner_valid[m]) {
+        pensioner_.AppendBool(c.pensioner[m] != 0);
+      } else {
+        pensioner_.AppendMissing();
+      }
+    }
+    for (spode::registry::SnapshotColumn* col : {&income_, &residence_, &dob_, &pensioner_}) {
+      col->Publish();
+    }
   }
   const rules::Schema& schema() const override { return spode::registry::RulesSchema(); }
   size_t households() const override { return c_.households(); }
@@ -224,11 +247,11 @@ class BenchFrame final : public rules::Frame {
   std::span<const uint32_t> member_household() const override { return c_.member_household; }
   const rules::Column* column(rules::Entity entity, std::string_view name) const override {
     if (entity == rules::Entity::kHousehold) {
-      if (name == "income_annual") return &income_;
-      if (name == "residence") return &residence_;
+      if (name == "income_annual") return &income_.view();
+      if (name == "residence") return &residence_.view();
     } else {
-      if (name == "dob") return &dob_;
-      if (name == "is_government_pensioner") return &pensioner_;
+      if (name == "dob") return &dob_.view();
+      if (name == "is_government_pensioner") return &pensioner_.view();
     }
     return nullptr;
   }
@@ -239,14 +262,23 @@ class BenchFrame final : public rules::Frame {
            c_.offsets.size() * 4;
   }
   size_t BytesB() const { return Bytes(income_) + Bytes(dob_) + c_.offsets.size() * 4; }
+  // The stored widths of income and dob ("int32 income, uint16 dob" or wider).
+  std::string Widths() const {
+    return std::string(income_.narrow() ? "int32" : "int64") + " income, " +
+           (dob_.narrow() ? "uint16" : "int32") + " dob";
+  }
 
  private:
-  static size_t Bytes(const rules::Column& c) {
+  static const rules::AttributeSchema* Attr(rules::Entity entity, std::string_view name) {
+    return spode::registry::RulesSchema().Find(entity, name);
+  }
+  static size_t Bytes(const spode::registry::SnapshotColumn& col) {
+    const rules::Column& c = col.view();
     return c.ints.size_bytes() + c.dates.size_bytes() + c.codes.size_bytes() +
-           c.bools.size_bytes() + c.valid.size_bytes();
+           c.valid.size_bytes();
   }
   const Columns& c_;
-  rules::Column income_, residence_, dob_, pensioner_;
+  spode::registry::SnapshotColumn income_, residence_, dob_, pensioner_;
 };
 
 struct Timing {
@@ -468,9 +500,9 @@ int main(int argc, char** argv) {
   std::printf("missing values: income %zu, residence %zu, dob %zu, is_government_pensioner %zu\n",
               cols.missing_income, cols.missing_residence, cols.missing_dob, cols.missing_pensioner);
   const double per_member = static_cast<double>(frame.BytesA()) / static_cast<double>(cols.members());
-  std::printf("memory of the arrays read, Snapshot layout: (a) %.1f MB = %.2f bytes per member, %.2f "
-              "per household; (b) %.1f MB = %.2f bytes per member\n",
-              frame.BytesA() / 1e6, per_member,
+  std::printf("memory of the arrays read, Snapshot layout (%s): (a) %.1f MB = %.2f bytes per "
+              "member, %.2f per household; (b) %.1f MB = %.2f bytes per member\n",
+              frame.Widths().c_str(), frame.BytesA() / 1e6, per_member,
               static_cast<double>(frame.BytesA()) / static_cast<double>(cols.households()),
               frame.BytesB() / 1e6,
               static_cast<double>(frame.BytesB()) / static_cast<double>(cols.members()));

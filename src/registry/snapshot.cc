@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "common/date.h"
 #include "registry/catalogue.h"
@@ -46,105 +47,161 @@ const rules::Schema& RulesSchema() {
   return *kSchema;
 }
 
-struct Snapshot::Store {
-  const rules::AttributeSchema* attr;
-  std::vector<uint8_t> u8;
-  std::vector<int64_t> i64;
-  std::vector<int32_t> i32;
-  std::vector<uint32_t> offsets{0};
-  std::string bytes;
-  std::vector<uint8_t> valid;
-  size_t missing = 0;
-  rules::Column view;
+void SnapshotColumn::AppendMissing() {
+  switch (attr_->kind) {
+    case rules::AttrKind::kBool:
+    case rules::AttrKind::kEnum: bytes8_.push_back(0); break;
+    case rules::AttrKind::kInt:
+    case rules::AttrKind::kMoney:
+      if (wide_) {
+        ints64_.push_back(0);
+      } else {
+        ints32_.push_back(0);
+      }
+      break;
+    case rules::AttrKind::kDate:
+      if (wide_) {
+        days32_.push_back(0);
+      } else {
+        days16_.push_back(0);
+      }
+      break;
+    case rules::AttrKind::kString: offsets_.push_back(static_cast<uint32_t>(text_.size())); break;
+  }
+  valid_.push_back(0);
+  ++missing_;
+}
 
-  void AppendMissing() {
-    switch (attr->kind) {
-      case rules::AttrKind::kBool:
-      case rules::AttrKind::kEnum: u8.push_back(0); break;
-      case rules::AttrKind::kInt:
-      case rules::AttrKind::kMoney: i64.push_back(0); break;
-      case rules::AttrKind::kDate: i32.push_back(0); break;
-      case rules::AttrKind::kString: offsets.push_back(static_cast<uint32_t>(bytes.size())); break;
+void SnapshotColumn::AppendBool(bool value) {
+  if (attr_->kind != rules::AttrKind::kBool) return AppendMissing();
+  bytes8_.push_back(value ? 1 : 0);
+  Present();
+}
+
+void SnapshotColumn::AppendInt(int64_t value) {
+  if (attr_->kind != rules::AttrKind::kInt && attr_->kind != rules::AttrKind::kMoney) {
+    return AppendMissing();
+  }
+  if (!wide_ && (value < std::numeric_limits<int32_t>::min() ||
+                 value > std::numeric_limits<int32_t>::max())) {
+    Widen();
+  }
+  if (wide_) {
+    ints64_.push_back(value);
+  } else {
+    ints32_.push_back(static_cast<int32_t>(value));
+  }
+  Present();
+}
+
+void SnapshotColumn::AppendDays(int32_t days) {
+  if (attr_->kind != rules::AttrKind::kDate) return AppendMissing();
+  const int64_t offset = int64_t{days} - kNarrowDaysBase;
+  if (!wide_ && (offset < 0 || offset > std::numeric_limits<uint16_t>::max())) Widen();
+  if (wide_) {
+    days32_.push_back(days);
+  } else {
+    days16_.push_back(static_cast<uint16_t>(offset));
+  }
+  Present();
+}
+
+void SnapshotColumn::AppendCode(uint8_t code) {
+  if (attr_->kind != rules::AttrKind::kEnum || code >= attr_->enum_values.size()) {
+    return AppendMissing();
+  }
+  bytes8_.push_back(code);
+  Present();
+}
+
+void SnapshotColumn::AppendText(std::string_view text) {
+  switch (attr_->kind) {
+    case rules::AttrKind::kDate: {
+      auto d = Date::Parse(text);
+      if (!d.ok()) return AppendMissing();
+      return AppendDays(d->days());
     }
-    valid.push_back(0);
-    ++missing;
-  }
-
-  // Appends a value given as JSON (attrs) or text (columns); a value of the wrong form counts
-  // as missing (storage validated it on the way in, so this does not happen in practice).
-  void AppendText(std::string_view text) {
-    switch (attr->kind) {
-      case rules::AttrKind::kDate: {
-        auto d = Date::Parse(text);
-        if (!d.ok()) return AppendMissing();
-        i32.push_back(d->days());
-        break;
-      }
-      case rules::AttrKind::kEnum: {
-        auto it = std::find(attr->enum_values.begin(), attr->enum_values.end(), text);
-        if (it == attr->enum_values.end()) return AppendMissing();
-        u8.push_back(static_cast<uint8_t>(it - attr->enum_values.begin()));
-        break;
-      }
-      case rules::AttrKind::kString:
-        bytes.append(text);
-        offsets.push_back(static_cast<uint32_t>(bytes.size()));
-        break;
-      default:
-        return AppendMissing();
+    case rules::AttrKind::kEnum: {
+      auto it = std::find(attr_->enum_values.begin(), attr_->enum_values.end(), text);
+      if (it == attr_->enum_values.end()) return AppendMissing();
+      return AppendCode(static_cast<uint8_t>(it - attr_->enum_values.begin()));
     }
-    valid.push_back(1);
+    case rules::AttrKind::kString:
+      text_.append(text);
+      offsets_.push_back(static_cast<uint32_t>(text_.size()));
+      return Present();
+    default:
+      return AppendMissing();
   }
+}
 
-  void AppendJson(simdjson::dom::element v) {
-    switch (attr->kind) {
-      case rules::AttrKind::kBool: {
-        bool b;
-        if (v.get_bool().get(b) != simdjson::SUCCESS) return AppendMissing();
-        u8.push_back(b ? 1 : 0);
-        break;
-      }
-      case rules::AttrKind::kInt:
-      case rules::AttrKind::kMoney: {
-        int64_t i;
-        if (v.get_int64().get(i) != simdjson::SUCCESS) return AppendMissing();
-        i64.push_back(i);
-        break;
-      }
-      default: {
-        std::string_view s;
-        if (v.get_string().get(s) != simdjson::SUCCESS) return AppendMissing();
-        return AppendText(s);
-      }
+// The narrow values so far, copied to the wide arrays (the narrow ones are freed).
+void SnapshotColumn::Widen() {
+  if (wide_) return;
+  wide_ = true;
+  ints64_.assign(ints32_.begin(), ints32_.end());
+  std::vector<int32_t>().swap(ints32_);
+  days32_.reserve(days16_.size());
+  for (uint16_t d : days16_) days32_.push_back(kNarrowDaysBase + d);
+  std::vector<uint16_t>().swap(days16_);
+}
+
+void SnapshotColumn::Publish() {
+  view_ = rules::Column{};
+  view_.kind = attr_->kind;
+  view_.bools = bytes8_;
+  view_.codes = bytes8_;
+  if (wide_) {
+    view_.ints = ints64_;
+    view_.dates = days32_;
+  } else {
+    view_.ints.narrow = ints32_;
+    view_.dates.narrow = days16_;
+    view_.dates.base = kNarrowDaysBase;
+  }
+  view_.offsets = offsets_;
+  view_.bytes = text_;
+  view_.valid = missing_ == 0 ? std::span<const uint8_t>() : std::span<const uint8_t>(valid_);
+  view_.dictionary = &attr_->enum_values;
+}
+
+size_t SnapshotColumn::bytes_used() const {
+  return bytes8_.capacity() + ints64_.capacity() * 8 + ints32_.capacity() * 4 +
+         days32_.capacity() * 4 + days16_.capacity() * 2 + offsets_.capacity() * 4 +
+         text_.capacity() + valid_.capacity();
+}
+
+namespace {
+
+// Appends a value given as JSON (attrs); a value of the wrong form counts as missing (storage
+// validated it on the way in, so this does not happen in practice).
+void AppendJson(SnapshotColumn& c, simdjson::dom::element v) {
+  switch (c.attr().kind) {
+    case rules::AttrKind::kBool: {
+      bool b;
+      if (v.get_bool().get(b) != simdjson::SUCCESS) return c.AppendMissing();
+      return c.AppendBool(b);
     }
-    valid.push_back(1);
+    case rules::AttrKind::kInt:
+    case rules::AttrKind::kMoney: {
+      int64_t i;
+      if (v.get_int64().get(i) != simdjson::SUCCESS) return c.AppendMissing();
+      return c.AppendInt(i);
+    }
+    default: {
+      std::string_view s;
+      if (v.get_string().get(s) != simdjson::SUCCESS) return c.AppendMissing();
+      return c.AppendText(s);
+    }
   }
+}
 
-  void RefreshView() {
-    view = rules::Column{};
-    view.kind = attr->kind;
-    view.bools = u8;
-    view.codes = u8;
-    view.ints = i64;
-    view.dates = i32;
-    view.offsets = offsets;
-    view.bytes = bytes;
-    view.valid = missing == 0 ? std::span<const uint8_t>() : std::span<const uint8_t>(valid);
-    view.dictionary = &attr->enum_values;
-  }
-
-  size_t bytes_used() const {
-    return u8.capacity() + i64.capacity() * 8 + i32.capacity() * 4 + offsets.capacity() * 4 +
-           bytes.capacity() + valid.capacity();
-  }
-};
+}  // namespace
 
 Snapshot::Snapshot() {
   for (const rules::AttributeSchema& a : RulesSchema().attributes) {
-    auto store = std::make_unique<Store>();
-    store->attr = &a;
     (a.entity == rules::Entity::kHousehold ? household_cols_ : member_cols_)
-        .push_back(std::move(store));
+        .push_back(std::make_unique<SnapshotColumn>(&a));
   }
 }
 
@@ -191,21 +248,23 @@ Result<std::unique_ptr<Snapshot>> Snapshot::FromHouseholds(
 // Appends one household and its members as rows (RefreshViews makes them visible).
 Status Snapshot::Append(const SnapshotHousehold& h) {
   thread_local simdjson::dom::parser parser;
-  auto find = [](std::vector<std::unique_ptr<Store>>& cols, std::string_view name) -> Store* {
+  auto find = [](std::vector<std::unique_ptr<SnapshotColumn>>& cols,
+                 std::string_view name) -> SnapshotColumn* {
     for (auto& c : cols) {
-      if (c->attr->name == name) return c.get();
+      if (c->attr().name == name) return c.get();
     }
     return nullptr;
   };
-  Store* district = find(household_cols_, "district");
-  Store* block = find(household_cols_, "block");
-  Store* village = find(household_cols_, "village");
-  Store* dob = find(member_cols_, "dob");
-  Store* sex = find(member_cols_, "sex");
-  Store* relationship = find(member_cols_, "relationship");
+  SnapshotColumn* district = find(household_cols_, "district");
+  SnapshotColumn* block = find(household_cols_, "block");
+  SnapshotColumn* village = find(household_cols_, "village");
+  SnapshotColumn* dob = find(member_cols_, "dob");
+  SnapshotColumn* sex = find(member_cols_, "sex");
+  SnapshotColumn* relationship = find(member_cols_, "relationship");
   // Appends the catalogue attributes found in `attrs` (JSON), missing for the rest.
-  auto append_attrs = [&](std::vector<std::unique_ptr<Store>>& cols, std::string_view attrs,
-                          std::initializer_list<Store*> skip) -> Status {
+  auto append_attrs = [&](std::vector<std::unique_ptr<SnapshotColumn>>& cols,
+                          std::string_view attrs,
+                          std::initializer_list<SnapshotColumn*> skip) -> Status {
     simdjson::dom::element doc;
     simdjson::padded_string padded(attrs);
     if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
@@ -216,8 +275,8 @@ Status Snapshot::Append(const SnapshotHousehold& h) {
     for (auto& c : cols) {
       if (std::find(skip.begin(), skip.end(), c.get()) != skip.end()) continue;
       simdjson::dom::element v;
-      if (obj.at_key(c->attr->name).get(v) == simdjson::SUCCESS && !v.is_null()) {
-        c->AppendJson(v);
+      if (obj.at_key(c->attr().name).get(v) == simdjson::SUCCESS && !v.is_null()) {
+        AppendJson(*c, v);
       } else {
         c->AppendMissing();
       }
@@ -325,14 +384,14 @@ Result<int> Snapshot::Refresh(storage::Database& db) {
 }
 
 void Snapshot::RefreshViews() {
-  for (auto& c : household_cols_) c->RefreshView();
-  for (auto& c : member_cols_) c->RefreshView();
+  for (auto& c : household_cols_) c->Publish();
+  for (auto& c : member_cols_) c->Publish();
 }
 
 const rules::Column* Snapshot::column(rules::Entity entity, std::string_view name) const {
   const auto& cols = entity == rules::Entity::kHousehold ? household_cols_ : member_cols_;
   for (const auto& c : cols) {
-    if (c->attr->name == name) return &c->view;
+    if (c->attr().name == name) return &c->view();
   }
   return nullptr;
 }

@@ -9,6 +9,8 @@
 //
 // Only active households and members are in it. The schema (rules::Schema) is the catalogue's
 // attributes that rules may read, plus the household's `district`, `block` and `village` codes.
+// Int, money and date columns are stored narrow while every value fits (SnapshotColumn), which
+// is what lets a scheme over ten million households stream a few bytes per member.
 //
 // Thread-safety: reading (the Frame interface) is safe from many threads at once; Refresh and
 // Rebuild change the arrays and must not run while anyone reads (callers hold a lock).
@@ -41,6 +43,70 @@ struct SnapshotHousehold {
   std::string district, block, village;
   std::string attrs = "{}";
   std::vector<SnapshotMember> members;
+};
+
+// One attribute's arrays in a Snapshot, in the layout rules read (rules/frame.h): a byte per
+// bool and per enum code, string offsets and bytes, validity bytes (exposed only once a value is
+// missing), and ints and dates at the narrowest width that holds every value appended so far:
+// ints as int32 while each fits (Rs 2.1 crore in paise), dates as uint16 days after
+// kNarrowDaysBase while each is within 1900-01-01..2079-06-06 (a date of birth in 2 bytes). A
+// value that does not fit widens the column, once and for good (int64 ints, int32 days): a
+// change committed later (Snapshot::Refresh) may bring such a value, and the column stays exact.
+// Only a rebuild narrows it again.
+//
+// Append* add a row; a value of the wrong kind or form counts as missing. view() is what rules
+// read, valid after Publish() (appending may move the arrays). The benchmarks build their
+// columns with this class, so that they measure the layout production runs.
+//
+// Thread-safety: none while appending; view() may be read from many threads afterwards.
+class SnapshotColumn {
+ public:
+  static constexpr int32_t kNarrowDaysBase = -25567;  // 1900-01-01, days since 1970-01-01
+
+  // `attr` must outlive the column (RulesSchema() does).
+  explicit SnapshotColumn(const rules::AttributeSchema* attr) : attr_(attr) {}
+  SnapshotColumn(const SnapshotColumn&) = delete;
+  SnapshotColumn& operator=(const SnapshotColumn&) = delete;
+
+  const rules::AttributeSchema& attr() const { return *attr_; }
+
+  void AppendMissing();
+  void AppendBool(bool value);    // kBool
+  void AppendInt(int64_t value);  // kInt, kMoney
+  void AppendDays(int32_t days);  // kDate: days since 1970-01-01
+  void AppendCode(uint8_t code);  // kEnum: an index into attr().enum_values
+  // A date (YYYY-MM-DD), an enum value or a string, as text.
+  void AppendText(std::string_view text);
+
+  // Points view() at the arrays as they are now.
+  void Publish();
+  const rules::Column& view() const { return view_; }
+  // Whether the ints or dates are stored narrow (false for the other kinds).
+  bool narrow() const {
+    return !wide_ &&
+           (attr_->kind == rules::AttrKind::kInt || attr_->kind == rules::AttrKind::kMoney ||
+            attr_->kind == rules::AttrKind::kDate);
+  }
+  size_t rows() const { return valid_.size(); }
+  // Bytes held by the arrays.
+  size_t bytes_used() const;
+
+ private:
+  void Present() { valid_.push_back(1); }
+  void Widen();
+
+  const rules::AttributeSchema* attr_;
+  bool wide_ = false;            // ints in ints64_ (else ints32_), days in days32_ (else days16_)
+  std::vector<uint8_t> bytes8_;  // kBool values, kEnum codes
+  std::vector<int64_t> ints64_;
+  std::vector<int32_t> ints32_;
+  std::vector<int32_t> days32_;
+  std::vector<uint16_t> days16_;  // days - kNarrowDaysBase
+  std::vector<uint32_t> offsets_{0};
+  std::string text_;
+  std::vector<uint8_t> valid_;
+  size_t missing_ = 0;
+  rules::Column view_{};
 };
 
 class Snapshot : public rules::Frame {
@@ -77,8 +143,6 @@ class Snapshot : public rules::Frame {
   // Bytes held by the arrays (for /metrics: memory per household).
   size_t memory_bytes() const;
 
-  struct Store;  // one attribute's arrays (snapshot.cc)
-
  private:
   Snapshot();
   Status LoadAll(storage::Database& db);
@@ -91,7 +155,7 @@ class Snapshot : public rules::Frame {
   std::vector<uint8_t> live_;
   size_t stale_ = 0;
   std::unordered_map<int64_t, uint32_t> row_of_;  // household_idx -> live row
-  std::vector<std::unique_ptr<Store>> household_cols_, member_cols_;
+  std::vector<std::unique_ptr<SnapshotColumn>> household_cols_, member_cols_;
   int64_t last_seq_ = 0;
 };
 

@@ -2,6 +2,7 @@
 #include "registry/snapshot.h"
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "common/verhoeff.h"
@@ -136,6 +137,102 @@ TEST_P(SnapshotTest, ABulkLoadMakesTheNextRefreshRebuild) {
   EXPECT_EQ(*r, 5);
   EXPECT_EQ((*snap)->households(), 5u);
   EXPECT_EQ((*snap)->members(), 15u);
+}
+
+// Ints and dates are stored narrow while every value fits (int32 paise, uint16 days after
+// 1900-01-01); a change that brings a value that does not fit widens the column, and every
+// value, old and new, reads back exact.
+TEST_P(SnapshotTest, NarrowColumnsWidenWhenAChangeBringsAValueThatDoesNotFit) {
+  ASSERT_EQ(Import({Family(1).dump(), Family(10, "990101002").dump()}).households_imported, 2);
+  auto snap = Snapshot::Build(db());
+  ASSERT_TRUE(snap.ok());
+  Snapshot& s = **snap;
+  using rules::Entity;
+  const rules::Column* income = s.column(Entity::kHousehold, "income_annual");
+  const rules::Column* dob = s.column(Entity::kMember, "dob");
+  EXPECT_TRUE(income->ints.is_narrow());
+  EXPECT_TRUE(dob->dates.is_narrow());
+  EXPECT_EQ(dob->dates[0], Date::Parse("1961-04-12")->days());
+  const size_t narrow_bytes = s.memory_bytes();
+
+  // Rs 3 crore a year (3e9 paise: past int32) for one household, 1899 for one member's birth.
+  auto family = db().QueryOne("SELECT family_id, household_idx FROM households ORDER BY "
+                              "household_idx LIMIT 1");
+  auto member = db().QueryOne("SELECT member_id, household_idx FROM members ORDER BY "
+                              "member_idx DESC LIMIT 1");
+  ASSERT_TRUE(family.ok() && member.ok());
+  Registry reg(db(), key_, clock_);
+  auto cr1 = reg.SubmitChange({"", (*family)->Text(0), {{"income_annual", 3'000'000'000LL}},
+                               "assessment", "operator", "user:op"});
+  ASSERT_TRUE(cr1.ok()) << cr1.status();
+  ASSERT_TRUE(reg.VerifyChange(*cr1, "user:bdo").ok());
+  auto cr2 = reg.SubmitChange({(*member)->Text(0), "", {{"dob", "1899-12-31"}}, "certificate",
+                               "operator", "user:op"});
+  ASSERT_TRUE(cr2.ok()) << cr2.status();
+  ASSERT_TRUE(reg.VerifyChange(*cr2, "user:bdo").ok());
+  auto r = s.Refresh(db());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, 2);
+
+  income = s.column(Entity::kHousehold, "income_annual");
+  dob = s.column(Entity::kMember, "dob");
+  EXPECT_FALSE(income->ints.is_narrow());
+  EXPECT_FALSE(dob->dates.is_narrow());
+  const int64_t rich = s.RowOf((*family)->Int(1));
+  EXPECT_EQ(income->ints[static_cast<size_t>(rich)], 3'000'000'000LL);
+  const int64_t other = s.RowOf((*member)->Int(1));
+  const size_t last_member = s.member_end(static_cast<size_t>(other)) - 1;
+  EXPECT_EQ(dob->dates[last_member], Date::Parse("1899-12-31")->days());
+  EXPECT_EQ(dob->dates[0], Date::Parse("1961-04-12")->days());  // the old rows, widened
+  for (size_t h = 0; h < s.households(); ++h) {
+    if (static_cast<int64_t>(h) != rich && income->present(h)) {
+      EXPECT_EQ(income->ints[h], 9600000) << h;
+    }
+  }
+  EXPECT_GT(s.memory_bytes(), narrow_bytes);
+
+  // A rebuild narrows what fits again (the income); the 1899 date of birth keeps dob wide.
+  ASSERT_TRUE(s.Rebuild(db()).ok());
+  EXPECT_FALSE(s.column(Entity::kHousehold, "income_annual")->ints.is_narrow());
+  EXPECT_FALSE(s.column(Entity::kMember, "dob")->dates.is_narrow());
+}
+
+TEST(SnapshotColumn, KeepsIntsAndDatesNarrowUntilOneDoesNotFit) {
+  const rules::Schema& schema = RulesSchema();
+  SnapshotColumn income(schema.Find(rules::Entity::kHousehold, "income_annual"));
+  income.AppendInt(std::numeric_limits<int32_t>::max());
+  income.AppendMissing();
+  income.AppendInt(std::numeric_limits<int32_t>::min());
+  income.Publish();
+  EXPECT_TRUE(income.narrow());
+  EXPECT_TRUE(income.view().ints.is_narrow());
+  EXPECT_EQ(income.view().ints[0], std::numeric_limits<int32_t>::max());
+  EXPECT_FALSE(income.view().present(1));
+  EXPECT_EQ(income.view().ints[2], std::numeric_limits<int32_t>::min());
+  income.AppendInt(int64_t{std::numeric_limits<int32_t>::max()} + 1);
+  income.AppendText("12");  // not an int's form: missing
+  income.Publish();
+  EXPECT_FALSE(income.narrow());
+  EXPECT_EQ(income.view().ints.wide.size(), 5u);
+  EXPECT_EQ(income.view().ints[0], std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(income.view().ints[2], std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(income.view().ints[3], int64_t{std::numeric_limits<int32_t>::max()} + 1);
+  EXPECT_FALSE(income.view().present(4));
+
+  SnapshotColumn dob(schema.Find(rules::Entity::kMember, "dob"));
+  dob.AppendText("1900-01-01");
+  dob.AppendText("2079-06-06");  // 65535 days later: the last day a uint16 holds
+  dob.Publish();
+  EXPECT_TRUE(dob.view().dates.is_narrow());
+  EXPECT_EQ(dob.view().dates[0], Date::Parse("1900-01-01")->days());
+  EXPECT_EQ(dob.view().dates[1], Date::Parse("2079-06-06")->days());
+  EXPECT_TRUE(dob.view().valid.empty());
+  dob.AppendText("2079-06-07");
+  dob.Publish();
+  EXPECT_FALSE(dob.view().dates.is_narrow());
+  EXPECT_EQ(dob.view().dates[0], Date::Parse("1900-01-01")->days());
+  EXPECT_EQ(dob.view().dates[1], Date::Parse("2079-06-06")->days());
+  EXPECT_EQ(dob.view().dates[2], Date::Parse("2079-06-07")->days());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SnapshotTest, ::testing::ValuesIn(storage::testing::Backends()),

@@ -55,8 +55,11 @@ using internal::Words;
 // Rows per batch: the members of whole households, at most kBatchRows of them (more only for a
 // single larger household) and at most kBatchRows households. The same bound holds for the
 // (person, member) pairs of kPair predicates, in groups of whole persons. ColumnarOptions::
-// batch_rows overrides it (tests).
-constexpr uint32_t kBatchRows = 16384;
+// batch_rows overrides it (tests). 32768: with narrow columns (rules/frame.h ColumnValues) a
+// batch of the pension's columns is about 160 KB, so its columns and lanes stay in the L2 cache
+// while the work done once per batch (offsets, the broadcast's segments, the walk of the plan)
+// is spread over twice the rows of 16384; 5-7% less CPU at 10M households.
+constexpr uint32_t kBatchRows = 32768;
 // Batches per unit of work handed to a thread.
 constexpr size_t kChunkBatches = 16;
 
@@ -157,6 +160,11 @@ struct Plan {
   std::vector<Step> steps;
   int root = -1;    // the rule, or a scheme's eligibility (the && of its clauses)
   int amount = -1;  // a scheme's amount
+  // A scheme's: the age compares of its amount over a column of the eligibility's domain
+  // (`age_years(person.dob) >= 80 ? ...`). The fused pass of the eligibility's && computes
+  // their true and false rows for the rows it leaves true, while the column's values are in
+  // the cache, so that the amount does not walk the batch and read them again.
+  std::vector<int> amount_cuts;
   std::vector<CheckedExpr> exprs;  // for kReference steps
   std::vector<std::string> reasons;
   std::vector<int> dated;  // kConst-domain steps computed once per evaluation, kids first
@@ -476,12 +484,36 @@ bool DaysInRange(uint32_t n, const uint64_t* act, const int32_t* d, const uint8_
   });
 }
 
+// Where a range leaf reads its values: int32 days computed into a batch's buffer, or a
+// column's own ints or days from a batch's first row, at the width the column stores them.
+struct RangeSource {
+  internal::LeafKind kind = internal::LeafKind::kInt32;
+  const void* data = nullptr;
+  int64_t base = 0;  // narrow storage: the stored numbers are value - base
+};
+
+RangeSource WideDays(const void* data) { return {internal::LeafKind::kInt32, data, 0}; }
+
+// The values of a kInt, kMoney or kDate column from row `row`.
+RangeSource ColumnSource(const Column& col, size_t row) {
+  using internal::LeafKind;
+  if (col.kind == AttrKind::kDate) {
+    if (col.dates.is_narrow()) {
+      return {LeafKind::kUint16, col.dates.narrow.data() + row, col.dates.base};
+    }
+    return {LeafKind::kInt32, col.dates.wide.data() + row, 0};
+  }
+  if (col.ints.is_narrow()) return {LeafKind::kInt32, col.ints.narrow.data() + row, col.ints.base};
+  return {LeafKind::kInt64, col.ints.wide.data() + row, 0};
+}
+
 // The days an age comparison is true for (or false for): at most two ranges, as a leaf over
-// the days at `data` with validity `valid`.
-internal::Leaf AgeLeaf(const AgeCut& c, bool truth, const void* data, const uint8_t* valid) {
+// the days of `src` with validity `valid`.
+internal::Leaf AgeLeaf(const AgeCut& c, bool truth, const RangeSource& src, const uint8_t* valid) {
   internal::Leaf l;
-  l.kind = internal::LeafKind::kDays;
-  l.data = data;
+  l.kind = src.kind;
+  l.data = src.data;
+  l.base = src.base;
   l.valid = valid;
   if (!c.error) {
     const int64_t ok_lo = c.ok_lo, ok_hi = c.ok_hi, lo = c.lo, hi = c.hi;
@@ -598,8 +630,17 @@ struct Buf {
   uint64_t memo_batch = ~uint64_t{0};
   Vec memo;
   std::vector<internal::Leaf> leaves;  // LogicTrue: the fused operands
+  std::vector<internal::Leaf> also;    // LogicTrue of a scheme's root: Plan::amount_cuts' leaves
+  std::vector<uint64_t*> also_out;
+  // kAgeCmp of Plan::amount_cuts: the batch whose true and false rows (own.t, own.f) the fused
+  // pass computed, for the rows of `fused_rows` (a copy of its result)
+  uint64_t fused_batch = ~uint64_t{0};
+  std::vector<uint64_t> fused_rows;
   std::vector<int> deferred;            // LogicTrue: the costly operands, applied last
 };
+
+// Buf::fused_batch while the fused pass computes a step's words.
+constexpr uint64_t kFusing = ~uint64_t{0} - 1;
 
 const uint8_t kZeroByte = 0;
 const int64_t kZeroInt = 0;
@@ -783,8 +824,20 @@ class Runner {
       switch (c.col->kind) {
         case AttrKind::kBool: lines(c.col->bools.data(), 1, b, e); break;
         case AttrKind::kInt:
-        case AttrKind::kMoney: lines(c.col->ints.data(), 8, b, e); break;
-        case AttrKind::kDate: lines(c.col->dates.data(), 4, b, e); break;
+        case AttrKind::kMoney:
+          if (c.col->ints.is_narrow()) {
+            lines(c.col->ints.narrow.data(), 4, b, e);
+          } else {
+            lines(c.col->ints.wide.data(), 8, b, e);
+          }
+          break;
+        case AttrKind::kDate:
+          if (c.col->dates.is_narrow()) {
+            lines(c.col->dates.narrow.data(), 2, b, e);
+          } else {
+            lines(c.col->dates.wide.data(), 4, b, e);
+          }
+          break;
         case AttrKind::kEnum: lines(c.col->codes.data(), 1, b, e); break;
         case AttrKind::kString: lines(c.col->offsets.data(), 4, b, e); break;
       }
@@ -872,6 +925,8 @@ class Runner {
   // Whether operand `kid` of an only-true && in domain `dom` is a leaf (internal/leaves.h):
   // kLeaf (filled in), kAlways (true for every row: nothing to do), kNo.
   enum class LeafFit { kNo, kLeaf, kAlways };
+  void AmountCutLeaves(int cid, Dom dom, std::vector<internal::Leaf>* also,
+                       std::vector<uint64_t*>* out);
   LeafFit MakeLeaf(int kid, Dom dom, internal::Leaf* leaf);
   Vec Cond(int id, const uint64_t* act);
   Vec Arith(int id, const uint64_t* act);
@@ -1128,8 +1183,32 @@ Vec Runner::Attr(int id, const uint64_t* act) {
   v.ok = valid;
   switch (c.col->kind) {
     case AttrKind::kInt:
-    case AttrKind::kMoney: v.data = c.col->ints.data() + base; return v;
-    case AttrKind::kDate: v.data = c.col->dates.data() + base; return v;
+    case AttrKind::kMoney: {
+      if (!c.col->ints.is_narrow()) {
+        v.data = c.col->ints.wide.data() + base;
+        return v;
+      }
+      // A narrow column is widened for the batch: the kernels of arithmetic and comparisons
+      // read int64 (the fused leaves read the narrow values themselves).
+      int64_t* out = Grow(B(id).own.i64, n);
+      const int32_t* narrow = c.col->ints.narrow.data() + base;
+      const int64_t add = c.col->ints.base;
+      for (uint32_t i = 0; i < n; ++i) out[i] = add + narrow[i];
+      v.data = out;
+      return v;
+    }
+    case AttrKind::kDate: {
+      if (!c.col->dates.is_narrow()) {
+        v.data = c.col->dates.wide.data() + base;
+        return v;
+      }
+      int32_t* out = Grow(B(id).own.i32, n);
+      const uint16_t* narrow = c.col->dates.narrow.data() + base;
+      const int32_t add = c.col->dates.base;
+      for (uint32_t i = 0; i < n; ++i) out[i] = add + narrow[i];
+      v.data = out;
+      return v;
+    }
     case AttrKind::kEnum:
       v.data = c.col->codes.data() + base;
       v.dict = c.dict;
@@ -1430,13 +1509,54 @@ Vec Runner::LogicTrue(int id, const uint64_t* act) {
     std::fill(m, m + nw, 0);
     return BoolOut(m, nullptr, false);
   }
-  if (!leaves.empty()) internal::AndLeaves(leaves.data(), leaves.size(), n, m, sh_.avx2);
+  if (!leaves.empty()) {
+    std::vector<internal::Leaf>& also = b.also;
+    std::vector<uint64_t*>& also_out = b.also_out;
+    also.clear();
+    also_out.clear();
+    if (id == sh_.plan->root) {
+      for (int cid : sh_.plan->amount_cuts) AmountCutLeaves(cid, s.dom, &also, &also_out);
+    }
+    internal::AndLeaves(leaves.data(), leaves.size(), n, m, sh_.avx2, also.data(), also.size(),
+                        also_out.data());
+    if (!also.empty()) {
+      for (int cid : sh_.plan->amount_cuts) {
+        Buf& cb = B(cid);
+        if (cb.fused_batch != kFusing) continue;
+        cb.fused_batch = batch_;
+        std::copy(m, m + nw, Grow(cb.fused_rows, nw));
+      }
+    }
+  }
   for (int kid : deferred) {  // the costly ones, for the rows still true
     uint64_t any = 0;
     for (size_t w = 0; w < nw; ++w) any |= m[w];
     if (any == 0 || !apply(kid)) break;
   }
   return BoolOut(m, nullptr, false);
+}
+
+// Adds the true and the false leaf of the amount's age compare `cid` (Plan::amount_cuts) to
+// `also`, with the words they fill (its own lanes), when its operand is a column of `dom`.
+void Runner::AmountCutLeaves(int cid, Dom dom, std::vector<internal::Leaf>* also,
+                             std::vector<uint64_t*>* out) {
+  const Step& s = St(cid);
+  const Step& xs = St(s.kids[0]);
+  if (s.dom != dom || xs.kind != Kind::kAttr || xs.dom != dom) return;
+  if (dom != Dom::kHousehold && dom != Dom::kMember) return;
+  const ColumnRef& c = sh_.cols[static_cast<size_t>(xs.attr)];
+  const AgeCut& cut = sh_.cuts[static_cast<size_t>(cid)];
+  if (c.col == nullptr || cut.error) return;
+  const size_t base = dom == Dom::kHousehold ? hb_ : mb_;
+  const uint8_t* valid = c.valid != nullptr ? c.valid + base : nullptr;
+  const RangeSource src = ColumnSource(*c.col, base);
+  Buf& b = B(cid);
+  const uint32_t n = N(dom);
+  also->push_back(AgeLeaf(cut, true, src, valid));
+  out->push_back(GrowBits(b.own.t, n));
+  also->push_back(AgeLeaf(cut, false, src, valid));
+  out->push_back(GrowBits(b.own.f, n));
+  b.fused_batch = kFusing;
 }
 
 Runner::LeafFit Runner::MakeLeaf(int kid, Dom dom, internal::Leaf* leaf) {
@@ -1454,7 +1574,7 @@ Runner::LeafFit Runner::MakeLeaf(int kid, Dom dom, internal::Leaf* leaf) {
       if (!direct(k.kids[0])) return LeafFit::kNo;
       const ColumnRef& c = column(k.kids[0]);
       if (c.col == nullptr) return LeafFit::kLeaf;  // kNever
-      *leaf = AgeLeaf(sh_.cuts[static_cast<size_t>(kid)], true, c.col->dates.data() + base,
+      *leaf = AgeLeaf(sh_.cuts[static_cast<size_t>(kid)], true, ColumnSource(*c.col, base),
                       valid(c));
       return LeafFit::kLeaf;
     }
@@ -1517,9 +1637,10 @@ Runner::LeafFit Runner::MakeLeaf(int kid, Dom dom, internal::Leaf* leaf) {
       if (!ints && !days) return LeafFit::kNo;
       const ColumnRef& c = column(a);
       if (c.col == nullptr || !v.ok) return LeafFit::kLeaf;
-      leaf->kind = ints ? LeafKind::kInts : LeafKind::kDays;
-      leaf->data = ints ? static_cast<const void*>(c.col->ints.data() + base)
-                        : static_cast<const void*>(c.col->dates.data() + base);
+      const RangeSource src = ColumnSource(*c.col, base);
+      leaf->kind = src.kind;
+      leaf->data = src.data;
+      leaf->base = src.base;
       leaf->valid = valid(c);
       constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
       constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -1831,7 +1952,39 @@ Vec Runner::AgeCmp(int id, const uint64_t* act) {
   const Step& s = St(id);
   const AgeCut& cut = sh_.cuts[static_cast<size_t>(id)];
   if (cut.error) return BoolScalar(1);
-  const Vec x = Eval(s.kids[0], act);
+  {  // Computed by the eligibility's fused pass (Plan::amount_cuts) for rows including these?
+    Buf& b = B(id);
+    const size_t nw = Words(N(s.dom));
+    if (b.fused_batch == batch_ && act != nullptr) {
+      uint64_t outside = 0;
+      for (size_t w = 0; w < nw; ++w) outside |= act[w] & ~b.fused_rows[w];
+      if (outside == 0) {
+        return s.only_true ? BoolOut(b.own.t.data(), nullptr, false)
+                           : BoolOut(b.own.t.data(), b.own.f.data(), true);
+      }
+    }
+    b.fused_batch = ~uint64_t{0};  // own.t and own.f are computed afresh below
+  }
+  // The days of birth straight from their column when the operand is one (read at its stored
+  // width, and only for the active rows: an amount needs them for the eligible rows alone);
+  // else the operand's int32 days.
+  const Step& xs = St(s.kids[0]);
+  const ColumnRef* direct = nullptr;
+  if (xs.kind == Kind::kAttr && xs.dom == s.dom &&
+      (s.dom == Dom::kHousehold || s.dom == Dom::kMember)) {
+    const ColumnRef& c = sh_.cols[static_cast<size_t>(xs.attr)];
+    if (c.col != nullptr) direct = &c;
+  }
+  Vec x;
+  RangeSource src;
+  if (direct != nullptr) {
+    const size_t base = s.dom == Dom::kHousehold ? hb_ : mb_;
+    src = ColumnSource(*direct->col, base);
+    x.ok = direct->valid != nullptr ? direct->valid + base : nullptr;
+  } else {
+    x = Eval(s.kids[0], act);
+    src = WideDays(x.data);
+  }
   const bool scalar = x.scalar;
   const uint32_t n = scalar ? 1 : N(s.dom);
   const uint64_t* a = scalar ? nullptr : act;
@@ -1841,11 +1994,11 @@ Vec Runner::AgeCmp(int id, const uint64_t* act) {
   uint64_t* f = GrowBits(b.own.f, n);
   if (!scalar) {
     if (s.only_true) {
-      internal::LeafWords(AgeLeaf(cut, true, x.data, x.ok), n, a, t, sh_.avx2);
+      internal::LeafWords(AgeLeaf(cut, true, src, x.ok), n, a, t, sh_.avx2);
       return BoolOut(t, nullptr, false);
     }
-    internal::LeafWordsPair(AgeLeaf(cut, true, x.data, x.ok), AgeLeaf(cut, false, x.data, x.ok), n,
-                            a, t, f, sh_.avx2);
+    internal::LeafWordsPair(AgeLeaf(cut, true, src, x.ok), AgeLeaf(cut, false, src, x.ok), n, a,
+                            t, f, sh_.avx2);
     return BoolOut(t, f, true);
   }
   const bool any_error = DaysInRange(n, a, static_cast<const int32_t*>(x.data), nullptr, cut, t, f);
@@ -3270,6 +3423,28 @@ void OrBitsAt(uint64_t* global, size_t r0, uint32_t n, F&& word) {
   }
 }
 
+// Plan::amount_cuts: the age compares in a scheme's amount over a column of the eligibility's
+// domain.
+void FindAmountCuts(Plan* plan) {
+  const Dom dom = plan->steps[static_cast<size_t>(plan->root)].dom;
+  std::vector<uint8_t> seen(plan->steps.size(), 0);
+  std::vector<int> stack = {plan->amount};
+  while (!stack.empty()) {
+    const int id = stack.back();
+    stack.pop_back();
+    if (seen[static_cast<size_t>(id)] != 0) continue;
+    seen[static_cast<size_t>(id)] = 1;
+    const Step& s = plan->steps[static_cast<size_t>(id)];
+    if (s.kind == Kind::kAgeCmp && s.dom == dom && !s.kids.empty()) {
+      const Step& x = plan->steps[static_cast<size_t>(s.kids[0])];
+      if (x.kind == Kind::kAttr && x.dom == dom) plan->amount_cuts.push_back(id);
+    }
+    for (int kid : s.kids) {
+      if (kid >= 0) stack.push_back(kid);
+    }
+  }
+}
+
 void Describe(const Plan& plan, int id, int depth, std::string* out) {
   const Step& s = plan.steps[static_cast<size_t>(id)];
   out->append(static_cast<size_t>(depth) * 2, ' ');
@@ -3397,6 +3572,7 @@ Result<ColumnarProgram> CompileColumnarScheme(std::span<const CheckedExpr* const
   plan->root = compiler.AddAnd(std::move(roots));
   if (amount != nullptr) plan->amount = compiler.AddExpr(*amount);
   compiler.Finish();
+  if (plan->amount >= 0) columnar_internal::FindAmountCuts(plan.get());
   ColumnarProgram program;
   program.plan_ = std::move(plan);
   return program;
@@ -3484,6 +3660,15 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
       if (idle_parts->size() < 4) idle_parts->push_back(std::move(*owner));
     }
   } give_back{&parts_owner};
+  // `c ? x : y` with x and y constant ints (the ?: of a tiered amount).
+  const Step& amount_step =
+      plan->steps[static_cast<size_t>(plan->amount >= 0 ? plan->amount : plan->root)];
+  const bool amount_picks_constants =
+      plan->amount >= 0 && amount_step.kind == Kind::kCond && amount_step.type == VType::kInt &&
+      std::all_of(amount_step.kids.begin() + 1, amount_step.kids.end(), [&](int kid) {
+        const Step& k = plan->steps[static_cast<size_t>(kid)];
+        return k.dom == Dom::kConst && k.type == VType::kInt;
+      });
   Status status = RunBatches(sh, threads, chunks, [&](Runner& r, size_t c) {
     const Vec v = r.Eval(plan->root, nullptr);
     const uint32_t n = person ? r.nm() : r.nh();
@@ -3522,31 +3707,59 @@ Status EvaluateColumnarScheme(const ColumnarProgram& program, const Frame& frame
     uint32_t* rows_out = part.rows.data() + at;
     int64_t* amounts_out = part.amounts.data() + at;
     uint8_t* ok_out = part.ok.data() + at;
-    const bool has_amount = plan->amount >= 0;
-    const Vec a = has_amount ? r.Eval(plan->amount, elig) : Vec{};
-    // The amount's lanes (one value for every row when a scalar), read in the loop below.
-    const int64_t* values = has_amount ? static_cast<const int64_t*>(a.data) : nullptr;
-    const uint8_t* oks = has_amount ? a.ok : nullptr;
-    const size_t step = has_amount && !a.scalar ? 1 : 0;
     const uint32_t first = static_cast<uint32_t>(r0);
     size_t k = 0, errors = 0;
     __int128 total = 0;
-    for (size_t w = 0; w < nw; ++w) {
-      for (uint64_t m = elig[w]; m != 0; m &= m - 1) {
-        const uint32_t i = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(std::countr_zero(m));
-        int64_t value = 0;
-        bool good = true;
-        if (values != nullptr) {
-          value = values[i * step];
-          good = (oks == nullptr || oks[i * step] != 0) && value >= 0;
-          value = good ? value : 0;
+    auto emit = [&](uint32_t i, int64_t value, bool good) {
+      good = good && value >= 0;
+      value = good ? value : 0;
+      rows_out[k] = first + i;
+      amounts_out[k] = value;
+      ok_out[k] = good;
+      total += value;
+      errors += !good;
+      ++k;
+    };
+    // An amount that picks one of two constants (`age_years(person.dob) >= 80 ? rupees(1500) :
+    // rupees(1000)`): the choice read from its condition's words, as the ?: kernel would make
+    // it, without lanes of a value per row (written and read back for a few rows of each word,
+    // each a cache line of its own).
+    Vec cond;
+    if (amount_picks_constants) cond = r.Eval(amount_step.kids[0], elig);
+    if (amount_picks_constants && !cond.scalar) {
+      const Vec va = r.Eval(amount_step.kids[1], elig), vb = r.Eval(amount_step.kids[2], elig);
+      const bool ok_a = OkAt(va, 0), ok_b = OkAt(vb, 0);
+      const int64_t value_a = ok_a ? At<int64_t>(va, 0) : 0;
+      const int64_t value_b = ok_b ? At<int64_t>(vb, 0) : 0;
+      for (size_t w = 0; w < nw; ++w) {
+        const uint64_t ct = TrueWord(cond, w), cf = FalseWord(cond, w);
+        for (uint64_t m = elig[w]; m != 0; m &= m - 1) {
+          const int bit = std::countr_zero(m);
+          const uint32_t i = static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(bit);
+          if ((ct >> bit) & 1) {
+            emit(i, value_a, ok_a);
+          } else {
+            emit(i, value_b, ok_b && ((cf >> bit) & 1));  // neither: the condition's error
+          }
         }
-        rows_out[k] = first + i;
-        amounts_out[k] = value;
-        ok_out[k] = good;
-        total += value;
-        errors += !good;
-        ++k;
+      }
+    } else {
+      const bool has_amount = plan->amount >= 0;
+      const Vec a = has_amount ? r.Eval(plan->amount, elig) : Vec{};
+      // The amount's lanes (one value for every row when a scalar), read in the loop below.
+      const int64_t* values = has_amount ? static_cast<const int64_t*>(a.data) : nullptr;
+      const uint8_t* oks = has_amount ? a.ok : nullptr;
+      const size_t step = has_amount && !a.scalar ? 1 : 0;
+      for (size_t w = 0; w < nw; ++w) {
+        for (uint64_t m = elig[w]; m != 0; m &= m - 1) {
+          const uint32_t i =
+              static_cast<uint32_t>(w * 64) + static_cast<uint32_t>(std::countr_zero(m));
+          if (values == nullptr) {
+            emit(i, 0, true);
+          } else {
+            emit(i, values[i * step], oks == nullptr || oks[i * step] != 0);
+          }
+        }
       }
     }
     part.total += total;

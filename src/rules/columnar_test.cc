@@ -791,8 +791,24 @@ std::vector<Attr> RandomAttrs(std::mt19937_64& rng, const std::string& prefix) {
   return attrs;
 }
 
-Cell RandomCell(std::mt19937_64& rng, const Attr& a) {
+// With `narrow`, values a narrow column holds (rules/frame.h ColumnValues): ints within int32
+// (its extremes too) and dates within 179 years (from 1900-01-01 to 65535 days later, both
+// ends too), so that TableFrame stores the columns narrow.
+Cell RandomCell(std::mt19937_64& rng, const Attr& a, bool narrow = false) {
   auto r = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  if (narrow && (a.kind == AttrKind::kInt || a.kind == AttrKind::kMoney)) {
+    static const int64_t kExtremes[] = {std::numeric_limits<int32_t>::max(),
+                                        std::numeric_limits<int32_t>::min(), 1 << 30, -1, 0, 100};
+    if (r(20) == 0) return Cell(static_cast<long long>(kExtremes[r(6)]));
+    return Cell(static_cast<long long>(r(40) - 10));
+  }
+  if (narrow && a.kind == AttrKind::kDate) {
+    const int32_t first = D("1900-01-01").days(), last = first + 65535;
+    if (r(30) == 0) return Cell(Date::FromDays(first));
+    if (r(30) == 0) return Cell(Date::FromDays(last));
+    if (r(10) == 0) return Cell(D(r(2) ? "2012-02-29" : "2000-02-29"));
+    return Cell(Date::FromDays(first + r(65536)));
+  }
   switch (a.kind) {
     case AttrKind::kBool: return Cell(r(2) == 0);
     case AttrKind::kInt:
@@ -819,6 +835,16 @@ Cell RandomCell(std::mt19937_64& rng, const Attr& a) {
   return Cell();
 }
 
+// How many of the frame's int, money and date columns are stored narrow.
+size_t NarrowColumns(const Frame& frame) {
+  size_t n = 0;
+  for (const AttributeSchema& a : frame.schema().attributes) {
+    const Column* c = frame.column(a.entity, a.name);
+    n += c != nullptr && (c->ints.is_narrow() || c->dates.is_narrow());
+  }
+  return n;
+}
+
 Schema SchemaOf(const std::vector<Attr>& household, const std::vector<Attr>& member) {
   Schema s;
   for (const Attr& a : household) s.attributes.push_back({a.name, Entity::kHousehold, a.kind, a.values});
@@ -827,14 +853,16 @@ Schema SchemaOf(const std::vector<Attr>& household, const std::vector<Attr>& mem
 }
 
 TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
-  size_t rules = 0, rows = 0, rejected = 0, generated = 0;
+  size_t rules = 0, rows = 0, rejected = 0, generated = 0, narrow_columns = 0;
   const int kFrames = 12;
   const int kRulesPerFrame = 260;
   for (int f = 0; f < kFrames; ++f) {
     std::mt19937_64 rng(1000 + static_cast<uint64_t>(f));
     const std::vector<Attr> household = RandomAttrs(rng, "h");
     const std::vector<Attr> member = RandomAttrs(rng, "p");
-    TableFrame frame(SchemaOf(household, member));
+    // Every other frame with values that fit narrow columns, stored narrow.
+    const bool narrow = f % 2 == 1;
+    TableFrame frame(SchemaOf(household, member), narrow);
     // Per attribute, a share of missing values (none, some, most).
     std::vector<int> missing_h, missing_m;
     for (size_t i = 0; i < household.size(); ++i) missing_h.push_back(static_cast<int>(rng() % 3) * 30);
@@ -844,19 +872,20 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
       Row hr;
       for (size_t i = 0; i < household.size(); ++i) {
         if (static_cast<int>(rng() % 100) >= missing_h[i]) {
-          hr.emplace_back(household[i].name, RandomCell(rng, household[i]));
+          hr.emplace_back(household[i].name, RandomCell(rng, household[i], narrow));
         }
       }
       std::vector<Row> members(rng() % 9);
       for (Row& mr : members) {
         for (size_t i = 0; i < member.size(); ++i) {
           if (static_cast<int>(rng() % 100) >= missing_m[i]) {
-            mr.emplace_back(member[i].name, RandomCell(rng, member[i]));
+            mr.emplace_back(member[i].name, RandomCell(rng, member[i], narrow));
           }
         }
       }
       frame.AddHousehold(hr, members);
     }
+    if (narrow) narrow_columns += NarrowColumns(frame);
     const Date dates[] = {kToday, D("2000-02-29"), D("2013-02-28"), D("1800-01-01"),
                           D("9999-12-31")};
     for (int k = 0; k < kRulesPerFrame; ++k) {
@@ -904,35 +933,38 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
     }
   }
   std::printf("differential: %zu rules (%zu generated, %zu refused by the checker) x rows: "
-              "%zu row results compared\n",
-              rules, generated, rejected, rows);
+              "%zu row results compared; %zu narrow columns\n",
+              rules, generated, rejected, rows, narrow_columns);
   EXPECT_GE(rules, 2000u);
+  EXPECT_GE(narrow_columns, 20u);
   EXPECT_GE(rows, 500000u);
 }
 
 // Schemes of random clauses and amounts (the fused && of only-true operands, household operands
 // broadcast, amounts for the eligible rows only) against clause-by-clause reference decisions.
 TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
-  size_t schemes = 0, eligible = 0;
+  size_t schemes = 0, eligible = 0, narrow_columns = 0;
   for (int f = 0; f < 6; ++f) {
     std::mt19937_64 rng(5000 + static_cast<uint64_t>(f));
     const std::vector<Attr> household = RandomAttrs(rng, "h");
     const std::vector<Attr> member = RandomAttrs(rng, "p");
-    TableFrame frame(SchemaOf(household, member));
+    const bool narrow = f % 2 == 1;
+    TableFrame frame(SchemaOf(household, member), narrow);
     const int households = 80 + static_cast<int>(rng() % 120);
     for (int h = 0; h < households; ++h) {
       Row hr;
       for (const Attr& a : household) {
-        if (rng() % 5 != 0) hr.emplace_back(a.name, RandomCell(rng, a));
+        if (rng() % 5 != 0) hr.emplace_back(a.name, RandomCell(rng, a, narrow));
       }
       std::vector<Row> members(rng() % 9);
       for (Row& mr : members) {
         for (const Attr& a : member) {
-          if (rng() % 5 != 0) mr.emplace_back(a.name, RandomCell(rng, a));
+          if (rng() % 5 != 0) mr.emplace_back(a.name, RandomCell(rng, a, narrow));
         }
       }
       frame.AddHousehold(hr, members);
     }
+    if (narrow) narrow_columns += NarrowColumns(frame);
     WrappedFrame wrapped(frame);
     for (int h = 0; h < households; ++h) wrapped.live_.push_back(rng() % 10 != 0);
     for (int k = 0; k < 120; ++k) {
@@ -944,7 +976,22 @@ TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
         Result<CheckedExpr> c = ParseAndCheck(gen.Bool(3), frame.schema(), unit, Type::Bool());
         if (c.ok()) clauses.push_back(*c);
       }
-      Result<CheckedExpr> amount = ParseAndCheck(gen.Int(3), frame.schema(), unit, Type::Int());
+      // A quarter of the amounts choose between two values by an age, as pensions do (computed
+      // in the eligibility's fused pass when the clauses have one: Plan::amount_cuts).
+      std::string amount_text = gen.Int(3);
+      if (k % 4 == 0) {
+        const bool person = unit == Unit::kPerson;
+        std::vector<std::string> dates;
+        for (const Attr& a : person ? member : household) {
+          if (a.kind != AttrKind::kDate) continue;
+          dates.push_back((person ? "person." : "household.") + a.name);
+        }
+        static const char* const kOps[] = {">=", "<", "==", ">"};
+        static const int kYears[] = {0, 6, 18, 60, 80, 150, -3};
+        amount_text = "age_years(" + dates[rng() % dates.size()] + ") " + kOps[rng() % 4] + " " +
+                      std::to_string(kYears[rng() % 7]) + " ? " + gen.Int(1) + " : " + gen.Int(1);
+      }
+      Result<CheckedExpr> amount = ParseAndCheck(amount_text, frame.schema(), unit, Type::Int());
       std::vector<const CheckedExpr*> ptrs;
       for (const CheckedExpr& c : clauses) ptrs.push_back(&c);
       ColumnarOptions options;
@@ -994,9 +1041,84 @@ TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
       eligible += at;
     }
   }
-  std::printf("differential: %zu schemes, %zu eligible rows compared\n", schemes, eligible);
+  std::printf("differential: %zu schemes, %zu eligible rows compared; %zu narrow columns\n",
+              schemes, eligible, narrow_columns);
+  EXPECT_GE(narrow_columns, 10u);
   EXPECT_GE(schemes, 600u);
   EXPECT_GE(eligible, 1000u);
+}
+
+// Narrow columns (rules/frame.h ColumnValues) hold values up to the edges of their stored type;
+// comparisons with constants at, just past and far past those edges, and age tests whose days
+// fall before and after the 179 years a uint16 column spans, must give the wide answers.
+TEST(Columnar, NarrowColumnsAtTheEdgesOfTheirWidth) {
+  const Schema schema = SchemaOf({{"n", AttrKind::kMoney, {}}},
+                                 {{"k", AttrKind::kInt, {}}, {"d", AttrKind::kDate, {}}});
+  TableFrame wide(schema), narrow(schema, true);
+  const int64_t kMin32 = std::numeric_limits<int32_t>::min();
+  const int64_t kMax32 = std::numeric_limits<int32_t>::max();
+  const int32_t first = D("1900-01-01").days(), last = first + 65535;
+  const int64_t ints[] = {kMin32, kMin32 + 1, -1, 0, 1, kMax32 - 1, kMax32};
+  const int32_t days[] = {first, first + 1, D("1966-03-01").days(), D("2012-02-29").days(),
+                          last - 1, last};
+  for (TableFrame* f : {&wide, &narrow}) {
+    for (size_t h = 0; h < 70; ++h) {
+      std::vector<Row> members;
+      for (size_t m = 0; m < h % 4; ++m) {
+        Row r;
+        if ((h + m) % 9 != 0) r.emplace_back("k", static_cast<long long>(ints[(h + 3 * m) % 7]));
+        if ((h + m) % 7 != 0) r.emplace_back("d", Date::FromDays(days[(h * 5 + m) % 6]));
+        members.push_back(r);
+      }
+      Row hr;
+      if (h % 11 != 0) hr.emplace_back("n", static_cast<long long>(ints[h % 7]));
+      f->AddHousehold(hr, members);
+    }
+  }
+  ASSERT_EQ(NarrowColumns(wide), 0u);
+  ASSERT_EQ(NarrowColumns(narrow), 3u);
+  const std::string constants[] = {"-9223372036854775808", "-2147483649", "-2147483648",
+                                   "-2147483647", "-1", "0", "2147483646", "2147483647",
+                                   "2147483648", "9223372036854775807"};
+  const char* const ops[] = {"==", "!=", "<", "<=", ">", ">="};
+  std::vector<std::string> person_rules, household_rules;
+  for (const std::string& c : constants) {
+    for (const char* op : ops) {
+      person_rules.push_back("person.k " + std::string(op) + " " + c);
+      household_rules.push_back("household.n " + std::string(op) + " " + c);
+      person_rules.push_back("household.n " + std::string(op) + " " + c + " && person.k " +
+                             op + " 0");
+    }
+  }
+  for (const char* date : {"1899-12-31", "1900-01-01", "1900-01-02", "2079-06-05", "2079-06-06",
+                           "2079-06-07", "1800-01-01", "9999-12-31"}) {
+    for (const char* op : ops) {
+      person_rules.push_back("person.d " + std::string(op) + " date('" + date + "')");
+    }
+  }
+  for (int years : {-200, -1, 0, 6, 60, 126, 127, 179, 180, 500}) {
+    const std::string y = std::to_string(years);
+    person_rules.push_back("age_years(person.d) >= " + y);
+    person_rules.push_back("age_years(person.d) < " + y + " && has(person.d)");
+    person_rules.push_back("age_years(person.d) == " + y + " ? 1 : 2");
+    household_rules.push_back("household.members.exists(m, age_years(m.d) < " + y + ")");
+  }
+  for (const char* when : {"2026-03-01", "1900-01-01", "2079-06-06", "1800-01-01"}) {
+    for (const std::string& text : person_rules) {
+      ExpectSame(narrow, Unit::kPerson, text, D(when));
+      // And the narrow frame's answers are the wide frame's (same rows, same values).
+      Result<CheckedExpr> expr = ParseAndCheck(text, schema, Unit::kPerson);
+      ASSERT_TRUE(expr.ok()) << text;
+      for (size_t row = 0; row < narrow.members(); ++row) {
+        ASSERT_EQ(Evaluate(*expr, narrow, Unit::kPerson, row, D(when)).DebugString(),
+                  Evaluate(*expr, wide, Unit::kPerson, row, D(when)).DebugString())
+            << text << " row " << row;
+      }
+    }
+    for (const std::string& text : household_rules) {
+      ExpectSame(narrow, Unit::kHousehold, text, D(when));
+    }
+  }
 }
 
 }  // namespace

@@ -25,9 +25,10 @@ namespace spode::rules {
 // The types of attribute values, as the type checker sees them.
 enum class AttrKind {
   kBool,    // stored as uint8_t 0/1
-  kInt,     // int64_t
-  kMoney,   // int64_t paise (CEL sees an int of paise)
-  kDate,    // int32_t days since 1970-01-01 (CEL sees a timestamp-like date)
+  kInt,     // int64_t (or int32_t where every value fits: IntValues)
+  kMoney,   // int64_t paise (CEL sees an int of paise), or int32_t as kInt
+  kDate,    // int32_t days since 1970-01-01 (CEL sees a timestamp-like date), or uint16_t
+            // days after a base day (DateValues)
   kEnum,    // uint8_t code into `dictionary` (CEL sees a string)
   kString,  // offsets (uint32_t, size+1) into a byte buffer (CEL sees a string)
 };
@@ -53,12 +54,45 @@ struct Schema {
   }
 };
 
+// The values of an int, money or date column, at the width the data needs: `wide` (the type's
+// full width), or, when every value fits, `narrow` holding each value minus `base`. Int and
+// money columns narrow to int32 (base 0: Rs 2.1 crore in paise); dates to uint16 days after a
+// base day (179 years, dates of birth in 2 bytes instead of 4). The columnar engine's kernels
+// read whichever is set, so a frame with narrow columns streams less memory; indexing reads
+// either, so a reader going row by row need not care.
+//
+// At most one of `wide` and `narrow` is non-empty (both empty: no rows); base + narrow[row]
+// must fit in Wide (it does when the narrow values were made from Wide values by subtracting
+// base). Assigning a span sets the wide values.
+template <class Wide, class Narrow>
+struct ColumnValues {
+  std::span<const Wide> wide;
+  std::span<const Narrow> narrow;
+  Wide base = 0;  // with `narrow`: value = base + narrow[row]
+
+  bool is_narrow() const { return !narrow.empty(); }
+  size_t size() const { return is_narrow() ? narrow.size() : wide.size(); }
+  bool empty() const { return size() == 0; }
+  size_t size_bytes() const { return wide.size_bytes() + narrow.size_bytes(); }
+  Wide operator[](size_t row) const {
+    return is_narrow() ? static_cast<Wide>(base + static_cast<Wide>(narrow[row])) : wide[row];
+  }
+  ColumnValues& operator=(std::span<const Wide> values) {
+    wide = values;
+    narrow = {};
+    base = 0;
+    return *this;
+  }
+};
+using IntValues = ColumnValues<int64_t, int32_t>;    // kInt, kMoney
+using DateValues = ColumnValues<int32_t, uint16_t>;  // kDate: days since 1970-01-01
+
 // A column's data. Exactly one of the typed spans is set, per `kind`.
 struct Column {
   AttrKind kind;
   std::span<const uint8_t> bools;     // kBool
-  std::span<const int64_t> ints;      // kInt, kMoney
-  std::span<const int32_t> dates;     // kDate
+  IntValues ints;                     // kInt, kMoney
+  DateValues dates;                   // kDate
   std::span<const uint8_t> codes;     // kEnum
   std::span<const uint32_t> offsets;  // kString: size()+1 offsets into bytes
   std::string_view bytes;             // kString

@@ -10,7 +10,10 @@
 // A row lists attribute values by name; an attribute not listed (or Cell::Missing()) is
 // missing. Values: bool for kBool; an integer for kInt and kMoney (paise); a Date or
 // "YYYY-MM-DD" for kDate; a string for kEnum (one of its values) and kString. A column with no
-// missing value has no validity vector, as a real snapshot would.
+// missing value has no validity vector, as a real snapshot would. With `narrow`, int, money and
+// date columns are stored narrow where every value fits (rules/frame.h ColumnValues), as the
+// registry's Snapshot stores them: ints as int32, dates as uint16 days after the column's least
+// date (a base the tests do not choose, unlike the Snapshot's fixed one).
 //
 // A row naming an attribute the schema lacks, or a value of the wrong kind, is a bug in the
 // test: it prints what is wrong and aborts.
@@ -19,9 +22,11 @@
 #ifndef SPODE_RULES_TESTING_TABLE_FRAME_H_
 #define SPODE_RULES_TESTING_TABLE_FRAME_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <utility>
 #include <variant>
@@ -57,7 +62,8 @@ using Row = std::vector<std::pair<std::string, Cell>>;
 
 class TableFrame final : public Frame {
  public:
-  explicit TableFrame(Schema schema) : schema_(std::move(schema)) {
+  explicit TableFrame(Schema schema, bool narrow = false)
+      : schema_(std::move(schema)), narrow_(narrow) {
     storage_.resize(schema_.attributes.size());
     columns_.resize(schema_.attributes.size());
     Refresh();
@@ -100,6 +106,9 @@ class TableFrame final : public Frame {
     std::vector<uint8_t> u8;              // kBool values, kEnum codes
     std::vector<int64_t> i64;             // kInt, kMoney
     std::vector<int32_t> i32;             // kDate
+    std::vector<int32_t> narrow_ints;     // kInt, kMoney, narrow
+    std::vector<uint16_t> narrow_days;    // kDate, narrow: i32 - narrow_base
+    int32_t narrow_base = 0;
     std::vector<uint32_t> offsets = {0};  // kString
     std::string bytes;                    // kString
     std::vector<uint8_t> valid;
@@ -185,11 +194,31 @@ class TableFrame final : public Frame {
     }
   }
 
+  // Fills the narrow copies of s's values when every value fits (else leaves them empty).
+  static void Narrow(AttrKind kind, Storage* s) {
+    s->narrow_ints.clear();
+    s->narrow_days.clear();
+    if (kind == AttrKind::kInt || kind == AttrKind::kMoney) {
+      for (int64_t v : s->i64) {
+        if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+          return;
+        }
+      }
+      s->narrow_ints.assign(s->i64.begin(), s->i64.end());
+    } else if (kind == AttrKind::kDate && !s->i32.empty()) {
+      const auto [lo, hi] = std::minmax_element(s->i32.begin(), s->i32.end());
+      if (int64_t{*hi} - *lo > std::numeric_limits<uint16_t>::max()) return;
+      s->narrow_base = *lo;
+      for (int32_t d : s->i32) s->narrow_days.push_back(static_cast<uint16_t>(d - *lo));
+    }
+  }
+
   // Points every column's spans at the (possibly reallocated) storage.
   void Refresh() {
     for (size_t i = 0; i < schema_.attributes.size(); ++i) {
       const AttributeSchema& a = schema_.attributes[i];
-      const Storage& s = storage_[i];
+      Storage& s = storage_[i];
+      if (narrow_) Narrow(a.kind, &s);
       Column c;
       c.kind = a.kind;
       switch (a.kind) {
@@ -199,9 +228,18 @@ class TableFrame final : public Frame {
         case AttrKind::kInt:
         case AttrKind::kMoney:
           c.ints = s.i64;
+          if (!s.narrow_ints.empty()) {
+            c.ints.wide = {};
+            c.ints.narrow = s.narrow_ints;
+          }
           break;
         case AttrKind::kDate:
           c.dates = s.i32;
+          if (!s.narrow_days.empty()) {
+            c.dates.wide = {};
+            c.dates.narrow = s.narrow_days;
+            c.dates.base = s.narrow_base;
+          }
           break;
         case AttrKind::kEnum:
           c.codes = s.u8;
@@ -218,6 +256,7 @@ class TableFrame final : public Frame {
   }
 
   Schema schema_;
+  bool narrow_ = false;
   std::vector<Storage> storage_;  // per schema attribute
   std::vector<Column> columns_;   // per schema attribute
   std::vector<uint32_t> offsets_ = {0};
