@@ -15,9 +15,9 @@
 # 3. Baseline (a): the sqlite3 shell, in BENCH_DIR, WAL and synchronous=FULL as spode opens
 #    SQLite: GRIEVANCE_BASELINE_ROWS single-row INSERTs, each its own transaction (one fsync
 #    each), timed.
-# 4. Starts `spode serve` (GRIEVANCE_WORKERS worker threads, default 64: a handler blocks its
-#    worker while it waits for its batch, so the batch size is bounded by the workers), waits
-#    for /readyz, signs in.
+# 4. Starts `spode serve` (GRIEVANCE_WORKERS worker threads, default one per core: a filing
+#    waiting for its batch's commit holds no worker, so batches grow with the connections
+#    waiting, not with the workers), waits for /readyz, signs in.
 # 5. wrk (bench/grievance.lua), GRIEVANCE_THREADS threads and GRIEVANCE_CONNECTIONS
 #    connections, each workload a warm-up then GRIEVANCE_DURATION seconds measured:
 #    (1) create: POST /api/v1/grievances, distinct bodies, a member at random (seed), as the
@@ -40,7 +40,7 @@
 # GRIEVANCE_CREATE_CONNECTIONS (connections of the create workload; default
 # GRIEVANCE_CONNECTIONS: with a closed loop, p99 is mostly connections / rate),
 # GRIEVANCE_DURATION (10), GRIEVANCE_WARMUP (2), GRIEVANCE_MEMBERS (10000), GRIEVANCE_SEED (42),
-# GRIEVANCE_WORKERS (64), GRIEVANCE_BASELINE_ROWS (1000), GRIEVANCE_PACED_DELAY_MS (24: the
+# GRIEVANCE_WORKERS (nproc), GRIEVANCE_BASELINE_ROWS (1000), GRIEVANCE_PACED_DELAY_MS (24: the
 # think time per connection of the paced create workload (1b)), GRIEVANCE_COUNT_SYNCS=1 (count the
 # server's fdatasync/fsync calls during the measured create run with `perf stat`, and print
 # filings per flush; needs perf and the permission to trace).
@@ -58,7 +58,7 @@ DURATION=${GRIEVANCE_DURATION:-10}
 WARMUP=${GRIEVANCE_WARMUP:-2}
 NMEMBERS=${GRIEVANCE_MEMBERS:-10000}
 SEED=${GRIEVANCE_SEED:-42}
-WORKERS=${GRIEVANCE_WORKERS:-64}
+WORKERS=${GRIEVANCE_WORKERS:-$(nproc)}
 BASELINE_ROWS=${GRIEVANCE_BASELINE_ROWS:-1000}
 COUNT_SYNCS=${GRIEVANCE_COUNT_SYNCS:-0}
 PACED_DELAY_MS=${GRIEVANCE_PACED_DELAY_MS:-24}

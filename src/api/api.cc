@@ -1849,16 +1849,26 @@ class Handlers {
       in.links.change_request_id = change_request_id;
       // Group commit: filed in the intake writer's next transaction, with whatever other
       // filings are waiting (api/grievance_intake_batcher.h).
+      // The worker thread does not wait for the flush: the answer goes out when the batch has
+      // committed (http::PendingResponse).
       ASSIGN_OR_RETURN(GrievanceIntakeBatcher * intake, IntakeBatcher());
-      ASSIGN_OR_RETURN(grievance::Filed filed, intake->File(in));
-      // Committed: the ticket may be shown.
-      return http::Json({{"ticket", filed.ticket},
-                         {"status", "open"},
-                         {"holder", HolderJson(filed.assignee)},
-                         {"deadline", filed.deadline.ToString()},
-                         {"interim_due", filed.interim_due.ToString()},
-                         {"acknowledged", filed.ack_message_id.has_value()}},
-                        201);
+      auto pending = std::make_shared<http::PendingResponse>();
+      intake->FileAsync(std::move(in), [pending, request_id = req.request_id](
+                                           Result<grievance::Filed> filed) {
+        if (!filed.ok()) {
+          pending->Resolve(http::Problem(filed.status(), request_id));
+          return;
+        }
+        // Committed: the ticket may be shown.
+        pending->Resolve(http::Json({{"ticket", filed->ticket},
+                                     {"status", "open"},
+                                     {"holder", HolderJson(filed->assignee)},
+                                     {"deadline", filed->deadline.ToString()},
+                                     {"interim_due", filed->interim_due.ToString()},
+                                     {"acknowledged", filed->ack_message_id.has_value()}},
+                                    201));
+      });
+      return http::Later(std::move(pending));
     });
   }
 

@@ -3,18 +3,23 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace spode::api {
 
-// One filing waiting for its batch; lives on the waiting thread's stack.
+// One filing waiting for its batch. From File: on the waiting thread's stack, answered through
+// `result` and `answered`. From FileAsync: owned by the queue (`owned` holds the input), and
+// answered by calling `done`.
 struct GrievanceIntakeBatcher::Waiter {
   const grievance::GrievanceInput* input;
   std::optional<Result<grievance::Filed>> result;  // GUARDED_BY(mu_)
   // Its own, so that answering a batch wakes only that batch's waiters, not every thread
   // waiting (with 64 workers, a shared one cost a context switch per waiter per batch).
   std::condition_variable answered;
+  std::function<void(Result<grievance::Filed>)> done;
+  std::optional<grievance::GrievanceInput> owned;
 };
 
 Result<std::unique_ptr<GrievanceIntakeBatcher>> GrievanceIntakeBatcher::Start(
@@ -43,13 +48,30 @@ GrievanceIntakeBatcher::~GrievanceIntakeBatcher() {
 }
 
 Result<grievance::Filed> GrievanceIntakeBatcher::File(const grievance::GrievanceInput& input) {
-  Waiter waiter{&input, std::nullopt, {}};
+  Waiter waiter{&input, std::nullopt, {}, {}, std::nullopt};
   std::unique_lock lock(mu_);
   if (stop_) return UnavailableError("the server is stopping; file the grievance again");
   queue_.push_back(&waiter);
   queued_.notify_one();
   waiter.answered.wait(lock, [&] { return waiter.result.has_value(); });
   return std::move(*waiter.result);
+}
+
+void GrievanceIntakeBatcher::FileAsync(grievance::GrievanceInput input,
+                                       std::function<void(Result<grievance::Filed>)> done) {
+  auto waiter = std::make_unique<Waiter>();
+  waiter->owned = std::move(input);
+  waiter->input = &*waiter->owned;
+  waiter->done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (!stop_) {
+      queue_.push_back(waiter.release());
+      queued_.notify_one();
+      return;
+    }
+  }
+  waiter->done(UnavailableError("the server is stopping; file the grievance again"));
 }
 
 int64_t GrievanceIntakeBatcher::filed() const {
@@ -103,16 +125,30 @@ void GrievanceIntakeBatcher::Run() {
       }
     }
 
+    std::vector<std::pair<std::unique_ptr<Waiter>, Result<grievance::Filed>>> later;
     lock.lock();
-    for (size_t i = 0; i < n; ++i) {
-      batch[i]->result =
-          each.ok() ? std::move((*each)[i]) : Result<grievance::Filed>(each.status());
-    }
     filed_ += static_cast<int64_t>(n);
     ++batches_;
     largest_batch_ = std::max(largest_batch_, static_cast<int64_t>(n));
-    // Under the lock: a waiter leaves (and its Waiter goes) only once it holds the lock again.
-    for (Waiter* w : batch) w->answered.notify_one();
+    for (size_t i = 0; i < n; ++i) {
+      Result<grievance::Filed> r =
+          each.ok() ? std::move((*each)[i]) : Result<grievance::Filed>(each.status());
+      if (batch[i]->done) {
+        later.emplace_back(std::unique_ptr<Waiter>(batch[i]), std::move(r));
+      } else {
+        batch[i]->result = std::move(r);
+        // Under the lock: a waiter leaves (and its Waiter goes) only once it holds the lock
+        // again.
+        batch[i]->answered.notify_one();
+      }
+    }
+    if (!later.empty()) {
+      // The asynchronous filings are answered outside the lock: their callbacks send responses.
+      lock.unlock();
+      for (auto& [waiter, r] : later) waiter->done(std::move(r));
+      later.clear();
+      lock.lock();
+    }
   }
 }
 

@@ -9,11 +9,12 @@
 //
 //   ASSIGN_OR_RETURN(auto batcher, GrievanceIntakeBatcher::Start(url, clock));
 //   ASSIGN_OR_RETURN(grievance::Filed filed, batcher->File(input));   // blocks until committed
+//   batcher->FileAsync(input, [](Result<grievance::Filed> r) { ... });  // returns at once
 //
 // Every filing must already have passed the caller's access checks: the batcher only files.
-// Because HTTP handlers are synchronous, at most one filing per server worker thread waits at a
-// time: batches grow with the number of workers (`spode serve --workers`), not with the number
-// of connections.
+// The HTTP handler uses FileAsync with an http::PendingResponse, so a filing waiting for its
+// flush holds no worker thread: batches grow with the number of connections waiting, and the
+// server needs no more workers than cores.
 //
 // Errors from File: the input's own error, exactly as grievance::File would return it
 // (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION...); the batch's error when its
@@ -31,6 +32,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,6 +74,11 @@ class GrievanceIntakeBatcher {
 
   // Files `input` in the next batch and returns once that batch has committed (or failed).
   Result<grievance::Filed> File(const grievance::GrievanceInput& input);
+  // The same without waiting: `done` is called once, on the writer thread (or on this one when
+  // the batcher is stopping), after the batch has committed or failed. `done` must not block
+  // for long: the batch's other filings are answered after it.
+  void FileAsync(grievance::GrievanceInput input,
+                 std::function<void(Result<grievance::Filed>)> done);
 
   // Counters, for tests and metrics: filings answered, and transactions committed or failed.
   int64_t filed() const;

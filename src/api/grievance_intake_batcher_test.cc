@@ -2,7 +2,11 @@
 // share transactions, each gets its own ticket or its own error, every ticket is committed.
 #include "api/grievance_intake_batcher.h"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -104,6 +108,71 @@ TEST_P(GrievanceIntakeBatcherTest, FilesOneAtATimeWithoutLinger) {
   auto bad = (*batcher)->File(Portal(kOther, ""));
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*batcher)->batches(), 2);
+}
+
+TEST_P(GrievanceIntakeBatcherTest, AsyncFilingsFromOneThreadShareACommitAndEachIsAnsweredOnce) {
+  // One thread queues many filings without waiting (as the HTTP handler does): they can share
+  // a transaction although a single thread filed them.
+  auto batcher = GrievanceIntakeBatcher::Start(
+      Url(), clock_, {.max_batch = 64, .linger = std::chrono::milliseconds(50)});
+  ASSERT_TRUE(batcher.ok()) << batcher.status();
+  constexpr int kFilings = 20;
+  std::mutex mu;
+  std::condition_variable all_done;
+  std::vector<int> answers(kFilings, 0);
+  std::vector<std::optional<Result<grievance::Filed>>> results(kFilings);
+  for (int i = 0; i < kFilings; ++i) {
+    (*batcher)->FileAsync(Portal(kSunita, i == 7 ? "" : "async #" + std::to_string(i)),
+                          [&, i](Result<grievance::Filed> r) {
+                            std::lock_guard lock(mu);
+                            ++answers[i];
+                            results[i] = std::move(r);
+                            all_done.notify_all();
+                          });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(20), [&] {
+      return std::all_of(answers.begin(), answers.end(), [](int a) { return a > 0; });
+    }));
+  }
+  std::set<std::string> tickets;
+  for (int i = 0; i < kFilings; ++i) {
+    EXPECT_EQ(answers[i], 1) << i;
+    ASSERT_TRUE(results[i].has_value());
+    if (i == 7) {  // its own error, not the batch's
+      EXPECT_EQ(results[i]->status().code(), StatusCode::kInvalidArgument);
+      continue;
+    }
+    ASSERT_TRUE(results[i]->ok()) << results[i]->status();
+    auto g = grievance::GetByTicket(db(), (*results[i])->ticket);
+    ASSERT_TRUE(g.ok()) << g.status();  // answered only once committed
+    EXPECT_EQ(g->description, "async #" + std::to_string(i));
+    tickets.insert((*results[i])->ticket);
+  }
+  EXPECT_EQ(tickets.size(), static_cast<size_t>(kFilings - 1));
+  EXPECT_EQ((*batcher)->filed(), kFilings);
+  EXPECT_GT((*batcher)->largest_batch(), 1);
+}
+
+TEST_P(GrievanceIntakeBatcherTest, AsyncFilingsQueuedBeforeStopAreAllAnswered) {
+  constexpr int kFilings = 10;
+  std::atomic<int> ok{0}, answered{0};
+  {
+    auto batcher = GrievanceIntakeBatcher::Start(
+        Url(), clock_, {.max_batch = 4, .linger = std::chrono::milliseconds(20)});
+    ASSERT_TRUE(batcher.ok()) << batcher.status();
+    for (int i = 0; i < kFilings; ++i) {
+      (*batcher)->FileAsync(Portal(kOther, "before stop #" + std::to_string(i)),
+                            [&](Result<grievance::Filed> r) {
+                              if (r.ok()) ++ok;
+                              ++answered;
+                            });
+    }
+  }  // the destructor files what is queued and answers it
+  EXPECT_EQ(answered.load(), kFilings);
+  EXPECT_EQ(ok.load(), kFilings);
+  EXPECT_EQ(Count("grievances"), kFilings);
 }
 
 TEST_P(GrievanceIntakeBatcherTest, StartRefusesAnEmptyBatchSize) {

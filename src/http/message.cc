@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include <spdlog/spdlog.h>
+
 namespace spode::http {
 namespace {
 
@@ -34,6 +36,44 @@ Response Text(std::string body, int status, std::string content_type) {
   response.status = status;
   response.content_type = std::move(content_type);
   response.body = std::move(body);
+  return response;
+}
+
+void PendingResponse::Resolve(Response response) {
+  std::function<void()> ready;
+  {
+    std::lock_guard lock(mu_);
+    if (response_) {
+      spdlog::error("http: a pending response was resolved twice; the second answer is dropped");
+      return;
+    }
+    response_ = std::move(response);
+    ready = std::move(ready_);
+  }
+  if (ready) ready();
+}
+
+void PendingResponse::OnResolved(std::function<void()> ready) {
+  {
+    std::lock_guard lock(mu_);
+    if (!response_) {
+      ready_ = std::move(ready);
+      return;
+    }
+  }
+  ready();
+}
+
+Response PendingResponse::Take() {
+  std::lock_guard lock(mu_);
+  Response out = response_ ? std::move(*response_) : Response{};
+  response_.reset();
+  return out;
+}
+
+Response Later(std::shared_ptr<PendingResponse> pending) {
+  Response response;
+  response.pending = std::move(pending);
   return response;
 }
 

@@ -13,7 +13,11 @@
 #ifndef SPODE_HTTP_MESSAGE_H_
 #define SPODE_HTTP_MESSAGE_H_
 
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,13 +48,48 @@ struct Request {
   std::string_view Header(std::string_view name) const;
 };
 
+class PendingResponse;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   // Extra header fields (Content-Type and Content-Length are set from the members above).
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by Later(): the answer comes when `pending` is resolved; the other members are unused.
+  std::shared_ptr<PendingResponse> pending;
 };
+
+// An answer a handler cannot give yet because it has handed its work to another thread (the
+// grievance intake's group commit: a ticket is shown only once its batch has committed). The
+// handler returns Later(pending) at once, so its worker thread serves other connections instead
+// of blocking; the server sends the response when Resolve is called, from whatever thread.
+// Without this, filings waiting for a flush each held a worker, and batches could only grow
+// with the number of worker threads.
+//
+//   auto pending = std::make_shared<http::PendingResponse>();
+//   batcher.FileAsync(input, [pending](Result<Filed> r) { pending->Resolve(...); });
+//   return http::Later(pending);
+//
+// Thread-safety: Resolve, OnResolved and Take may be called from different threads.
+class PendingResponse {
+ public:
+  // Gives the answer. Exactly once; a second call is ignored (and logged as a bug).
+  void Resolve(Response response);
+  // For the server: `ready` is called once the answer is there (at once, on this thread, if it
+  // already is; else on the thread that calls Resolve). At most one callback.
+  void OnResolved(std::function<void()> ready);
+  // For the server, after `ready`: the answer.
+  Response Take();
+
+ private:
+  std::mutex mu_;
+  std::optional<Response> response_;  // GUARDED_BY(mu_)
+  std::function<void()> ready_;       // GUARDED_BY(mu_)
+};
+
+// A response to be given later through `pending` (see PendingResponse).
+Response Later(std::shared_ptr<PendingResponse> pending);
 
 inline constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 

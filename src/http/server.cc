@@ -480,6 +480,24 @@ void Server::Impl::ConnectionClosed(const std::shared_ptr<Connection>& connectio
   if (left == 0 && stopping_.load() && !tearing_down_.load()) Finish();
 }
 
+// Waits, without holding a worker thread, for a handler's PendingResponse. A timer that never
+// expires stands for the wait: Resolve (on whatever thread) posts its cancellation to this
+// coroutine's strand, which cannot run before the coroutine has suspended on it.
+static asio::awaitable<Response> AwaitPending(std::shared_ptr<PendingResponse> pending) {
+  auto executor = co_await asio::this_coro::executor;
+  auto wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  pending->OnResolved([wake, ready, executor] {
+    ready->store(true);
+    asio::post(executor, [wake] { wake->cancel(); });
+  });
+  while (!ready->load()) {
+    beast::error_code ec;
+    co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return pending->Take();
+}
+
 asio::awaitable<void> Server::Impl::LingeringClose(beast::tcp_stream& stream) {
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -719,6 +737,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> connection
       Status filled = FillRequest(message, *connection, request);
       if (filled.ok()) {
         response = router_.Dispatch(request, &route_index);
+        if (response.pending) response = co_await AwaitPending(std::move(response.pending));
       } else {
         response = Problem(filled, request.request_id);
       }

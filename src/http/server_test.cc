@@ -74,6 +74,22 @@ class ServerTest : public ::testing::Test {
     Check(router_.Add("GET", "/denied", [](Request&) {
       return Problem(PermissionDeniedError("not your household"));
     }));
+    // Answered later, by the test: the handler returns at once (PendingResponse).
+    Check(router_.Add("GET", "/later", [this](Request&) {
+      auto pending = std::make_shared<PendingResponse>();
+      {
+        std::lock_guard lock(later_mu_);
+        later_ = pending;
+      }
+      later_entered_.Open();
+      return Later(pending);
+    }));
+    // Resolved before the handler even returns.
+    Check(router_.Add("GET", "/resolved-later", [](Request&) {
+      auto pending = std::make_shared<PendingResponse>();
+      pending->Resolve(Text("already", 201));
+      return Later(pending);
+    }));
     Check(router_.Add("GET", "/slow", [this](Request&) {
       slow_entered_.Open();
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -97,7 +113,42 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   int port_ = 0;
   Latch slow_entered_;
+  Latch later_entered_;
+  std::mutex later_mu_;
+  std::shared_ptr<PendingResponse> later_;  // GUARDED_BY(later_mu_)
 };
+
+TEST_F(ServerTest, PendingResponseFreesTheWorkerUntilItIsResolved) {
+  ServerOptions options;
+  options.workers = 1;
+  StartServer(options);
+  TestClient waiting(port_);
+  ASSERT_TRUE(waiting.Send(GetRequest("/later")));
+  ASSERT_TRUE(later_entered_.WaitFor(std::chrono::seconds(3)));
+  // The only worker is free while /later waits: another connection is served meanwhile.
+  TestClient other(port_);
+  auto hello = other.RoundTrip(GetRequest("/hello"), 2000);
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_EQ(hello->body, "hello");
+  // Resolved from another thread: the waiting client gets exactly that answer.
+  std::shared_ptr<PendingResponse> pending;
+  {
+    std::lock_guard lock(later_mu_);
+    pending = later_;
+  }
+  ASSERT_NE(pending, nullptr);
+  std::thread([pending] { pending->Resolve(Text("done later", 202)); }).join();
+  auto response = waiting.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 202);
+  EXPECT_EQ(response->body, "done later");
+  EXPECT_FALSE(response->Header("X-Request-Id").empty());
+  // The connection stays usable (keep-alive).
+  auto again = waiting.RoundTrip(GetRequest("/resolved-later"), 2000);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 201);
+  EXPECT_EQ(again->body, "already");
+}
 
 TEST_F(ServerTest, RoutesWithPathAndQueryParams) {
   StartServer();
