@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -134,6 +135,7 @@ class SqliteDatabase : public Database {
     sqlite3_busy_handler(db_, &OnBusy, &busy_);
   }
   ~SqliteDatabase() override {
+    for (sqlite3_stmt* stmt : control_) sqlite3_finalize(stmt);
     statements_.clear();
     sqlite3_close_v2(db_);
   }
@@ -162,12 +164,12 @@ class SqliteDatabase : public Database {
     return std::unique_ptr<Statement>(new SqliteStatement(db_, stmt));
   }
 
-  Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
-  Status BeginRead() override { return ExecScript("BEGIN DEFERRED"); }
-  Status Commit() override { return ExecScript("COMMIT"); }
+  Status Begin() override { return Control(kBegin, "BEGIN IMMEDIATE"); }
+  Status BeginRead() override { return Control(kBeginRead, "BEGIN DEFERRED"); }
+  Status Commit() override { return Control(kCommit, "COMMIT"); }
   Status Rollback() override {
     if (sqlite3_get_autocommit(db_)) return OkStatus();
-    return ExecScript("ROLLBACK");
+    return Control(kRollback, "ROLLBACK");
   }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
@@ -214,6 +216,25 @@ class SqliteDatabase : public Database {
 
  private:
   static constexpr size_t kRowsPerStatement = 64;
+
+  // Every request begins and ends a transaction: those statements are prepared once per
+  // connection, where sqlite3_exec would parse them every time.
+  enum ControlStatement { kBegin, kBeginRead, kCommit, kRollback, kControlStatements };
+  Status Control(ControlStatement which, const char* sql) {
+    sqlite3_stmt*& stmt = control_[which];
+    if (stmt == nullptr) {
+      int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        stmt = nullptr;
+        return FromSqlite(db_, rc, "SQLite prepare");
+      }
+    }
+    int rc = sqlite3_step(stmt);
+    Status s = rc == SQLITE_DONE ? OkStatus() : FromSqlite(db_, rc, "SQLite");
+    sqlite3_reset(stmt);
+    return s;
+  }
+  std::array<sqlite3_stmt*, kControlStatements> control_{};
 
   // A cached INSERT of `n` rows.
   Result<sqlite3_stmt*> InsertStatement(std::string_view table,
