@@ -4,11 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -130,6 +134,25 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
                            .detail = std::move(detail),
                            .source = std::move(source)};
   return programs::RecordReentryEvent(db, e, clock.Now()).status();
+}
+
+// Another connection to the same SQLite file, to read what is committed on a second thread
+// while this one writes (WAL lets readers run beside the writer). Null for PostgreSQL (whose
+// description carries no credentials to connect with) and for an in-memory database (another
+// connection would be another database): the caller then reads on its own connection.
+std::unique_ptr<storage::Database> ReaderConnection(storage::Database& db) {
+  if (db.dialect() != storage::Dialect::kSqlite) return nullptr;
+  constexpr std::string_view kScheme = "sqlite:";
+  std::string where = db.Describe();
+  if (where.compare(0, kScheme.size(), kScheme) != 0) return nullptr;
+  std::string path = where.substr(kScheme.size());
+  std::error_code ec;
+  if (path.empty() || path.front() == ':' || path.compare(0, 5, "file:") == 0 ||
+      !std::filesystem::is_regular_file(path, ec)) {
+    return nullptr;
+  }
+  auto opened = storage::Open(path, storage::OpenOptions{.create = false});
+  return opened.ok() ? std::move(*opened) : nullptr;
 }
 
 std::string PeriodCompact(std::string_view period) {
@@ -256,21 +279,6 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   };
   const std::string kFrom = from(report.existing == 0);
   const std::string_view unit = scheme.unit == rules::Unit::kPerson ? "person" : "household";
-  ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, e.amount_paise, "
-                 "CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id END, m.name, "
-                 "a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, "
-                 "a.account_last4, a.holder_name" + kFrom));
-  stmt->BindText(1, unit);
-  stmt->BindInt(2, cycle_id);
-  stmt->BindText(3, scheme_id);
-  // The rows are read as they are stepped (a million need not be held at once).
-  struct StmtRow {
-    storage::Statement* s;
-    int64_t Int(int i) const { return s->ColumnInt(i); }
-    bool IsNull(int i) const { return s->ColumnIsNull(i); }
-  };
   Timestamp now = clock.Now();
   // An instruction that is not ready: written as ready by the INSERT below, then set so.
   struct Exclusion {
@@ -280,43 +288,83 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     std::string code, masked, bank;  // bank empty: NULL
     bool held;
   };
-  std::vector<Exclusion> excluded;
+  // What the scan decides: the counts, and the instructions that are not ready.
+  struct Scanned {
+    GenerateReport counts;
+    std::vector<Exclusion> excluded;
+  };
   IdParts ids(scheme_id, period);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, stmt->Step());
-    if (!more) break;
-    StmtRow r{stmt.get()};
-    int64_t amount = r.Int(3);
-    std::string_view status = "ready", code;
-    bool linked = !r.IsNull(6);
-    // Views into the row: valid until the next Step.
-    std::string_view ifsc = stmt->ColumnText(8), last4 = stmt->ColumnText(9);
-    if (!linked) {
-      status = "invalid", code = "no_account";
-    } else if (stmt->ColumnText(6) != "bank_account") {
-      status = "invalid", code = "route_unsupported";
-    } else if (!IsIfsc(ifsc)) {
-      status = "invalid", code = "ifsc_format";
-    } else if (options.min_name_score > 0 && !r.IsNull(10) &&
-               NameScore(stmt->ColumnText(5), stmt->ColumnText(10)) < options.min_name_score) {
-      status = "invalid", code = "name_mismatch";
-    } else if (hold_drift) {
-      auto it = last_paid.find(r.Int(0));
-      if (it != last_paid.end() && it->second != r.Int(7)) status = "held", code = "drift";
+  // Validates every instruction to be made, on `on`: this connection, or a second one that
+  // reads the same rows while this one inserts them (below).
+  auto scan = [&](storage::Database& on) -> Result<Scanned> {
+    Scanned out;
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        on.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, "
+                   "e.amount_paise, CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id "
+                   "END, m.name, a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, "
+                   "a.account_last4, a.holder_name" + kFrom));
+    stmt->BindText(1, unit);
+    stmt->BindInt(2, cycle_id);
+    stmt->BindText(3, scheme_id);
+    // The rows are read as they are stepped (a million need not be held at once).
+    struct StmtRow {
+      storage::Statement* s;
+      int64_t Int(int i) const { return s->ColumnInt(i); }
+      bool IsNull(int i) const { return s->ColumnIsNull(i); }
+    };
+    GenerateReport& counts = out.counts;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, stmt->Step());
+      if (!more) break;
+      StmtRow r{stmt.get()};
+      int64_t amount = r.Int(3);
+      std::string_view status = "ready", code;
+      bool linked = !r.IsNull(6);
+      // Views into the row: valid until the next Step.
+      std::string_view ifsc = stmt->ColumnText(8), last4 = stmt->ColumnText(9);
+      if (!linked) {
+        status = "invalid", code = "no_account";
+      } else if (stmt->ColumnText(6) != "bank_account") {
+        status = "invalid", code = "route_unsupported";
+      } else if (!IsIfsc(ifsc)) {
+        status = "invalid", code = "ifsc_format";
+      } else if (options.min_name_score > 0 && !r.IsNull(10) &&
+                 NameScore(stmt->ColumnText(5), stmt->ColumnText(10)) < options.min_name_score) {
+        status = "invalid", code = "name_mismatch";
+      } else if (hold_drift) {
+        auto it = last_paid.find(r.Int(0));
+        if (it != last_paid.end() && it->second != r.Int(7)) status = "held", code = "drift";
+      }
+      ++counts.created;
+      if (status == "ready") {
+        ++counts.ready;
+        counts.ready_total += Money::FromPaise(amount);
+      } else {
+        (status == "held" ? counts.held : counts.invalid) += 1;
+        out.excluded.push_back({r.Int(0), ids.For(stmt->ColumnText(4)), r.Int(2), r.Int(1),
+                                amount, std::string(code), Masked(ifsc, last4),
+                                linked && IsIfsc(ifsc) ? std::string(ifsc.substr(0, 4)) : "",
+                                status == "held"});
+      }
     }
-    ++report.created;
-    if (status == "ready") {
-      ++report.ready;
-      report.ready_total += Money::FromPaise(amount);
-    } else {
-      (status == "held" ? report.held : report.invalid) += 1;
-      excluded.push_back({r.Int(0), ids.For(stmt->ColumnText(4)), r.Int(2), r.Int(1), amount,
-                          std::string(code), Masked(ifsc, last4),
-                          linked && IsIfsc(ifsc) ? std::string(ifsc.substr(0, 4)) : "",
-                          status == "held"});
+    return out;
+  };
+  // On an SQLite file the scan runs on a second connection and thread while this one inserts:
+  // this transaction holds the write lock (BEGIN IMMEDIATE) and has written nothing yet, so the
+  // reader's snapshot is the one this transaction sees, and no writer can change it meanwhile.
+  // Elsewhere the scan runs here first.
+  std::unique_ptr<storage::Database> reader = ReaderConnection(db);
+  std::future<Result<Scanned>> scanning;
+  if (reader) {
+    try {
+      scanning = std::async(std::launch::async, scan, std::ref(*reader));
+    } catch (const std::system_error&) {  // no thread to be had: the scan runs here, first
+      reader.reset();
     }
   }
-  stmt.reset();
+  std::optional<Result<Scanned>> scanned;
+  if (!reader) scanned.emplace(scan(db));
   // Every instruction in one statement, as ready (what most are), in beneficiary order: the
   // database builds the rows without a round trip or a bound value each. The values are those
   // the scan decided on: the id from its parts, the bank from a valid IFSC (only the
@@ -337,6 +385,17 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                      kFrom,
                  {ids.prefix, std::string(unit), ids.suffix, scheme_id, now.micros, cycle_id,
                   scheme_id}));
+  if (!scanned) scanned.emplace(scanning.get());
+  RETURN_IF_ERROR(scanned->status());
+  const std::vector<Exclusion>& excluded = (*scanned)->excluded;
+  {
+    const GenerateReport& counts = (*scanned)->counts;
+    report.created = counts.created;
+    report.ready = counts.ready;
+    report.held = counts.held;
+    report.invalid = counts.invalid;
+    report.ready_total = counts.ready_total;
+  }
   if (inserted != report.created) {
     return InternalError("generated " + std::to_string(inserted) + " instructions, expected " +
                          std::to_string(report.created));
@@ -549,8 +608,11 @@ Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
   return loaded;
 }
 
-// Opens the accounts and writes the file's bytes. No database: safe on another thread.
-Result<std::string> RenderLoaded(LoadedBatch loaded, const crypto::MasterKey& key) {
+// Opens the accounts and writes the file's bytes into `*out` (cleared first; its capacity is
+// kept), passing them to `flush` as they are made (WritePain001) when it is given. No
+// database: safe on another thread.
+Status RenderLoaded(LoadedBatch loaded, const crypto::MasterKey& key, std::string* out,
+                    const std::function<Status(std::string_view)>& flush = nullptr) {
   CreditTransferBatch& batch = loaded.batch;
   if (loaded.sort_by_id) {
     std::vector<size_t> order(batch.transfers.size());
@@ -577,39 +639,77 @@ Result<std::string> RenderLoaded(LoadedBatch loaded, const crypto::MasterKey& ke
     ASSIGN_OR_RETURN(batch.transfers[i].creditor_account,
                      dk.Open(loaded.sealed[i], kAssociatedAccount));
   }
-  return loaded.format == "csv" ? WriteCreditTransferCsv(batch) : WritePain001(batch);
+  out->clear();
+  if (loaded.format == "csv") {
+    ASSIGN_OR_RETURN(*out, WriteCreditTransferCsv(batch));
+    return flush ? flush(*out) : OkStatus();
+  }
+  return WritePain001(batch, out, flush);
 }
 
-Status WriteFileDurably(const std::filesystem::path& path, std::string_view bytes) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return UnavailableError("cannot write " + tmp.string() + ": " + strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
+// A file written under a temporary name, then synced and renamed into place by Commit, so that
+// a crash leaves the whole file or none under its name. Not committed: the temporary file is
+// removed.
+class DurableFile {
+ public:
+  explicit DurableFile(std::filesystem::path path) : path_(std::move(path)), tmp_(path_) {
+    tmp_ += ".tmp";
+  }
+  DurableFile(const DurableFile&) = delete;
+  DurableFile& operator=(const DurableFile&) = delete;
+  ~DurableFile() {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    std::error_code ignored;
+    std::filesystem::remove(tmp_, ignored);
+  }
+
+  Status Open() {
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd_ < 0) return UnavailableError("cannot write " + tmp_.string() + ": " + strerror(errno));
+    return OkStatus();
+  }
+
+  Status Append(std::string_view bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return UnavailableError("cannot write " + tmp_.string() + ": " + strerror(errno));
+      }
+      done += static_cast<size_t>(n);
+    }
+    return OkStatus();
+  }
+
+  Status Commit() {
+    int fd = fd_;
+    fd_ = -1;
+    if (::fsync(fd) != 0) {
       std::string err = strerror(errno);
       ::close(fd);
-      return UnavailableError("cannot write " + tmp.string() + ": " + err);
+      return UnavailableError("cannot sync " + tmp_.string() + ": " + err);
     }
-    done += static_cast<size_t>(n);
+    if (::close(fd) != 0) {
+      return UnavailableError("cannot sync " + tmp_.string() + ": " + strerror(errno));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp_, path_, ec);
+    if (ec) return UnavailableError("cannot rename " + tmp_.string() + ": " + ec.message());
+    int dir = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
+                     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+    return OkStatus();
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return UnavailableError("cannot sync " + tmp.string() + ": " + strerror(errno));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return UnavailableError("cannot rename " + tmp.string() + ": " + ec.message());
-  int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
-                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return OkStatus();
-}
+
+ private:
+  std::filesystem::path path_, tmp_;
+  int fd_ = -1;
+};
 
 // LoadBatch, and the count it must have.
 Result<LoadedBatch> LoadCheckedBatch(storage::Database& db, const BatchRow& b,
@@ -626,7 +726,9 @@ Result<LoadedBatch> LoadCheckedBatch(storage::Database& db, const BatchRow& b,
 Result<std::string> RenderBatch(storage::Database& db, const crypto::MasterKey& key,
                                 const BatchRow& b, const ExportOptions& options) {
   ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(db, b, options));
-  return RenderLoaded(std::move(loaded), key);
+  std::string bytes;
+  RETURN_IF_ERROR(RenderLoaded(std::move(loaded), key, &bytes));
+  return bytes;
 }
 
 std::string FileNameFor(const BatchRow& b) {
@@ -649,6 +751,10 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                                 ec.message());
   }
   std::string scheme_id;
+  // The banks with ready instructions, and the batches of the scheme a crashed run left
+  // unwritten: read under the export lock, so a killed run's late commit is seen.
+  std::vector<std::string> banks;
+  std::vector<BatchRow> pending;
   {
     ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
     ASSIGN_OR_RETURN(auto c, db.QueryOne("SELECT scheme_id, period, status FROM cycles WHERE "
@@ -663,110 +769,140 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       return FailedPreconditionError("cycle " + scheme_id + "/" + c->Text(1) + " is " +
                                      c->Text(2) + ", not approved");
     }
-    ASSIGN_OR_RETURN(auto banks, db.Query("SELECT bank, COUNT(*) FROM payment_instructions "
-                                          "WHERE scheme_id = ? AND status = 'ready' GROUP BY "
-                                          "bank ORDER BY bank",
-                                          {scheme_id}));
-    Timestamp now = clock.Now();
-    Ledger ledger(db, clock);
-    for (const auto& bank_row : banks) {
-      std::string bank = bank_row.Text(0);
-      int64_t left = bank_row.Int(1);
-      while (left > 0) {
-        // Message ids: "SPODE-" + batch number + "-" + bank; the batch number comes from the
-        // row, so it is unique.
-        ASSIGN_OR_RETURN(auto id_row,
-                         db.QueryOne("INSERT INTO payment_batches (message_id, scheme_id, "
-                                     "cycle_id, bank, format, transactions, control_sum_paise, "
-                                     "status, created_at_us) VALUES (?, ?, ?, ?, ?, 1, 1, "
-                                     "'created', ?) RETURNING batch_id",
-                                     {"pending-" + std::to_string(now.micros) + "-" + bank +
-                                          "-" + std::to_string(left),
-                                      scheme_id, cycle_id, bank, options.format, now.micros}));
-        int64_t batch_id = id_row->Int(0);
-        char msg[40];
-        std::snprintf(msg, sizeof msg, "SPODE-%08lld-%s", static_cast<long long>(batch_id),
-                      bank.c_str());
-        // The file's last instruction in the order they were written, then every ready one of
-        // the bank up to it: one walk of the ready index, rows in their physical order.
-        ASSIGN_OR_RETURN(auto last, db.QueryOne("SELECT cycle_id, beneficiary_idx FROM "
-                                                "payment_instructions WHERE scheme_id = ? AND "
-                                                "status = 'ready' AND bank = ? ORDER BY cycle_id, "
-                                                "beneficiary_idx LIMIT 1 OFFSET ?",
-                                                {scheme_id, bank,
-                                                 std::min(left, options.max_per_file) - 1}));
-        if (!last) return InternalError("ready instructions changed during the export");
-        // The file's count and control sum come back from the UPDATE itself (a second query
-        // read every row again).
-        ASSIGN_OR_RETURN(auto claim,
-                         db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
-                                   "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
-                                   "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
-                                   "?) RETURNING amount_paise"));
-        claim->BindInt(1, batch_id);
-        claim->BindInt(2, now.micros);
-        claim->BindText(3, scheme_id);
-        claim->BindText(4, bank);
-        claim->BindInt(5, last->Int(0));
-        claim->BindInt(6, last->Int(1));
-        int64_t moved = 0;
-        Money control_sum;
-        while (true) {
-          auto row = claim->Step();
-          if (!row.ok()) {
-            claim->Reset();
-            return row.status();
-          }
-          if (!*row) break;
-          ++moved;
-          control_sum += Money::FromPaise(claim->ColumnInt(0));
-        }
-        claim->Reset();
-        if (moved == 0) return InternalError("ready instructions changed during the export");
-        RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET message_id = ?, transactions = ?, "
-                                   "control_sum_paise = ? WHERE batch_id = ?",
-                                   {std::string(msg), moved, control_sum.paise(), batch_id})
-                            .status());
-        RETURN_IF_ERROR(ledger
-                            .Post(JournalEntry::Transfer(
-                                "sent/" + std::string(msg), "bank_file_sent",
-                                AccountKey::Payable(scheme_id),
-                                AccountKey::BankClearing(scheme_id, bank),
-                                control_sum, "bank file " + std::string(msg)))
-                            .status());
-        left -= moved;
-      }
+    ASSIGN_OR_RETURN(auto rows, db.Query("SELECT DISTINCT bank FROM payment_instructions "
+                                         "WHERE scheme_id = ? AND status = 'ready' ORDER BY bank",
+                                         {scheme_id}));
+    for (const auto& r : rows) banks.push_back(r.Text(0));
+    ASSIGN_OR_RETURN(auto left, db.Query("SELECT batch_id, message_id, bank, format, "
+                                         "transactions, control_sum_paise, created_at_us FROM "
+                                         "payment_batches WHERE scheme_id = ? AND status = "
+                                         "'created' ORDER BY batch_id",
+                                         {scheme_id}));
+    for (const auto& r : left) {
+      pending.push_back(
+          {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), Timestamp{r.Int(6)}});
     }
     RETURN_IF_ERROR(tx.Commit());
   }
-  // Write every batch of the scheme not yet written (this run's, and any a crash left).
-  ASSIGN_OR_RETURN(auto pending, db.Query("SELECT batch_id, message_id, bank, format, "
-                                          "transactions, control_sum_paise, created_at_us FROM "
-                                          "payment_batches WHERE scheme_id = ? AND status = "
-                                          "'created' ORDER BY batch_id",
-                                          {scheme_id}));
-  // Each file is read from the database here, and opened, rendered, hashed and written on a
-  // worker thread while the next is read (the database stays on this thread). Each is marked
-  // written in batch order once it is on disk; a crash before that writes it again, the same
-  // bytes, on the next run.
+
+  // Puts the bank's next file of ready instructions (at most max_per_file, in the order they
+  // were written) into a new batch and posts its total from payable to the bank's clearing
+  // account, in a transaction of its own: a crash leaves whole files claimed, the rest ready.
+  // Returns no batch when the bank has no ready instruction left.
+  Timestamp now = clock.Now();
+  Ledger ledger(db, clock);
+  auto claim_file = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
+    ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+    RETURN_IF_ERROR(storage::LockForTransaction(db, "export:" + scheme_id));
+    // The file's last instruction: the max_per_file-th ready one of the bank, or with fewer
+    // left, no bound. Then every ready one of the bank up to it: one walk of the ready index,
+    // rows in their physical order.
+    ASSIGN_OR_RETURN(auto last, db.QueryOne("SELECT cycle_id, beneficiary_idx FROM "
+                                            "payment_instructions WHERE scheme_id = ? AND "
+                                            "status = 'ready' AND bank = ? ORDER BY cycle_id, "
+                                            "beneficiary_idx LIMIT 1 OFFSET ?",
+                                            {scheme_id, bank, options.max_per_file - 1}));
+    constexpr int64_t kNoBound = std::numeric_limits<int64_t>::max();
+    // Message ids: "SPODE-" + batch number + "-" + bank; the batch number comes from the row,
+    // so it is unique.
+    ASSIGN_OR_RETURN(auto id_row,
+                     db.QueryOne("INSERT INTO payment_batches (message_id, scheme_id, "
+                                 "cycle_id, bank, format, transactions, control_sum_paise, "
+                                 "status, created_at_us) VALUES (?, ?, ?, ?, ?, 1, 1, "
+                                 "'created', ?) RETURNING batch_id",
+                                 {"pending-" + std::to_string(now.micros) + "-" + bank,
+                                  scheme_id, cycle_id, bank, options.format, now.micros}));
+    int64_t batch_id = id_row->Int(0);
+    char msg[40];
+    std::snprintf(msg, sizeof msg, "SPODE-%08lld-%s", static_cast<long long>(batch_id),
+                  bank.c_str());
+    // The file's count and control sum come back from the UPDATE itself (a second query
+    // read every row again).
+    ASSIGN_OR_RETURN(auto claim,
+                     db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
+                               "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
+                               "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
+                               "?) RETURNING amount_paise"));
+    claim->BindInt(1, batch_id);
+    claim->BindInt(2, now.micros);
+    claim->BindText(3, scheme_id);
+    claim->BindText(4, bank);
+    claim->BindInt(5, last ? last->Int(0) : kNoBound);
+    claim->BindInt(6, last ? last->Int(1) : kNoBound);
+    int64_t moved = 0;
+    Money control_sum;
+    while (true) {
+      auto row = claim->Step();
+      if (!row.ok()) {
+        claim->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      ++moved;
+      control_sum += Money::FromPaise(claim->ColumnInt(0));
+    }
+    claim->Reset();
+    if (moved == 0) return std::optional<BatchRow>();  // rolled back: nothing left
+    RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET message_id = ?, transactions = ?, "
+                               "control_sum_paise = ? WHERE batch_id = ?",
+                               {std::string(msg), moved, control_sum.paise(), batch_id})
+                        .status());
+    RETURN_IF_ERROR(ledger
+                        .Post(JournalEntry::Transfer(
+                            "sent/" + std::string(msg), "bank_file_sent",
+                            AccountKey::Payable(scheme_id),
+                            AccountKey::BankClearing(scheme_id, bank), control_sum,
+                            "bank file " + std::string(msg)))
+                        .status());
+    RETURN_IF_ERROR(tx.Commit());
+    return std::optional<BatchRow>(BatchRow{batch_id, msg, bank, options.format, moved,
+                                            control_sum.paise(), now});
+  };
+
+  // Each file is claimed and committed here, then read, opened, rendered, hashed and written
+  // on a worker thread while the next is claimed. On an SQLite file each worker reads the
+  // committed batch through a connection of its own (WAL lets it read beside this writer);
+  // otherwise (PostgreSQL, an in-memory database) the batch is read here and only the rest runs
+  // on the worker. Each file is marked written in batch order once it is on disk; a crash
+  // before that writes it again, the same bytes, on the next run.
   struct Written {
     std::string hash;
   };
-  auto render_and_write = [&key](LoadedBatch loaded,
-                                 std::filesystem::path path) -> Result<Written> {
-    ASSIGN_OR_RETURN(std::string bytes, RenderLoaded(std::move(loaded), key));
-    RETURN_IF_ERROR(WriteFileDurably(path, bytes));
-    return Written{crypto::ToHex(crypto::Hash256(bytes))};
-  };
   constexpr size_t kInFlight = 2;
+  std::vector<std::unique_ptr<storage::Database>> readers;
+  for (size_t i = 0; i < kInFlight; ++i) {
+    std::unique_ptr<storage::Database> r = ReaderConnection(db);
+    if (!r) break;
+    readers.push_back(std::move(r));
+  }
+  if (readers.size() < kInFlight) readers.clear();
+  // Each worker renders into a buffer of its own, kept from file to file, and writes each
+  // stretch of the file as soon as it is rendered: writing a file from memory just faulted in,
+  // or long out of the processor's cache, cost several times as much.
+  std::array<std::string, kInFlight> buffers;
+  auto render_and_write = [&key](LoadedBatch loaded, std::string* bytes,
+                                 std::filesystem::path path) -> Result<Written> {
+    DurableFile file(std::move(path));
+    RETURN_IF_ERROR(file.Open());
+    auto append = [&file](std::string_view stretch) { return file.Append(stretch); };
+    RETURN_IF_ERROR(RenderLoaded(std::move(loaded), key, bytes, append));
+    RETURN_IF_ERROR(file.Commit());
+    return Written{crypto::ToHex(crypto::Hash256(*bytes))};
+  };
+  auto load_render_and_write = [&options, &render_and_write](
+                                   storage::Database* reader, std::string* bytes, BatchRow b,
+                                   std::filesystem::path path) -> Result<Written> {
+    ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(*reader, b, options));
+    return render_and_write(std::move(loaded), bytes, std::move(path));
+  };
   struct Pending {
     BatchRow b;
     std::filesystem::path path;
     std::future<Result<Written>> done;
   };
   std::deque<Pending> in_flight;
+  size_t started = 0;
   std::vector<ExportedFile> out;
-  Status failed;
   // Waits for the oldest file and marks it written.
   auto finish_oldest = [&]() -> Status {
     Pending p = std::move(in_flight.front());
@@ -781,26 +917,47 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                    Money::FromPaise(p.b.control_sum)});
     return OkStatus();
   };
-  for (const auto& r : pending) {
-    BatchRow b{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), Timestamp{r.Int(6)}};
-    Result<LoadedBatch> loaded = LoadCheckedBatch(db, b, options);
-    if (!loaded.ok()) {
-      failed = loaded.status();
-      break;
-    }
+  // Starts writing a committed batch, once a worker is free.
+  auto start = [&](const BatchRow& b) -> Status {
+    if (in_flight.size() >= kInFlight) RETURN_IF_ERROR(finish_oldest());
     std::filesystem::path path = options.out_dir / FileNameFor(b);
     std::future<Result<Written>> done;
-    try {
-      done = std::async(std::launch::async, render_and_write, std::move(*loaded), path);
-    } catch (const std::system_error&) {  // no thread to be had: here, when waited for
-      done = std::async(std::launch::deferred, render_and_write, std::move(*loaded), path);
+    // The slot's reader and buffer are free: the file that used them last, kInFlight files
+    // ago, is done.
+    const size_t slot = started++ % kInFlight;
+    std::string* bytes = &buffers[slot];
+    if (!readers.empty()) {
+      storage::Database* reader = readers[slot].get();
+      try {
+        done = std::async(std::launch::async, load_render_and_write, reader, bytes, b, path);
+      } catch (const std::system_error&) {  // no thread to be had: here, when waited for
+        done = std::async(std::launch::deferred, load_render_and_write, reader, bytes, b, path);
+      }
+    } else {
+      ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(db, b, options));
+      try {
+        done = std::async(std::launch::async, render_and_write, std::move(loaded), bytes, path);
+      } catch (const std::system_error&) {
+        done = std::async(std::launch::deferred, render_and_write, std::move(loaded), bytes,
+                          path);
+      }
     }
-    in_flight.push_back({b, path, std::move(done)});
-    if (in_flight.size() >= kInFlight) {
-      failed = finish_oldest();
-      if (!failed.ok()) break;
+    in_flight.push_back({b, std::move(path), std::move(done)});
+    return OkStatus();
+  };
+  Status failed = [&]() -> Status {
+    // First the files a crashed run left unwritten, then this run's, bank by bank.
+    for (const BatchRow& b : pending) RETURN_IF_ERROR(start(b));
+    for (const std::string& bank : banks) {
+      while (true) {
+        ASSIGN_OR_RETURN(std::optional<BatchRow> b, claim_file(bank));
+        if (!b) break;
+        RETURN_IF_ERROR(start(*b));
+        if (b->transactions < options.max_per_file) break;  // the bank's last
+      }
     }
-  }
+    return OkStatus();
+  }();
   // Every file started is waited for, even after a failure.
   while (!in_flight.empty()) {
     Status s = finish_oldest();
@@ -1162,10 +1319,41 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     ++report.applied;
   }
 
-  std::stable_sort(applies.begin(), applies.end(), [](const Apply& a, const Apply& b) {
-    return std::tie(a.k->rowid, a.k->cycle_id, a.k->beneficiary) <
-           std::tie(b.k->rowid, b.k->cycle_id, b.k->beneficiary);
-  });
+  // Whom each failure's message goes to (none for a technical failure, sent again untold), read
+  // meanwhile on a second connection (SQLite file): members and households are not written
+  // here, so what it reads is what this one would.
+  std::unique_ptr<storage::Database> reader =
+      failures.empty() ? nullptr : ReaderConnection(db);
+  auto contacts_of = [&failures](storage::Database& on) -> Result<std::vector<Contact>> {
+    std::vector<Contact> out(failures.size());
+    for (size_t n = 0; n < failures.size(); ++n) {
+      if (ClassifyStatus(*failures[n].s).retry_without_change()) continue;
+      ASSIGN_OR_RETURN(out[n], ContactOf(on, failures[n].k->payee));
+    }
+    return out;
+  };
+  std::future<Result<std::vector<Contact>>> contacts_read;
+  if (reader) {
+    try {
+      contacts_read = std::async(std::launch::async, contacts_of, std::ref(*reader));
+    } catch (const std::system_error&) {  // no thread to be had: read here, below
+      reader.reset();
+    }
+  }
+  // The sort key of each update: where its row lies, then the file's order (a later line for
+  // the same instruction moves it further). Integers, not the rows they point to.
+  {
+    std::vector<std::pair<std::tuple<int64_t, int64_t, int64_t>, size_t>> order(applies.size());
+    for (size_t i = 0; i < applies.size(); ++i) {
+      const Known& k = *applies[i].k;
+      order[i] = {{k.rowid, k.cycle_id, k.beneficiary}, i};
+    }
+    std::sort(order.begin(), order.end());
+    std::vector<Apply> sorted;
+    sorted.reserve(applies.size());
+    for (const auto& o : order) sorted.push_back(std::move(applies[o.second]));
+    applies = std::move(sorted);
+  }
   for (const Apply& a : applies) {
     update->Reset();
     update->BindText(1, a.status);
@@ -1184,6 +1372,12 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     }
   }
 
+  std::vector<Contact> contacts;
+  if (reader) {
+    ASSIGN_OR_RETURN(contacts, contacts_read.get());
+  } else {
+    ASSIGN_OR_RETURN(contacts, contacts_of(db));
+  }
   Ledger ledger(db, clock);
   for (const auto& [key, paise] : moves) {
     const auto& [scheme, bank, what] = key;
@@ -1208,7 +1402,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
 
   // Each failure: the attempt is closed; a technical failure goes out again as it is; any
   // other opens a re-entry event and tells the citizen.
-  for (const Failure& f : failures) {
+  for (size_t n = 0; n < failures.size(); ++n) {
+    const Failure& f = failures[n];
     const ReturnReasonInfo& why = ClassifyStatus(*f.s);
     std::string code = f.s->reasons.empty() ? std::string(why.id) : f.s->reasons.front().code;
     // On SQLite the row is found by where it lies (rowid), known from the look-up.
@@ -1249,7 +1444,7 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
                    : programs::ReentryKind::kPaymentRejected,
         *f.k->scheme, f.k->payee, f.k->household, code, detail,
         "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
-    ASSIGN_OR_RETURN(Contact to, ContactOf(db, f.k->payee));
+    const Contact& to = contacts[n];
     bool hi = to.hindi;
     RETURN_IF_ERROR(Notify(db, clock, to, "payment_returned",
                            {{"amount", "Rs " + Money::FromPaise(f.k->amount).ToString()},

@@ -32,7 +32,9 @@
 // is told through the outbox.
 //
 // Thread-safety: as the Database (one per connection). Run one export or import per scheme at a
-// time (the CLI and API do).
+// time (the CLI and API do). On an SQLite file, GenerateInstructions, ExportBatches and
+// ImportStatusFile also read on connections of their own, opened for the call, on a second
+// thread (what they read there is committed and not changed by the call).
 #ifndef SPODE_PAYMENTS_DISBURSEMENT_H_
 #define SPODE_PAYMENTS_DISBURSEMENT_H_
 
@@ -118,11 +120,12 @@ struct ExportedFile {
 };
 
 // Puts every ready instruction of the cycle's scheme (this cycle's, and retries and arrears of
-// earlier ones) into bank files, one per bank (split at max_per_file), posting each file's
-// total from payable to that bank's clearing account in the same transaction; then writes the
-// files (and any file of the scheme's earlier batches that is missing), each to a temporary
-// name, synced, then renamed. Re-running after a crash writes what is missing and never puts
-// an instruction in two files.
+// earlier ones) into bank files, one per bank (split at max_per_file). Each file is claimed in a
+// transaction of its own, with the posting of its total from payable to that bank's clearing
+// account, and written (to a temporary name, synced, then renamed) while the next is claimed;
+// any file of the scheme's earlier batches that is missing is written too. A crash leaves whole
+// files claimed and the rest ready: re-running writes what is missing, claims the rest, and
+// never puts an instruction in two files.
 Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const TimeSource& clock,
                                                 const crypto::MasterKey& key, int64_t cycle_id,
                                                 const ExportOptions& options);

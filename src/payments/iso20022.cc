@@ -552,9 +552,25 @@ class Pain002Parser {
 }  // namespace
 
 Result<std::string> WritePain001(const CreditTransferBatch& batch) {
-  ASSIGN_OR_RETURN(ValidatedBatch valid, ValidateBatch(batch));
   std::string out;
-  out.reserve(1024 + valid.totals.transactions * 900);
+  RETURN_IF_ERROR(WritePain001(batch, &out));
+  return out;
+}
+
+Status WritePain001(const CreditTransferBatch& batch, std::string* out_ptr,
+                    const std::function<Status(std::string_view)>& flush) {
+  ASSIGN_OR_RETURN(ValidatedBatch valid, ValidateBatch(batch));
+  std::string& out = *out_ptr;
+  // What is appended from here on goes to `flush`, a stretch at a time.
+  size_t flushed = out.size();
+  constexpr size_t kStretch = 1 << 20;
+  auto flush_from = [&](size_t min_bytes) -> Status {
+    if (!flush || out.size() - flushed < min_bytes) return OkStatus();
+    Status s = flush(std::string_view(out).substr(flushed));
+    flushed = out.size();
+    return s;
+  };
+  out.reserve(out.size() + 1024 + valid.totals.transactions * 900);
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   XmlWriter b(&out);
   b.Open("Document", "xmlns", kPain001Namespace);
@@ -656,12 +672,13 @@ Result<std::string> WritePain001(const CreditTransferBatch& batch) {
       out += piece[5];
       internal::AppendXmlEscaped(&out, RemittanceInformation(*t));
       out += piece[6];
+      RETURN_IF_ERROR(flush_from(kStretch));
     }
     b.Close();  // PmtInf
   }
   b.Close();  // CstmrCdtTrfInitn
   b.Close();  // Document
-  return out;
+  return flush_from(1);
 }
 
 Result<StatusReport> ParsePain002(std::string_view xml, const Pain002Limits& limits) {

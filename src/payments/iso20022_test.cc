@@ -295,6 +295,44 @@ TEST(Pain001Test, TotalsAreTheSumOfTheInstructionsInPaise) {
   EXPECT_THAT(StructureErrors(*xml), ElementsAre());
 }
 
+// The export writes a file as it is rendered: the stretches handed to `flush`, in order, are
+// the whole document, byte for byte, and a buffer reused for a second file holds only it.
+TEST(Pain001Test, StretchesGivenToFlushMakeTheSameDocument) {
+  CreditTransferBatch batch = SmallBatch();
+  const CreditTransfer first = batch.transfers.front();
+  batch.transfers.clear();
+  for (int i = 0; i < 5000; ++i) {  // about 4 MB: several stretches of 1 MiB
+    CreditTransfer t = first;
+    char id[36];
+    std::snprintf(id, sizeof id, "E2E-%06d", i);
+    t.instruction_id = id;
+    batch.transfers.push_back(t);
+  }
+  auto whole = WritePain001(batch);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  std::string buffer = "left from another file", flushed;
+  int stretches = 0;
+  for (int round = 0; round < 2; ++round) {
+    buffer.clear();
+    flushed.clear();
+    stretches = 0;
+    ASSERT_TRUE(WritePain001(batch, &buffer, [&](std::string_view s) {
+                  flushed.append(s);
+                  ++stretches;
+                  return OkStatus();
+                }).ok());
+    EXPECT_EQ(buffer, *whole);
+    EXPECT_EQ(flushed, *whole);
+  }
+  EXPECT_GE(stretches, 4);
+  // An error from flush ends the writing with that error.
+  buffer.clear();
+  Status refused = WritePain001(batch, &buffer, [](std::string_view) {
+    return UnavailableError("disk full");
+  });
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+}
+
 TEST(Pain001Test, EscapesNamesAndReadsThemBack) {
   auto xml = WritePain001(SmallBatch());
   ASSERT_TRUE(xml.ok());
