@@ -111,7 +111,8 @@ else
   echo "$summary" >"$READY"
 fi
 DB="$BENCH_DIR/run.db"
-rm -f "$DB" "$DB"-wal "$DB"-shm "$DB".key "$BENCH_DIR"/tickets-*.txt
+rm -f "$DB" "$DB"-wal "$DB"-shm "$DB".key "$DB"-access-log "$DB"-access-log-wal "$DB"-access-log-shm \
+  "$BENCH_DIR"/tickets-*.txt
 sqlite3 "$BASE_DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$BASE_DB" "$DB"
 cp "$BASE_DB".key "$DB".key

@@ -46,9 +46,85 @@ std::string_view ActionName(Action a) {
 
 // --- AccessLog ---
 
+namespace {
+
+// The side file's table: the columns of access/0001's `access_log`, in the same order.
+constexpr const char* kSidecarSchema = R"sql(
+CREATE TABLE IF NOT EXISTS access_log (
+  log_id INTEGER PRIMARY KEY,
+  at_us BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  household_idx BIGINT,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+  reason TEXT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_log_household ON access_log (household_idx, at_us);
+)sql";
+
+constexpr const char* kColumns =
+    "log_id, at_us, actor, role, action, object, household_idx, purpose, decision, reason, "
+    "request_id";
+
+// Moves the entries an older version wrote into the registry's own table into the side file:
+// copied in one transaction (keeping their ids, so a copy interrupted and done again adds
+// nothing twice), then deleted from the registry in another.
+Status MoveOldEntries(storage::Database& sidecar, const std::string& registry_path) {
+  std::string quoted;  // an SQL string literal of the path
+  for (char c : registry_path) {
+    if (c == '\'') quoted.push_back('\'');
+    quoted.push_back(c);
+  }
+  RETURN_IF_ERROR(sidecar.ExecScript("ATTACH DATABASE '" + quoted + "' AS registry"));
+  Status s = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto has_table, sidecar.QueryOne("SELECT COUNT(*) FROM registry.sqlite_master "
+                                                      "WHERE type = 'table' AND name = "
+                                                      "'access_log'"));
+    if (!has_table || has_table->Int(0) == 0) return OkStatus();
+    ASSIGN_OR_RETURN(auto any, sidecar.QueryOne("SELECT EXISTS (SELECT 1 FROM registry.access_log)"));
+    if (!any || any->Int(0) == 0) return OkStatus();
+    {
+      ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
+      std::string copy = "INSERT OR IGNORE INTO main.access_log (";
+      copy.append(kColumns).append(") SELECT ").append(kColumns).append(
+          " FROM registry.access_log");
+      RETURN_IF_ERROR(sidecar.ExecScript(copy));
+      RETURN_IF_ERROR(tx.Commit());
+    }
+    ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
+    RETURN_IF_ERROR(sidecar.ExecScript("DELETE FROM registry.access_log"));
+    return tx.Commit();
+  }();
+  Status detached = sidecar.ExecScript("DETACH DATABASE registry");
+  RETURN_IF_ERROR(s);
+  return detached;
+}
+
+}  // namespace
+
+std::string AccessLog::SidecarPath(std::string_view path) {
+  std::string out(path);
+  out.append("-access-log");
+  return out;
+}
+
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
   std::unique_ptr<AccessLog> log(new AccessLog());
   ASSIGN_OR_RETURN(log->owned_, storage::Open(url));
+  if (log->owned_->dialect() == storage::Dialect::kSqlite) {
+    const std::string described = log->owned_->Describe();  // "sqlite:<path>"
+    const std::string path = described.substr(described.find(':') + 1);
+    if (!path.empty() && path != ":memory:") {
+      log->owned_.reset();
+      ASSIGN_OR_RETURN(log->owned_, storage::Open(SidecarPath(path)));
+      RETURN_IF_ERROR(log->owned_->ExecScript(kSidecarSchema));
+      RETURN_IF_ERROR(MoveOldEntries(*log->owned_, path));
+    }
+  }
   log->db_ = log->owned_.get();
   log->background_ = true;
   log->thread_ = std::thread([l = log.get()] { l->Run(); });
@@ -101,7 +177,15 @@ Status AccessLog::Flush() {
   return error;
 }
 
+Result<std::vector<storage::Row>> AccessLog::Read(std::string_view sql,
+                                                  std::initializer_list<storage::Value> params) {
+  RETURN_IF_ERROR(Flush());
+  std::lock_guard lock(db_mu_);
+  return db_->Query(sql, params);
+}
+
 Status AccessLog::Write(std::vector<AccessEntry>& batch) {
+  std::lock_guard lock(db_mu_);
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
   for (const AccessEntry& e : batch) {
     storage::Value household =

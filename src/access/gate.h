@@ -105,9 +105,18 @@ struct AccessEntry {
 // (one transaction per batch: every 100 ms, or at 1,000 entries), so that a read does not wait
 // for a disk flush; Flush() waits until everything queued so far is written, and the destructor
 // flushes. A crash can lose at most the last 100 ms of entries.
+//
+// Where it is kept. On PostgreSQL, the `access_log` table of the database itself. On SQLite, a
+// database file of its own beside the registry's, `<file>-access-log` (SidecarPath), with the
+// same table: every commit to a SQLite file makes every other connection to it throw away its
+// page cache at its next read, so a log committed ten times a second into the registry's file
+// made every read of the registry start from cold pages. Entries an older version wrote into the
+// registry's own `access_log` are moved into the side file when the log is opened. Read the log
+// through Read(), which sees both cases.
 class AccessLog {
  public:
-  // Opens its own connection to `url`.
+  // Opens its own connection: to `url` on PostgreSQL, to the side file on SQLite (created, with
+  // its table, if missing).
   static Result<std::unique_ptr<AccessLog>> Open(const std::string& url);
   // Writes through `db` synchronously (tests, CLI commands).
   explicit AccessLog(storage::Database* db) : db_(db) {}
@@ -115,6 +124,11 @@ class AccessLog {
   void Append(AccessEntry entry);
   Status Flush();
   int64_t written() const { return written_; }
+  // Runs a query over the log (`access_log`) once everything appended so far is written.
+  Result<std::vector<storage::Row>> Read(std::string_view sql,
+                                         std::initializer_list<storage::Value> params = {});
+  // The side file of the SQLite database at `path`.
+  static std::string SidecarPath(std::string_view path);
 
  private:
   AccessLog() = default;
@@ -122,6 +136,7 @@ class AccessLog {
   void Run();
   std::unique_ptr<storage::Database> owned_;
   storage::Database* db_ = nullptr;
+  std::mutex db_mu_;  // the connection: the writer thread's batches and Read
   std::mutex mu_;
   std::condition_variable cv_;
   static constexpr size_t kBatch = 1000;

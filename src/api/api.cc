@@ -421,15 +421,12 @@ class Handlers {
       if (!row) return NotFoundError("your household is no longer in the registry");
       RETURN_IF_ERROR(Authorize(db, req, p, Action::kAccessLogRead,
                                 {row->Text(0), p.household_idx, row->Text(1)}, "own_record"));
-      RETURN_IF_ERROR(a_.log_.Flush());
-      // The entries just flushed were written by the log's own connection after this request's
-      // read snapshot began: take a fresh snapshot to see them.
-      RETURN_IF_ERROR(db.Commit());
-      RETURN_IF_ERROR(db.BeginRead());
-      ASSIGN_OR_RETURN(auto rows, db.Query("SELECT at_us, actor, role, action, purpose, decision "
-                                           "FROM access_log WHERE household_idx = ? ORDER BY "
-                                           "log_id DESC LIMIT 100",
-                                           {p.household_idx}));
+      // Read through the log itself (its own database on SQLite), this request's own entry
+      // included.
+      ASSIGN_OR_RETURN(auto rows, a_.log_.Read("SELECT at_us, actor, role, action, purpose, "
+                                               "decision FROM access_log WHERE household_idx = ? "
+                                               "ORDER BY log_id DESC LIMIT 100",
+                                               {p.household_idx}));
       json out = json::array();
       for (const auto& r : rows) {
         out.push_back({{"at", Timestamp{r.Int(0)}.ToString()},
@@ -1170,15 +1167,13 @@ class Handlers {
       }
       RETURN_IF_ERROR(
           Authorize(db, req, p, Action::kAuditRead, {"access_log:summary", 0, ""}, "audit"));
-      // Everything decided so far, this request's own decision included.
-      RETURN_IF_ERROR(a_.log_.Flush());
-      RETURN_IF_ERROR(db.Commit());
-      RETURN_IF_ERROR(db.BeginRead());
+      // Everything decided so far, this request's own decision included (AccessLog::Read
+      // flushes first).
       constexpr int64_t kDay = int64_t{86'400} * 1'000'000;
       const int64_t offset = int64_t{a_.clock_.utc_offset_minutes()} * 60'000'000;
       const int64_t since = a_.clock_.Now().micros - days * kDay;
       ASSIGN_OR_RETURN(auto rows,
-                       db.Query("SELECT day, role, action, decision, COUNT(*) FROM (SELECT "
+                       a_.log_.Read("SELECT day, role, action, decision, COUNT(*) FROM (SELECT "
                                 "(at_us + ?) / 86400000000 AS day, role, action, decision FROM "
                                 "access_log WHERE at_us >= ?) t GROUP BY day, role, action, "
                                 "decision ORDER BY day DESC, 5 DESC, role, action, decision",
@@ -1194,7 +1189,7 @@ class Handlers {
                        {"count", r.Int(4)}});
       }
       ASSIGN_OR_RETURN(auto reasons,
-                       db.Query("SELECT reason, COUNT(*) FROM access_log WHERE at_us >= ? AND "
+                       a_.log_.Read("SELECT reason, COUNT(*) FROM access_log WHERE at_us >= ? AND "
                                 "decision = 'deny' GROUP BY reason ORDER BY 2 DESC, 1 LIMIT 10",
                                 {since}));
       json why = json::array();

@@ -33,7 +33,7 @@ TEST_P(ApiConsentTest, APartnerAppReadsAHouseholdOnlyWhileAMemberConsents) {
   Reply before = ReadHousehold(A().family_id, app);
   EXPECT_EQ(before.status, 404) << before;
   ASSERT_TRUE(log_->Flush().ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE actor = 'user:partner.app' AND "
+  EXPECT_EQ(LogCount("SELECT COUNT(*) FROM access_log WHERE actor = 'user:partner.app' AND "
                   "decision = 'deny' AND action = 'household.read'"),
             1);
 

@@ -121,7 +121,7 @@ TEST_P(RegressionTest, AChangeRequestForAMalformedIdIsRefusedBeforeTheAccessLog)
   EXPECT_EQ(r.status, 400) << r;
   EXPECT_EQ(r.code(), "INVALID_ARGUMENT");
   EXPECT_TRUE(log_->Flush().ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE object = '" + testing::NationalId(1) + "'"),
+  EXPECT_EQ(LogCount("SELECT COUNT(*) FROM access_log WHERE object = '" + testing::NationalId(1) + "'"),
             0);
 }
 
@@ -133,7 +133,7 @@ TEST_P(RegressionTest, AConsentRequestForAMalformedIdIsRefusedBeforeTheAccessLog
   EXPECT_EQ(r.status, 400) << r;
   EXPECT_EQ(r.code(), "INVALID_ARGUMENT");
   EXPECT_TRUE(log_->Flush().ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM access_log WHERE object = '" + testing::NationalId(1) + "'"),
+  EXPECT_EQ(LogCount("SELECT COUNT(*) FROM access_log WHERE object = '" + testing::NationalId(1) + "'"),
             0);
 }
 

@@ -399,7 +399,7 @@ class AccessMatrixTest : public ApiFixture {
     MatrixRun run;
     run.cells = std::move(cells_);
     EXPECT_TRUE(log_->Flush().ok());
-    auto rows = db().Query("SELECT request_id, action, decision FROM access_log");
+    auto rows = log_->Read("SELECT request_id, action, decision FROM access_log");
     EXPECT_TRUE(rows.ok()) << rows.status();
     if (rows.ok()) {
       for (const auto& r : *rows) run.log_by_request[r.Text(0)].emplace_back(r.Text(1), r.Text(2));

@@ -265,7 +265,7 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     if (log_) {
       EXPECT_TRUE(log_->Flush().ok());
       // The access log never holds a national ID, in any column.
-      auto rows = db().Query("SELECT actor, role, action, object, purpose, decision, reason, "
+      auto rows = log_->Read("SELECT actor, role, action, object, purpose, decision, reason, "
                              "request_id FROM access_log");
       ASSERT_TRUE(rows.ok()) << rows.status();
       for (const auto& r : *rows) {
@@ -628,10 +628,18 @@ class ApiFixture : public ::testing::TestWithParam<std::string> {
     return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
   }
 
+  // Count() over the access log, which is a database of its own on SQLite
+  // (access::AccessLog::Read).
+  int64_t LogCount(const std::string& sql) {
+    auto rows = log_->Read(sql);
+    EXPECT_TRUE(rows.ok()) << rows.status() << " " << sql;
+    return rows.ok() && !rows->empty() ? rows->front().Int(0) : -1;
+  }
+
   // The access log's rows for one request id, after a flush.
   std::vector<std::pair<std::string, std::string>> LogFor(const std::string& request_id) {
     EXPECT_TRUE(log_->Flush().ok());
-    auto rows = db().Query("SELECT action, decision FROM access_log WHERE request_id = ? ORDER BY "
+    auto rows = log_->Read("SELECT action, decision FROM access_log WHERE request_id = ? ORDER BY "
                            "log_id",
                            {request_id});
     EXPECT_TRUE(rows.ok()) << rows.status();

@@ -65,7 +65,9 @@ class TestDatabase {
     db_.reset();
     if (!path_.empty()) {
       std::error_code ignored;
-      for (const char* suffix : {"", "-wal", "-shm", "-journal", ".key"}) {
+      // "-access-log*": the access log's own file beside a SQLite registry (access/gate.h).
+      for (const char* suffix : {"", "-wal", "-shm", "-journal", ".key", "-access-log",
+                                 "-access-log-wal", "-access-log-shm"}) {
         std::filesystem::remove(path_.string() + suffix, ignored);
       }
     }

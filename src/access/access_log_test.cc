@@ -1,0 +1,91 @@
+// Where the access log is kept on SQLite: a database file of its own beside the registry's, so
+// that its commits do not throw away the page caches of the registry's readers.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "access/gate.h"
+#include "access/schema.h"
+#include "storage/migrations.h"
+#include "storage/testing/test_database.h"
+
+namespace spode::access {
+namespace {
+
+AccessEntry Entry(int64_t at_us, std::string object, int64_t household_idx) {
+  return AccessEntry{at_us,         "user:officer.one", "officer", "household.read",
+                     std::move(object), household_idx, "verification", "allow", "",
+                     "r-" + std::to_string(at_us)};
+}
+
+int64_t CountIn(storage::Database& db, const std::string& sql) {
+  auto row = db.QueryOne(sql);
+  EXPECT_TRUE(row.ok()) << row.status();
+  return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
+}
+
+class AccessLogSqliteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(tdb_.status().ok()) << tdb_.status();
+    auto applied = storage::ApplyMigrations(tdb_.db(), Migrations());
+    ASSERT_TRUE(applied.ok()) << applied.status();
+  }
+  storage::testing::TestDatabase tdb_{"sqlite"};
+};
+
+TEST_F(AccessLogSqliteTest, EntriesGoToTheSideFileAndTheRegistryFileIsNotWritten) {
+  // PRAGMA data_version changes for a connection whenever another one commits to its file.
+  auto before = tdb_.db().QueryOne("PRAGMA data_version");
+  ASSERT_TRUE(before.ok() && before->has_value());
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 1; i <= 5; ++i) (*log)->Append(Entry(i, "1000000019", 7));
+    auto rows = (*log)->Read("SELECT object, household_idx FROM access_log ORDER BY log_id");
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    ASSERT_EQ(rows->size(), 5u);
+    EXPECT_EQ(rows->front().Text(0), "1000000019");
+    EXPECT_EQ(rows->front().Int(1), 7);
+  }
+  auto after = tdb_.db().QueryOne("PRAGMA data_version");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*before)->Int(0), (*after)->Int(0)) << "the registry's file was committed to";
+  EXPECT_EQ(CountIn(tdb_.db(), "SELECT COUNT(*) FROM access_log"), 0);
+  const std::string side = AccessLog::SidecarPath(tdb_.path().string());
+  ASSERT_TRUE(std::filesystem::exists(side));
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log"), 5);
+}
+
+TEST_F(AccessLogSqliteTest, EntriesAnOlderVersionWroteIntoTheRegistryAreMovedOnceWithTheirIds) {
+  // As an older spode wrote them: into the registry's own table.
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(tdb_.db()
+                    .Execute("INSERT INTO access_log (log_id, at_us, actor, role, action, object, "
+                             "household_idx, purpose, decision, reason, request_id) VALUES (?, ?, "
+                             "'user:old', 'officer', 'household.read', 'x', 3, 'p', 'deny', "
+                             "'outside the area', 'r-old')",
+                             {int64_t{i}, int64_t{100 + i}})
+                    .ok());
+  }
+  for (int round = 0; round < 2; ++round) {  // a second opening moves nothing twice
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    if (round == 0) (*log)->Append(Entry(500, "2000000018", 4));
+    auto rows = (*log)->Read("SELECT log_id, actor, decision FROM access_log ORDER BY log_id");
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    ASSERT_EQ(rows->size(), 4u);
+    EXPECT_EQ(rows->at(0).Int(0), 1);
+    EXPECT_EQ(rows->at(0).Text(1), "user:old");
+    EXPECT_EQ(rows->at(2).Text(2), "deny");
+    EXPECT_EQ(rows->at(3).Int(0), 4);  // new entries continue after the moved ones
+    EXPECT_EQ(rows->at(3).Text(1), "user:officer.one");
+  }
+  EXPECT_EQ(CountIn(tdb_.db(), "SELECT COUNT(*) FROM access_log"), 0);
+}
+
+}  // namespace
+}  // namespace spode::access
