@@ -128,6 +128,8 @@ class Snapshot : public rules::Frame {
   size_t households() const override { return household_idx_.size(); }
   size_t members() const override { return member_idx_.size(); }
   std::span<const uint32_t> member_offsets() const override { return member_offsets_; }
+  // Each offset is appended as the member count so far (Build, Refresh), so they never decrease.
+  bool member_offsets_ordered() const override { return true; }
   std::span<const uint32_t> member_household() const override { return member_household_; }
   const rules::Column* column(rules::Entity entity, std::string_view name) const override;
   std::span<const uint8_t> household_live() const override {

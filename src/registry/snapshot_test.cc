@@ -1,6 +1,7 @@
 // The columnar snapshot: built from storage, kept current from the change feed.
 #include "registry/snapshot.h"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -102,6 +103,10 @@ TEST_P(SnapshotTest, RefreshReloadsOnlyTheChangedHousehold) {
   EXPECT_EQ(disability->ints[last_member], 75);
   // The other household is untouched.
   EXPECT_EQ(s.household_live()[1 - old_row], 1);
+  // The appended row's offsets keep them ordered, as the snapshot tells the rules engine.
+  EXPECT_TRUE(s.member_offsets_ordered());
+  EXPECT_TRUE(std::is_sorted(s.member_offsets().begin(), s.member_offsets().end()));
+  EXPECT_EQ(s.member_offsets().back(), s.members());
 
   ASSERT_TRUE(s.Rebuild(db()).ok());
   EXPECT_EQ(s.households(), 2u);

@@ -34,8 +34,8 @@
 // Where a bool is needed only for its true rows (a rule's result, a scheme's eligibility, the
 // operands of such an && or ||), error and false are not told apart, and the operands of an &&
 // that are simple tests of one column (a compare with a constant, an age comparison, a bool or
-// its negation, has(), an enum look-up) are fused into one pass over their columns, 64 rows to
-// a word (internal/leaves.h), in a plain x86-64 (SSE2) build and an AVX2 build chosen at run
+// its negation, has(), an enum look-up) are fused into one loop per operand over the batch, 64
+// rows to a word, skipping words already false (internal/leaves.h), in a plain x86-64 (SSE2) build and an AVX2 build chosen at run
 // time by the CPU. A thread's buffers are kept for the next evaluation (a few sets in all).
 //
 // A construct the compiler does not handle is evaluated by the reference evaluator, row by
@@ -43,7 +43,9 @@
 // benchmark rules compile without it (programs/columnar_schemes_test.cc checks).
 //
 // A member's household is the one whose member offsets contain the member's row (the frame's
-// member_household() is not read); offsets must start at 0 and end at members().
+// member_household() is not read); offsets must start at 0 and end at members(), and are
+// checked to be in order on every evaluation unless the frame guarantees it
+// (Frame::member_offsets_ordered, as the registry's Snapshot does).
 //
 // Thread-safety: a ColumnarProgram is immutable once compiled; evaluate it from many threads at
 // once. Evaluate* read the Frame only (it must not change meanwhile) and use `threads` threads
@@ -166,7 +168,8 @@ struct ColumnarSchemeResult {
 // `threads` 0 uses std::thread::hardware_concurrency(). Errors: INVALID_ARGUMENT for a scheme
 // program or a null `out`; FAILED_PRECONDITION when the frame is inconsistent with itself or
 // with the rule's attributes (a column of another kind, arrays shorter than the rows, member
-// offsets out of order), which the reference evaluator reports per row as kBadInput.
+// offsets out of order in a frame that does not guarantee their order), which the reference
+// evaluator reports per row as kBadInput.
 Status EvaluateColumnar(const ColumnarProgram& program, const Frame& frame, Date eval_date,
                         ColumnarResult* out, int threads = 0);
 

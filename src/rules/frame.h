@@ -113,6 +113,11 @@ class Frame {
   virtual size_t members() const = 0;
   // households()+1 offsets into member rows.
   virtual std::span<const uint32_t> member_offsets() const = 0;
+  // True when the frame guarantees that member_offsets() are non-decreasing (it builds them so,
+  // or checked them once when it was built), for as long as it does not change. The columnar
+  // engine then does not check them on every evaluation (a pass over 4 bytes per household);
+  // a frame that says so wrongly can make it read and write out of bounds.
+  virtual bool member_offsets_ordered() const { return false; }
   // For each member row, its household row.
   virtual std::span<const uint32_t> member_household() const = 0;
   // nullptr when the frame has no such attribute.

@@ -9,7 +9,8 @@
 // is true iff its value is in the set and it is present (validity byte nonzero, when the column
 // has validity bytes).
 //
-// AndLeaves ANDs the leaves into a mask word by word in one pass over the columns (a word whose
+// AndLeaves ANDs the leaves into a mask a leaf at a time over the batch's words, each leaf's loop
+// with its kernel inlined (a batch's columns stay in the L2 cache between the leaves; a word whose
 // mask is already 0 reads nothing more); LeafWords computes one leaf's words. Both come in a
 // plain SSE2 build and an AVX2 build (16 uint16, 8 int32 or 4 int64 compares per instruction),
 // chosen at run time: `avx2` true only when the CPU has AVX2 (HasAvx2()). Private to rules/.
@@ -69,7 +70,7 @@ bool HasAvx2();
 // mask[w] &= the true rows of every leaf, for the n rows (Words(n) words; bits past n are
 // cleared). With `also`: also_out[j][w] = the true rows of also[j] among the rows of the
 // resulting mask[w] (0 where mask[w] is 0; the other rows' bits unspecified), computed while
-// the word's values are in the cache (a scheme's amount needs its condition on the eligible
+// the batch's values are in the cache (a scheme's amount needs its condition on the eligible
 // rows only).
 void AndLeaves(const Leaf* leaves, size_t count, uint32_t n, uint64_t* mask, bool avx2,
                const Leaf* also = nullptr, size_t also_count = 0,

@@ -91,6 +91,10 @@ class TableFrame final : public Frame {
   size_t households() const override { return offsets_.size() - 1; }
   size_t members() const override { return member_household_.size(); }
   std::span<const uint32_t> member_offsets() const override { return offsets_; }
+  // AddHousehold appends each offset as the member count so far, so they are ordered; a test
+  // may have the frame not say so (the engine then checks them).
+  bool member_offsets_ordered() const override { return says_offsets_ordered_; }
+  void set_says_offsets_ordered(bool says) { says_offsets_ordered_ = says; }
   std::span<const uint32_t> member_household() const override { return member_household_; }
   const Column* column(Entity entity, std::string_view name) const override {
     for (size_t i = 0; i < schema_.attributes.size(); ++i) {
@@ -257,6 +261,7 @@ class TableFrame final : public Frame {
 
   Schema schema_;
   bool narrow_ = false;
+  bool says_offsets_ordered_ = true;
   std::vector<Storage> storage_;  // per schema attribute
   std::vector<Column> columns_;   // per schema attribute
   std::vector<uint32_t> offsets_ = {0};
