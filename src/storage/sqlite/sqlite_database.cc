@@ -289,15 +289,15 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Open
   sqlite3_extended_result_codes(db, 1);
   auto database = std::make_unique<SqliteDatabase>(db, path, options.busy_timeout_ms);
   // Durable by default: WAL with synchronous=FULL fsyncs the log at every commit.
-  // Pages are read through a memory map (up to the library's own limit, 2 GB in Debian's build):
-  // no copy into SQLite's cache. SQLite unmaps a connection's whole map whenever another
-  // connection has committed since its last read (sqlite3PagerSharedLock), which made the map a
-  // loss while the access log committed into the same file ten times a second; the log has a
-  // file of its own now (access/gate.h), and with the map grievance reads and filings are both
-  // about 6% faster (docs/benchmarks.md).
+  // No memory map. SQLite unmaps a connection's whole map whenever another connection has
+  // committed since its last read (sqlite3PagerSharedLock): while the access log committed into
+  // the registry's file ten times a second, every worker kept unmapping and faulting its pages
+  // back in, and plain reads were 18% faster. With the log in a file of its own (access/gate.h)
+  // the map made grievance reads and filings about 6% faster but generating a million payment
+  // instructions 18% slower (6.4 s against 7.6-7.8 s; docs/benchmarks.md), so it stays off.
   Status s = database->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=17179869184;");
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=0;");
   if (!s.ok()) return s.WithContext("configuring " + path);
   return std::unique_ptr<Database>(std::move(database));
 }
