@@ -185,18 +185,24 @@ Result<std::vector<storage::Row>> AccessLog::Read(std::string_view sql,
 }
 
 Status AccessLog::Write(std::vector<AccessEntry>& batch) {
+  static const std::string kCols[] = {"at_us",  "actor",         "role",    "action",
+                                      "object", "household_idx", "purpose", "decision",
+                                      "reason", "request_id"};
+  // One multi-row INSERT per many entries (Database::BulkInsert) rather than a statement an
+  // entry: the writer's CPU is taken from the same cores as the reads it records.
+  storage::RowBuffer rows(10);
+  for (const AccessEntry& e : batch) {
+    rows.Int(e.at_us).Text(e.actor).Text(e.role).Text(e.action).Text(e.object);
+    if (e.household_idx > 0) {
+      rows.Int(e.household_idx);
+    } else {
+      rows.Null();
+    }
+    rows.Text(e.purpose).Text(e.decision).Text(e.reason).Text(e.request_id);
+  }
   std::lock_guard lock(db_mu_);
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
-  for (const AccessEntry& e : batch) {
-    storage::Value household =
-        e.household_idx > 0 ? storage::Value(e.household_idx) : storage::Value(storage::Null{});
-    RETURN_IF_ERROR(db_->Execute("INSERT INTO access_log (at_us, actor, role, action, object, "
-                                 "household_idx, purpose, decision, reason, request_id) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 {e.at_us, e.actor, e.role, e.action, e.object, household,
-                                  e.purpose, e.decision, e.reason, e.request_id})
-                        .status());
-  }
+  RETURN_IF_ERROR(db_->BulkInsert("access_log", kCols, rows));
   RETURN_IF_ERROR(tx.Commit());
   written_ += static_cast<int64_t>(batch.size());
   return OkStatus();
