@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "access/client_consents.h"
+#include "access/schema.h"
 #include "common/log.h"
+#include "storage/migrations.h"
 
 namespace spode::access {
 
@@ -47,24 +49,6 @@ std::string_view ActionName(Action a) {
 // --- AccessLog ---
 
 namespace {
-
-// The side file's table: the columns of access/0001's `access_log`, in the same order.
-constexpr const char* kSidecarSchema = R"sql(
-CREATE TABLE IF NOT EXISTS access_log (
-  log_id INTEGER PRIMARY KEY,
-  at_us BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  role TEXT NOT NULL,
-  action TEXT NOT NULL,
-  object TEXT NOT NULL,
-  household_idx BIGINT,
-  purpose TEXT NOT NULL,
-  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
-  reason TEXT NOT NULL,
-  request_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS access_log_household ON access_log (household_idx, at_us);
-)sql";
 
 constexpr const char* kColumns =
     "log_id, at_us, actor, role, action, object, household_idx, purpose, decision, reason, "
@@ -121,7 +105,15 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     if (!path.empty() && path != ":memory:") {
       log->owned_.reset();
       ASSIGN_OR_RETURN(log->owned_, storage::Open(SidecarPath(path)));
-      RETURN_IF_ERROR(log->owned_->ExecScript(kSidecarSchema));
+      // The same table as access/0001's; IF NOT EXISTS, as the file may hold it already.
+      std::string schema = storage::ForDialect(AccessLogSchema(), storage::Dialect::kSqlite);
+      for (const char* what : {"CREATE TABLE ", "CREATE INDEX "}) {
+        size_t at = schema.find(what);
+        if (at != std::string::npos) {
+          schema.insert(at + std::string_view(what).size(), "IF NOT EXISTS ");
+        }
+      }
+      RETURN_IF_ERROR(log->owned_->ExecScript(schema));
       RETURN_IF_ERROR(MoveOldEntries(*log->owned_, path));
     }
   }

@@ -2,6 +2,29 @@
 
 namespace spode::access {
 
+// Part of access/0001 (whose text must not change), and the whole schema of the access log's own
+// file beside a SQLite registry (AccessLog::Open).
+std::string AccessLogSchema() {
+  return R"sql(
+-- Every decision of the access gate on personal data, allowed or denied. Never a raw national
+-- ID: the object is a family or member ID, or a search's kind.
+CREATE TABLE access_log (
+  log_id {{pk}},
+  at_us BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  household_idx BIGINT,
+  purpose TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+  reason TEXT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE INDEX access_log_household ON access_log (household_idx, at_us);
+)sql";
+}
+
 std::vector<storage::Migration> Migrations() {
   return {{"access/0001_identities", R"sql(
 -- Staff accounts and API clients. Citizens are not users: they are members of the registry and
@@ -71,24 +94,7 @@ CREATE TABLE assisted_consents (
   revoked_at_us BIGINT
 );
 CREATE INDEX assisted_consents_operator ON assisted_consents (operator_user_id, household_idx);
-
--- Every decision of the access gate on personal data, allowed or denied. Never a raw national
--- ID: the object is a family or member ID, or a search's kind.
-CREATE TABLE access_log (
-  log_id {{pk}},
-  at_us BIGINT NOT NULL,
-  actor TEXT NOT NULL,
-  role TEXT NOT NULL,
-  action TEXT NOT NULL,
-  object TEXT NOT NULL,
-  household_idx BIGINT,
-  purpose TEXT NOT NULL,
-  decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
-  reason TEXT NOT NULL,
-  request_id TEXT NOT NULL
-);
-CREATE INDEX access_log_household ON access_log (household_idx, at_us);
-)sql"},
+)sql" + AccessLogSchema()},
           {"access/0002_client_scopes", R"sql(
 -- Machine clients' OAuth2 scopes (client credentials, /oauth2/client/token).
 ALTER TABLE users ADD COLUMN client_scopes TEXT NOT NULL DEFAULT '';
