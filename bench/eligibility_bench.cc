@@ -10,7 +10,8 @@
 //    and the columns the rules read built from the parsed records by registry::SnapshotColumn,
 //    the Snapshot's own column builder, so that the engine reads what it reads in production:
 //    money as int32 paise and days of birth as uint16 days after 1900-01-01 where every value
-//    fits (else int64 and int32), a byte per bool and enum code, uint32 member offsets, a
+//    fits (else int64 and int32), a byte per bool and enum code, uint32 member offsets with a
+//    byte of member count per household beside them (what the engine reads), a
 //    validity byte only for a column with a missing value. --snapshot also builds a real
 //    registry::Snapshot from the same records (registry::Snapshot::FromHouseholds), checks that
 //    it gives the same answers and reports its memory. --cache keeps the built columns in
@@ -243,12 +244,24 @@ class BenchFrame final : public rules::Frame {
     // Checked once here (they may come from the cache file), as a Snapshot guarantees them by
     // building them, so that evaluations need not check them.
     offsets_ordered_ = std::is_sorted(c.offsets.begin(), c.offsets.end());
+    // A byte per household beside the offsets, as a Snapshot keeps them (none if a household
+    // has more than 255 members).
+    counts_.reserve(c.households());
+    for (size_t h = 0; h + 1 < c.offsets.size() && offsets_ordered_; ++h) {
+      const uint32_t n = c.offsets[h + 1] - c.offsets[h];
+      if (n > 255) {
+        counts_.clear();
+        break;
+      }
+      counts_.push_back(static_cast<uint8_t>(n));
+    }
   }
   const rules::Schema& schema() const override { return spode::registry::RulesSchema(); }
   size_t households() const override { return c_.households(); }
   size_t members() const override { return c_.members(); }
   std::span<const uint32_t> member_offsets() const override { return c_.offsets; }
   bool member_offsets_ordered() const override { return offsets_ordered_; }
+  std::span<const uint8_t> member_counts() const override { return counts_; }
   std::span<const uint32_t> member_household() const override { return c_.member_household; }
   const rules::Column* column(rules::Entity entity, std::string_view name) const override {
     if (entity == rules::Entity::kHousehold) {
@@ -261,12 +274,13 @@ class BenchFrame final : public rules::Frame {
     return nullptr;
   }
 
-  // Bytes of the arrays rule (a) and rule (b) read.
+  // Bytes of the arrays rule (a) and rule (b) read: the member counts, or the offsets when
+  // there are none (the engine then reads those instead).
   size_t BytesA() const {
-    return Bytes(income_) + Bytes(residence_) + Bytes(dob_) + Bytes(pensioner_) +
-           c_.offsets.size() * 4;
+    return Bytes(income_) + Bytes(residence_) + Bytes(dob_) + Bytes(pensioner_) + GroupBytes();
   }
-  size_t BytesB() const { return Bytes(income_) + Bytes(dob_) + c_.offsets.size() * 4; }
+  size_t BytesB() const { return Bytes(income_) + Bytes(dob_) + GroupBytes(); }
+  size_t GroupBytes() const { return counts_.empty() ? c_.offsets.size() * 4 : counts_.size(); }
   // The stored widths of income and dob ("int32 income, uint16 dob" or wider).
   std::string Widths() const {
     return std::string(income_.narrow() ? "int32" : "int64") + " income, " +
@@ -284,6 +298,7 @@ class BenchFrame final : public rules::Frame {
   }
   const Columns& c_;
   bool offsets_ordered_ = false;
+  std::vector<uint8_t> counts_;
   spode::registry::SnapshotColumn income_, residence_, dob_, pensioner_;
 };
 

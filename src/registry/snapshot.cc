@@ -219,6 +219,8 @@ Status Snapshot::Rebuild(storage::Database& db) {
   household_idx_ = std::move(fresh->household_idx_);
   member_idx_ = std::move(fresh->member_idx_);
   member_offsets_ = std::move(fresh->member_offsets_);
+  member_counts_ = std::move(fresh->member_counts_);
+  counts_fit_ = fresh->counts_fit_;
   member_household_ = std::move(fresh->member_household_);
   live_ = std::move(fresh->live_);
   stale_ = 0;
@@ -300,6 +302,8 @@ Status Snapshot::Append(const SnapshotHousehold& h) {
     RETURN_IF_ERROR(append_attrs(member_cols_, m.attrs, {dob, sex, relationship}));
   }
   member_offsets_.push_back(static_cast<uint32_t>(member_idx_.size()));
+  counts_fit_ = counts_fit_ && h.members.size() <= 255;
+  member_counts_.push_back(static_cast<uint8_t>(std::min<size_t>(h.members.size(), 255)));
   return OkStatus();
 }
 
@@ -403,7 +407,8 @@ int64_t Snapshot::RowOf(int64_t household_idx) const {
 
 size_t Snapshot::memory_bytes() const {
   size_t n = household_idx_.capacity() * 8 + member_idx_.capacity() * 8 +
-             member_offsets_.capacity() * 4 + member_household_.capacity() * 4 +
+             member_offsets_.capacity() * 4 + member_counts_.capacity() +
+             member_household_.capacity() * 4 +
              live_.capacity() + row_of_.size() * 32;
   for (const auto& c : household_cols_) n += c->bytes_used();
   for (const auto& c : member_cols_) n += c->bytes_used();

@@ -130,6 +130,11 @@ class Snapshot : public rules::Frame {
   std::span<const uint32_t> member_offsets() const override { return member_offsets_; }
   // Each offset is appended as the member count so far (Build, Refresh), so they never decrease.
   bool member_offsets_ordered() const override { return true; }
+  // Appended beside each offset (Build, Refresh) as that household's member count, so they
+  // agree with the offsets; none while a household has more than 255 members.
+  std::span<const uint8_t> member_counts() const override {
+    return counts_fit_ ? std::span<const uint8_t>(member_counts_) : std::span<const uint8_t>();
+  }
   std::span<const uint32_t> member_household() const override { return member_household_; }
   const rules::Column* column(rules::Entity entity, std::string_view name) const override;
   std::span<const uint8_t> household_live() const override {
@@ -154,6 +159,8 @@ class Snapshot : public rules::Frame {
 
   std::vector<int64_t> household_idx_, member_idx_;
   std::vector<uint32_t> member_offsets_{0}, member_household_;
+  std::vector<uint8_t> member_counts_;
+  bool counts_fit_ = true;  // every household so far has at most 255 members
   std::vector<uint8_t> live_;
   size_t stale_ = 0;
   std::unordered_map<int64_t, uint32_t> row_of_;  // household_idx -> live row

@@ -107,10 +107,20 @@ TEST_P(SnapshotTest, RefreshReloadsOnlyTheChangedHousehold) {
   EXPECT_TRUE(s.member_offsets_ordered());
   EXPECT_TRUE(std::is_sorted(s.member_offsets().begin(), s.member_offsets().end()));
   EXPECT_EQ(s.member_offsets().back(), s.members());
+  // And its member count is appended beside them: the engine sums these instead.
+  auto counts_agree = [&] {
+    if (s.member_counts().size() != s.households()) return false;
+    for (size_t h = 0; h < s.households(); ++h) {
+      if (s.member_counts()[h] != s.member_end(h) - s.member_begin(h)) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(counts_agree());
 
   ASSERT_TRUE(s.Rebuild(db()).ok());
   EXPECT_EQ(s.households(), 2u);
   EXPECT_TRUE(s.household_live().empty());
+  EXPECT_TRUE(counts_agree());
 }
 
 TEST_P(SnapshotTest, HeldHouseholdsJoinWhenAnOfficerEnrolsThem) {

@@ -45,7 +45,9 @@
 // A member's household is the one whose member offsets contain the member's row (the frame's
 // member_household() is not read); offsets must start at 0 and end at members(), and are
 // checked to be in order on every evaluation unless the frame guarantees it
-// (Frame::member_offsets_ordered, as the registry's Snapshot does).
+// (Frame::member_offsets_ordered, as the registry's Snapshot does). A frame with ordered
+// offsets that also gives one-byte member counts (Frame::member_counts) has them summed instead
+// of its offsets read, except at the ends of each batch.
 //
 // Thread-safety: a ColumnarProgram is immutable once compiled; evaluate it from many threads at
 // once. Evaluate* read the Frame only (it must not change meanwhile) and use `threads` threads

@@ -863,8 +863,10 @@ TEST(ColumnarDifferential, RandomRulesOverRandomFramesMatchTheReference) {
     // Every other frame with values that fit narrow columns, stored narrow.
     const bool narrow = f % 2 == 1;
     TableFrame frame(SchemaOf(household, member), narrow);
-    // Half the frames leave the engine to check the member offsets.
+    // Half the frames leave the engine to check the member offsets; of the others, half give
+    // the engine one-byte member counts to sum instead of the offsets to copy.
     frame.set_says_offsets_ordered(f % 4 < 2);
+    frame.set_gives_member_counts(f % 8 < 4);
     // Per attribute, a share of missing values (none, some, most).
     std::vector<int> missing_h, missing_m;
     for (size_t i = 0; i < household.size(); ++i) missing_h.push_back(static_cast<int>(rng() % 3) * 30);
@@ -952,8 +954,10 @@ TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
     const std::vector<Attr> member = RandomAttrs(rng, "p");
     const bool narrow = f % 2 == 1;
     TableFrame frame(SchemaOf(household, member), narrow);
-    // Half the frames leave the engine to check the member offsets.
+    // Half the frames leave the engine to check the member offsets; of the others, half give
+    // the engine one-byte member counts to sum instead of the offsets to copy.
     frame.set_says_offsets_ordered(f % 4 < 2);
+    frame.set_gives_member_counts(f % 8 < 4);
     const int households = 80 + static_cast<int>(rng() % 120);
     for (int h = 0; h < households; ++h) {
       Row hr;
@@ -1055,6 +1059,54 @@ TEST(ColumnarDifferential, RandomSchemesMatchTheReference) {
 // Narrow columns (rules/frame.h ColumnValues) hold values up to the edges of their stored type;
 // comparisons with constants at, just past and far past those edges, and age tests whose days
 // fall before and after the 179 years a uint16 column spans, must give the wide answers.
+// A frame's one-byte member counts (Frame::member_counts) give what its offsets give: household
+// sizes from 0 to 20 (the engine sums counts eight at a time, then one at a time), batches that
+// cut anywhere; a household of 300 members takes the counts away (they would not fit a byte).
+TEST(Columnar, MemberCountsGiveWhatTheOffsetsGive) {
+  auto clause = ParseAndCheck("age_years(person.dob) >= 60 && household.income_annual <= "
+                              "rupees(48000)",
+                              SampleSchema(), Unit::kPerson, Type::Bool());
+  auto amount = ParseAndCheck("age_years(person.dob) >= 80 ? rupees(1500) : rupees(1000)",
+                              SampleSchema(), Unit::kPerson, Type::Int());
+  ASSERT_TRUE(clause.ok() && amount.ok());
+  for (bool large : {false, true}) {
+    TableFrame frame(SampleSchema());
+    std::mt19937_64 rng(77);
+    for (int h = 0; h < 400; ++h) {
+      const int size = large && h == 201 ? 300 : static_cast<int>(rng() % 21);
+      std::vector<Row> members;
+      for (int m = 0; m < size; ++m) {
+        members.push_back({{"dob", Cell(Date::FromDays(-20000 + static_cast<int>(rng() % 20000)))}});
+      }
+      frame.AddHousehold({{"income_annual", static_cast<int>(rng() % 9'000'000)}}, members);
+    }
+    EXPECT_EQ(frame.member_counts().empty(), large);
+    for (int batch : {0, 5, 64, 200}) {
+      ColumnarOptions options;
+      options.batch_rows = batch;
+      const std::vector<const CheckedExpr*> clauses = {&*clause};
+      auto program = CompileColumnarScheme(clauses, &*amount, options);
+      ASSERT_TRUE(program.ok()) << program.status();
+      ColumnarSchemeResult with, without;
+      frame.set_gives_member_counts(true);
+      ASSERT_TRUE(EvaluateColumnarScheme(*program, frame, kToday, &with, 2).ok());
+      frame.set_gives_member_counts(false);
+      ASSERT_TRUE(EvaluateColumnarScheme(*program, frame, kToday, &without, 2).ok());
+      EXPECT_GT(with.eligible_rows.size(), 10u);
+      EXPECT_EQ(with.eligible_rows, without.eligible_rows) << batch;
+      EXPECT_EQ(with.amounts, without.amounts) << batch;
+      EXPECT_EQ(with.amount_total, without.amount_total) << batch;
+      EXPECT_EQ(with.eligible_bits, without.eligible_bits) << batch;
+      for (size_t i = 0; i < with.eligible_rows.size(); ++i) {  // and the reference agrees
+        const size_t row = with.eligible_rows[i];
+        EXPECT_TRUE(Evaluate(*clause, frame, Unit::kPerson, row, kToday).is_true()) << row;
+        EXPECT_EQ(Evaluate(*amount, frame, Unit::kPerson, row, kToday).int_value(),
+                  with.amounts[i]);
+      }
+    }
+  }
+}
+
 TEST(Columnar, NarrowColumnsAtTheEdgesOfTheirWidth) {
   const Schema schema = SchemaOf({{"n", AttrKind::kMoney, {}}},
                                  {{"k", AttrKind::kInt, {}}, {"d", AttrKind::kDate, {}}});

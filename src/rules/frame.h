@@ -118,6 +118,13 @@ class Frame {
   // engine then does not check them on every evaluation (a pass over 4 bytes per household);
   // a frame that says so wrongly can make it read and write out of bounds.
   virtual bool member_offsets_ordered() const { return false; }
+  // Empty, or households() one-byte member counts with member_counts()[h] ==
+  // member_offsets()[h + 1] - member_offsets()[h] for every h, guaranteed by the frame as it
+  // builds them (so only a frame whose every household has at most 255 members gives them).
+  // With ordered offsets the columnar engine then reads a byte per household instead of the
+  // four of an offset (at 10M households, 10 MB instead of 40 per evaluation); a frame that
+  // gives counts that disagree with its offsets can make it read and write out of bounds.
+  virtual std::span<const uint8_t> member_counts() const { return {}; }
   // For each member row, its household row.
   virtual std::span<const uint32_t> member_household() const = 0;
   // nullptr when the frame has no such attribute.

@@ -80,6 +80,8 @@ class TableFrame final : public Frame {
       member_household_.push_back(static_cast<uint32_t>(h));
     }
     offsets_.push_back(static_cast<uint32_t>(member_household_.size()));
+    counts_fit_ = counts_fit_ && members.size() <= 255;
+    counts_.push_back(static_cast<uint8_t>(std::min<size_t>(members.size(), 255)));
     Refresh();
     return h;
   }
@@ -95,6 +97,13 @@ class TableFrame final : public Frame {
   // may have the frame not say so (the engine then checks them).
   bool member_offsets_ordered() const override { return says_offsets_ordered_; }
   void set_says_offsets_ordered(bool says) { says_offsets_ordered_ = says; }
+  // Built beside the offsets as households are added; given (as a Snapshot does) while every
+  // household has at most 255 members, unless a test turns them off.
+  std::span<const uint8_t> member_counts() const override {
+    return gives_counts_ && counts_fit_ ? std::span<const uint8_t>(counts_)
+                                        : std::span<const uint8_t>();
+  }
+  void set_gives_member_counts(bool gives) { gives_counts_ = gives; }
   std::span<const uint32_t> member_household() const override { return member_household_; }
   const Column* column(Entity entity, std::string_view name) const override {
     for (size_t i = 0; i < schema_.attributes.size(); ++i) {
@@ -262,6 +271,8 @@ class TableFrame final : public Frame {
   Schema schema_;
   bool narrow_ = false;
   bool says_offsets_ordered_ = true;
+  bool gives_counts_ = true, counts_fit_ = true;
+  std::vector<uint8_t> counts_;
   std::vector<Storage> storage_;  // per schema attribute
   std::vector<Column> columns_;   // per schema attribute
   std::vector<uint32_t> offsets_ = {0};
