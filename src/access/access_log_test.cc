@@ -87,5 +87,53 @@ TEST_F(AccessLogSqliteTest, EntriesAnOlderVersionWroteIntoTheRegistryAreMovedOnc
   EXPECT_EQ(CountIn(tdb_.db(), "SELECT COUNT(*) FROM access_log"), 0);
 }
 
+TEST(AccessLogSidecarTest, ALogLeftBehindByADeletedDatabaseIsRefusedNotInherited) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  const std::string path = (dir / (storage::testing::UniqueName("spode_al_") + ".db")).string();
+  const std::string side = AccessLog::SidecarPath(path);
+  auto remove = [](const std::string& base) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(base + suffix);
+  };
+  auto create = [&]() {
+    auto db = storage::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto applied = storage::ApplyMigrations(**db, Migrations());
+    ASSERT_TRUE(applied.ok()) << applied.status();
+  };
+  create();
+  {
+    auto log = AccessLog::Open(path);
+    ASSERT_TRUE(log.ok()) << log.status();
+    (*log)->Append(Entry(1, "1000000019", 7));
+    ASSERT_TRUE((*log)->Flush().ok());
+    auto same = AccessLog::Open(path);  // its own database again: accepted
+    EXPECT_TRUE(same.ok()) << same.status();
+  }
+  // The database is deleted "to start afresh" and made anew at the same path; its log stays.
+  remove(path);
+  create();
+  auto log = AccessLog::Open(path);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(log.status().message().find("belongs to another database"), std::string::npos)
+      << log.status();
+  EXPECT_NE(log.status().message().find(side), std::string::npos) << log.status();
+  // Moved away, a new log begins, empty.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ignored;
+    std::filesystem::rename(side + suffix, side + ".old" + suffix, ignored);
+  }
+  {
+    auto fresh = AccessLog::Open(path);
+    ASSERT_TRUE(fresh.ok()) << fresh.status();
+    auto rows = (*fresh)->Read("SELECT COUNT(*) FROM access_log");
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    EXPECT_EQ(rows->front().Int(0), 0);
+  }
+  remove(path);
+  remove(side);
+  remove(side + ".old");
+}
+
 }  // namespace
 }  // namespace spode::access

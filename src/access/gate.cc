@@ -54,10 +54,18 @@ constexpr const char* kColumns =
     "log_id, at_us, actor, role, action, object, household_idx, purpose, decision, reason, "
     "request_id";
 
-// Moves the entries an older version wrote into the registry's own table into the side file:
-// copied in one transaction (keeping their ids, so a copy interrupted and done again adds
-// nothing twice), then deleted from the registry in another.
-Status MoveOldEntries(storage::Database& sidecar, const std::string& registry_path) {
+// Binds the side file to its registry and moves into it the entries an older version wrote into
+// the registry's own table.
+//
+// The binding: the side file records when its registry was created (the time the registry's
+// first migration was applied), and refuses any other registry. Without it, a registry deleted
+// "to start afresh" while its log stayed behind would inherit the old log, whose household
+// numbers name other families: a citizen would be shown who looked at someone else's data.
+//
+// The move: copied in one transaction (keeping their ids, so a copy interrupted and done again
+// adds nothing twice), then deleted from the registry in another.
+Status BindToRegistry(storage::Database& sidecar, const std::string& registry_path,
+                      const std::string& sidecar_path) {
   std::string quoted;  // an SQL string literal of the path
   for (char c : registry_path) {
     if (c == '\'') quoted.push_back('\'');
@@ -65,6 +73,27 @@ Status MoveOldEntries(storage::Database& sidecar, const std::string& registry_pa
   }
   RETURN_IF_ERROR(sidecar.ExecScript("ATTACH DATABASE '" + quoted + "' AS registry"));
   Status s = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto migrated, sidecar.QueryOne("SELECT COUNT(*) FROM registry.sqlite_master "
+                                                     "WHERE type = 'table' AND name = "
+                                                     "'schema_migrations'"));
+    if (!migrated || migrated->Int(0) == 0) return OkStatus();  // nothing there to mix up
+    ASSIGN_OR_RETURN(auto created,
+                     sidecar.QueryOne("SELECT MIN(applied_at_us) FROM registry.schema_migrations"));
+    if (created && !created->IsNull(0)) {
+      const int64_t registry_created = created->Int(0);
+      ASSIGN_OR_RETURN(auto owner,
+                       sidecar.QueryOne("SELECT registry_created_us FROM main.access_log_owner"));
+      if (!owner) {
+        RETURN_IF_ERROR(sidecar.ExecScript("INSERT INTO main.access_log_owner "
+                                           "(registry_created_us) VALUES (" +
+                                           std::to_string(registry_created) + ")"));
+      } else if (owner->Int(0) != registry_created) {
+        return FailedPreconditionError(
+            "the access log " + sidecar_path + " belongs to another database than " +
+            registry_path + " (one created at " + Timestamp{owner->Int(0)}.ToString() +
+            "): move it away to begin a new log, or put back the database it belongs to");
+      }
+    }
     ASSIGN_OR_RETURN(auto has_table, sidecar.QueryOne("SELECT COUNT(*) FROM registry.sqlite_master "
                                                       "WHERE type = 'table' AND name = "
                                                       "'access_log'"));
@@ -113,8 +142,10 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
           schema.insert(at + std::string_view(what).size(), "IF NOT EXISTS ");
         }
       }
+      schema.append("CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT "
+                    "NOT NULL);\n");
       RETURN_IF_ERROR(log->owned_->ExecScript(schema));
-      RETURN_IF_ERROR(MoveOldEntries(*log->owned_, path));
+      RETURN_IF_ERROR(BindToRegistry(*log->owned_, path, SidecarPath(path)));
     }
   }
   log->db_ = log->owned_.get();
