@@ -128,25 +128,20 @@ std::string AccessLog::SidecarPath(std::string_view path) {
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
   std::unique_ptr<AccessLog> log(new AccessLog());
   ASSIGN_OR_RETURN(log->owned_, storage::Open(url));
-  if (log->owned_->dialect() == storage::Dialect::kSqlite) {
-    const std::string described = log->owned_->Describe();  // "sqlite:<path>"
-    const std::string path = described.substr(described.find(':') + 1);
-    if (!path.empty() && path != ":memory:") {
-      log->owned_.reset();
-      ASSIGN_OR_RETURN(log->owned_, storage::Open(SidecarPath(path)));
-      // The same table as access/0001's; IF NOT EXISTS, as the file may hold it already.
-      std::string schema = storage::ForDialect(AccessLogSchema(), storage::Dialect::kSqlite);
-      for (const char* what : {"CREATE TABLE ", "CREATE INDEX "}) {
-        size_t at = schema.find(what);
-        if (at != std::string::npos) {
-          schema.insert(at + std::string_view(what).size(), "IF NOT EXISTS ");
-        }
-      }
-      schema.append("CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT "
-                    "NOT NULL);\n");
-      RETURN_IF_ERROR(log->owned_->ExecScript(schema));
-      RETURN_IF_ERROR(BindToRegistry(*log->owned_, path, SidecarPath(path)));
+  if (std::optional<std::string> path = storage::SqliteFilePath(*log->owned_)) {
+    log->owned_.reset();
+    ASSIGN_OR_RETURN(log->owned_, storage::Open(SidecarPath(*path)));
+    // The same table as access/0001's, created with the file.
+    ASSIGN_OR_RETURN(auto has_log, log->owned_->QueryOne("SELECT COUNT(*) FROM sqlite_master "
+                                                         "WHERE type = 'table' AND name = "
+                                                         "'access_log'"));
+    if (!has_log || has_log->Int(0) == 0) {
+      RETURN_IF_ERROR(log->owned_->ExecScript(
+          storage::ForDialect(AccessLogSchema(), storage::Dialect::kSqlite)));
     }
+    RETURN_IF_ERROR(log->owned_->ExecScript(
+        "CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT NOT NULL)"));
+    RETURN_IF_ERROR(BindToRegistry(*log->owned_, *path, SidecarPath(*path)));
   }
   log->db_ = log->owned_.get();
   log->background_ = true;

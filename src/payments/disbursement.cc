@@ -141,17 +141,9 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
 // description carries no credentials to connect with) and for an in-memory database (another
 // connection would be another database): the caller then reads on its own connection.
 std::unique_ptr<storage::Database> ReaderConnection(storage::Database& db) {
-  if (db.dialect() != storage::Dialect::kSqlite) return nullptr;
-  constexpr std::string_view kScheme = "sqlite:";
-  std::string where = db.Describe();
-  if (where.compare(0, kScheme.size(), kScheme) != 0) return nullptr;
-  std::string path = where.substr(kScheme.size());
-  std::error_code ec;
-  if (path.empty() || path.front() == ':' || path.compare(0, 5, "file:") == 0 ||
-      !std::filesystem::is_regular_file(path, ec)) {
-    return nullptr;
-  }
-  auto opened = storage::Open(path, storage::OpenOptions{.create = false});
+  std::optional<std::string> path = storage::SqliteFilePath(db);
+  if (!path) return nullptr;
+  auto opened = storage::Open(*path, storage::OpenOptions{.create = false});
   return opened.ok() ? std::move(*opened) : nullptr;
 }
 

@@ -1,6 +1,8 @@
 #include "storage/database.h"
 
 #include <charconv>
+#include <filesystem>
+#include <system_error>
 
 #include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
@@ -141,6 +143,20 @@ Result<std::unique_ptr<Database>> Open(const std::string& url, const OpenOptions
   if (IsPostgresUrl(url)) return OpenPostgres(url, options);
   std::string path = url.starts_with("sqlite:") ? url.substr(7) : url;
   return OpenSqlite(path, options);
+}
+
+std::optional<std::string> SqliteFilePath(const Database& db) {
+  if (db.dialect() != Dialect::kSqlite) return std::nullopt;
+  constexpr std::string_view kScheme = "sqlite:";
+  std::string where = db.Describe();
+  if (!where.starts_with(kScheme)) return std::nullopt;
+  std::string path = where.substr(kScheme.size());
+  std::error_code ec;
+  if (path.empty() || path.front() == ':' || path.starts_with("file:") ||
+      !std::filesystem::is_regular_file(path, ec)) {
+    return std::nullopt;
+  }
+  return path;
 }
 
 Result<Transaction> Transaction::Begin(Database& db) {

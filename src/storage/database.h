@@ -149,6 +149,11 @@ class Database {
 // private in-memory database).
 Result<std::unique_ptr<Database>> Open(const std::string& url, const OpenOptions& options = {});
 
+// The file on disk of a SQLite database (`db.Describe()` is "sqlite:<path>"), for opening other
+// connections to it or files beside it; nothing for PostgreSQL, an in-memory database, a
+// "file:" URI or a path that is not a regular file.
+std::optional<std::string> SqliteFilePath(const Database& db);
+
 bool IsPostgresUrl(std::string_view url);
 
 // A transaction that rolls back unless committed.
