@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "registry/catalogue.h"
 #include "registry/change_feed.h"
@@ -97,118 +98,194 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
   return view;
 }
 
-// Provenance rows (prov_id, source, as_of, verification, channel) for `ids`, in statements of
-// 8, 16, 32 or 64 placeholders (the last id repeated to fill the rest): a handful of SQL texts,
-// where an IN list written out per household would prepare, and cache, a new statement for every
-// household read.
-Result<std::vector<storage::Row>> Registry::ProvenanceRows(const std::set<int64_t>& ids) {
-  constexpr size_t kMost = 64;
-  std::vector<int64_t> all(ids.begin(), ids.end());
-  std::vector<storage::Row> out;
-  for (size_t at = 0; at < all.size(); at += kMost) {
-    size_t n = std::min(kMost, all.size() - at);
-    size_t slots = 8;
-    while (slots < n) slots *= 2;
-    std::string sql = "SELECT prov_id, source, as_of, verification, channel FROM provenance "
-                      "WHERE prov_id IN (?";
-    std::vector<storage::Value> params;
-    params.reserve(slots);
-    for (size_t i = 0; i < slots; ++i) {
-      if (i > 0) sql.append(", ?");
-      params.emplace_back(all[at + std::min(i, n - 1)]);
-    }
-    sql.push_back(')');
-    ASSIGN_OR_RETURN(auto rows, db_.Query(sql, params));
-    for (storage::Row& r : rows) out.push_back(std::move(r));
+namespace {
+
+constexpr std::string_view kHouseholdHeadSql =
+    "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
+    "h.village_code, d.name, b.name, v.name, h.status, h.version, h.attrs, h.attr_prov, "
+    "h.prov_id, p.source, p.as_of, p.verification, p.channel FROM households h LEFT JOIN places "
+    "d ON d.code = h.district_code LEFT JOIN places b ON b.code = h.block_code LEFT JOIN places "
+    "v ON v.code = h.village_code LEFT JOIN provenance p ON p.prov_id = h.prov_id WHERE "
+    "h.family_id = ?";
+
+constexpr std::string_view kMembersViewSql =
+    "SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, m.relationship, m.phone, "
+    "m.id_last4, m.attrs, m.attr_prov, m.status, m.version, b.ifsc, b.account_last4, "
+    "p.source, p.as_of, p.verification, p.channel FROM members m LEFT JOIN bank_accounts b ON "
+    "b.member_idx = m.member_idx LEFT JOIN provenance p ON p.prov_id = m.prov_id WHERE "
+    "m.household_idx = ? ORDER BY m.member_idx";
+
+// Writes the keys of one object that its allowlist names (all of them without a list).
+class ViewWriter {
+ public:
+  ViewWriter(JsonWriter& w, const ViewFields* fields) : w_(w), fields_(fields) {}
+  // True when `key` may be shown: the key is then written, and its value must follow.
+  bool Show(std::string_view key) {
+    if (fields_ != nullptr && !fields_->contains(key)) return false;
+    w_.Key(key);
+    return true;
   }
-  return out;
+
+ private:
+  JsonWriter& w_;
+  const ViewFields* fields_;
+};
+
+// {"as_of", "channel", "source", "verification"}, or null when there is no such provenance row.
+void WriteProvenance(JsonWriter& w, bool found, std::string_view source, std::string_view as_of,
+                     std::string_view verification, std::string_view channel) {
+  if (!found) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Key("as_of").String(as_of);
+  w.Key("channel").String(channel);
+  w.Key("source").String(source);
+  w.Key("verification").String(verification);
+  w.EndObject();
 }
 
-// The current household in three queries: the household with its place names, the members with
-// their bank accounts, and every provenance they cite.
-Result<json> Registry::CurrentHousehold(std::string_view family_id) {
-  ASSIGN_OR_RETURN(
-      auto row,
-      db_.QueryOne("SELECT h.household_idx, h.family_id, h.state_code, h.district_code, "
-                   "h.block_code, h.village_code, h.attrs, h.prov_id, h.status, h.version, "
-                   "d.name, b.name, v.name, h.attr_prov FROM households h LEFT JOIN places d ON "
-                   "d.code = h.district_code LEFT JOIN places b ON b.code = h.block_code LEFT "
-                   "JOIN places v ON v.code = h.village_code WHERE h.family_id = ?",
-                   {std::string(family_id)}));
-  if (!row) return NotFoundError("no household with family ID " + std::string(family_id));
-  ASSIGN_OR_RETURN(auto members,
-                   db_.Query("SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, "
-                             "m.relationship, m.phone, m.id_last4, m.attrs, m.prov_id, "
-                             "m.attr_prov, m.status, m.version, b.ifsc, b.account_last4 FROM "
-                             "members m LEFT JOIN bank_accounts b ON b.member_idx = m.member_idx "
-                             "WHERE m.household_idx = ? ORDER BY m.member_idx",
-                             {row->Int(0)}));
-  // Every provenance cited, fetched at once.
-  std::set<int64_t> prov_ids = {row->Int(7)};
-  auto cite = [&](const json& attr_prov) {
-    for (auto it = attr_prov.begin(); it != attr_prov.end(); ++it) prov_ids.insert(it->get<int64_t>());
-  };
-  json household_attr_prov = json::parse(row->Text(13));
-  cite(household_attr_prov);
-  std::vector<json> member_attr_prov;
-  for (const storage::Row& m : members) {
-    prov_ids.insert(m.Int(9));
-    member_attr_prov.push_back(m.Text(10) == "{}" ? json::object() : json::parse(m.Text(10)));
-    cite(member_attr_prov.back());
-  }
-  std::map<int64_t, json> prov;
-  ASSIGN_OR_RETURN(auto provs, ProvenanceRows(prov_ids));
-  for (const storage::Row& p : provs) {
-    prov[p.Int(0)] = {{"source", p.Text(1)},
-                      {"as_of", p.Text(2)},
-                      {"verification", p.Text(3)},
-                      {"channel", p.Text(4)}};
-  }
-  auto prov_of = [&](int64_t id) { return prov.count(id) ? prov[id] : json(nullptr); };
-  json view = {{"family_id", row->Text(1)},
-               {"status", row->Text(8)},
-               {"version", row->Int(9)},
-               {"address",
-                {{"state", row->Text(2)},
-                 {"district", row->Text(3)},
-                 {"district_name", row->Text(10)},
-                 {"block", row->Text(4)},
-                 {"block_name", row->Text(11)},
-                 {"village", row->Text(5)},
-                 {"village_name", row->Text(12)}}},
-               {"attributes", json::parse(row->Text(6))},
-               {"provenance", prov_of(row->Int(7))},
-               {"members", json::array()}};
-  for (size_t i = 0; i < members.size(); ++i) {
-    const storage::Row& m = members[i];
-    json sources = json::object();
-    for (auto it = member_attr_prov[i].begin(); it != member_attr_prov[i].end(); ++it) {
-      sources[it.key()] = prov_of(it->get<int64_t>());
+}  // namespace
+
+Result<std::optional<HouseholdHead>> Registry::FindHousehold(std::string_view family_id) {
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne(kHouseholdHeadSql, {std::string(family_id)}));
+  if (!row) return std::optional<HouseholdHead>();
+  const storage::Row& r = *row;
+  return std::optional<HouseholdHead>(HouseholdHead{.household_idx = r.Int(0),
+                                                    .family_id = r.Text(1),
+                                                    .state = r.Text(2),
+                                                    .district = r.Text(3),
+                                                    .block = r.Text(4),
+                                                    .village = r.Text(5),
+                                                    .district_name = r.Text(6),
+                                                    .block_name = r.Text(7),
+                                                    .village_name = r.Text(8),
+                                                    .status = r.Text(9),
+                                                    .version = r.Int(10),
+                                                    .attrs = r.Text(11),
+                                                    .attr_prov = r.Text(12),
+                                                    .prov_id = r.Int(13),
+                                                    .prov_source = r.Text(14),
+                                                    .prov_as_of = r.Text(15),
+                                                    .prov_verification = r.Text(16),
+                                                    .prov_channel = r.Text(17)});
+}
+
+// {"attribute": its provenance, ...} for a record's attr_prov ({"attribute": prov_id, ...}).
+// Most records have none and write {} without a query.
+Status Registry::WriteAttributeSources(std::string_view attr_prov, JsonWriter& w) {
+  w.BeginObject();
+  if (attr_prov != "{}") {
+    json ids = json::parse(attr_prov);
+    for (auto it = ids.begin(); it != ids.end(); ++it) {
+      ASSIGN_OR_RETURN(auto p, db_.QueryOne("SELECT source, as_of, verification, channel FROM "
+                                            "provenance WHERE prov_id = ?",
+                                            {it.value().get<int64_t>()}));
+      w.Key(it.key());
+      WriteProvenance(w, p.has_value(), p ? p->Text(0) : "", p ? p->Text(1) : "",
+                      p ? p->Text(2) : "", p ? p->Text(3) : "");
     }
-    json phone = m.IsNull(6) ? json(nullptr) : json(MaskPhone(json(m.Text(6))));
-    view["members"].push_back(
-        {{"member_id", m.Text(0)},
-         {"name", m.Text(1)},
-         {"name_local", m.IsNull(2) ? json(nullptr) : json(m.Text(2))},
-         {"dob", m.Text(3)},
-         {"sex", m.Text(4)},
-         {"relationship", m.Text(5)},
-         {"status", m.Text(11)},
-         {"version", m.Int(12)},
-         {"national_id", m.IsNull(7) ? json(nullptr) : json(MaskNationalId(m.Text(7)))},
-         {"phone", phone},
-         {"attributes", json::parse(m.Text(8))},
-         {"provenance", prov_of(m.Int(9))},
-         {"attribute_provenance", sources},
-         {"bank_account", m.IsNull(13) ? json(nullptr)
-                                       : json{{"ifsc", m.Text(13)},
-                                              {"account", "XXXXXXXX" + m.Text(14)}}}});
   }
-  return view;
+  w.EndObject();
+  return OkStatus();
+}
+
+Status Registry::WriteHousehold(const HouseholdHead& h, std::string& out,
+                                const ViewFields* household_fields,
+                                const ViewFields* member_fields) {
+  JsonWriter w(out);
+  ViewWriter view(w, household_fields);
+  w.BeginObject();
+  if (view.Show("address")) {
+    w.BeginObject();
+    w.Key("block").String(h.block);
+    w.Key("block_name").String(h.block_name);
+    w.Key("district").String(h.district);
+    w.Key("district_name").String(h.district_name);
+    w.Key("state").String(h.state);
+    w.Key("village").String(h.village);
+    w.Key("village_name").String(h.village_name);
+    w.EndObject();
+  }
+  if (view.Show("attributes")) w.Raw(h.attrs);
+  if (view.Show("family_id")) w.String(h.family_id);
+  if (view.Show("members")) {
+    ASSIGN_OR_RETURN(storage::Statement * s, db_.Cached(kMembersViewSql));
+    s->BindInt(1, h.household_idx);
+    // Each member is written as its row is stepped (the row's text is read in place).
+    auto members = [&]() -> Status {
+      w.BeginArray();
+      for (;;) {
+        ASSIGN_OR_RETURN(bool more, s->Step());
+        if (!more) break;
+        auto text_or_null = [&](int column) {
+          s->ColumnIsNull(column) ? w.Null() : w.String(s->ColumnText(column));
+        };
+        ViewWriter member(w, member_fields);
+        w.BeginObject();
+        if (member.Show("attribute_provenance")) {
+          RETURN_IF_ERROR(WriteAttributeSources(s->ColumnText(9), w));
+        }
+        if (member.Show("attributes")) w.Raw(s->ColumnText(8));
+        if (member.Show("bank_account")) {
+          if (s->ColumnIsNull(12)) {
+            w.Null();
+          } else {
+            w.BeginObject();
+            w.Key("account").String("XXXXXXXX" + std::string(s->ColumnText(13)));
+            w.Key("ifsc").String(s->ColumnText(12));
+            w.EndObject();
+          }
+        }
+        if (member.Show("dob")) w.String(s->ColumnText(3));
+        if (member.Show("member_id")) w.String(s->ColumnText(0));
+        if (member.Show("name")) w.String(s->ColumnText(1));
+        if (member.Show("name_local")) text_or_null(2);
+        if (member.Show("national_id")) {
+          s->ColumnIsNull(7) ? w.Null() : w.String(MaskNationalId(s->ColumnText(7)));
+        }
+        if (member.Show("phone")) {
+          std::string_view phone = s->ColumnText(6);
+          s->ColumnIsNull(6) ? w.Null()
+                             : w.String(phone.size() == 10 ? "XXXXXX" + std::string(phone.substr(6))
+                                                           : "");
+        }
+        if (member.Show("provenance")) {
+          WriteProvenance(w, !s->ColumnIsNull(14), s->ColumnText(14), s->ColumnText(15),
+                          s->ColumnText(16), s->ColumnText(17));
+        }
+        if (member.Show("relationship")) w.String(s->ColumnText(5));
+        if (member.Show("sex")) w.String(s->ColumnText(4));
+        if (member.Show("status")) w.String(s->ColumnText(10));
+        if (member.Show("version")) w.Int(s->ColumnInt(11));
+        w.EndObject();
+      }
+      w.EndArray();
+      return OkStatus();
+    };
+    Status written = members();
+    s->Reset();
+    RETURN_IF_ERROR(written);
+  }
+  if (view.Show("provenance")) {
+    WriteProvenance(w, !h.prov_source.empty(), h.prov_source, h.prov_as_of,
+                    h.prov_verification, h.prov_channel);
+  }
+  if (view.Show("status")) w.String(h.status);
+  if (view.Show("version")) w.Int(h.version);
+  w.EndObject();
+  return OkStatus();
 }
 
 Result<json> Registry::GetHousehold(std::string_view family_id, std::optional<Timestamp> as_of) {
-  if (!as_of) return CurrentHousehold(family_id);
+  if (!as_of) {
+    ASSIGN_OR_RETURN(auto head, FindHousehold(family_id));
+    if (!head) return NotFoundError("no household with family ID " + std::string(family_id));
+    std::string text;
+    RETURN_IF_ERROR(WriteHousehold(*head, text));
+    return json::parse(text);
+  }
   ASSIGN_OR_RETURN(auto row,
                    db_.QueryOne("SELECT household_idx, family_id, state_code, district_code, "
                                 "block_code, village_code, attrs, prov_id, status, version, "

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
@@ -38,6 +39,22 @@ struct ChangeRequestInput {
   std::string submitted_by;
 };
 
+// The keys a view may show (an allowlist; the access gate's per-role field lists).
+using ViewFields = std::set<std::string, std::less<>>;
+
+// A current household as one query finds it by family ID: what the access gate needs (its
+// internal number and village) and what the view shows of the household itself.
+struct HouseholdHead {
+  int64_t household_idx = 0;
+  std::string family_id, state, district, block, village;
+  std::string district_name, block_name, village_name;
+  std::string status;  // active, held or rejected
+  int64_t version = 0;
+  std::string attrs, attr_prov;  // JSON text as stored
+  int64_t prov_id = 0;
+  std::string prov_source, prov_as_of, prov_verification, prov_channel;  // "" when none
+};
+
 class Registry {
  public:
   Registry(storage::Database& db, const crypto::MasterKey& key, const TimeSource& clock)
@@ -46,6 +63,15 @@ class Registry {
   // The household with its members. With `as_of`, as it was then (NOT_FOUND if it did not exist).
   Result<nlohmann::json> GetHousehold(std::string_view family_id,
                                       std::optional<Timestamp> as_of = std::nullopt);
+  // The current household (any status) with that family ID, or nothing.
+  Result<std::optional<HouseholdHead>> FindHousehold(std::string_view family_id);
+  // Appends the household's current view, with its members, as JSON text (the document
+  // GetHousehold returns, keys in sorted order), showing only the keys in `household_fields`
+  // and, of each member, in `member_fields` (null: every key). One query for the members, and
+  // one per attribute with a source of its own; no JSON tree is built.
+  Status WriteHousehold(const HouseholdHead& household, std::string& out,
+                        const ViewFields* household_fields = nullptr,
+                        const ViewFields* member_fields = nullptr);
   Result<nlohmann::json> GetMember(std::string_view member_id,
                                    std::optional<Timestamp> as_of = std::nullopt);
   // The member ID holding a national ID (looked up by its token). NOT_FOUND when none.
@@ -69,8 +95,7 @@ class Registry {
   Result<nlohmann::json> Summary();
 
  private:
-  Result<nlohmann::json> CurrentHousehold(std::string_view family_id);
-  Result<std::vector<storage::Row>> ProvenanceRows(const std::set<int64_t>& ids);
+  Status WriteAttributeSources(std::string_view attr_prov, JsonWriter& w);
   Result<nlohmann::json> MemberView(int64_t member_idx, std::optional<Timestamp> as_of);
   Result<nlohmann::json> ProvenanceView(int64_t prov_id);
   Status RecordEvent(std::string_view kind, int64_t household_idx, int64_t member_idx,
