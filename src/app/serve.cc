@@ -35,7 +35,11 @@ int Serve(const Config& config, const ServeOptions& options) {
 
   storage::OpenOptions open_options;
   open_options.busy_timeout_ms = config.database.busy_timeout_ms;
-  storage::Connections connections(config.database.url, open_options);
+  // The requests' connections mostly read: through a memory map (the background jobs' writers
+  // below do without).
+  storage::OpenOptions request_options = open_options;
+  request_options.mmap_bytes = int64_t{config.database.read_map_mb} << 20;
+  storage::Connections connections(config.database.url, request_options);
   auto access_log = access::AccessLog::Open(config.database.url);
   if (!access_log.ok()) return Fail(access_log.status(), false);
   SystemTimeSource clock(config.time.utc_offset_minutes);

@@ -115,6 +115,7 @@ Result<Config> Config::Parse(std::string_view text, std::string_view origin) {
   RETURN_IF_ERROR(r.Get("database", "url", &c.database.url));
   RETURN_IF_ERROR(r.Get("database", "busy_timeout_ms", &c.database.busy_timeout_ms));
   RETURN_IF_ERROR(r.Get("database", "pool_size", &c.database.pool_size));
+  RETURN_IF_ERROR(r.Get("database", "read_map_mb", &c.database.read_map_mb));
   RETURN_IF_ERROR(r.Get("server", "bind", &c.server.bind));
   RETURN_IF_ERROR(r.Get("server", "port", &c.server.port));
   RETURN_IF_ERROR(r.Get("server", "workers", &c.server.workers));
@@ -168,6 +169,7 @@ Status Config::Validate() const {
   if (database.url.empty()) return InvalidArgumentError("database.url is empty");
   RETURN_IF_ERROR(Range("database.busy_timeout_ms", database.busy_timeout_ms, 0, 600000));
   RETURN_IF_ERROR(Range("database.pool_size", database.pool_size, 0, 1024));
+  RETURN_IF_ERROR(Range("database.read_map_mb", database.read_map_mb, 0, 1 << 20));
   RETURN_IF_ERROR(Range("server.port", server.port, 0, 65535));
   RETURN_IF_ERROR(Range("server.workers", server.workers, 0, 1024));
   RETURN_IF_ERROR(Range("server.max_body_bytes", server.max_body_bytes, 1024, int64_t{1} << 30));

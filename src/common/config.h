@@ -6,7 +6,7 @@
 // range is INVALID_ARGUMENT naming the key. Command-line flags override the file.
 //
 //   [database]  url = "spode.db"  (an SQLite path or a postgresql:// URL), busy_timeout_ms,
-//               pool_size (0: one per worker)
+//               pool_size (0: one per worker), read_map_mb (SQLite: the server's memory map)
 //   [server]    bind, port, workers (0: one per core), max_body_bytes, max_header_bytes,
 //               max_connections, request_timeout_ms, idle_timeout_ms
 //   [vault]     key_file (default: beside an SQLite database, "<db>.key"; else "spode.key")
@@ -34,6 +34,9 @@ struct Config {
     std::string url = "spode.db";
     int busy_timeout_ms = 5000;
     int pool_size = 0;
+    // SQLite: the server's request connections read the file through a memory map of up to
+    // this many MiB (SQLite itself stops at 2047); 0 reads every page with a system call.
+    int read_map_mb = 2048;
   } database;
   struct Server {
     std::string bind = "127.0.0.1";

@@ -24,6 +24,7 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(c.database.url, "spode.db");
   EXPECT_EQ(c.database.busy_timeout_ms, 5000);
   EXPECT_EQ(c.database.pool_size, 0);
+  EXPECT_EQ(c.database.read_map_mb, 2048);
   EXPECT_EQ(c.server.bind, "127.0.0.1");
   EXPECT_EQ(c.server.port, 8080);
   EXPECT_EQ(c.server.workers, 0);
@@ -52,6 +53,7 @@ constexpr std::string_view kFullFile = R"toml(
 url = "postgresql://spode@db.internal:5432/spode"
 busy_timeout_ms = 2500
 pool_size = 16
+read_map_mb = 0
 
 [server]
 bind = "0.0.0.0"
@@ -81,6 +83,7 @@ TEST(ConfigTest, ParseFullFile) {
   EXPECT_EQ(c.database.url, "postgresql://spode@db.internal:5432/spode");
   EXPECT_EQ(c.database.busy_timeout_ms, 2500);
   EXPECT_EQ(c.database.pool_size, 16);
+  EXPECT_EQ(c.database.read_map_mb, 0);
   EXPECT_EQ(c.server.bind, "0.0.0.0");
   EXPECT_EQ(c.server.port, 9090);
   EXPECT_EQ(c.server.workers, 8);
@@ -247,6 +250,8 @@ TEST(ConfigTest, ValidateRanges) {
        "database.busy_timeout_ms is 600001; it must be between 0 and 600000"},
       {[](Config& c) { c.database.pool_size = 1025; },
        "database.pool_size is 1025; it must be between 0 and 1024"},
+      {[](Config& c) { c.database.read_map_mb = -1; },
+       "database.read_map_mb is -1; it must be between 0 and 1048576"},
       {[](Config& c) { c.server.workers = -1; },
        "server.workers is -1; it must be between 0 and 1024"},
       {[](Config& c) { c.server.max_body_bytes = 1023; },

@@ -98,6 +98,10 @@ struct OpenOptions {
   int busy_timeout_ms = 5000;
   // SQLite only: create the file if missing (default). PostgreSQL databases must exist.
   bool create = true;
+  // SQLite only: read pages through a memory map of up to this many bytes (PRAGMA mmap_size;
+  // SQLite's own limit is 2 GiB - 64 KiB), instead of a system call and a copy each. For
+  // connections that mostly read (a server's requests); 0, the default, for batch writers.
+  int64_t mmap_bytes = 0;
 };
 
 class Database {

@@ -219,6 +219,16 @@ TEST(OpenTest, SqlitePragmasAreInEffect) {
     ASSERT_OK_AND_ASSIGN(auto foreign_keys, db->QueryOne("PRAGMA foreign_keys"));
     ASSERT_TRUE(foreign_keys.has_value());
     EXPECT_EQ(foreign_keys->value(0), Value(int64_t{1}));
+    // No memory map unless asked for.
+    ASSERT_OK_AND_ASSIGN(auto map, db->QueryOne("PRAGMA mmap_size"));
+    ASSERT_TRUE(map.has_value());
+    EXPECT_EQ(map->value(0), Value(int64_t{0}));
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, Open("sqlite:" + path.string(), {.mmap_bytes = 64 << 20}));
+    ASSERT_OK_AND_ASSIGN(auto map, db->QueryOne("PRAGMA mmap_size"));
+    ASSERT_TRUE(map.has_value());
+    EXPECT_EQ(map->value(0), Value(int64_t{64 << 20}));
   }
   std::error_code ignored;
   for (const char* suffix : {"", "-wal", "-shm"}) {

@@ -289,15 +289,16 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Open
   sqlite3_extended_result_codes(db, 1);
   auto database = std::make_unique<SqliteDatabase>(db, path, options.busy_timeout_ms);
   // Durable by default: WAL with synchronous=FULL fsyncs the log at every commit.
-  // No memory map. SQLite unmaps a connection's whole map whenever another connection has
-  // committed since its last read (sqlite3PagerSharedLock): while the access log committed into
-  // the registry's file ten times a second, every worker kept unmapping and faulting its pages
-  // back in, and plain reads were 18% faster. With the log in a file of its own (access/gate.h)
-  // the map made grievance reads and filings about 6% faster but generating a million payment
-  // instructions 18% slower (6.4 s against 7.6-7.8 s; docs/benchmarks.md), so it stays off.
+  // A memory map only when asked (OpenOptions::mmap_bytes). SQLite unmaps a connection's whole
+  // map whenever another connection has committed since its last read (sqlite3PagerSharedLock),
+  // and a writer's growing file is remapped: the map made generating a million payment
+  // instructions 18% slower (6.4 s against 7.6-7.8 s), but a server's household reads, whose
+  // file nothing else writes often (the access log has its own, access/gate.h), 40% faster
+  // (docs/benchmarks.md).
   Status s = database->ExecScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=0;");
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=" +
+      std::to_string(std::max<int64_t>(options.mmap_bytes, 0)) + ";");
   if (!s.ok()) return s.WithContext("configuring " + path);
   return std::unique_ptr<Database>(std::move(database));
 }
