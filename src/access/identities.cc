@@ -143,6 +143,7 @@ Status Identities::SetUserStatus(std::string_view username, std::string_view sta
                                 "revoked_at_us IS NULL",
                                 {now, row->Int(0)})
                         .status());
+    if (sessions_) sessions_->Clear();
   }
   return OkStatus();
 }
@@ -328,32 +329,44 @@ Result<std::string> Identities::CreateSession(const Principal& p, std::string_vi
 
 Result<Principal> Identities::ResolveSession(std::string_view token) {
   if (token.size() != 64) return UnauthenticatedError("not signed in");
-  // One query for the session and, for staff and clients, their account (every authenticated
-  // request runs it).
+  std::string hash = crypto::Hash256(token);
+  const int64_t now = clock_.Now().micros;
+  const uint64_t generation = sessions_ ? sessions_->Generation() : 0;
+  if (sessions_) {
+    if (std::optional<Principal> p = sessions_->Find(hash, now)) return std::move(*p);
+  }
+  // One query for the session and, for staff and clients, their account.
   ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT s.user_id, s.member_idx, s.household_idx, "
                                           "s.member_id, s.expires_at_us, s.revoked_at_us, "
                                           "u.username, u.role, u.scope, u.duties, u.status, "
                                           "u.client_scopes FROM sessions s LEFT JOIN users u ON "
                                           "u.user_id = s.user_id WHERE s.token_hash = ?",
-                                          {storage::Blob{crypto::Hash256(token)}}));
-  if (!row || !(*row).IsNull(5) || (*row).Int(4) <= clock_.Now().micros) {
+                                          {storage::Blob{hash}}));
+  if (!row || !(*row).IsNull(5) || (*row).Int(4) <= now) {
     return UnauthenticatedError("not signed in, or the session has ended; sign in again");
   }
-  if (!(*row).IsNull(0)) return AccountPrincipal(*row, 6, (*row).Int(0));
   Principal p;
-  p.role = Role::kCitizen;
-  p.member_idx = (*row).Int(1);
-  p.household_idx = (*row).Int(2);
-  p.member_id = (*row).Text(3);
-  p.name = "citizen:" + p.member_id;
+  if (!(*row).IsNull(0)) {
+    ASSIGN_OR_RETURN(p, AccountPrincipal(*row, 6, (*row).Int(0)));
+  } else {
+    p.role = Role::kCitizen;
+    p.member_idx = (*row).Int(1);
+    p.household_idx = (*row).Int(2);
+    p.member_id = (*row).Text(3);
+    p.name = "citizen:" + p.member_id;
+  }
+  if (sessions_) sessions_->Put(std::move(hash), p, (*row).Int(4), now, generation);
   return p;
 }
 
 Status Identities::RevokeSession(std::string_view token) {
-  return db_.Execute("UPDATE sessions SET revoked_at_us = ? WHERE token_hash = ? AND "
-                     "revoked_at_us IS NULL",
-                     {clock_.Now().micros, storage::Blob{crypto::Hash256(token)}})
-      .status();
+  std::string hash = crypto::Hash256(token);
+  RETURN_IF_ERROR(db_.Execute("UPDATE sessions SET revoked_at_us = ? WHERE token_hash = ? AND "
+                              "revoked_at_us IS NULL",
+                              {clock_.Now().micros, storage::Blob{hash}})
+                      .status());
+  if (sessions_) sessions_->Forget(hash);
+  return OkStatus();
 }
 
 Result<int64_t> Identities::GrantAssistedConsent(const Principal& op, const CitizenContact& c,

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "access/principal.h"
+#include "access/session_cache.h"
 #include "common/time_source.h"
 #include "storage/database.h"
 
@@ -61,7 +62,10 @@ struct CitizenContact {
 
 class Identities {
  public:
-  Identities(storage::Database& db, const TimeSource& clock) : db_(db), clock_(clock) {}
+  // With `sessions`, ResolveSession reads through that cache, and RevokeSession and
+  // SetUserStatus take what they end out of it.
+  Identities(storage::Database& db, const TimeSource& clock, SessionCache* sessions = nullptr)
+      : db_(db), clock_(clock), sessions_(sessions) {}
 
   // INVALID_ARGUMENT for a bad name (3-40 of a-z 0-9 . _ -), a short password (under 10
   // characters), a citizen role, an officer without a 2-, 4- or 6-digit area code, or duties on
@@ -113,6 +117,7 @@ class Identities {
 
   storage::Database& db_;
   const TimeSource& clock_;
+  SessionCache* sessions_;
 };
 
 }  // namespace spode::access

@@ -169,7 +169,7 @@ class Handlers {
   Result<Principal> Authenticate(storage::Database& db, const http::Request& req) {
     std::string token = TokenOf(req);
     if (token.empty()) return UnauthenticatedError("sign in first");
-    return access::Identities(db, a_.clock_).ResolveSession(token);
+    return access::Identities(db, a_.clock_, &a_.sessions_).ResolveSession(token);
   }
 
   Result<std::optional<HouseholdRef>> FindHousehold(storage::Database& db,
@@ -314,7 +314,7 @@ class Handlers {
     return Run(req, [&](storage::Database& db) -> Result<http::Response> {
       std::string token = TokenOf(req);
       if (token.empty()) return UnauthenticatedError("sign in first");
-      access::Identities ids(db, a_.clock_);
+      access::Identities ids(db, a_.clock_, &a_.sessions_);
       ASSIGN_OR_RETURN(Principal p, ids.ResolveSession(token));
       RETURN_IF_ERROR(ids.RevokeSession(token));
       http::Response r = http::Json({{"signed_out", true}});
@@ -1150,7 +1150,7 @@ class Handlers {
       if (name == p.name) {
         return FailedPreconditionError("an administrator cannot change their own account");
       }
-      RETURN_IF_ERROR(access::Identities(db, a_.clock_).SetUserStatus(name, status));
+      RETURN_IF_ERROR(access::Identities(db, a_.clock_, &a_.sessions_).SetUserStatus(name, status));
       return http::Json({{"username", name}, {"status", status}});
     });
   }

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "access/gate.h"
+#include "access/session_cache.h"
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
 #include "grievance/types.h"
@@ -56,6 +57,9 @@ class Api {
   const TimeSource& clock_;
   access::AccessLog& log_;
   access::Gate gate_;
+  // The sessions of recent requests (access/session_cache.h): most requests then skip the
+  // session look-up.
+  access::SessionCache sessions_;
   Options options_;
   friend class Handlers;
 };

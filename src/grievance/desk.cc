@@ -148,13 +148,15 @@ Result<std::vector<Grievance>> List(storage::Database& db, const ListFilter& f) 
 }
 
 Result<std::vector<HistoryEntry>> History(storage::Database& db, int64_t grievance_id) {
-  ASSIGN_OR_RETURN(auto exists,
-                   db.QueryOne("SELECT 1 FROM grievances WHERE grievance_id = ?", {grievance_id}));
-  if (!exists) return NotFoundError("no grievance " + std::to_string(grievance_id));
   ASSIGN_OR_RETURN(auto rows, db.Query("SELECT event_id, at_us, kind, actor, text_en, text_hi "
                                        "FROM grievance_events WHERE grievance_id = ? ORDER BY "
                                        "event_id",
                                        {grievance_id}));
+  if (rows.empty()) {  // every grievance has its filing event: is there a grievance at all?
+    ASSIGN_OR_RETURN(auto exists, db.QueryOne("SELECT 1 FROM grievances WHERE grievance_id = ?",
+                                              {grievance_id}));
+    if (!exists) return NotFoundError("no grievance " + std::to_string(grievance_id));
+  }
   std::vector<HistoryEntry> out;
   out.reserve(rows.size());
   for (const storage::Row& r : rows) {
