@@ -1,7 +1,10 @@
 #include "payments/csv_profile.h"
 
+#include <algorithm>
 #include <array>
+#include <future>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "payments/internal/text.h"
@@ -44,8 +47,13 @@ struct Record {
 // unquoted field (the position is then unknowable or the rest of the line is ambiguous).
 class CsvSplitter {
  public:
-  CsvSplitter(std::string_view text, const StatusCsvLimits& limits)
-      : text_(text), limits_(limits) {}
+  // `first_line`: the line number of text's first line (a part of a larger file).
+  CsvSplitter(std::string_view text, const StatusCsvLimits& limits, int64_t first_line = 1)
+      : text_(text), limits_(limits), line_(first_line) {}
+
+  // Where the next record starts, and its line number.
+  size_t position() const { return pos_; }
+  int64_t line() const { return line_; }
 
   // False at the end of input.
   Result<bool> Next(Record* record) {
@@ -118,7 +126,7 @@ class CsvSplitter {
   std::string_view text_;
   const StatusCsvLimits& limits_;
   size_t pos_ = 0;
-  int64_t line_ = 1;
+  int64_t line_;
 };
 
 enum Column { kEndToEndId, kStatus, kReasonCode, kReasonDetail, kBankReference, kStatusDate };
@@ -126,6 +134,92 @@ constexpr std::array<std::string_view, 6> kColumnNames = {
     "end_to_end_id", "status", "reason_code", "reason_detail", "bank_reference", "status_date"};
 
 bool IsBlank(const Record& r) { return r.fields.size() == 1 && TrimAscii(r.fields[0]).empty(); }
+
+// Parses the records after the header into `report` (its transactions and issues); fails as
+// the whole file does.
+Status ParseRecords(CsvSplitter& splitter, const std::array<int, kColumnNames.size()>& index,
+                    size_t columns, const StatusCsvLimits& limits, StatusReport& report) {
+  Record record;
+  size_t lines = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, splitter.Next(&record));
+    if (!more) break;
+    if (IsBlank(record)) continue;
+    if (++lines > limits.max_lines) {
+      return ResourceExhaustedError("line " + std::to_string(record.line) + ": more than " +
+                                    std::to_string(limits.max_lines) + " lines");
+    }
+    SourcePosition at{record.line, 0, ""};
+    auto issue = [&](std::string message) { report.issues.push_back({at, std::move(message)}); };
+    if (record.fields.size() != columns) {
+      issue(std::to_string(record.fields.size()) + " fields, the header has " +
+            std::to_string(columns));
+      continue;
+    }
+    if (record.too_long) {
+      issue("a field is longer than " + std::to_string(limits.max_field_bytes) + " bytes");
+      continue;
+    }
+    auto field = [&](Column c) -> std::string {
+      return index[c] < 0 ? std::string() : std::string(TrimAscii(record.fields[index[c]]));
+    };
+    TransactionStatus status;
+    status.position = at;
+    status.end_to_end_id = field(kEndToEndId);
+    if (Status s = CheckLineText("end_to_end_id", status.end_to_end_id, 1, 35); !s.ok()) {
+      issue(s.message());
+      continue;
+    }
+    status.status_code = field(kStatus);
+    std::optional<TransactionOutcome> outcome = OutcomeOfStatusCode(status.status_code);
+    if (!outcome) {
+      issue("status " + Quote(status.status_code) +
+            " is not a status code (ACCP, ACSP, ACSC, "
+            "ACCC, PDNG, RJCT, RTND, ...) for " +
+            Quote(status.end_to_end_id));
+      continue;
+    }
+    status.outcome = *outcome;
+    std::string code = field(kReasonCode), detail = field(kReasonDetail);
+    for (char& c : detail) {
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a quoted detail may span lines
+    }
+    bool valid_code = code.size() <= 35;
+    for (char c : code) {
+      valid_code = valid_code && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                                  (c >= '0' && c <= '9') || c == '_' || c == '-');
+    }
+    if (!valid_code) {
+      issue("reason_code " + Quote(code) +
+            " is not a code (letters, digits, '_', '-'; at most "
+            "35) for " +
+            Quote(status.end_to_end_id));
+      continue;
+    }
+    if (Status s = CheckLineText("reason_detail", detail, 0, 1000); !s.ok()) {
+      issue(s.message());
+      continue;
+    }
+    if (!code.empty() || !detail.empty()) {
+      StatusReason reason;
+      reason.code = code;
+      if (!detail.empty()) reason.additional_info.push_back(detail);
+      status.reasons.push_back(std::move(reason));
+    }
+    status.bank_reference = field(kBankReference);
+    if (Status s = CheckLineText("bank_reference", status.bank_reference, 0, 35); !s.ok()) {
+      issue(s.message());
+      continue;
+    }
+    status.status_date = field(kStatusDate);
+    if (!status.status_date.empty() && !Date::Parse(status.status_date).ok()) {
+      issue("status_date " + Quote(status.status_date) + " is not a date (YYYY-MM-DD)");
+      continue;
+    }
+    report.transactions.push_back(std::move(status));
+  }
+  return OkStatus();
+}
 
 }  // namespace
 
@@ -206,84 +300,56 @@ Result<StatusReport> ParseStatusCsv(std::string_view csv, const StatusCsvLimits&
 
   StatusReport report;
   report.format = "csv";
-  size_t lines = 0;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool more, splitter.Next(&record));
-    if (!more) break;
-    if (IsBlank(record)) continue;
-    if (++lines > limits.max_lines) {
-      return ResourceExhaustedError("line " + std::to_string(record.line) + ": more than " +
-                                    std::to_string(limits.max_lines) + " lines");
+  // A large file without quotes, whose lines all end in "\n": its second half is parsed on a
+  // second thread, from the first line break after its middle (each line a record, so the
+  // line numbers there are known), and appended; the same lines and issues, in the same order,
+  // as one pass. (A quote could open a field that spans lines; a lone "\r" ends a record.)
+  std::string_view body = csv.substr(splitter.position());
+  const int64_t body_line = splitter.line();
+  auto parallel = [&]() -> std::optional<size_t> {
+    if (body.size() < limits.parallel_min_bytes || body.size() < 2) return std::nullopt;
+    if (body.find('"') != std::string_view::npos) return std::nullopt;
+    for (size_t cr = body.find('\r'); cr != std::string_view::npos; cr = body.find('\r', cr + 1)) {
+      if (cr + 1 >= body.size() || body[cr + 1] != '\n') return std::nullopt;
     }
-    SourcePosition at{record.line, 0, ""};
-    auto issue = [&](std::string message) { report.issues.push_back({at, std::move(message)}); };
-    if (record.fields.size() != columns) {
-      issue(std::to_string(record.fields.size()) + " fields, the header has " +
-            std::to_string(columns));
-      continue;
-    }
-    if (record.too_long) {
-      issue("a field is longer than " + std::to_string(limits.max_field_bytes) + " bytes");
-      continue;
-    }
-    auto field = [&](Column c) -> std::string {
-      return index[c] < 0 ? std::string() : std::string(TrimAscii(record.fields[index[c]]));
+    size_t breaks = static_cast<size_t>(std::count(body.begin(), body.end(), '\n'));
+    if (breaks + 1 > limits.max_lines) return std::nullopt;  // the limit is checked in one pass
+    size_t mid = body.find('\n', body.size() / 2);
+    if (mid == std::string_view::npos || mid + 1 >= body.size()) return std::nullopt;
+    return mid + 1;
+  }();
+  if (parallel) {
+    std::string_view first = body.substr(0, *parallel), second = body.substr(*parallel);
+    const size_t first_lines = static_cast<size_t>(std::count(first.begin(), first.end(), '\n'));
+    const int64_t second_line = body_line + static_cast<int64_t>(first_lines);
+    // Room for every line: the halves are not moved as they grow, nor when joined.
+    report.transactions.reserve(first_lines + static_cast<size_t>(std::count(
+                                                  second.begin(), second.end(), '\n')) + 1);
+    StatusReport later;
+    later.transactions.reserve(report.transactions.capacity() - first_lines);
+    auto parse_second = [&]() {
+      CsvSplitter rest(second, limits, second_line);
+      return ParseRecords(rest, index, columns, limits, later);
     };
-    TransactionStatus status;
-    status.position = at;
-    status.end_to_end_id = field(kEndToEndId);
-    if (Status s = CheckLineText("end_to_end_id", status.end_to_end_id, 1, 35); !s.ok()) {
-      issue(s.message());
-      continue;
+    std::future<Status> second_done;
+    try {
+      second_done = std::async(std::launch::async, parse_second);
+    } catch (const std::system_error&) {  // no thread to be had: both halves here
+      second_done = std::async(std::launch::deferred, parse_second);
     }
-    status.status_code = field(kStatus);
-    std::optional<TransactionOutcome> outcome = OutcomeOfStatusCode(status.status_code);
-    if (!outcome) {
-      issue("status " + Quote(status.status_code) +
-            " is not a status code (ACCP, ACSP, ACSC, "
-            "ACCC, PDNG, RJCT, RTND, ...) for " +
-            Quote(status.end_to_end_id));
-      continue;
-    }
-    status.outcome = *outcome;
-    std::string code = field(kReasonCode), detail = field(kReasonDetail);
-    for (char& c : detail) {
-      if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a quoted detail may span lines
-    }
-    bool valid_code = code.size() <= 35;
-    for (char c : code) {
-      valid_code = valid_code && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                  (c >= '0' && c <= '9') || c == '_' || c == '-');
-    }
-    if (!valid_code) {
-      issue("reason_code " + Quote(code) +
-            " is not a code (letters, digits, '_', '-'; at most "
-            "35) for " +
-            Quote(status.end_to_end_id));
-      continue;
-    }
-    if (Status s = CheckLineText("reason_detail", detail, 0, 1000); !s.ok()) {
-      issue(s.message());
-      continue;
-    }
-    if (!code.empty() || !detail.empty()) {
-      StatusReason reason;
-      reason.code = code;
-      if (!detail.empty()) reason.additional_info.push_back(detail);
-      status.reasons.push_back(std::move(reason));
-    }
-    status.bank_reference = field(kBankReference);
-    if (Status s = CheckLineText("bank_reference", status.bank_reference, 0, 35); !s.ok()) {
-      issue(s.message());
-      continue;
-    }
-    status.status_date = field(kStatusDate);
-    if (!status.status_date.empty() && !Date::Parse(status.status_date).ok()) {
-      issue("status_date " + Quote(status.status_date) + " is not a date (YYYY-MM-DD)");
-      continue;
-    }
-    report.transactions.push_back(std::move(status));
+    CsvSplitter front(first, limits, body_line);
+    Status first_status = ParseRecords(front, index, columns, limits, report);
+    Status second_status = second_done.get();
+    RETURN_IF_ERROR(first_status);
+    RETURN_IF_ERROR(second_status);
+    report.transactions.insert(report.transactions.end(),
+                               std::make_move_iterator(later.transactions.begin()),
+                               std::make_move_iterator(later.transactions.end()));
+    report.issues.insert(report.issues.end(), std::make_move_iterator(later.issues.begin()),
+                         std::make_move_iterator(later.issues.end()));
+    return report;
   }
+  RETURN_IF_ERROR(ParseRecords(splitter, index, columns, limits, report));
   return report;
 }
 

@@ -2,6 +2,9 @@
 // files in (good lines, bad lines with their numbers, refused files).
 #include "payments/csv_profile.h"
 
+#include <limits>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "payments/returns.h"
@@ -118,6 +121,68 @@ TEST(StatusCsvTest, AFieldTooLongIsALineIssue) {
   EXPECT_EQ(report->transactions[0].end_to_end_id, "B");
   ASSERT_EQ(report->issues.size(), 1u);
   EXPECT_THAT(report->issues[0].message, HasSubstr("longer than 1000 bytes"));
+}
+
+// A large file is parsed in two halves on two threads (StatusCsvLimits::parallel_min_bytes):
+// every line, issue and line number must be what one pass gives, whichever half a line is in.
+TEST(StatusCsvTest, TwoHalvesReadWhatOnePassReads) {
+  std::string csv = "end_to_end_id,status,reason_code,reason_detail,bank_reference\r\n";
+  for (int i = 1; i <= 4000; ++i) {
+    std::string id = "202611-" + std::to_string(70000000000 + i * 7919) + "-9f2c41aa";
+    if (i % 997 == 0) {
+      csv += "\r\n";  // a blank line
+    } else if (i % 613 == 0) {
+      csv += id + ",PAID,,,\r\n";  // not a status code: an issue
+    } else if (i % 701 == 0) {
+      csv += id + ",ACSC\r\n";  // too few fields: an issue
+    } else if (i % 33 == 0) {
+      csv += id + ",RJCT,AC04,Account closed,\r\n";
+    } else {
+      csv += id + ",ACSC,,,UTR" + std::to_string(i) + "\r\n";
+    }
+  }
+  StatusCsvLimits one_pass{.parallel_min_bytes = std::numeric_limits<size_t>::max()};
+  StatusCsvLimits halves{.parallel_min_bytes = 0};
+  auto whole = ParseStatusCsv(csv, one_pass);
+  auto split = ParseStatusCsv(csv, halves);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_TRUE(split.ok()) << split.status();
+  ASSERT_EQ(split->transactions.size(), whole->transactions.size());
+  EXPECT_EQ(whole->transactions.size(), 4000u - 4 - 6 - 5);  // blank, PAID, short lines left out
+  for (size_t i = 0; i < whole->transactions.size(); ++i) {
+    const TransactionStatus& a = whole->transactions[i];
+    const TransactionStatus& b = split->transactions[i];
+    EXPECT_EQ(b.end_to_end_id, a.end_to_end_id) << i;
+    EXPECT_EQ(b.status_code, a.status_code) << i;
+    EXPECT_EQ(b.outcome, a.outcome) << i;
+    EXPECT_EQ(b.bank_reference, a.bank_reference) << i;
+    EXPECT_EQ(b.position.line, a.position.line) << i;
+    ASSERT_EQ(b.reasons.size(), a.reasons.size()) << i;
+    if (!a.reasons.empty()) {
+      EXPECT_EQ(b.reasons[0].code, a.reasons[0].code) << i;
+    }
+  }
+  // Line numbers count the header as line 1: the last transaction is on line 4001.
+  EXPECT_EQ(split->transactions.back().position.line, 4001);
+  ASSERT_EQ(split->issues.size(), whole->issues.size());
+  ASSERT_EQ(whole->issues.size(), 11u);
+  for (size_t i = 0; i < whole->issues.size(); ++i) {
+    EXPECT_EQ(split->issues[i].position.line, whole->issues[i].position.line) << i;
+    EXPECT_EQ(split->issues[i].message, whole->issues[i].message) << i;
+  }
+  EXPECT_EQ(whole->issues.back().position.line, 1 + 613 * 6);  // the last PAID line
+  // A file that one pass refuses is refused the same way from its second half.
+  std::string bad = csv + "X," + std::string(70, ',') + "\r\n";
+  EXPECT_EQ(ParseStatusCsv(bad, halves).status().message(),
+            ParseStatusCsv(bad, one_pass).status().message());
+  EXPECT_THAT(ParseStatusCsv(bad, halves).status().message(),
+              HasSubstr("line 4002: more than 64 fields"));
+  // A quote (which may open a field spanning lines) or a lone "\r" keeps one pass.
+  std::string quoted = csv + "\"B\",ACSC,,,\r\n";
+  auto q = ParseStatusCsv(quoted, halves);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->transactions.back().end_to_end_id, "B");
+  EXPECT_EQ(q->transactions.back().position.line, 4002);
 }
 
 }  // namespace

@@ -2,8 +2,11 @@
 // files, the ledger and its reconciliation, retries, drift holds, and re-entry events.
 #include "payments/disbursement.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "gtest/gtest.h"
 #include "notify/outbox.h"
@@ -108,6 +111,66 @@ TEST_P(DisbursementTest, CycleIsPaidOnceWithReturnsExplainedAndTheLedgerReconcil
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->already_imported);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM reentry_events"), report->rejected);
+  ExpectReconciled();
+}
+
+// The export sorts each file's transfers by instruction id itself (IdOrder), and the import
+// writes runs of neighbouring rows with one statement: every file must list its ids in byte
+// order, and every status line must land on its own instruction, whatever the lines around it.
+TEST_P(DisbursementTest, FilesListIdsInOrderAndEachStatusLineLandsOnItsInstruction) {
+  ASSERT_OK(world_.Build(40));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  int64_t listed = 0;
+  for (const auto& f : std::filesystem::directory_iterator(world_.out_dir())) {
+    std::ifstream in(f.path(), std::ios::binary);
+    std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> ids;
+    const std::string open = "<EndToEndId>", close = "</EndToEndId>";
+    for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at)) {
+      at += open.size();
+      ids.push_back(xml.substr(at, xml.find(close, at) - at));
+    }
+    ASSERT_FALSE(ids.empty()) << f.path();
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << f.path();
+    listed += static_cast<int64_t>(ids.size());
+  }
+  EXPECT_EQ(listed, 40);
+
+  // Lines in table order, so that neighbouring rows are named together: runs of paid lines
+  // broken by rejections and acceptances, one instruction named twice (accepted, then paid).
+  auto rows = db().Query("SELECT instruction_id FROM payment_instructions ORDER BY cycle_id, "
+                         "beneficiary_idx");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 40u);
+  std::string csv = "end_to_end_id,status,reason_code\n";
+  std::map<std::string, std::pair<std::string, std::string>> expected;  // status, reason
+  for (size_t i = 0; i < rows->size(); ++i) {
+    std::string id = (*rows)[i].Text(0);
+    if (i % 7 == 3) {
+      csv += id + ",RJCT,AC04\n";
+      expected[id] = {"rejected", "AC04"};
+    } else if (i % 11 == 5) {
+      csv += id + ",ACSP,\n";
+      expected[id] = {"accepted", ""};
+    } else if (i == 20) {
+      csv += id + ",ACSP,\n" + id + ",ACSC,\n";
+      expected[id] = {"paid", ""};
+    } else {
+      csv += id + ",ACSC,\n";
+      expected[id] = {"paid", ""};
+    }
+  }
+  auto report = ImportStatusFile(db(), clock_, csv, "status.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->rejected, 6);
+  auto after = db().Query("SELECT instruction_id, status, COALESCE(reason_code, '') FROM "
+                          "payment_instructions");
+  ASSERT_TRUE(after.ok()) << after.status();
+  for (const storage::Row& r : *after) {
+    EXPECT_EQ(r.Text(1), expected[r.Text(0)].first) << r.Text(0);
+    EXPECT_EQ(r.Text(2), expected[r.Text(0)].second) << r.Text(0);
+  }
   ExpectReconciled();
 }
 
