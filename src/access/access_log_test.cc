@@ -135,5 +135,60 @@ TEST(AccessLogSidecarTest, ALogLeftBehindByADeletedDatabaseIsRefusedNotInherited
   remove(side + ".old");
 }
 
+// The side file's index by household lags the log: a household's entries are found whether
+// they are indexed yet or not, and an older side file (with the old index) is caught up when
+// opened.
+TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndexed) {
+  auto at = [](const std::vector<storage::Row>& rows) {
+    std::vector<int64_t> out;
+    for (const storage::Row& r : rows) out.push_back(r.Int(0));
+    return out;
+  };
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 1; i <= 6; ++i) (*log)->Append(Entry(i, "h", i % 2 == 0 ? 8 : 9));
+    (*log)->Append(Entry(7, "no household", 0));
+    auto before = (*log)->ForHousehold(8, 100);  // none indexed yet
+    ASSERT_TRUE(before.ok()) << before.status();
+    EXPECT_EQ(at(*before), (std::vector<int64_t>{6, 4, 2}));
+    EXPECT_EQ(before->front().Text(1), "user:officer.one");
+    ASSERT_TRUE((*log)->IndexHouseholds().ok());
+    for (int i = 10; i <= 11; ++i) (*log)->Append(Entry(i, "h", 8));
+    auto after = (*log)->ForHousehold(8, 100);  // three indexed, two not
+    ASSERT_TRUE(after.ok()) << after.status();
+    EXPECT_EQ(at(*after), (std::vector<int64_t>{11, 10, 6, 4, 2}));
+    auto newest = (*log)->ForHousehold(8, 2);
+    ASSERT_TRUE(newest.ok()) << newest.status();
+    EXPECT_EQ(at(*newest), (std::vector<int64_t>{11, 10}));
+    auto other = (*log)->ForHousehold(9, 100);
+    ASSERT_TRUE(other.ok()) << other.status();
+    EXPECT_EQ(at(*other), (std::vector<int64_t>{5, 3, 1}));
+  }
+  // As an older version left it: the index on the table itself, nothing in the lagged one.
+  const std::string side = AccessLog::SidecarPath(tdb_.path().string());
+  {
+    auto sidecar = storage::Open(side);
+    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+    ASSERT_TRUE((*sidecar)
+                    ->ExecScript("DROP TABLE access_log_by_household; DROP TABLE "
+                                 "access_log_indexed; CREATE INDEX access_log_household ON "
+                                 "access_log (household_idx, at_us)")
+                    .ok());
+  }
+  auto log = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                               "'access_log_household'"),
+            0);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_household"), 8);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT upto FROM access_log_indexed"), 9);
+  auto rows = (*log)->ForHousehold(8, 100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(at(*rows), (std::vector<int64_t>{11, 10, 6, 4, 2}));
+}
+
 }  // namespace
 }  // namespace spode::access

@@ -142,12 +142,25 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     RETURN_IF_ERROR(log->owned_->ExecScript(
         "CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT NOT NULL)"));
     RETURN_IF_ERROR(BindToRegistry(*log->owned_, *path, SidecarPath(*path)));
+    RETURN_IF_ERROR(log->owned_->ExecScript(
+        "DROP INDEX IF EXISTS access_log_household; "
+        "CREATE TABLE IF NOT EXISTS access_log_by_household (household_idx BIGINT NOT NULL, "
+        "at_us BIGINT NOT NULL, log_id BIGINT NOT NULL, PRIMARY KEY (household_idx, at_us, "
+        "log_id)) WITHOUT ROWID; "
+        "CREATE TABLE IF NOT EXISTS access_log_indexed (upto BIGINT NOT NULL); "
+        "INSERT INTO access_log_indexed (upto) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM "
+        "access_log_indexed)"));
+    log->lagged_index_ = true;
     // Entries land all over the household index, so a commit dirties about a page each;
     // checkpointing every 64 MB of log instead of SQLite's 4 MB writes a page back once for
     // many commits instead of once for each.
     RETURN_IF_ERROR(log->owned_->ExecScript("PRAGMA wal_autocheckpoint=16384"));
   }
   log->db_ = log->owned_.get();
+  if (log->lagged_index_) {
+    std::lock_guard lock(log->db_mu_);
+    RETURN_IF_ERROR(log->IndexHouseholdsLocked());  // a new, moved or older file caught up
+  }
   log->background_ = true;
   log->thread_ = std::thread([l = log.get()] { l->Run(); });
   return log;
@@ -206,6 +219,52 @@ Result<std::vector<storage::Row>> AccessLog::Read(std::string_view sql,
   return db_->Query(sql, params);
 }
 
+Result<std::vector<storage::Row>> AccessLog::ForHousehold(int64_t household_idx, int64_t limit) {
+  if (!lagged_index_) {
+    return Read("SELECT at_us, actor, role, action, purpose, decision FROM access_log WHERE "
+                "household_idx = ? ORDER BY log_id DESC LIMIT ?",
+                {household_idx, limit});
+  }
+  // The indexed entries and those after the index's end, in one statement (one snapshot), so
+  // that the indexer between the two halves cannot hide or repeat an entry.
+  return Read("SELECT at_us, actor, role, action, purpose, decision FROM (SELECT log_id, at_us, "
+              "actor, role, action, purpose, decision FROM access_log WHERE log_id IN (SELECT "
+              "log_id FROM access_log_by_household WHERE household_idx = ?) UNION ALL SELECT "
+              "log_id, at_us, actor, role, action, purpose, decision FROM access_log WHERE log_id "
+              "> (SELECT upto FROM access_log_indexed) AND household_idx = ?) ORDER BY log_id DESC "
+              "LIMIT ?",
+              {household_idx, household_idx, limit});
+}
+
+Status AccessLog::IndexHouseholds() {
+  if (!lagged_index_) return OkStatus();
+  RETURN_IF_ERROR(Flush());
+  std::lock_guard lock(db_mu_);
+  return IndexHouseholdsLocked();
+}
+
+Status AccessLog::IndexHouseholdsLocked() {
+  ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(auto upto, db_->QueryOne("SELECT upto FROM access_log_indexed"));
+  ASSIGN_OR_RETURN(auto last, db_->QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM access_log"));
+  const int64_t from = upto ? upto->Int(0) : 0;
+  const int64_t to = last ? last->Int(0) : 0;
+  if (to > from) {
+    // In key order, so the index's pages are written in one sweep.
+    RETURN_IF_ERROR(db_->Execute("INSERT INTO access_log_by_household (household_idx, at_us, "
+                                 "log_id) SELECT household_idx, at_us, log_id FROM access_log "
+                                 "WHERE log_id > ? AND log_id <= ? AND household_idx IS NOT NULL "
+                                 "ORDER BY household_idx, at_us, log_id",
+                                 {from, to})
+                        .status());
+    RETURN_IF_ERROR(db_->Execute("UPDATE access_log_indexed SET upto = ?", {to}).status());
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  unindexed_ = 0;
+  indexed_at_ = std::chrono::steady_clock::now();
+  return OkStatus();
+}
+
 Status AccessLog::Write(std::vector<AccessEntry>& batch) {
   static const std::string kCols[] = {"at_us",  "actor",         "role",    "action",
                                       "object", "household_idx", "purpose", "decision",
@@ -227,6 +286,14 @@ Status AccessLog::Write(std::vector<AccessEntry>& batch) {
   RETURN_IF_ERROR(db_->BulkInsert("access_log", kCols, rows));
   RETURN_IF_ERROR(tx.Commit());
   written_ += static_cast<int64_t>(batch.size());
+  unindexed_ += static_cast<int64_t>(batch.size());
+  if (lagged_index_ && (unindexed_ >= kIndexBatch ||
+                        std::chrono::steady_clock::now() - indexed_at_ >= kIndexEvery)) {
+    // The entries are committed: an indexing failure loses nothing (the next run catches up).
+    if (Status s = IndexHouseholdsLocked(); !s.ok()) {
+      spdlog::warn("access log: indexing by household: {}", s.ToString());
+    }
+  }
   return OkStatus();
 }
 

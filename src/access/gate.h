@@ -112,7 +112,14 @@ struct AccessEntry {
 // page cache at its next read, so a log committed ten times a second into the registry's file
 // made every read of the registry start from cold pages. Entries an older version wrote into the
 // registry's own `access_log` are moved into the side file when the log is opened. Read the log
-// through Read(), which sees both cases.
+// through Read(), which sees both cases, and a household's entries through ForHousehold.
+//
+// The side file's index by household lags. An index on (household_idx, at_us) took an entry
+// all over the table's pages, so a batch wrote about a page per entry; the side file instead
+// keeps `access_log_by_household` (household, time, entry id; no rowid), filled from the entries
+// after `access_log_indexed.upto`, in key order, every kIndexEvery or kIndexBatch entries, and
+// ForHousehold reads it together with the few entries not indexed yet. It is derived: a file
+// whose index is missing or behind has it built or caught up when it is opened.
 class AccessLog {
  public:
   // Opens its own connection: to `url` on PostgreSQL, to the side file on SQLite (created, with
@@ -127,12 +134,19 @@ class AccessLog {
   // Runs a query over the log (`access_log`) once everything appended so far is written.
   Result<std::vector<storage::Row>> Read(std::string_view sql,
                                          std::initializer_list<storage::Value> params = {});
+  // The newest `limit` entries about a household, newest first, once everything appended so
+  // far is written: at_us, actor, role, action, purpose, decision.
+  Result<std::vector<storage::Row>> ForHousehold(int64_t household_idx, int64_t limit);
+  // Adds the entries written since the last time to the side file's index by household (the
+  // writer does this by itself; tests call it to see both halves). Nothing on PostgreSQL.
+  Status IndexHouseholds();
   // The side file of the SQLite database at `path`.
   static std::string SidecarPath(std::string_view path);
 
  private:
   AccessLog() = default;
   Status Write(std::vector<AccessEntry>& batch);
+  Status IndexHouseholdsLocked();  // with db_mu_ held
   void Run();
   std::unique_ptr<storage::Database> owned_;
   storage::Database* db_ = nullptr;
@@ -141,6 +155,11 @@ class AccessLog {
   std::condition_variable cv_;
   static constexpr size_t kBatch = 1000;
   static constexpr std::chrono::milliseconds kInterval{100};
+  static constexpr int64_t kIndexBatch = 100'000;
+  static constexpr std::chrono::seconds kIndexEvery{5};
+  bool lagged_index_ = false;           // the side file's index by household
+  int64_t unindexed_ = 0;               // entries written since it was brought up to date
+  std::chrono::steady_clock::time_point indexed_at_;  // GUARDED_BY(db_mu_)
   std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
   bool flush_wanted_ = false;      // GUARDED_BY(mu_)
   int64_t appended_ = 0, written_ = 0;  // GUARDED_BY(mu_)

@@ -423,10 +423,7 @@ class Handlers {
                                 {row->Text(0), p.household_idx, row->Text(1)}, "own_record"));
       // Read through the log itself (its own database on SQLite), this request's own entry
       // included.
-      ASSIGN_OR_RETURN(auto rows, a_.log_.Read("SELECT at_us, actor, role, action, purpose, "
-                                               "decision FROM access_log WHERE household_idx = ? "
-                                               "ORDER BY log_id DESC LIMIT 100",
-                                               {p.household_idx}));
+      ASSIGN_OR_RETURN(auto rows, a_.log_.ForHousehold(p.household_idx, 100));
       json out = json::array();
       for (const auto& r : rows) {
         out.push_back({{"at", Timestamp{r.Int(0)}.ToString()},
