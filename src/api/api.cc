@@ -526,7 +526,7 @@ class Handlers {
         return InvalidArgumentError("family_id must be 10 digits with a valid check digit");
       }
       ASSIGN_OR_RETURN(std::string purpose, Purpose(req));
-      registry::Registry reg(db, a_.key_, a_.clock_);
+      registry::Registry reg(db, a_.key_, a_.clock_, &a_.places_);  // a read transaction
       ASSIGN_OR_RETURN(auto household, reg.FindHousehold(family_id));
       if (household && household->status == "rejected") household.reset();
       access::Resource r{family_id, household ? household->household_idx : 0,

@@ -23,6 +23,7 @@
 #include "grievance/types.h"
 #include "http/router.h"
 #include "programs/eligibility.h"
+#include "registry/registry.h"
 #include "storage/connections.h"
 
 namespace spode::api {
@@ -60,6 +61,8 @@ class Api {
   // The sessions of recent requests (access/session_cache.h): most requests then skip the
   // session look-up.
   access::SessionCache sessions_;
+  // Place names, read once (registry::PlaceNames); filled only by GET requests.
+  registry::PlaceNames places_;
   Options options_;
   friend class Handlers;
 };

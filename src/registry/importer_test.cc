@@ -62,6 +62,44 @@ TEST_P(ImporterTest, ImportsHouseholdsWithAssignedIdsAndMaskedViews) {
   EXPECT_EQ(*found, (*h)["members"][1]["member_id"]);
 }
 
+// A server's registries share the place names they have read; the view is the same either way,
+// and a written view shows only the fields asked for.
+TEST_P(ImporterTest, ViewsWithSharedPlaceNamesAndFieldListsMatchTheFullView) {
+  Import({Family(1).dump(), Family(10, "990101002").dump()});
+  auto ids = db().Query("SELECT family_id, village_code FROM households ORDER BY household_idx");
+  ASSERT_TRUE(ids.ok() && ids->size() == 2u);
+  PlaceNames names;
+  for (const storage::Row& row : *ids) {
+    Registry own(db(), key_, clock_);
+    auto full = own.GetHousehold(row.Text(0));
+    ASSERT_TRUE(full.ok()) << full.status();
+    Registry shared(db(), key_, clock_, &names);
+    auto head = shared.FindHousehold(row.Text(0));
+    ASSERT_TRUE(head.ok() && head->has_value()) << head.status();
+    EXPECT_EQ((*head)->village, row.Text(1));
+    auto village = db().QueryOne("SELECT name FROM places WHERE code = ?", {row.Text(1)});
+    ASSERT_TRUE(village.ok() && *village);
+    EXPECT_EQ((*head)->village_name, (*village)->Text(0));
+    EXPECT_EQ(names.Find(row.Text(1)), (*village)->Text(0));
+    std::string text;
+    ASSERT_TRUE(shared.WriteHousehold(**head, text).ok());
+    EXPECT_EQ(json::parse(text), *full);
+    const ViewFields household_fields = {"family_id", "members"};
+    const ViewFields member_fields = {"member_id", "name"};
+    std::string narrow;
+    ASSERT_TRUE(shared.WriteHousehold(**head, narrow, &household_fields, &member_fields).ok());
+    json n = json::parse(narrow);
+    EXPECT_EQ(n.size(), 2u);
+    EXPECT_EQ(n["family_id"], (*full)["family_id"]);
+    ASSERT_EQ(n["members"].size(), (*full)["members"].size());
+    for (size_t i = 0; i < n["members"].size(); ++i) {
+      EXPECT_EQ(n["members"][i].size(), 2u);
+      EXPECT_EQ(n["members"][i]["name"], (*full)["members"][i]["name"]);
+    }
+  }
+  EXPECT_FALSE(names.Find("no such place").has_value());
+}
+
 TEST_P(ImporterTest, ReadingManyHouseholdsPreparesAFixedSetOfStatements) {
   // Households imported apart cite different provenance, so each household read looks up
   // a different set of provenance ids.

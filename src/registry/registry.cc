@@ -1,6 +1,7 @@
 #include "registry/registry.h"
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "common/json_writer.h"
@@ -102,11 +103,9 @@ namespace {
 
 constexpr std::string_view kHouseholdHeadSql =
     "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
-    "h.village_code, d.name, b.name, v.name, h.status, h.version, h.attrs, h.attr_prov, "
-    "h.prov_id, p.source, p.as_of, p.verification, p.channel FROM households h LEFT JOIN places "
-    "d ON d.code = h.district_code LEFT JOIN places b ON b.code = h.block_code LEFT JOIN places "
-    "v ON v.code = h.village_code LEFT JOIN provenance p ON p.prov_id = h.prov_id WHERE "
-    "h.family_id = ?";
+    "h.village_code, h.status, h.version, h.attrs, h.attr_prov, h.prov_id, p.source, p.as_of, "
+    "p.verification, p.channel FROM households h LEFT JOIN provenance p ON p.prov_id = "
+    "h.prov_id WHERE h.family_id = ?";
 
 constexpr std::string_view kMembersViewSql =
     "SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, m.relationship, m.phone, "
@@ -148,28 +147,53 @@ void WriteProvenance(JsonWriter& w, bool found, std::string_view source, std::st
 
 }  // namespace
 
+std::optional<std::string> PlaceNames::Find(std::string_view code) const {
+  std::shared_lock lock(mu_);
+  auto it = names_.find(std::string(code));
+  if (it == names_.end()) return std::nullopt;
+  return it->second;
+}
+
+void PlaceNames::Add(std::string code, std::string name) {
+  std::unique_lock lock(mu_);
+  if (names_.size() < kMost) names_.try_emplace(std::move(code), std::move(name));
+}
+
+// A place's name ("" for an unknown code), from the names kept or else the places table.
+Result<std::string> Registry::PlaceName(const std::string& code) {
+  if (std::optional<std::string> name = places_->Find(code)) return std::move(*name);
+  ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT name FROM places WHERE code = ?", {code}));
+  if (!row) return std::string();
+  places_->Add(code, row->Text(0));
+  return row->Text(0);
+}
+
 Result<std::optional<HouseholdHead>> Registry::FindHousehold(std::string_view family_id) {
   ASSIGN_OR_RETURN(auto row, db_.QueryOne(kHouseholdHeadSql, {std::string(family_id)}));
   if (!row) return std::optional<HouseholdHead>();
   const storage::Row& r = *row;
-  return std::optional<HouseholdHead>(HouseholdHead{.household_idx = r.Int(0),
-                                                    .family_id = r.Text(1),
-                                                    .state = r.Text(2),
-                                                    .district = r.Text(3),
-                                                    .block = r.Text(4),
-                                                    .village = r.Text(5),
-                                                    .district_name = r.Text(6),
-                                                    .block_name = r.Text(7),
-                                                    .village_name = r.Text(8),
-                                                    .status = r.Text(9),
-                                                    .version = r.Int(10),
-                                                    .attrs = r.Text(11),
-                                                    .attr_prov = r.Text(12),
-                                                    .prov_id = r.Int(13),
-                                                    .prov_source = r.Text(14),
-                                                    .prov_as_of = r.Text(15),
-                                                    .prov_verification = r.Text(16),
-                                                    .prov_channel = r.Text(17)});
+  HouseholdHead h{.household_idx = r.Int(0),
+                  .family_id = r.Text(1),
+                  .state = r.Text(2),
+                  .district = r.Text(3),
+                  .block = r.Text(4),
+                  .village = r.Text(5),
+                  .district_name = {},
+                  .block_name = {},
+                  .village_name = {},
+                  .status = r.Text(6),
+                  .version = r.Int(7),
+                  .attrs = r.Text(8),
+                  .attr_prov = r.Text(9),
+                  .prov_id = r.Int(10),
+                  .prov_source = r.Text(11),
+                  .prov_as_of = r.Text(12),
+                  .prov_verification = r.Text(13),
+                  .prov_channel = r.Text(14)};
+  ASSIGN_OR_RETURN(h.district_name, PlaceName(h.district));
+  ASSIGN_OR_RETURN(h.block_name, PlaceName(h.block));
+  ASSIGN_OR_RETURN(h.village_name, PlaceName(h.village));
+  return std::optional<HouseholdHead>(std::move(h));
 }
 
 // {"attribute": its provenance, ...} for a record's attr_prov ({"attribute": prov_id, ...}).

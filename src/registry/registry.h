@@ -19,7 +19,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/json_writer.h"
@@ -55,10 +57,29 @@ struct HouseholdHead {
   std::string prov_source, prov_as_of, prov_verification, prov_channel;  // "" when none
 };
 
+// Place names kept between requests by a server. A place's name is written when the place is
+// first imported and never changed (the importer only adds places), so a name once read from
+// committed data stays right. Fill it only from read transactions: a name read inside a write
+// that then rolls back was never committed. Holds at most kMost names (India has about 650,000
+// villages).
+// Thread-safety: every member may be called from any thread.
+class PlaceNames {
+ public:
+  static constexpr size_t kMost = 2'000'000;
+  std::optional<std::string> Find(std::string_view code) const;
+  void Add(std::string code, std::string name);
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::string> names_;  // GUARDED_BY(mu_)
+};
+
 class Registry {
  public:
-  Registry(storage::Database& db, const crypto::MasterKey& key, const TimeSource& clock)
-      : db_(db), key_(key), clock_(clock) {}
+  // `places`: names kept between registries (a server's); by default this registry's own.
+  Registry(storage::Database& db, const crypto::MasterKey& key, const TimeSource& clock,
+           PlaceNames* places = nullptr)
+      : db_(db), key_(key), clock_(clock), places_(places ? places : &own_places_) {}
 
   // The household with its members. With `as_of`, as it was then (NOT_FOUND if it did not exist).
   Result<nlohmann::json> GetHousehold(std::string_view family_id,
@@ -101,9 +122,13 @@ class Registry {
   Status RecordEvent(std::string_view kind, int64_t household_idx, int64_t member_idx,
                      const nlohmann::json& detail);
 
+  Result<std::string> PlaceName(const std::string& code);
+
   storage::Database& db_;
   const crypto::MasterKey& key_;
   const TimeSource& clock_;
+  PlaceNames own_places_;
+  PlaceNames* places_;
 };
 
 }  // namespace spode::registry
