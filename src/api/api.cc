@@ -10,6 +10,7 @@
 #include "access/identities.h"
 #include "api/console_views.h"
 #include "api/grievance_intake_batcher.h"
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "common/money.h"
 #include "grievance/access_rules.h"
@@ -1491,24 +1492,42 @@ class Handlers {
   static json OptionalTime(const std::optional<Timestamp>& t) {
     return t ? json(t->ToString()) : json(nullptr);
   }
+  static void WriteOptionalTime(JsonWriter& w, const std::optional<Timestamp>& t) {
+    t ? w.String(t->ToString()) : w.Null();
+  }
 
-  // One line of a list: what an officer's or citizen's list shows.
+  // The fields of one line of a list (what an officer's or citizen's list shows), written into
+  // an object the caller has begun. The ticket's own page (GrievanceFull) adds to them.
+  void WriteSummaryFields(JsonWriter& w, const grievance::Grievance& g, GrievanceView view) {
+    w.Key("ticket").String(g.ticket);
+    w.Key("kind").String(grievance::KindName(g.kind));
+    w.Key("channel").String(grievance::ChannelName(g.channel));
+    w.Key("category").String(grievance::CategoryName(g.category));
+    w.Key("status").String(grievance::StatusName(g.status));
+    w.Key("description").String(g.description);
+    w.Key("filed_at").String(g.filed_at.ToString());
+    w.Key("holder").BeginObject();
+    w.Key("level").String(grievance::LevelName(g.assignee.level));
+    w.Key("area_code").String(g.assignee.area_code);
+    w.Key("bank");
+    g.assignee.bank_code.empty() ? w.Null() : w.String(g.assignee.bank_code);
+    w.EndObject();
+    w.Key("deadline").String(g.deadline.ToString());
+    w.Key("interim_due").String(g.interim_due.ToString());
+    w.Key("overdue").Bool(g.Overdue(a_.clock_.Now()));
+    w.Key("escalations").Int(g.escalations);
+    w.Key("outcome");
+    g.outcome ? w.String(grievance::OutcomeName(*g.outcome)) : w.Null();
+    if (view != GrievanceView::kBank) w.Key("member_id").String(g.member_id);
+  }
+
   json GrievanceSummary(const grievance::Grievance& g, GrievanceView view) {
-    json j = {{"ticket", g.ticket},
-              {"kind", grievance::KindName(g.kind)},
-              {"channel", grievance::ChannelName(g.channel)},
-              {"category", grievance::CategoryName(g.category)},
-              {"status", grievance::StatusName(g.status)},
-              {"description", g.description},
-              {"filed_at", g.filed_at.ToString()},
-              {"holder", HolderJson(g.assignee)},
-              {"deadline", g.deadline.ToString()},
-              {"interim_due", g.interim_due.ToString()},
-              {"overdue", g.Overdue(a_.clock_.Now())},
-              {"escalations", g.escalations},
-              {"outcome", g.outcome ? json(grievance::OutcomeName(*g.outcome)) : json(nullptr)}};
-    if (view != GrievanceView::kBank) j["member_id"] = g.member_id;
-    return j;
+    std::string text;
+    JsonWriter w(text);
+    w.BeginObject();
+    WriteSummaryFields(w, g, view);
+    w.EndObject();
+    return json::parse(text);
   }
 
   // The return reasons of a payment, from its re-entry events, in `lang`.
@@ -1656,55 +1675,84 @@ class Handlers {
 
   // The whole ticket: its state, deadline, holder, answer, history in `lang`, links, and for a
   // re-entry case what closes it and the actions taken.
-  Result<json> GrievanceFull(storage::Database& db, const grievance::Grievance& g,
-                             GrievanceView view, notify::Language lang) {
-    json j = GrievanceSummary(g, view);
-    j["language"] = notify::LanguageName(g.language);
-    j["filed_by"] = ActorFor(g.filed_by, view);
-    j["interim_reply_at"] = OptionalTime(g.interim_reply_at);
-    j["round"] = g.round;
-    j["resolution"] = g.outcome ? json{{"outcome", grievance::OutcomeName(*g.outcome)},
-                                       {"reason", g.resolution_reason},
-                                       {"by", g.resolved_by},
-                                       {"at", OptionalTime(g.resolved_at)}}
-                                : json(nullptr);
-    j["rating"] = g.rating ? json(*g.rating) : json(nullptr);
-    j["appeals"] = g.appeals;
-    j["under_appeal"] = g.open_appeal_id.has_value();
-    j["closed_at"] = OptionalTime(g.closed_at);
+  // Written as text (no JSON tree: this is every ticket read), the links' document excepted.
+  Result<http::Response> GrievanceFull(storage::Database& db, const grievance::Grievance& g,
+                                       GrievanceView view, notify::Language lang) {
+    http::Response response;
+    JsonWriter w(response.body);
+    w.BeginObject();
+    WriteSummaryFields(w, g, view);
+    w.Key("language").String(notify::LanguageName(g.language));
+    w.Key("filed_by").String(ActorFor(g.filed_by, view));
+    w.Key("interim_reply_at");
+    WriteOptionalTime(w, g.interim_reply_at);
+    w.Key("round").Int(g.round);
+    w.Key("resolution");
+    if (g.outcome) {
+      w.BeginObject();
+      w.Key("outcome").String(grievance::OutcomeName(*g.outcome));
+      w.Key("reason").String(g.resolution_reason);
+      w.Key("by").String(g.resolved_by);
+      w.Key("at");
+      WriteOptionalTime(w, g.resolved_at);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("rating");
+    g.rating ? w.Int(*g.rating) : w.Null();
+    w.Key("appeals").Int(g.appeals);
+    w.Key("under_appeal").Bool(g.open_appeal_id.has_value());
+    w.Key("closed_at");
+    WriteOptionalTime(w, g.closed_at);
     if (view == GrievanceView::kFull) {
       if (g.centre.size() > 0) {
-        j["assisted"] = {{"centre", g.centre}, {"fee_paise", g.fee_paise.value_or(0)}};
+        w.Key("assisted").BeginObject();
+        w.Key("centre").String(g.centre);
+        w.Key("fee_paise").Int(g.fee_paise.value_or(0));
+        w.EndObject();
       }
-      if (g.officer_mode) j["officer_mode"] = grievance::OfficerModeName(*g.officer_mode);
+      if (g.officer_mode) {
+        w.Key("officer_mode").String(grievance::OfficerModeName(*g.officer_mode));
+      }
     }
     ASSIGN_OR_RETURN(auto history, grievance::History(db, g.grievance_id));
-    json h = json::array();
+    w.Key("history").BeginArray();
     for (const grievance::HistoryEntry& e : history) {
-      h.push_back({{"at", e.at.ToString()},
-                   {"kind", e.kind},
-                   {"by", ActorFor(e.actor, view)},
-                   {"text", e.Text(lang)}});
+      w.BeginObject();
+      w.Key("at").String(e.at.ToString());
+      w.Key("kind").String(e.kind);
+      w.Key("by").String(ActorFor(e.actor, view));
+      w.Key("text").String(e.Text(lang));
+      w.EndObject();
     }
-    j["history"] = h;
-    if (view == GrievanceView::kFiler) return j;
-    ASSIGN_OR_RETURN(j["links"], GrievanceLinks(db, g, view, lang));
-    if (view == GrievanceView::kFull && g.kind == grievance::Kind::kReentry) {
-      ASSIGN_OR_RETURN(auto actions, grievance::ActionsFor(db, g.grievance_id));
-      json done = json::array();
-      for (const grievance::ResolutionAction& a : actions) {
-        done.push_back({{"kind", a.kind},
-                        {"target", a.target},
-                        {"status", a.status},
-                        {"result", a.result},
-                        {"at", OptionalTime(a.done_at)}});
+    w.EndArray();
+    if (view != GrievanceView::kFiler) {
+      ASSIGN_OR_RETURN(json links, GrievanceLinks(db, g, view, lang));
+      w.Key("links").Raw(links.dump(-1, ' ', false, json::error_handler_t::replace));
+      if (view == GrievanceView::kFull && g.kind == grievance::Kind::kReentry) {
+        ASSIGN_OR_RETURN(auto actions, grievance::ActionsFor(db, g.grievance_id));
+        w.Key("case").BeginObject();
+        w.Key("closing_action").String(g.closing_action);
+        w.Key("action").String(g.action_kind);
+        w.Key("target").String(g.action_target);
+        w.Key("actions").BeginArray();
+        for (const grievance::ResolutionAction& a : actions) {
+          w.BeginObject();
+          w.Key("kind").String(a.kind);
+          w.Key("target").String(a.target);
+          w.Key("status").String(a.status);
+          w.Key("result").String(a.result);
+          w.Key("at");
+          WriteOptionalTime(w, a.done_at);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
       }
-      j["case"] = {{"closing_action", g.closing_action},
-                   {"action", g.action_kind},
-                   {"target", g.action_target},
-                   {"actions", done}};
     }
-    return j;
+    w.EndObject();
+    return response;
   }
 
   // The grievance the path names, when the principal may see it. Unknown and not visible
@@ -1889,9 +1937,7 @@ class Handlers {
       RETURN_IF_ERROR(NotFoundOrDenied(
           Authorize(db, req, p, Action::kGrievanceRead, GrievanceResource(g), "grievance"),
           "grievance"));
-      ASSIGN_OR_RETURN(json out,
-                       GrievanceFull(db, g, ViewFor(p), ViewerLanguage(req, p, g)));
-      return http::Json(out);
+      return GrievanceFull(db, g, ViewFor(p), ViewerLanguage(req, p, g));
     });
   }
 
@@ -2009,9 +2055,7 @@ class Handlers {
       RETURN_IF_ERROR(Authorize(db, req, p, action, GrievanceResource(g), "grievance"));
       RETURN_IF_ERROR(step(db, g, p, body));
       ASSIGN_OR_RETURN(grievance::Grievance after, grievance::Get(db, g.grievance_id));
-      ASSIGN_OR_RETURN(json out,
-                       GrievanceFull(db, after, ViewFor(p), ViewerLanguage(req, p, after)));
-      return http::Json(out);
+      return GrievanceFull(db, after, ViewFor(p), ViewerLanguage(req, p, after));
     });
   }
 
