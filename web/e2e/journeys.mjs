@@ -49,6 +49,15 @@ async function apiAs(server, username) {
   };
 }
 
+// Signs out and waits until the app has forgotten the session: it clears its session storage
+// only once the server has answered the logout, and a page loaded before that (page.goto)
+// would still find the old session there.
+async function signOut(page) {
+  const button = page.getByRole('button', { name: 'Sign out' });
+  await button.click();
+  await button.waitFor({ state: 'detached' });
+}
+
 // Signs a staff member in through the staff page.
 async function staffSignIn(page, server, username) {
   await page.goto(`${server.url}/staff`);
@@ -224,7 +233,7 @@ export const journeys = {
     // The maker may not approve their own cycle: the refusal is explained.
     await page.getByRole('button', { name: 'Approve' }).click();
     assert.match(await page.getByRole('alert').innerText(), /What to do/);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     await staffSignIn('state.officer');
     await page.getByRole('heading', { name: 'Payment cycles', level: 1 }).waitFor();
@@ -235,7 +244,7 @@ export const journeys = {
     await page.getByRole('button', { name: 'Make bank files' }).click();
     await settle(page, page.locator('tr[data-state=sent]'));
     await checkA11y(page, 'cycle (exported)');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     const cycleId = cyclePath.split('/').pop();
     const row = server.sql(
@@ -264,7 +273,7 @@ export const journeys = {
     assert.equal(await page.locator('[data-count=returned]').innerText(), '1');
     assert.match(await page.locator('.report-lines').innerText(), /line 3/);
     await checkA11y(page, 'bank status report');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     await citizenSignIn(page, server, memberId);
     await page.getByRole('heading', { name: 'My schemes', level: 1 }).waitFor();
@@ -618,7 +627,7 @@ export const journeys = {
        WHERE i.instruction_id = '${paid}'`);
     assert.match(text, new RegExp(`X{8}${account}`));
     await checkA11y(page, 'bank returns');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     await staffSignIn(page, server, 'state.officer');
     await page.getByRole('heading', { name: 'Payment cycles', level: 1 }).waitFor();
@@ -773,7 +782,7 @@ export const journeys = {
     assert.match(await page.getByRole('alert').innerText(), /another officer must decide it/);
 
     // The district officer decides them.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
     await staffSignIn(page, server, 'district.officer');
     await page.getByRole('link', { name: 'Applications' }).click();
     await page.getByRole('heading', { name: 'Applications to review', level: 1 }).waitFor();
@@ -861,7 +870,7 @@ export const journeys = {
     await row.getByRole('button', { name: 'Enable block.officer' }).click();
     await row.getByRole('button', { name: 'Disable block.officer' }).waitFor();
     await apiAs(server, 'block.officer');  // signs in again
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     // Some decisions to count: the state officer reads a household, the bank is refused one.
     const officer = await apiAs(server, 'state.officer');
@@ -879,7 +888,7 @@ export const journeys = {
     await page.getByLabel('Days').fill('30');
     await page.getByRole('button', { name: 'Show' }).click();
     await settle(page, allowed);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
 
     await staffSignIn(page, server, 'developer');
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
