@@ -158,7 +158,7 @@ class AccessLog {
   static constexpr int64_t kIndexBatch = 100'000;
   static constexpr std::chrono::seconds kIndexEvery{5};
   bool lagged_index_ = false;           // the side file's index by household
-  int64_t unindexed_ = 0;               // entries written since it was brought up to date
+  int64_t unindexed_ = 0;  // entries written since it was brought up to date; GUARDED_BY(db_mu_)
   std::chrono::steady_clock::time_point indexed_at_;  // GUARDED_BY(db_mu_)
   std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
   bool flush_wanted_ = false;      // GUARDED_BY(mu_)

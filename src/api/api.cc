@@ -1483,14 +1483,14 @@ class Handlers {
     return actor;
   }
 
-  static json HolderJson(const grievance::Assignee& a) {
-    return {{"level", grievance::LevelName(a.level)},
-            {"area_code", a.area_code},
-            {"bank", a.bank_code.empty() ? json(nullptr) : json(a.bank_code)}};
-  }
-
-  static json OptionalTime(const std::optional<Timestamp>& t) {
-    return t ? json(t->ToString()) : json(nullptr);
+  // Who holds a grievance: {"level", "area_code", "bank"}.
+  static void WriteHolder(JsonWriter& w, const grievance::Assignee& a) {
+    w.BeginObject();
+    w.Key("level").String(grievance::LevelName(a.level));
+    w.Key("area_code").String(a.area_code);
+    w.Key("bank");
+    a.bank_code.empty() ? w.Null() : w.String(a.bank_code);
+    w.EndObject();
   }
   static void WriteOptionalTime(JsonWriter& w, const std::optional<Timestamp>& t) {
     t ? w.String(t->ToString()) : w.Null();
@@ -1506,12 +1506,8 @@ class Handlers {
     w.Key("status").String(grievance::StatusName(g.status));
     w.Key("description").String(g.description);
     w.Key("filed_at").String(g.filed_at.ToString());
-    w.Key("holder").BeginObject();
-    w.Key("level").String(grievance::LevelName(g.assignee.level));
-    w.Key("area_code").String(g.assignee.area_code);
-    w.Key("bank");
-    g.assignee.bank_code.empty() ? w.Null() : w.String(g.assignee.bank_code);
-    w.EndObject();
+    w.Key("holder");
+    WriteHolder(w, g.assignee);
     w.Key("deadline").String(g.deadline.ToString());
     w.Key("interim_due").String(g.interim_due.ToString());
     w.Key("overdue").Bool(g.Overdue(a_.clock_.Now()));
@@ -1521,14 +1517,6 @@ class Handlers {
     if (view != GrievanceView::kBank) w.Key("member_id").String(g.member_id);
   }
 
-  json GrievanceSummary(const grievance::Grievance& g, GrievanceView view) {
-    std::string text;
-    JsonWriter w(text);
-    w.BeginObject();
-    WriteSummaryFields(w, g, view);
-    w.EndObject();
-    return json::parse(text);
-  }
 
   // The return reasons of a payment, from its re-entry events, in `lang`.
   Result<json> PaymentLink(storage::Database& db, const grievance::Grievance& g,
@@ -1905,13 +1893,19 @@ class Handlers {
           return;
         }
         // Committed: the ticket may be shown.
-        pending->Resolve(http::Json({{"ticket", filed->ticket},
-                                     {"status", "open"},
-                                     {"holder", HolderJson(filed->assignee)},
-                                     {"deadline", filed->deadline.ToString()},
-                                     {"interim_due", filed->interim_due.ToString()},
-                                     {"acknowledged", filed->ack_message_id.has_value()}},
-                                    201));
+        http::Response created;
+        created.status = 201;
+        JsonWriter w(created.body);
+        w.BeginObject();
+        w.Key("ticket").String(filed->ticket);
+        w.Key("status").String("open");
+        w.Key("holder");
+        WriteHolder(w, filed->assignee);
+        w.Key("deadline").String(filed->deadline.ToString());
+        w.Key("interim_due").String(filed->interim_due.ToString());
+        w.Key("acknowledged").Bool(filed->ack_message_id.has_value());
+        w.EndObject();
+        pending->Resolve(std::move(created));
       });
       return http::Later(std::move(pending));
     });
@@ -1992,14 +1986,22 @@ class Handlers {
     }
     f.limit = static_cast<int>(size + 1);
     ASSIGN_OR_RETURN(auto rows, grievance::List(db, f));
-    json out = json::array();
     bool more = static_cast<int64_t>(rows.size()) > size;
     if (more) rows.resize(static_cast<size_t>(size));
-    for (const grievance::Grievance& g : rows) out.push_back(GrievanceSummary(g, ViewFor(p)));
-    json page = {{"grievances", out}};
-    page["next_page_token"] =
-        more ? json(std::to_string(rows.back().grievance_id)) : json(nullptr);
-    return http::Json(page);
+    http::Response response;
+    JsonWriter w(response.body);
+    w.BeginObject();
+    w.Key("grievances").BeginArray();
+    for (const grievance::Grievance& g : rows) {
+      w.BeginObject();
+      WriteSummaryFields(w, g, ViewFor(p));
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next_page_token");
+    more ? w.String(std::to_string(rows.back().grievance_id)) : w.Null();
+    w.EndObject();
+    return response;
   }
 
   http::Response ListGrievances(http::Request& req) {

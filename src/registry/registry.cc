@@ -36,11 +36,13 @@ json MemberRecord(const storage::Row& r) {
               {"version", r.Int(14)}};
 }
 
-std::string MaskPhone(const json& phone) {
-  if (!phone.is_string()) return "";
-  const std::string& p = phone.get_ref<const std::string&>();
-  return p.size() == 10 ? "XXXXXX" + p.substr(6) : "";
+// A phone number as views show it: its last four digits.
+std::string MaskPhone(std::string_view p) {
+  return p.size() == 10 ? "XXXXXX" + std::string(p.substr(6)) : "";
 }
+
+// A bank account as views show it, from its last four digits.
+std::string MaskAccount(std::string_view last4) { return "XXXXXXXX" + std::string(last4); }
 
 }  // namespace
 
@@ -81,7 +83,8 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
                {"national_id", record["id_last4"].is_string()
                                    ? json(MaskNationalId(record["id_last4"].get<std::string>()))
                                    : json(nullptr)},
-               {"phone", record["phone"].is_string() ? json(MaskPhone(record["phone"]))
+               {"phone", record["phone"].is_string()
+                             ? json(MaskPhone(record["phone"].get_ref<const std::string&>()))
                                                      : json(nullptr)},
                {"attributes", record["attrs"]}};
   ASSIGN_OR_RETURN(view["provenance"], ProvenanceView(record["prov_id"].get<int64_t>()));
@@ -94,7 +97,7 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
                                            "member_idx = ?",
                                            {member_idx}));
   view["bank_account"] = bank ? json{{"ifsc", bank->Text(0)},
-                                     {"account", "XXXXXXXX" + bank->Text(1)}}
+                                     {"account", MaskAccount(bank->Text(1))}}
                               : json(nullptr);
   return view;
 }
@@ -103,7 +106,7 @@ namespace {
 
 constexpr std::string_view kHouseholdHeadSql =
     "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
-    "h.village_code, h.status, h.version, h.attrs, h.attr_prov, h.prov_id, p.source, p.as_of, "
+    "h.village_code, h.status, h.version, h.attrs, h.attr_prov, p.source, p.as_of, "
     "p.verification, p.channel FROM households h LEFT JOIN provenance p ON p.prov_id = "
     "h.prov_id WHERE h.family_id = ?";
 
@@ -185,11 +188,10 @@ Result<std::optional<HouseholdHead>> Registry::FindHousehold(std::string_view fa
                   .version = r.Int(7),
                   .attrs = r.Text(8),
                   .attr_prov = r.Text(9),
-                  .prov_id = r.Int(10),
-                  .prov_source = r.Text(11),
-                  .prov_as_of = r.Text(12),
-                  .prov_verification = r.Text(13),
-                  .prov_channel = r.Text(14)};
+                  .prov_source = r.Text(10),
+                  .prov_as_of = r.Text(11),
+                  .prov_verification = r.Text(12),
+                  .prov_channel = r.Text(13)};
   ASSIGN_OR_RETURN(h.district_name, PlaceName(h.district));
   ASSIGN_OR_RETURN(h.block_name, PlaceName(h.block));
   ASSIGN_OR_RETURN(h.village_name, PlaceName(h.village));
@@ -203,12 +205,8 @@ Status Registry::WriteAttributeSources(std::string_view attr_prov, JsonWriter& w
   if (attr_prov != "{}") {
     json ids = json::parse(attr_prov);
     for (auto it = ids.begin(); it != ids.end(); ++it) {
-      ASSIGN_OR_RETURN(auto p, db_.QueryOne("SELECT source, as_of, verification, channel FROM "
-                                            "provenance WHERE prov_id = ?",
-                                            {it.value().get<int64_t>()}));
-      w.Key(it.key());
-      WriteProvenance(w, p.has_value(), p ? p->Text(0) : "", p ? p->Text(1) : "",
-                      p ? p->Text(2) : "", p ? p->Text(3) : "");
+      ASSIGN_OR_RETURN(json provenance, ProvenanceView(it.value().get<int64_t>()));
+      w.Key(it.key()).Raw(provenance.dump());
     }
   }
   w.EndObject();
@@ -257,7 +255,7 @@ Status Registry::WriteHousehold(const HouseholdHead& h, std::string& out,
             w.Null();
           } else {
             w.BeginObject();
-            w.Key("account").String("XXXXXXXX" + std::string(s->ColumnText(13)));
+            w.Key("account").String(MaskAccount(s->ColumnText(13)));
             w.Key("ifsc").String(s->ColumnText(12));
             w.EndObject();
           }
@@ -270,10 +268,7 @@ Status Registry::WriteHousehold(const HouseholdHead& h, std::string& out,
           s->ColumnIsNull(7) ? w.Null() : w.String(MaskNationalId(s->ColumnText(7)));
         }
         if (member.Show("phone")) {
-          std::string_view phone = s->ColumnText(6);
-          s->ColumnIsNull(6) ? w.Null()
-                             : w.String(phone.size() == 10 ? "XXXXXX" + std::string(phone.substr(6))
-                                                           : "");
+          s->ColumnIsNull(6) ? w.Null() : w.String(MaskPhone(s->ColumnText(6)));
         }
         if (member.Show("provenance")) {
           WriteProvenance(w, !s->ColumnIsNull(14), s->ColumnText(14), s->ColumnText(15),

@@ -53,7 +53,6 @@ struct HouseholdHead {
   std::string status;  // active, held or rejected
   int64_t version = 0;
   std::string attrs, attr_prov;  // JSON text as stored
-  int64_t prov_id = 0;
   std::string prov_source, prov_as_of, prov_verification, prov_channel;  // "" when none
 };
 
