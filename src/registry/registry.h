@@ -70,7 +70,11 @@ class PlaceNames {
 
  private:
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::string> names_;  // GUARDED_BY(mu_)
+  struct CodeHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view code) const { return std::hash<std::string_view>{}(code); }
+  };
+  std::unordered_map<std::string, std::string, CodeHash, std::equal_to<>> names_;  // GUARDED_BY(mu_)
 };
 
 class Registry {

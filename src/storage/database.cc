@@ -88,7 +88,7 @@ Result<int64_t> Statement::Run() {
 }
 
 Result<Statement*> Database::Cached(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
     return it->second.get();

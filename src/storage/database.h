@@ -24,6 +24,7 @@
 #ifndef SPODE_STORAGE_DATABASE_H_
 #define SPODE_STORAGE_DATABASE_H_
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -145,7 +146,12 @@ class Database {
   Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params = {});
 
  private:
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // Looked up by the SQL's view, without a copy of its text a call.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 // Opens a database from a URL: "postgresql://..." or "postgres://..." for PostgreSQL (libpq
