@@ -1,7 +1,7 @@
 -- wrk script for bench/http.sh: GETs spread over many households, as a signed-in officer.
 --
 --   wrk -t2 -c64 -d10s --latency -s bench/http_households.lua http://127.0.0.1:PORT \
---       -- MODE IDS_FILE TOKEN_FILE SEED CHECK
+--       -- MODE IDS_FILE TOKEN_FILE SEED CHECK [DELAY_MS]
 --
 --   MODE        households: GET /api/v1/households/{family_id}, the family ID picked at random
 --               (per request, seeded) from IDS_FILE (one 10-digit family ID a line);
@@ -11,6 +11,10 @@
 --   CHECK       1: look at every response's status and count those that are not 2xx (wrk then
 --               parses headers and bodies, which costs client time: used for the warm-up);
 --               0: no response callback (the measured runs; wrk still counts status > 399)
+--   DELAY_MS    optional, paced runs: each connection waits a random whole number of
+--               milliseconds between DELAY_MS/2 and 3*DELAY_MS/2 before each request (wrk's
+--               delay(); not counted in the latency), so the load is a sustained rate below
+--               saturation, about connections / (DELAY_MS + latency) requests a second
 --
 -- done() prints one line for bench/http.sh to parse:
 --   spode-bench requests=N duration_us=N rps=X p50_us=N p99_us=N status_errors=N
@@ -39,6 +43,7 @@ checked, non2xx, first_non2xx = 0, 0, ""
 
 function init(args)
   local mode, ids_file, token_file, seed, check = args[1], args[2], args[3], args[4], args[5]
+  local delay_ms = tonumber(args[6] or "0")
   assert(mode == "households" or mode == "healthz", "MODE must be households or healthz")
   local token = assert(read_lines(token_file)[1], "no token in " .. token_file)
   local headers = { ["Authorization"] = "Bearer " .. token }
@@ -53,6 +58,10 @@ function init(args)
     requests[1] = wrk.format("GET", "/healthz", headers)
   end
   if check ~= "1" then response = nil end
+  if delay_ms > 0 then
+    local low, high = math.floor(delay_ms / 2), math.floor(delay_ms * 3 / 2)
+    delay = function() return math.random(low, high) end
+  end
 end
 
 function request()
