@@ -1524,11 +1524,15 @@ class Handlers {
                            notify::Language lang) {
     const bool hi = lang == notify::Language::kHi;
     json payment = {{"instruction_id", g.instruction_id}};
+    ASSIGN_OR_RETURN(std::optional<payments::InstructionKey> key,
+                     payments::FindInstruction(db, g.instruction_id));
+    if (!key) return payment;
     ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT i.scheme_id, c.period, i.amount_paise, "
                                            "i.status, i.attempt, i.bank, i.household_idx FROM "
                                            "payment_instructions i JOIN cycles c ON c.cycle_id = "
-                                           "i.cycle_id WHERE i.instruction_id = ?",
-                                           {g.instruction_id}));
+                                           "i.cycle_id WHERE i.cycle_id = ? AND "
+                                           "i.beneficiary_idx = ? AND i.scheme_id = ?",
+                                           {key->cycle_id, key->beneficiary_idx, key->scheme_id}));
     if (!row || row->Int(6) != g.household_idx) return payment;
     payment["scheme_id"] = row->Text(0);
     payment["period"] = row->Text(1);
@@ -1865,9 +1869,14 @@ class Handlers {
       }
       if (instruction_id) {
         // Only a payment of this household; its latest failure says whether the bank must act.
-        ASSIGN_OR_RETURN(auto i, db.QueryOne("SELECT household_idx FROM payment_instructions "
-                                             "WHERE instruction_id = ?",
-                                             {*instruction_id}));
+        ASSIGN_OR_RETURN(std::optional<payments::InstructionKey> key,
+                         payments::FindInstruction(db, *instruction_id));
+        std::optional<storage::Row> i;
+        if (key) {
+          ASSIGN_OR_RETURN(i, db.QueryOne("SELECT household_idx FROM payment_instructions WHERE "
+                                          "cycle_id = ? AND beneficiary_idx = ? AND scheme_id = ?",
+                                          {key->cycle_id, key->beneficiary_idx, key->scheme_id}));
+        }
         if (!i || i->Int(0) != ref->household_idx) {
           return NotFoundError("instruction_id: no payment of this household has that id");
         }

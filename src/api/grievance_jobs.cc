@@ -67,9 +67,13 @@ Result<Verdict> RetryPayment(storage::Database& db, const TimeSource& clock,
                              const grievance::ResolutionAction& a, const std::string& actor) {
   const std::string id = TargetId(a.target, "instruction");
   if (id.empty()) return Failed("the case names no payment instruction");
+  ASSIGN_OR_RETURN(std::optional<payments::InstructionKey> key,
+                   payments::FindInstruction(db, id));
+  if (!key) return Failed("payment " + id + " is not on record");
   ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT status, attempt, address_id, payee_member_idx "
-                                         "FROM payment_instructions WHERE instruction_id = ?",
-                                         {id}));
+                                         "FROM payment_instructions WHERE cycle_id = ? AND "
+                                         "beneficiary_idx = ? AND scheme_id = ?",
+                                         {key->cycle_id, key->beneficiary_idx, key->scheme_id}));
   if (!row) return Failed("payment " + id + " is not on record");
   const std::string status = row->Text(0);
   const int64_t attempt = row->Int(1);

@@ -180,6 +180,83 @@ std::string InstructionId(std::string_view scheme_id, std::string_view period,
   return IdParts(scheme_id, period).For(beneficiary_id);
 }
 
+namespace {
+
+// An instruction id taken apart (IdParts in reverse), or nothing when it has not that shape.
+struct IdView {
+  std::string_view period;       // without dashes
+  std::string_view beneficiary;  // a member ID (11 digits) or a family ID (10)
+  std::string_view hash;         // 8 hex
+  bool person() const { return beneficiary.size() == 11; }
+};
+
+std::optional<IdView> SplitId(std::string_view id) {
+  size_t first = id.find('-'), last = id.rfind('-');
+  if (first == std::string_view::npos || first == 0 || last == first || last + 9 != id.size()) {
+    return std::nullopt;
+  }
+  IdView v{id.substr(0, first), id.substr(first + 1, last - first - 1), id.substr(last + 1)};
+  if (v.beneficiary.size() != 11 && v.beneficiary.size() != 10) return std::nullopt;
+  return v;
+}
+
+// The cycles that ids name, by their period and scheme hash, looked up once each.
+class CyclesOfIds {
+ public:
+  struct Cycle {
+    int64_t cycle_id = 0;
+    std::string scheme_id;
+  };
+  explicit CyclesOfIds(storage::Database& db) : db_(db) {}
+
+  // The cycle of `v`, or null when none has its period and scheme hash.
+  Result<const Cycle*> Find(const IdView& v) {
+    std::string key = std::string(v.period) + "-" + std::string(v.hash);
+    auto it = found_.find(key);
+    if (it == found_.end()) {
+      ASSIGN_OR_RETURN(auto rows, db_.Query("SELECT cycle_id, scheme_id, period FROM cycles "
+                                            "WHERE replace(period, '-', '') = ?",
+                                            {std::string(v.period)}));
+      std::optional<Cycle> cycle;
+      for (const storage::Row& r : rows) {
+        if (IdParts(r.Text(1), r.Text(2)).suffix.substr(1) == v.hash) {
+          cycle = Cycle{r.Int(0), r.Text(1)};
+        }
+      }
+      it = found_.emplace(std::move(key), std::move(cycle)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  storage::Database& db_;
+  std::map<std::string, std::optional<Cycle>, std::less<>> found_;
+};
+
+}  // namespace
+
+Result<std::optional<InstructionKey>> FindInstruction(storage::Database& db, std::string_view id) {
+  std::optional<IdView> v = SplitId(id);
+  if (!v) return std::optional<InstructionKey>();
+  CyclesOfIds cycles(db);
+  ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
+  if (c == nullptr) return std::optional<InstructionKey>();
+  ASSIGN_OR_RETURN(auto row,
+                   db.QueryOne(v->person()
+                                   ? "SELECT i.beneficiary_idx FROM members m JOIN "
+                                     "payment_instructions i ON i.cycle_id = ? AND "
+                                     "i.beneficiary_idx = m.member_idx AND i.scheme_id = ? WHERE "
+                                     "m.member_id = ? AND i.instruction_id = ?"
+                                   : "SELECT i.beneficiary_idx FROM households h JOIN "
+                                     "payment_instructions i ON i.cycle_id = ? AND "
+                                     "i.beneficiary_idx = h.household_idx AND i.scheme_id = ? "
+                                     "WHERE h.family_id = ? AND i.instruction_id = ?",
+                               {c->cycle_id, c->scheme_id, std::string(v->beneficiary),
+                                std::string(id)}));
+  if (!row) return std::optional<InstructionKey>();
+  return std::optional<InstructionKey>(InstructionKey{c->cycle_id, row->Int(0), c->scheme_id});
+}
+
 Result<programs::ApprovalResult> ApproveCycle(storage::Database& db, const TimeSource& clock,
                                               programs::SchemeStore& store, int64_t cycle_id,
                                               const programs::Approver& approver) {
@@ -439,13 +516,21 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
 
 namespace {
 
-Result<storage::Row> LoadInstruction(storage::Database& db, std::string_view id) {
-  ASSIGN_OR_RETURN(auto r, db.QueryOne("SELECT status, attempt, payee_member_idx, scheme_id, "
-                                       "batch_id, amount_paise, household_idx, reason_code "
-                                       "FROM payment_instructions WHERE instruction_id = ?",
-                                       {std::string(id)}));
+// The instruction with this id (its key, then the columns Confirm and Requeue read).
+struct Loaded {
+  InstructionKey key;
+  storage::Row row;  // status, attempt, payee_member_idx
+};
+
+Result<Loaded> LoadInstruction(storage::Database& db, std::string_view id) {
+  ASSIGN_OR_RETURN(std::optional<InstructionKey> key, FindInstruction(db, id));
+  if (!key) return NotFoundError("no payment instruction " + std::string(id));
+  ASSIGN_OR_RETURN(auto r, db.QueryOne("SELECT status, attempt, payee_member_idx FROM "
+                                       "payment_instructions WHERE cycle_id = ? AND "
+                                       "beneficiary_idx = ? AND scheme_id = ?",
+                                       {key->cycle_id, key->beneficiary_idx, key->scheme_id}));
   if (!r) return NotFoundError("no payment instruction " + std::string(id));
-  return std::move(*r);
+  return Loaded{std::move(*key), std::move(*r)};
 }
 
 }  // namespace
@@ -453,15 +538,17 @@ Result<storage::Row> LoadInstruction(storage::Database& db, std::string_view id)
 Status ConfirmDestination(storage::Database& db, const TimeSource& clock,
                           std::string_view instruction_id, std::string_view actor) {
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
-  ASSIGN_OR_RETURN(storage::Row r, LoadInstruction(db, instruction_id));
+  ASSIGN_OR_RETURN(Loaded l, LoadInstruction(db, instruction_id));
+  const storage::Row& r = l.row;
   if (r.Text(0) != "held") {
     return FailedPreconditionError("instruction " + std::string(instruction_id) + " is " +
                                    r.Text(0) + ", not held");
   }
   RETURN_IF_ERROR(db.Execute("UPDATE payment_instructions SET status = 'ready', reason_code = "
-                             "'drift_confirmed:' || ?, updated_at_us = ? WHERE instruction_id = ?",
-                             {std::string(actor), clock.Now().micros,
-                              std::string(instruction_id)})
+                             "'drift_confirmed:' || ?, updated_at_us = ? WHERE cycle_id = ? AND "
+                             "beneficiary_idx = ? AND scheme_id = ?",
+                             {std::string(actor), clock.Now().micros, l.key.cycle_id,
+                              l.key.beneficiary_idx, l.key.scheme_id})
                       .status());
   return tx.Commit();
 }
@@ -469,7 +556,8 @@ Status ConfirmDestination(storage::Database& db, const TimeSource& clock,
 Status RequeueInstruction(storage::Database& db, const TimeSource& clock,
                           std::string_view instruction_id, std::string_view actor) {
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
-  ASSIGN_OR_RETURN(storage::Row r, LoadInstruction(db, instruction_id));
+  ASSIGN_OR_RETURN(Loaded l, LoadInstruction(db, instruction_id));
+  const storage::Row& r = l.row;
   std::string status = r.Text(0);
   if (status != "rejected" && status != "returned" && status != "invalid") {
     return FailedPreconditionError("instruction " + std::string(instruction_id) + " is " +
@@ -491,18 +579,23 @@ Status RequeueInstruction(storage::Database& db, const TimeSource& clock,
     // Never sent: the same attempt goes out with the corrected destination.
     RETURN_IF_ERROR(db.Execute("INSERT INTO instruction_attempts (instruction_id, attempt, "
                                "batch_id, amount_paise, address_id, ifsc, outcome, reason_code, "
-                               "at_us) SELECT instruction_id, attempt, NULL, amount_paise, "
-                               "address_id, ifsc, 'invalid', reason_code, ? FROM "
-                               "payment_instructions WHERE instruction_id = ?",
-                               {now.micros, std::string(instruction_id)})
+                               "at_us, cycle_id, beneficiary_idx) SELECT instruction_id, "
+                               "attempt, NULL, amount_paise, address_id, ifsc, 'invalid', "
+                               "reason_code, ?, cycle_id, beneficiary_idx FROM "
+                               "payment_instructions WHERE cycle_id = ? AND beneficiary_idx = ? "
+                               "AND scheme_id = ?",
+                               {now.micros, l.key.cycle_id, l.key.beneficiary_idx,
+                                l.key.scheme_id})
                         .status());
   }
   RETURN_IF_ERROR(db.Execute("UPDATE payment_instructions SET status = 'ready', attempt = ?, "
                              "address_id = ?, ifsc = ?, account_last4 = ?, bank = ?, batch_id = "
-                             "NULL, reason_code = ?, updated_at_us = ? WHERE instruction_id = ?",
+                             "NULL, reason_code = ?, updated_at_us = ? WHERE cycle_id = ? AND "
+                             "beneficiary_idx = ? AND scheme_id = ?",
                              {attempt + 1, a->Int(1), a->Text(2), a->Text(3),
                               a->Text(2).substr(0, 4), "requeued_by:" + std::string(actor),
-                              now.micros, std::string(instruction_id)})
+                              now.micros, l.key.cycle_id, l.key.beneficiary_idx,
+                              l.key.scheme_id})
                       .status());
   return tx.Commit();
 }
@@ -556,8 +649,9 @@ Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
                 "SELECT i.instruction_id, t.amount_paise, i.payee_member_idx, t.ifsc, "
                 "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
                 "v.wrapped_key FROM "
-                "instruction_attempts t JOIN payment_instructions i ON i.instruction_id = "
-                "t.instruction_id JOIN mapper_addresses a ON a.address_id = t.address_id "
+                "instruction_attempts t JOIN payment_instructions i ON i.cycle_id = t.cycle_id AND "
+                "i.beneficiary_idx = t.beneficiary_idx JOIN mapper_addresses a ON a.address_id = "
+                "t.address_id "
                 "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c "
                 "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
                 "i.payee_member_idx WHERE t.batch_id = ?" +
@@ -1085,114 +1179,225 @@ void ReadKnown(const storage::Statement& st, int first, Interned& intern, Known&
   k.beneficiary = st.ColumnInt(first + 9);
 }
 
-// Reads what is known of each id in `known` (sorted by id, unique). On SQLite the rows are
-// found through the primary key's index alone, in id order (a walk of that index), and then
-// read in the table's order, a range of rows at a time: the ids are random against the table,
-// and reading rows at random cost three times as much. On PostgreSQL, 1,000 ids a query.
-Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& known) {
+std::string_view KeyOf(const storage::Statement& st, std::string_view*) { return st.ColumnText(0); }
+int64_t KeyOf(const storage::Statement& st, int64_t*) { return st.ColumnInt(0); }
+void BindKey(storage::Statement& st, int i, std::string_view k) { st.BindText(i, k); }
+void BindKey(storage::Statement& st, int i, int64_t k) { st.BindInt(i, k); }
+
+// Finds the rows of `keys` (ascending, unique; text or integers), calling `on_row(i, st)` with
+// `st` on keys[i]'s row, whose column 0 is the key. `fixed`, if any, is bound before the keys.
+// SQLite: `range_sql` ("... BETWEEN ? AND ? ORDER BY <key>") is walked over kChunk keys at a
+// time, one pass along the index; a range that holds many rows not asked for (a few scattered
+// keys) is looked up key by key with `point_sql` ("... = ?") instead. PostgreSQL: `in_sql` with
+// " IN (?, ...)" appended, for 1,000 keys a query.
+template <typename K>
+Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, const std::vector<K>& keys,
+                  std::string_view range_sql, std::string_view point_sql, std::string_view in_sql,
+                  const std::function<Status(size_t, storage::Statement&)>& on_row) {
+  const int first = fixed ? 2 : 1;  // the first key's parameter
+  auto bind_fixed = [&](storage::Statement& st) {
+    if (fixed) st.BindInt(1, *fixed);
+  };
   if (db.dialect() == storage::Dialect::kSqlite) {
-    // The ids, kChunk at a time, as one walk of the primary key's index from the chunk's first
-    // id to its last; a chunk whose range holds many ids the file does not name (a file of a
-    // few scattered lines) is looked up id by id instead.
-    ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT rowid FROM payment_instructions WHERE "
-                                           "instruction_id = ?"));
-    ASSIGN_OR_RETURN(auto walk, db.Prepare("SELECT instruction_id, rowid FROM "
-                                           "payment_instructions WHERE instruction_id BETWEEN ? "
-                                           "AND ? ORDER BY instruction_id"));
+    ASSIGN_OR_RETURN(auto range, db.Prepare(range_sql));
+    ASSIGN_OR_RETURN(auto point, db.Prepare(point_sql));
     constexpr size_t kChunk = 4096;
-    std::vector<Known*> by_row;
-    by_row.reserve(known.size());
-    for (size_t i = 0; i < known.size(); i += kChunk) {
-      size_t end = std::min(known.size(), i + kChunk);
+    for (size_t i = 0; i < keys.size(); i += kChunk) {
+      const size_t end = std::min(keys.size(), i + kChunk);
+      size_t next = i;  // keys before it are found or known absent
       bool walked = false;
       if (end - i > 16) {
-        walk->Reset();
-        walk->BindText(1, known[i].id);
-        walk->BindText(2, known[end - 1].id);
-        size_t next = i, seen = 0;
+        range->Reset();
+        bind_fixed(*range);
+        BindKey(*range, first, keys[i]);
+        BindKey(*range, first + 1, keys[end - 1]);
         walked = true;
+        size_t seen = 0;
         while (next < end) {
-          ASSIGN_OR_RETURN(bool row, walk->Step());
+          ASSIGN_OR_RETURN(bool row, range->Step());
           if (!row) break;
-          if (++seen > 4 * (end - i)) {  // sparse: look the rest up one by one
+          if (++seen > 4 * (end - i)) {  // sparse: the rest key by key
             walked = false;
             break;
           }
-          std::string_view id = walk->ColumnText(0);
-          while (next < end && known[next].id < id) ++next;  // not in the table
-          if (next < end && known[next].id == id) {
-            known[next].rowid = walk->ColumnInt(1);
-            by_row.push_back(&known[next++]);
-          }
+          const K key = KeyOf(*range, static_cast<K*>(nullptr));
+          while (next < end && keys[next] < key) ++next;  // not in the table
+          if (next < end && keys[next] == key) RETURN_IF_ERROR(on_row(next++, *range));
         }
-        walk->Reset();
-        if (!walked) {
-          // Forget this chunk's finds; the loop below finds them again.
-          while (!by_row.empty() && by_row.back() >= &known[i]) by_row.pop_back();
-        }
+        range->Reset();
       }
       if (walked) continue;
-      for (size_t k = i; k < end; ++k) {
-        find->Reset();
-        find->BindText(1, known[k].id);
-        ASSIGN_OR_RETURN(bool row, find->Step());
-        if (!row) continue;
-        known[k].rowid = find->ColumnInt(0);
-        by_row.push_back(&known[k]);
+      for (size_t k = next; k < end; ++k) {
+        point->Reset();
+        bind_fixed(*point);
+        BindKey(*point, first, keys[k]);
+        ASSIGN_OR_RETURN(bool row, point->Step());
+        if (row) RETURN_IF_ERROR(on_row(k, *point));
       }
-    }
-    std::sort(by_row.begin(), by_row.end(),
-              [](const Known* a, const Known* b) { return a->rowid < b->rowid; });
-    ASSIGN_OR_RETURN(auto range, db.Prepare("SELECT rowid, " + std::string(kKnownColumns) +
-                                            " FROM payment_instructions WHERE rowid BETWEEN ? "
-                                            "AND ? ORDER BY rowid"));
-    // Runs of rows close together are read as one range; a row between them that the file
-    // does not name is skipped (at most kGap per row named).
-    constexpr int64_t kGap = 8;
-    constexpr size_t kRun = 16384;
-    for (size_t i = 0; i < by_row.size();) {
-      size_t j = i + 1;
-      while (j < by_row.size() && j - i < kRun &&
-             by_row[j]->rowid - by_row[j - 1]->rowid <= kGap) {
-        ++j;
-      }
-      range->Reset();
-      range->BindInt(1, by_row[i]->rowid);
-      range->BindInt(2, by_row[j - 1]->rowid);
-      size_t next = i;
-      while (next < j) {
-        ASSIGN_OR_RETURN(bool row, range->Step());
-        if (!row) break;
-        int64_t rowid = range->ColumnInt(0);
-        if (rowid != by_row[next]->rowid) continue;
-        ReadKnown(*range, 1, intern, *by_row[next++]);
-      }
-      if (next != j) return InternalError("payment instructions changed during the import");
-      i = j;
+      point->Reset();
     }
     return OkStatus();
   }
   constexpr size_t kChunk = 1000;
   std::string sql;
-  for (size_t i = 0; i < known.size(); i += kChunk) {
-    size_t n = std::min(kChunk, known.size() - i);
-    sql = "SELECT instruction_id, " + std::string(kKnownColumns) +
-          " FROM payment_instructions WHERE instruction_id IN (";
+  for (size_t i = 0; i < keys.size(); i += kChunk) {
+    const size_t n = std::min(kChunk, keys.size() - i);
+    sql.assign(in_sql).append(" IN (");
     for (size_t k = 0; k < n; ++k) sql += k ? ",?" : "?";
     sql += ")";
-    ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
-    for (size_t k = 0; k < n; ++k) stmt->BindText(static_cast<int>(k + 1), known[i + k].id);
-    auto first = known.begin() + static_cast<std::ptrdiff_t>(i);
-    auto last = first + static_cast<std::ptrdiff_t>(n);
+    ASSIGN_OR_RETURN(storage::Statement * st, db.Cached(sql));
+    bind_fixed(*st);
+    for (size_t k = 0; k < n; ++k) BindKey(*st, first + static_cast<int>(k), keys[i + k]);
+    auto from = keys.begin() + static_cast<std::ptrdiff_t>(i);
+    auto to = from + static_cast<std::ptrdiff_t>(n);
     while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (!row) break;
-      std::string_view id = stmt->ColumnText(0);
-      auto it = std::lower_bound(first, last, id,
-                                 [](const Known& k, std::string_view v) { return k.id < v; });
-      if (it != last && it->id == id) ReadKnown(*stmt, 1, intern, *it);
+      Result<bool> row = st->Step();
+      if (!row.ok() || !*row) {
+        st->Reset();
+        if (!row.ok()) return row.status();
+        break;
+      }
+      const K key = KeyOf(*st, static_cast<K*>(nullptr));
+      auto it = std::lower_bound(from, to, key);
+      if (it != to && *it == key) {
+        if (Status s = on_row(static_cast<size_t>(it - keys.begin()), *st); !s.ok()) {
+          st->Reset();
+          return s;
+        }
+      }
     }
-    stmt->Reset();
+  }
+  return OkStatus();
+}
+
+// Reads what is known of each id in `known` (sorted by id, unique). Each id is taken apart
+// (SplitId) into its cycle and its beneficiary's ID; the IDs become the registry's indices, and
+// the instructions are read by the unique key in beneficiary order, the order in which a
+// cycle's instructions were written, so that the table is read front to back rather than at
+// random. A row counts only if it carries exactly the id named.
+Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& known) {
+  struct Entry {
+    Known* k;
+    std::string_view beneficiary;
+    int64_t idx = -1;
+  };
+  CyclesOfIds cycles(db);
+  // By cycle and kind of beneficiary; within a group the ids share their prefix and suffix,
+  // so their order is their beneficiaries'.
+  std::map<std::pair<int64_t, bool>, std::vector<Entry>> groups;
+  for (Known& k : known) {
+    std::optional<IdView> v = SplitId(k.id);
+    if (!v) continue;
+    ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
+    if (c != nullptr) groups[{c->cycle_id, v->person()}].push_back({&k, v->beneficiary});
+  }
+  const std::string known_columns(kKnownColumns);
+  const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
+  std::vector<Known*> by_row;  // SQLite: the rows found, read in the table's order at the end
+  by_row.reserve(known.size());
+  for (auto& [group, entries] : groups) {
+    const auto [cycle_id, person] = group;
+    std::vector<std::string_view> ids;
+    ids.reserve(entries.size());
+    for (const Entry& e : entries) ids.push_back(e.beneficiary);
+    RETURN_IF_ERROR(ReadSorted(
+        db, std::nullopt, ids,
+        person ? "SELECT member_id, member_idx FROM members WHERE member_id BETWEEN ? AND ? "
+                 "ORDER BY member_id"
+               : "SELECT family_id, household_idx FROM households WHERE family_id BETWEEN ? "
+                 "AND ? ORDER BY family_id",
+        person ? "SELECT member_id, member_idx FROM members WHERE member_id = ?"
+               : "SELECT family_id, household_idx FROM households WHERE family_id = ?",
+        person ? "SELECT member_id, member_idx FROM members WHERE member_id"
+               : "SELECT family_id, household_idx FROM households WHERE family_id",
+        [&](size_t i, storage::Statement& st) {
+          entries[i].idx = st.ColumnInt(1);
+          return OkStatus();
+        }));
+    std::erase_if(entries, [](const Entry& e) { return e.idx < 0; });
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.idx < b.idx; });
+    std::vector<int64_t> indices;
+    indices.reserve(entries.size());
+    for (const Entry& e : entries) indices.push_back(e.idx);
+    if (sqlite) {
+      // A file that names much of a cycle: the cycle's rows are read in one pass over the
+      // table where they lie (written in one statement, they lie together), each matched by
+      // its beneficiary. Cheaper than finding each through the unique key's index.
+      ASSIGN_OR_RETURN(auto span, db.QueryOne("SELECT MIN(rowid), MAX(rowid) FROM "
+                                              "payment_instructions WHERE cycle_id = ?",
+                                              {cycle_id}));
+      const int64_t low = span ? span->Int(0) : 0, high = span ? span->Int(1) : -1;
+      if (high >= low && static_cast<int64_t>(entries.size()) * 4 >= high - low + 1) {
+        ASSIGN_OR_RETURN(auto scan, db.Prepare("SELECT beneficiary_idx, cycle_id, rowid, "
+                                               "instruction_id, " + known_columns +
+                                               " FROM payment_instructions WHERE rowid BETWEEN ? "
+                                               "AND ?"));
+        scan->BindInt(1, low);
+        scan->BindInt(2, high);
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, scan->Step());
+          if (!row) break;
+          if (scan->ColumnInt(1) != cycle_id) continue;
+          auto it = std::lower_bound(indices.begin(), indices.end(), scan->ColumnInt(0));
+          if (it == indices.end() || *it != scan->ColumnInt(0)) continue;
+          Known& k = *entries[static_cast<size_t>(it - indices.begin())].k;
+          if (scan->ColumnText(3) != k.id) continue;  // another id
+          k.rowid = scan->ColumnInt(2);
+          ReadKnown(*scan, 4, intern, k);
+        }
+        continue;
+      }
+      // Else where each row lies, from the unique key's index alone; the rows are read below.
+      const std::string select = "SELECT beneficiary_idx, rowid FROM payment_instructions WHERE "
+                                 "cycle_id = ? AND beneficiary_idx";
+      RETURN_IF_ERROR(ReadSorted(db, cycle_id, indices,
+                                 select + " BETWEEN ? AND ? ORDER BY beneficiary_idx",
+                                 select + " = ?", select, [&](size_t i, storage::Statement& st) {
+                                   entries[i].k->rowid = st.ColumnInt(1);
+                                   by_row.push_back(entries[i].k);
+                                   return OkStatus();
+                                 }));
+      continue;
+    }
+    const std::string select = "SELECT beneficiary_idx, instruction_id, " + known_columns +
+                               " FROM payment_instructions WHERE cycle_id = ? AND beneficiary_idx";
+    RETURN_IF_ERROR(ReadSorted(db, cycle_id, indices, select, select, select,
+                               [&](size_t i, storage::Statement& st) {
+                                 Known& k = *entries[i].k;
+                                 if (st.ColumnText(1) == k.id) ReadKnown(st, 2, intern, k);
+                                 return OkStatus();
+                               }));
+  }
+  if (!sqlite) return OkStatus();
+  // The rows in the table's order, a range at a time: a cycle's rows were written in
+  // beneficiary order, so the rows a file names lie close together. A row between them that
+  // the file does not name is skipped (at most kGap per row named).
+  std::sort(by_row.begin(), by_row.end(),
+            [](const Known* a, const Known* b) { return a->rowid < b->rowid; });
+  ASSIGN_OR_RETURN(auto range, db.Prepare("SELECT rowid, instruction_id, " + known_columns +
+                                          " FROM payment_instructions WHERE rowid BETWEEN ? AND "
+                                          "? ORDER BY rowid"));
+  constexpr int64_t kGap = 8;
+  constexpr size_t kRun = 16384;
+  for (size_t i = 0; i < by_row.size();) {
+    size_t j = i + 1;
+    while (j < by_row.size() && j - i < kRun && by_row[j]->rowid - by_row[j - 1]->rowid <= kGap) {
+      ++j;
+    }
+    range->Reset();
+    range->BindInt(1, by_row[i]->rowid);
+    range->BindInt(2, by_row[j - 1]->rowid);
+    size_t next = i;
+    while (next < j) {
+      ASSIGN_OR_RETURN(bool row, range->Step());
+      if (!row) break;
+      if (range->ColumnInt(0) != by_row[next]->rowid) continue;
+      Known& k = *by_row[next++];
+      if (range->ColumnText(1) == k.id) ReadKnown(*range, 2, intern, k);  // else another id
+    }
+    if (next != j) return InternalError("payment instructions changed during the import");
+    i = j;
   }
   return OkStatus();
 }
@@ -1464,29 +1669,21 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     const Failure& f = failures[n];
     const ReturnReasonInfo& why = ClassifyStatus(*f.s);
     std::string code = f.s->reasons.empty() ? std::string(why.id) : f.s->reasons.front().code;
-    // On SQLite the row is found by where it lies (rowid), known from the look-up.
-    storage::Value row_key = sqlite ? storage::Value(f.k->rowid) : storage::Value(f.id);
-    RETURN_IF_ERROR(db.Execute(sqlite ? "INSERT INTO instruction_attempts (instruction_id, "
-                                        "attempt, batch_id, amount_paise, address_id, ifsc, "
-                                        "outcome, reason_code, at_us) SELECT instruction_id, "
-                                        "attempt, batch_id, amount_paise, address_id, ifsc, ?, ?, "
-                                        "? FROM payment_instructions WHERE rowid = ?"
-                                      : "INSERT INTO instruction_attempts (instruction_id, "
-                                        "attempt, batch_id, amount_paise, address_id, ifsc, "
-                                        "outcome, reason_code, at_us) SELECT instruction_id, "
-                                        "attempt, batch_id, amount_paise, address_id, ifsc, ?, ?, "
-                                        "? FROM payment_instructions WHERE instruction_id = ?",
+    // The row by its key (the cycle implies the scheme).
+    RETURN_IF_ERROR(db.Execute("INSERT INTO instruction_attempts (instruction_id, attempt, "
+                               "batch_id, amount_paise, address_id, ifsc, outcome, reason_code, "
+                               "at_us, cycle_id, beneficiary_idx) SELECT instruction_id, attempt, "
+                               "batch_id, amount_paise, address_id, ifsc, ?, ?, ?, cycle_id, "
+                               "beneficiary_idx FROM payment_instructions WHERE cycle_id = ? AND "
+                               "beneficiary_idx = ?",
                                {std::string(f.returned ? "returned" : "rejected"), code,
-                                now.micros, row_key})
+                                now.micros, f.k->cycle_id, f.k->beneficiary})
                         .status());
     if (why.retry_without_change()) {
-      RETURN_IF_ERROR(db.Execute(sqlite ? "UPDATE payment_instructions SET status = 'ready', "
-                                          "attempt = attempt + 1, batch_id = NULL, "
-                                          "updated_at_us = ? WHERE rowid = ?"
-                                        : "UPDATE payment_instructions SET status = 'ready', "
-                                          "attempt = attempt + 1, batch_id = NULL, "
-                                          "updated_at_us = ? WHERE instruction_id = ?",
-                                 {now.micros, row_key})
+      RETURN_IF_ERROR(db.Execute("UPDATE payment_instructions SET status = 'ready', attempt = "
+                                 "attempt + 1, batch_id = NULL, updated_at_us = ? WHERE "
+                                 "cycle_id = ? AND beneficiary_idx = ?",
+                                 {now.micros, f.k->cycle_id, f.k->beneficiary})
                           .status());
       ++report.requeued;
       continue;

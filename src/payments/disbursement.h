@@ -42,6 +42,7 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,19 @@ namespace spode::payments {
 // at most 35 characters (EndToEndId), the same for the same three inputs forever.
 std::string InstructionId(std::string_view scheme_id, std::string_view period,
                           std::string_view beneficiary_id);
+
+// An instruction's key: one per (scheme, cycle, beneficiary), enforced by the database.
+struct InstructionKey {
+  int64_t cycle_id = 0;
+  int64_t beneficiary_idx = 0;
+  std::string scheme_id;
+};
+
+// The instruction with this id, or nothing. Instructions are stored by their key, without an
+// index of ids (payments/0011): the id is taken apart into the cycle (the period and the
+// scheme's hash) and the beneficiary (an 11-digit member ID, or a 10-digit family ID for a
+// household scheme), and the instruction found there must carry exactly this id.
+Result<std::optional<InstructionKey>> FindInstruction(storage::Database& db, std::string_view id);
 
 // The final tier also posts the cycle's total from the scheme's budget to payable (sanctioning
 // the financial year's budget from the treasury first, once), in the same transaction.

@@ -174,6 +174,187 @@ TEST_P(DisbursementTest, FilesListIdsInOrderAndEachStatusLineLandsOnItsInstructi
   ExpectReconciled();
 }
 
+TEST_P(DisbursementTest, AnIdFindsItsInstructionByKeyAndNothingElse) {
+  ASSERT_OK(world_.Build(8));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto rows = db().Query("SELECT instruction_id, cycle_id, beneficiary_idx, scheme_id FROM "
+                         "payment_instructions");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 8u);
+  for (const storage::Row& r : *rows) {
+    auto found = FindInstruction(db(), r.Text(0));
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_TRUE(found->has_value()) << r.Text(0);
+    EXPECT_EQ((*found)->cycle_id, r.Int(1));
+    EXPECT_EQ((*found)->beneficiary_idx, r.Int(2));
+    EXPECT_EQ((*found)->scheme_id, r.Text(3));
+  }
+  const std::string id = (*rows)[0].Text(0);  // "<period>-<member ID>-<8 hex>"
+  const size_t first = id.find('-'), last = id.rfind('-');
+  std::string other_hash = id;
+  other_hash.back() = id.back() == '0' ? '1' : '0';
+  std::vector<std::string> strangers = {
+      "",
+      "-",
+      id + "0",                                                   // hash one digit too long
+      id.substr(0, first) + "-" + id.substr(last),                // no beneficiary
+      "202612" + id.substr(first),                                // a period without a cycle
+      other_hash,                                                 // another scheme's hash
+      id.substr(0, first + 1) + "1234567890" + id.substr(last),   // a family ID, person scheme
+      id.substr(0, first + 1) + "99999999999" + id.substr(last),  // no such member
+  };
+  for (const std::string& x : strangers) {
+    auto found = FindInstruction(db(), x);
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_FALSE(found->has_value()) << "'" << x << "'";
+  }
+  // A status line naming any of them is reported, and changes nothing.
+  std::string csv = "end_to_end_id,status\n" + strangers[4] + ",ACSC\n" + strangers[7] + ",ACSC\n";
+  auto report = ImportStatusFile(db(), clock_, csv, "strangers.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->applied, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 8);
+}
+
+// payments/0011 on a database written before it: the instructions lose their index of ids,
+// the attempts gain their instruction's key, and nothing else changes.
+TEST_P(DisbursementTest, TheKeyMigrationKeepsEveryInstructionAndAttempt) {
+  ASSERT_OK(world_.Build(12));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto ids = db().Query("SELECT instruction_id FROM payment_instructions ORDER BY cycle_id, "
+                        "beneficiary_idx");
+  ASSERT_TRUE(ids.ok() && ids->size() == 12u);
+  std::string csv = "end_to_end_id,status,reason_code\n" + (*ids)[2].Text(0) + ",RJCT,AC04\n" +
+                    (*ids)[5].Text(0) + ",RJCT,AC01\n";
+  ASSERT_TRUE(ImportStatusFile(db(), clock_, csv, "s1.csv").ok());
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts"), 2);
+  const std::string kBefore =
+      "SELECT instruction_id, scheme_id, cycle_id, beneficiary_idx, household_idx, "
+      "payee_member_idx, amount_paise, status, attempt, COALESCE(address_id, 0), "
+      "COALESCE(ifsc, ''), COALESCE(account_last4, ''), COALESCE(bank, ''), "
+      "COALESCE(batch_id, 0), COALESCE(reason_code, ''), updated_at_us FROM "
+      "payment_instructions ORDER BY instruction_id";
+  const std::string kAttempts =
+      "SELECT instruction_id, attempt, COALESCE(batch_id, 0), amount_paise, "
+      "COALESCE(address_id, 0), COALESCE(ifsc, ''), outcome, COALESCE(reason_code, ''), at_us "
+      "FROM instruction_attempts ORDER BY instruction_id, attempt";
+  auto instructions = db().Query(kBefore);
+  auto attempts = db().Query(kAttempts);
+  ASSERT_TRUE(instructions.ok() && attempts.ok());
+
+  // Back to the tables as payments/0010 made them, the data kept.
+  const bool sqlite = db().dialect() == storage::Dialect::kSqlite;
+  if (sqlite) {
+    ASSERT_OK(db().ExecScript(R"sql(
+PRAGMA foreign_keys = OFF;
+BEGIN;
+DROP INDEX payment_instructions_ready;
+DROP INDEX payment_instructions_payee;
+DROP INDEX payment_instructions_batch;
+DROP INDEX instruction_attempts_batch;
+ALTER TABLE payment_instructions RENAME TO pi_keyed;
+ALTER TABLE instruction_attempts RENAME TO ia_keyed;
+CREATE TABLE payment_instructions (
+  instruction_id TEXT PRIMARY KEY, scheme_id TEXT NOT NULL, cycle_id BIGINT NOT NULL,
+  beneficiary_idx BIGINT NOT NULL, household_idx BIGINT NOT NULL,
+  payee_member_idx BIGINT NOT NULL, amount_paise BIGINT NOT NULL, status TEXT NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 1, address_id BIGINT, ifsc TEXT, account_last4 TEXT,
+  bank TEXT, batch_id BIGINT REFERENCES payment_batches (batch_id), reason_code TEXT,
+  updated_at_us BIGINT NOT NULL,
+  CONSTRAINT payment_instructions_one UNIQUE (cycle_id, beneficiary_idx, scheme_id));
+INSERT INTO payment_instructions SELECT * FROM pi_keyed;
+CREATE TABLE instruction_attempts (
+  instruction_id TEXT NOT NULL REFERENCES payment_instructions (instruction_id),
+  attempt INTEGER NOT NULL, batch_id BIGINT REFERENCES payment_batches (batch_id),
+  amount_paise BIGINT NOT NULL, address_id BIGINT, ifsc TEXT, outcome TEXT NOT NULL,
+  reason_code TEXT, at_us BIGINT NOT NULL, PRIMARY KEY (instruction_id, attempt));
+INSERT INTO instruction_attempts SELECT instruction_id, attempt, batch_id, amount_paise,
+  address_id, ifsc, outcome, reason_code, at_us FROM ia_keyed;
+DROP TABLE pi_keyed;
+DROP TABLE ia_keyed;
+CREATE INDEX payment_instructions_ready ON payment_instructions
+  (scheme_id, bank, cycle_id, beneficiary_idx) WHERE status = 'ready';
+CREATE INDEX payment_instructions_payee ON payment_instructions (payee_member_idx);
+CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id)
+  WHERE batch_id IS NOT NULL;
+CREATE INDEX instruction_attempts_batch ON instruction_attempts (batch_id);
+DELETE FROM schema_migrations WHERE id = 'payments/0011_instruction_key';
+COMMIT;
+PRAGMA foreign_keys = ON;
+)sql"));
+  } else {
+    ASSERT_OK(db().ExecScript(R"sql(
+ALTER TABLE payment_instructions ADD CONSTRAINT payment_instructions_pkey
+  PRIMARY KEY (instruction_id);
+ALTER TABLE instruction_attempts ADD CONSTRAINT instruction_attempts_instruction_id_fkey
+  FOREIGN KEY (instruction_id) REFERENCES payment_instructions (instruction_id);
+ALTER TABLE instruction_attempts DROP COLUMN cycle_id;
+ALTER TABLE instruction_attempts DROP COLUMN beneficiary_idx;
+DELETE FROM schema_migrations WHERE id = 'payments/0011_instruction_key';
+)sql"));
+  }
+  auto ran = storage::ApplyMigrations(db(), testing::AllMigrations());
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  EXPECT_EQ(*ran, 1);
+
+  auto instructions_after = db().Query(kBefore);
+  auto attempts_after = db().Query(kAttempts);
+  ASSERT_TRUE(instructions_after.ok() && attempts_after.ok());
+  ASSERT_EQ(instructions_after->size(), instructions->size());
+  for (size_t i = 0; i < instructions->size(); ++i) {
+    for (size_t c = 0; c < 16; ++c) {
+      EXPECT_EQ((*instructions_after)[i].value(c), (*instructions)[i].value(c)) << i << "," << c;
+    }
+  }
+  ASSERT_EQ(attempts_after->size(), attempts->size());
+  for (size_t i = 0; i < attempts->size(); ++i) {
+    for (size_t c = 0; c < 9; ++c) {
+      EXPECT_EQ((*attempts_after)[i].value(c), (*attempts)[i].value(c)) << i << "," << c;
+    }
+  }
+  // Each attempt carries its instruction's key.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts t JOIN payment_instructions i ON "
+                  "i.instruction_id = t.instruction_id AND i.cycle_id = t.cycle_id AND "
+                  "i.beneficiary_idx = t.beneficiary_idx"),
+            2);
+  // No index of ids is left; the key still refuses a second instruction.
+  EXPECT_EQ(Count(sqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = "
+                           "'payment_instructions' AND sql IS NULL AND name LIKE "
+                           "'sqlite_autoindex%'"
+                         : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = "
+                           "current_schema() AND tablename = 'payment_instructions' AND indexdef "
+                           "LIKE '%UNIQUE%'"),
+            1);  // the unique key's only
+  EXPECT_FALSE(db().Execute("INSERT INTO payment_instructions SELECT * FROM payment_instructions "
+                            "WHERE instruction_id = ?",
+                            {(*ids)[0].Text(0)})
+                   .ok());
+  // And the chain goes on: the rejected payment, its account fixed, is sent and paid.
+  std::string rejected = (*ids)[2].Text(0);
+  auto payee = db().QueryOne("SELECT i.payee_member_idx, m.name FROM payment_instructions i JOIN "
+                             "members m ON m.member_idx = i.payee_member_idx WHERE "
+                             "i.instruction_id = ?",
+                             {rejected});
+  ASSERT_TRUE(payee.ok() && *payee);
+  Mapper mapper(db(), clock_);
+  ASSERT_TRUE(mapper
+                  .Update((*payee)->Int(0),
+                          FinancialAddress::BankAccount("SBIN0009999", "55500011122",
+                                                        (*payee)->Text(1)),
+                          {.party = "officer:block.officer", .reason = "new account"}, key_)
+                  .ok());
+  ASSERT_OK(RequeueInstruction(db(), clock_, rejected, "user:block.officer"));
+  auto sent = ExportBatches(db(), clock_, key_, *cycle, world_.Export());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_EQ(sent->size(), 1u);
+  auto paid = ImportStatusFile(db(), clock_, "end_to_end_id,status\n" + rejected + ",ACSC\n",
+                               "s2.csv");
+  ASSERT_TRUE(paid.ok()) << paid.status();
+  EXPECT_EQ(paid->paid, 1);
+}
+
 TEST_P(DisbursementTest, RerunningEveryStepCreatesNothingNewAndTheDatabaseRefusesDuplicates) {
   ASSERT_OK(world_.Build(12));
   auto first = world_.RunCycle("2026-11");

@@ -75,7 +75,8 @@ Result<int> ApplyMigrations(Database& db, const std::vector<Migration>& migratio
     if (applied->count(m.id)) continue;
     Status s = [&]() -> Status {
       ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
-      RETURN_IF_ERROR(db.ExecScript(ForDialect(m.sql, db.dialect())));
+      const bool postgres = db.dialect() == Dialect::kPostgres && !m.postgres_sql.empty();
+      RETURN_IF_ERROR(db.ExecScript(ForDialect(postgres ? m.postgres_sql : m.sql, db.dialect())));
       RETURN_IF_ERROR(db.Execute("INSERT INTO schema_migrations (id, applied_at_us) VALUES (?, ?)",
                                  {m.id, NowMicros()})
                           .status());

@@ -30,6 +30,9 @@ namespace spode::storage {
 struct Migration {
   std::string id;   // "registry/0001_households"
   std::string sql;  // one or more statements
+  // When the dialects cannot share one text (SQLite rebuilds a table where PostgreSQL alters
+  // it): PostgreSQL's statements, run there instead of `sql`. Empty: `sql` serves both.
+  std::string postgres_sql = {};
 };
 
 // Replaces the dialect tokens in `sql`.
