@@ -211,6 +211,10 @@ class CyclesOfIds {
 
   // The cycle of `v`, or null when none has its period and scheme hash.
   Result<const Cycle*> Find(const IdView& v) {
+    // A file's ids are sorted: most share the last one's cycle.
+    if (last_ != nullptr && v.period == last_period_ && v.hash == last_hash_) {
+      return last_->second ? &*last_->second : nullptr;
+    }
     std::string key = std::string(v.period) + "-" + std::string(v.hash);
     auto it = found_.find(key);
     if (it == found_.end()) {
@@ -225,12 +229,17 @@ class CyclesOfIds {
       }
       it = found_.emplace(std::move(key), std::move(cycle)).first;
     }
+    last_ = &*it;
+    last_period_ = std::string_view(it->first).substr(0, v.period.size());
+    last_hash_ = std::string_view(it->first).substr(v.period.size() + 1);
     return it->second ? &*it->second : nullptr;
   }
 
  private:
   storage::Database& db_;
   std::map<std::string, std::optional<Cycle>, std::less<>> found_;
+  const std::pair<const std::string, std::optional<Cycle>>* last_ = nullptr;
+  std::string_view last_period_, last_hash_;  // into last_'s key
 };
 
 }  // namespace
@@ -1335,13 +1344,19 @@ Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& 
                                                "AND ?"));
         scan->BindInt(1, low);
         scan->BindInt(2, high);
+        size_t at = 0;  // the rows come mostly in beneficiary order: a cursor, not a search
         while (true) {
           ASSIGN_OR_RETURN(bool row, scan->Step());
           if (!row) break;
           if (scan->ColumnInt(1) != cycle_id) continue;
-          auto it = std::lower_bound(indices.begin(), indices.end(), scan->ColumnInt(0));
-          if (it == indices.end() || *it != scan->ColumnInt(0)) continue;
-          Known& k = *entries[static_cast<size_t>(it - indices.begin())].k;
+          const int64_t beneficiary = scan->ColumnInt(0);
+          if (at >= indices.size() || indices[at] > beneficiary) {
+            at = static_cast<size_t>(std::lower_bound(indices.begin(), indices.end(), beneficiary) -
+                                     indices.begin());
+          }
+          while (at < indices.size() && indices[at] < beneficiary) ++at;
+          if (at == indices.size() || indices[at] != beneficiary) continue;
+          Known& k = *entries[at].k;
           if (scan->ColumnText(3) != k.id) continue;  // another id
           k.rowid = scan->ColumnInt(2);
           ReadKnown(*scan, 4, intern, k);
