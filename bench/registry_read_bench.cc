@@ -94,21 +94,12 @@ int main(int argc, char** argv) {
       }
       s->Reset();
     };
-    storage::Statement* h = *d.Cached(
-        "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
-        "h.village_code, h.status, h.version, h.attrs, h.attr_prov, p.source, p.as_of, "
-        "p.verification, p.channel FROM households h LEFT JOIN provenance p ON p.prov_id = "
-        "h.prov_id WHERE h.family_id = ?");
+    storage::Statement* h = *d.Cached(registry::kHouseholdHeadSql);
     h->BindText(1, id);
     int64_t household_idx = 0;
     if (*h->Step()) household_idx = h->ColumnInt(0);
     step_all(h);
-    storage::Statement* m = *d.Cached(
-        "SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, m.relationship, m.phone, "
-        "m.id_last4, m.attrs, m.attr_prov, m.status, m.version, b.ifsc, b.account_last4, "
-        "p.source, p.as_of, p.verification, p.channel FROM members m LEFT JOIN bank_accounts b "
-        "ON b.member_idx = m.member_idx LEFT JOIN provenance p ON p.prov_id = m.prov_id WHERE "
-        "m.household_idx = ? ORDER BY m.member_idx");
+    storage::Statement* m = *d.Cached(registry::kMembersViewSql);
     m->BindInt(1, household_idx);
     step_all(m);
     if (!d.Commit().ok()) std::abort();

@@ -25,6 +25,7 @@
 #include "payments/returns.h"
 #include "programs/enrolment.h"
 #include "programs/reentry.h"
+#include "registry/household.h"
 #include "registry/names.h"
 
 namespace spode::payments {
@@ -140,10 +141,14 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
 // while this one writes (WAL lets readers run beside the writer). Null for PostgreSQL (whose
 // description carries no credentials to connect with) and for an in-memory database (another
 // connection would be another database): the caller then reads on its own connection.
+constexpr int64_t kReaderMapBytes = 0x7fff0000;
 std::unique_ptr<storage::Database> ReaderConnection(storage::Database& db) {
   std::optional<std::string> path = storage::SqliteFilePath(db);
   if (!path) return nullptr;
-  auto opened = storage::Open(*path, storage::OpenOptions{.create = false});
+  // It only reads: through a memory map (SQLite's largest), not a system call and a copy a
+  // page. Pages the writer has changed since the last checkpoint are still read from the WAL.
+  auto opened = storage::Open(*path, storage::OpenOptions{.create = false,
+                                                          .mmap_bytes = kReaderMapBytes});
   return opened.ok() ? std::move(*opened) : nullptr;
 }
 
@@ -185,9 +190,9 @@ namespace {
 // An instruction id taken apart (IdParts in reverse), or nothing when it has not that shape.
 struct IdView {
   std::string_view period;       // without dashes
-  std::string_view beneficiary;  // a member ID (11 digits) or a family ID (10)
+  std::string_view beneficiary;  // a member ID or a family ID, each with its check digit
   std::string_view hash;         // 8 hex
-  bool person() const { return beneficiary.size() == 11; }
+  bool person = false;           // `beneficiary` is a member ID
 };
 
 std::optional<IdView> SplitId(std::string_view id) {
@@ -196,7 +201,8 @@ std::optional<IdView> SplitId(std::string_view id) {
     return std::nullopt;
   }
   IdView v{id.substr(0, first), id.substr(first + 1, last - first - 1), id.substr(last + 1)};
-  if (v.beneficiary.size() != 11 && v.beneficiary.size() != 10) return std::nullopt;
+  v.person = registry::ValidMemberId(v.beneficiary);
+  if (!v.person && !registry::ValidFamilyId(v.beneficiary)) return std::nullopt;
   return v;
 }
 
@@ -251,7 +257,7 @@ Result<std::optional<InstructionKey>> FindInstruction(storage::Database& db, std
   ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
   if (c == nullptr) return std::optional<InstructionKey>();
   ASSIGN_OR_RETURN(auto row,
-                   db.QueryOne(v->person()
+                   db.QueryOne(v->person
                                    ? "SELECT i.beneficiary_idx FROM members m JOIN "
                                      "payment_instructions i ON i.cycle_id = ? AND "
                                      "i.beneficiary_idx = m.member_idx AND i.scheme_id = ? WHERE "
@@ -616,6 +622,7 @@ struct BatchRow {
   std::string message_id, bank, format;
   int64_t transactions, control_sum;
   Timestamp created_at;
+  bool fresh = false;  // claimed by this run just now: none of its attempts has ended
 };
 
 // A batch read from the database, its account numbers still sealed: the transfers' other
@@ -644,29 +651,37 @@ Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
   // here rather than by SQLite's sorter, which copied every row with its sealed bytes; on
   // PostgreSQL the database's collation decides, as it always has.
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
-  ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Cached("SELECT i.instruction_id, i.amount_paise, i.payee_member_idx, i.ifsc, "
-                "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
-                "v.wrapped_key FROM "
-                "payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id "
-                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c ON c.cycle_id = "
-                "i.cycle_id LEFT JOIN vault v ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND i.status IN ('sent', 'accepted', 'paid', "
-                "'rejected', 'returned') AND NOT EXISTS (SELECT 1 FROM instruction_attempts t "
-                "WHERE t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
-                "UNION ALL "
-                "SELECT i.instruction_id, t.amount_paise, i.payee_member_idx, t.ifsc, "
-                "a.account_sealed, COALESCE(a.holder_name, m.name), i.scheme_id, c.period, "
-                "v.wrapped_key FROM "
-                "instruction_attempts t JOIN payment_instructions i ON i.cycle_id = t.cycle_id AND "
-                "i.beneficiary_idx = t.beneficiary_idx JOIN mapper_addresses a ON a.address_id = "
-                "t.address_id "
-                "JOIN members m ON m.member_idx = i.payee_member_idx JOIN cycles c "
-                "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
-                "i.payee_member_idx WHERE t.batch_id = ?" +
-                std::string(sqlite ? "" : " ORDER BY 1")));
+  // The columns, the amount and IFSC taken from `attempt` (the instruction or an attempt of
+  // it). The member's registered name is read only for an account without its holder's name.
+  auto columns = [](std::string_view attempt) {
+    const std::string t(attempt);
+    return "SELECT i.instruction_id, " + t + ".amount_paise, i.payee_member_idx, " + t +
+           ".ifsc, a.account_sealed, COALESCE(a.holder_name, (SELECT m.name FROM members m "
+           "WHERE m.member_idx = i.payee_member_idx)), i.scheme_id, c.period, v.wrapped_key "
+           "FROM ";
+  };
+  // The instructions whose current attempt is in the batch. A batch just claimed holds only
+  // those, all sent: no attempt of it has ended yet.
+  std::string current = columns("i") +
+                        "payment_instructions i JOIN mapper_addresses a ON a.address_id = "
+                        "i.address_id JOIN cycles c ON c.cycle_id = i.cycle_id LEFT JOIN vault v "
+                        "ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND ";
+  std::string sql =
+      b.fresh ? current + "i.status = 'sent'"
+              : current + "i.status IN ('sent', 'accepted', 'paid', 'rejected', 'returned') "
+                          "AND NOT EXISTS (SELECT 1 FROM instruction_attempts t WHERE "
+                          "t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
+                          "UNION ALL " +
+                          columns("t") +
+                          "instruction_attempts t JOIN payment_instructions i ON i.cycle_id = "
+                          "t.cycle_id AND i.beneficiary_idx = t.beneficiary_idx JOIN "
+                          "mapper_addresses a ON a.address_id = t.address_id JOIN cycles c ON "
+                          "c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
+                          "i.payee_member_idx WHERE t.batch_id = ?";
+  if (!sqlite) sql += " ORDER BY 1";
+  ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
   stmt->BindInt(1, b.batch_id);
-  stmt->BindInt(2, b.batch_id);
+  if (!b.fresh) stmt->BindInt(2, b.batch_id);
   batch.transfers.reserve(static_cast<size_t>(std::max<int64_t>(b.transactions, 0)));
   loaded.sealed.reserve(batch.transfers.capacity());
   loaded.wrapped_key.reserve(batch.transfers.capacity());
@@ -987,7 +1002,7 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                         .status());
     RETURN_IF_ERROR(tx.Commit());
     return std::optional<BatchRow>(BatchRow{batch_id, msg, bank, options.format, moved,
-                                            control_sum.paise(), now});
+                                            control_sum.paise(), now, /*fresh=*/true});
   };
 
   // Each file is claimed and committed here, then read, opened, rendered, hashed and written
@@ -1298,7 +1313,7 @@ Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& 
     std::optional<IdView> v = SplitId(k.id);
     if (!v) continue;
     ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
-    if (c != nullptr) groups[{c->cycle_id, v->person()}].push_back({&k, v->beneficiary});
+    if (c != nullptr) groups[{c->cycle_id, v->person}].push_back({&k, v->beneficiary});
   }
   const std::string known_columns(kKnownColumns);
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;

@@ -105,19 +105,6 @@ Result<json> Registry::MemberView(int64_t member_idx, std::optional<Timestamp> a
 
 namespace {
 
-constexpr std::string_view kHouseholdHeadSql =
-    "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
-    "h.village_code, h.status, h.version, h.attrs, h.attr_prov, p.source, p.as_of, "
-    "p.verification, p.channel FROM households h LEFT JOIN provenance p ON p.prov_id = "
-    "h.prov_id WHERE h.family_id = ?";
-
-constexpr std::string_view kMembersViewSql =
-    "SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, m.relationship, m.phone, "
-    "m.id_last4, m.attrs, m.attr_prov, m.status, m.version, b.ifsc, b.account_last4, "
-    "p.source, p.as_of, p.verification, p.channel FROM members m LEFT JOIN bank_accounts b ON "
-    "b.member_idx = m.member_idx LEFT JOIN provenance p ON p.prov_id = m.prov_id WHERE "
-    "m.household_idx = ? ORDER BY m.member_idx";
-
 // Writes the keys of one object that its allowlist names (all of them without a list). The
 // keys are asked for in sorted order (the views' keys are sorted), so the allowlist, sorted too,
 // is walked once beside them instead of searched for each key.

@@ -77,6 +77,21 @@ class PlaceNames {
   std::unordered_map<std::string, std::string, CodeHash, std::equal_to<>> names_;  // GUARDED_BY(mu_)
 };
 
+// The household view's two queries (FindHousehold, WriteHousehold): the household with its
+// provenance by family ID, and its members with their bank accounts and provenance by
+// household_idx. Public for bench/registry_read, whose floor steps them bare.
+inline constexpr std::string_view kHouseholdHeadSql =
+    "SELECT h.household_idx, h.family_id, h.state_code, h.district_code, h.block_code, "
+    "h.village_code, h.status, h.version, h.attrs, h.attr_prov, p.source, p.as_of, "
+    "p.verification, p.channel FROM households h LEFT JOIN provenance p ON p.prov_id = "
+    "h.prov_id WHERE h.family_id = ?";
+inline constexpr std::string_view kMembersViewSql =
+    "SELECT m.member_id, m.name, m.name_local, m.dob, m.sex, m.relationship, m.phone, "
+    "m.id_last4, m.attrs, m.attr_prov, m.status, m.version, b.ifsc, b.account_last4, "
+    "p.source, p.as_of, p.verification, p.channel FROM members m LEFT JOIN bank_accounts b ON "
+    "b.member_idx = m.member_idx LEFT JOIN provenance p ON p.prov_id = m.prov_id WHERE "
+    "m.household_idx = ? ORDER BY m.member_idx";
+
 class Registry {
  public:
   // `places`: names kept between registries (a server's); by default this registry's own.

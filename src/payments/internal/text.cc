@@ -88,6 +88,16 @@ std::string_view TrimAscii(std::string_view text) {
 
 Status CheckLineText(std::string_view field, std::string_view value, size_t min_chars,
                      size_t max_chars) {
+  // Most values are printable ASCII, a character a byte: one pass decides them.
+  bool printable_ascii = true;
+  for (char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    printable_ascii &= c >= 0x20 && c < 0x7F;
+  }
+  if (printable_ascii && value.size() >= min_chars && value.size() <= max_chars &&
+      (value.empty() || (value.front() != ' ' && value.back() != ' '))) {
+    return OkStatus();
+  }
   std::string name(field);
   if (FirstInvalidUtf8(value)) return InvalidArgumentError(name + ": not valid UTF-8");
   size_t pos = 0;
