@@ -31,7 +31,7 @@
 //   insert: N rows of (text id PRIMARY KEY, 6 integers) in one transaction, committed
 //   update: 2 integers of those N rows by the text key, in one transaction, committed
 //   scan:   GROUP BY over those N rows (count and sum)
-//   file:   N × 600 bytes (about one pain.001 CdtTrfTxInf each) written and fsync'd
+//   file:   N × 460 bytes (about one pain.001 CdtTrfTxInf each) written and fsync'd
 // Prints each step's wall-clock seconds, CPU seconds and seconds spent waiting for a core (the
 // machine may be shared), its rate, the floor it compares with and the ratio, and the 5 s
 // target. Exit status 1 when a step fails, the counts disagree or Reconcile finds a
@@ -283,11 +283,11 @@ Status PostgresFloors(storage::Database& db, int64_t n, Figure* insert, Figure* 
   return db.ExecScript("DROP TABLE bench_floor");
 }
 
-// N × 600 bytes, written in 1 MiB pieces, then fsync: what a pain.001 of N transfers costs the
+// N × 460 bytes, written in 1 MiB pieces, then fsync: what a pain.001 of N transfers costs the
 // disk at least.
 bool FileFloor(const std::string& path, int64_t n, Figure* out) {
   std::string block(1 << 20, 'x');
-  int64_t total = n * 600;
+  int64_t total = n * 460;
   Timer t;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return false;
@@ -302,7 +302,7 @@ bool FileFloor(const std::string& path, int64_t n, Figure* out) {
   }
   bool ok = ::fsync(fd) == 0;
   ::close(fd);
-  *out = Measure("floor file: N x 600 bytes written + fsync", t, n, "file");
+  *out = Measure("floor file: N x 460 bytes written + fsync", t, n, "file");
   std::filesystem::remove(path);
   return ok;
 }

@@ -626,7 +626,9 @@ struct BatchRow {
 };
 
 // A batch read from the database, its account numbers still sealed: the transfers' other
-// fields are filled, `sealed[i]` and `wrapped_key[i]` open transfers[i].creditor_account.
+// fields are filled, `sealed[i]` and `wrapped_key[i]` open transfers[i].creditor_account. An
+// export keeps one for each file in flight and loads the next file into it, its strings' room
+// reused: a million transfers' strings, allocated and freed file by file, cost most of a second.
 struct LoadedBatch {
   CreditTransferBatch batch;
   std::vector<std::string> sealed, wrapped_key;
@@ -637,16 +639,15 @@ struct LoadedBatch {
 // The batch's transfers as written: the instructions whose current attempt is in it, and those
 // whose attempt in it has ended since (instruction_attempts). Reads the database only; the
 // accounts are opened by RenderLoaded, which needs none (and may run on another thread).
-Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
-                              const ExportOptions& options) {
-  LoadedBatch loaded;
+Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& options,
+                 LoadedBatch& loaded) {
   loaded.format = b.format;
   CreditTransferBatch& batch = loaded.batch;
   batch.message_id = b.message_id;
   batch.created_at = b.created_at;
   batch.initiating_party_name = options.initiating_party;
   batch.requested_execution_date = b.created_at.LocalDate(kIndiaUtcOffsetMinutes);
-  batch.debtor_accounts.push_back(options.debtor);
+  batch.debtor_accounts.assign(1, options.debtor);
   // In instruction id order. On SQLite (whose text order is the bytes') the rows are sorted
   // here rather than by SQLite's sorter, which copied every row with its sealed bytes; on
   // PostgreSQL the database's collation decides, as it always has.
@@ -682,11 +683,11 @@ Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
   ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
   stmt->BindInt(1, b.batch_id);
   if (!b.fresh) stmt->BindInt(2, b.batch_id);
-  batch.transfers.reserve(static_cast<size_t>(std::max<int64_t>(b.transactions, 0)));
-  loaded.sealed.reserve(batch.transfers.capacity());
-  loaded.wrapped_key.reserve(batch.transfers.capacity());
-  // A batch pays one scheme for a few periods: the same strings, shared.
-  std::string scheme, period;
+  const size_t expected = static_cast<size_t>(std::max<int64_t>(b.transactions, 0));
+  batch.transfers.reserve(expected);
+  loaded.sealed.reserve(expected);
+  loaded.wrapped_key.reserve(expected);
+  size_t n = 0;  // rows read; the vectors' elements past it are the last file's, to be reused
   while (true) {
     auto more = stmt->Step();
     if (!more.ok()) {
@@ -700,22 +701,31 @@ Result<LoadedBatch> LoadBatch(storage::Database& db, const BatchRow& b,
       stmt->Reset();
       return missing;
     }
-    if (stmt->ColumnText(6) != scheme) scheme = std::string(stmt->ColumnText(6));
-    if (stmt->ColumnText(7) != period) period = std::string(stmt->ColumnText(7));
-    batch.transfers.push_back(CreditTransfer{.instruction_id = std::string(stmt->ColumnText(0)),
-                                             .debtor_account_id = options.debtor.id,
-                                             .amount = Money::FromPaise(stmt->ColumnInt(1)),
-                                             .creditor_name = std::string(stmt->ColumnText(5)),
-                                             .creditor_account = {},
-                                             .creditor_ifsc = std::string(stmt->ColumnText(3)),
-                                             .scheme_code = scheme,
-                                             .period = period});
-    loaded.sealed.push_back(stmt->ColumnBlob(4));
-    loaded.wrapped_key.push_back(stmt->ColumnBlob(8));
+    if (n == batch.transfers.size()) {
+      batch.transfers.emplace_back();
+      loaded.sealed.emplace_back();
+      loaded.wrapped_key.emplace_back();
+    }
+    CreditTransfer& t = batch.transfers[n];
+    t.instruction_id.assign(stmt->ColumnText(0));
+    t.debtor_account_id.assign(options.debtor.id);
+    t.amount = Money::FromPaise(stmt->ColumnInt(1));
+    t.creditor_name.assign(stmt->ColumnText(5));
+    t.creditor_account.clear();
+    t.creditor_ifsc.assign(stmt->ColumnText(3));
+    t.scheme_code.assign(stmt->ColumnText(6));
+    t.period.assign(stmt->ColumnText(7));
+    // ColumnText gives a blob's bytes as they are, on both backends.
+    loaded.sealed[n].assign(stmt->ColumnText(4));
+    loaded.wrapped_key[n].assign(stmt->ColumnText(8));
+    ++n;
   }
   stmt->Reset();
+  batch.transfers.resize(n);
+  loaded.sealed.resize(n);
+  loaded.wrapped_key.resize(n);
   loaded.sort_by_id = sqlite;
-  return loaded;
+  return OkStatus();
 }
 
 // The transfers' positions in instruction id order (bytes, as std::string compares them), those
@@ -760,7 +770,7 @@ std::vector<size_t> IdOrder(const std::vector<CreditTransfer>& transfers) {
 // Opens the accounts and writes the file's bytes into `*out` (cleared first; its capacity is
 // kept), passing them to `flush` as they are made (WritePain001) when it is given. No
 // database: safe on another thread.
-Status RenderLoaded(LoadedBatch loaded, const crypto::MasterKey& key, std::string* out,
+Status RenderLoaded(LoadedBatch& loaded, const crypto::MasterKey& key, std::string* out,
                     const std::function<Status(std::string_view)>& flush = nullptr) {
   CreditTransferBatch& batch = loaded.batch;
   if (loaded.sort_by_id) {
@@ -858,22 +868,23 @@ class DurableFile {
 };
 
 // LoadBatch, and the count it must have.
-Result<LoadedBatch> LoadCheckedBatch(storage::Database& db, const BatchRow& b,
-                                     const ExportOptions& options) {
-  ASSIGN_OR_RETURN(LoadedBatch loaded, LoadBatch(db, b, options));
+Status LoadCheckedBatch(storage::Database& db, const BatchRow& b, const ExportOptions& options,
+                        LoadedBatch& loaded) {
+  RETURN_IF_ERROR(LoadBatch(db, b, options, loaded));
   if (static_cast<int64_t>(loaded.batch.transfers.size()) != b.transactions) {
     return InternalError("batch " + b.message_id + " holds " +
                          std::to_string(loaded.batch.transfers.size()) +
                          " transfers but recorded " + std::to_string(b.transactions));
   }
-  return loaded;
+  return OkStatus();
 }
 
 Result<std::string> RenderBatch(storage::Database& db, const crypto::MasterKey& key,
                                 const BatchRow& b, const ExportOptions& options) {
-  ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(db, b, options));
+  LoadedBatch loaded;
+  RETURN_IF_ERROR(LoadCheckedBatch(db, b, options, loaded));
   std::string bytes;
-  RETURN_IF_ERROR(RenderLoaded(std::move(loaded), key, &bytes));
+  RETURN_IF_ERROR(RenderLoaded(loaded, key, &bytes));
   return bytes;
 }
 
@@ -1025,21 +1036,24 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // Each worker renders into a buffer of its own, kept from file to file, and writes each
   // stretch of the file as soon as it is rendered: writing a file from memory just faulted in,
   // or long out of the processor's cache, cost several times as much.
+  // Each has its LoadedBatch too.
   std::array<std::string, kInFlight> buffers;
-  auto render_and_write = [&key](LoadedBatch loaded, std::string* bytes,
+  std::array<LoadedBatch, kInFlight> batches;
+  auto render_and_write = [&key](LoadedBatch* loaded, std::string* bytes,
                                  std::filesystem::path path) -> Result<Written> {
     DurableFile file(std::move(path));
     RETURN_IF_ERROR(file.Open());
     auto append = [&file](std::string_view stretch) { return file.Append(stretch); };
-    RETURN_IF_ERROR(RenderLoaded(std::move(loaded), key, bytes, append));
+    RETURN_IF_ERROR(RenderLoaded(*loaded, key, bytes, append));
     RETURN_IF_ERROR(file.Commit());
     return Written{crypto::ToHex(crypto::Hash256(*bytes))};
   };
   auto load_render_and_write = [&options, &render_and_write](
-                                   storage::Database* reader, std::string* bytes, BatchRow b,
+                                   storage::Database* reader, LoadedBatch* loaded,
+                                   std::string* bytes, BatchRow b,
                                    std::filesystem::path path) -> Result<Written> {
-    ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(*reader, b, options));
-    return render_and_write(std::move(loaded), bytes, std::move(path));
+    RETURN_IF_ERROR(LoadCheckedBatch(*reader, b, options, *loaded));
+    return render_and_write(loaded, bytes, std::move(path));
   };
   struct Pending {
     BatchRow b;
@@ -1068,24 +1082,26 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     if (in_flight.size() >= kInFlight) RETURN_IF_ERROR(finish_oldest());
     std::filesystem::path path = options.out_dir / FileNameFor(b);
     std::future<Result<Written>> done;
-    // The slot's reader and buffer are free: the file that used them last, kInFlight files
-    // ago, is done.
+    // The slot's reader, batch and buffer are free: the file that used them last, kInFlight
+    // files ago, is done.
     const size_t slot = started++ % kInFlight;
     std::string* bytes = &buffers[slot];
+    LoadedBatch* loaded = &batches[slot];
     if (!readers.empty()) {
       storage::Database* reader = readers[slot].get();
       try {
-        done = std::async(std::launch::async, load_render_and_write, reader, bytes, b, path);
+        done = std::async(std::launch::async, load_render_and_write, reader, loaded, bytes, b,
+                          path);
       } catch (const std::system_error&) {  // no thread to be had: here, when waited for
-        done = std::async(std::launch::deferred, load_render_and_write, reader, bytes, b, path);
+        done = std::async(std::launch::deferred, load_render_and_write, reader, loaded, bytes, b,
+                          path);
       }
     } else {
-      ASSIGN_OR_RETURN(LoadedBatch loaded, LoadCheckedBatch(db, b, options));
+      RETURN_IF_ERROR(LoadCheckedBatch(db, b, options, *loaded));
       try {
-        done = std::async(std::launch::async, render_and_write, std::move(loaded), bytes, path);
+        done = std::async(std::launch::async, render_and_write, loaded, bytes, path);
       } catch (const std::system_error&) {
-        done = std::async(std::launch::deferred, render_and_write, std::move(loaded), bytes,
-                          path);
+        done = std::async(std::launch::deferred, render_and_write, loaded, bytes, path);
       }
     }
     in_flight.push_back({b, std::move(path), std::move(done)});
