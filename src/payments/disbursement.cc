@@ -926,10 +926,16 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       return FailedPreconditionError("cycle " + scheme_id + "/" + c->Text(1) + " is " +
                                      c->Text(2) + ", not approved");
     }
-    ASSIGN_OR_RETURN(auto rows, db.Query("SELECT DISTINCT bank FROM payment_instructions "
-                                         "WHERE scheme_id = ? AND status = 'ready' ORDER BY bank",
-                                         {scheme_id}));
-    for (const auto& r : rows) banks.push_back(r.Text(0));
+    // Bank after bank, one step of the ready index each (DISTINCT read every entry).
+    for (std::string after;;) {
+      ASSIGN_OR_RETURN(auto next, db.QueryOne("SELECT bank FROM payment_instructions WHERE "
+                                              "scheme_id = ? AND status = 'ready' AND bank > ? "
+                                              "ORDER BY bank LIMIT 1",
+                                              {scheme_id, after}));
+      if (!next) break;
+      after = next->Text(0);
+      banks.push_back(after);
+    }
     ASSIGN_OR_RETURN(auto left, db.Query("SELECT batch_id, message_id, bank, format, "
                                          "transactions, control_sum_paise, created_at_us FROM "
                                          "payment_batches WHERE scheme_id = ? AND status = "
