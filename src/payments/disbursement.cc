@@ -954,61 +954,70 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // Returns no batch when the bank has no ready instruction left.
   Timestamp now = clock.Now();
   Ledger ledger(db, clock);
-  auto claim_file = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
+  // ABORTED when an instruction of the bank turned ready between the count and the claim (on
+  // PostgreSQL, a retry committed meanwhile; SQLite's writer excludes it): nothing is kept,
+  // and the file is claimed again.
+  auto claim_once = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
     ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
     RETURN_IF_ERROR(storage::LockForTransaction(db, "export:" + scheme_id));
-    // The file's last instruction: the max_per_file-th ready one of the bank, or with fewer
-    // left, no bound. Then every ready one of the bank up to it: one walk of the ready index,
-    // rows in their physical order.
-    ASSIGN_OR_RETURN(auto last, db.QueryOne("SELECT cycle_id, beneficiary_idx FROM "
-                                            "payment_instructions WHERE scheme_id = ? AND "
-                                            "status = 'ready' AND bank = ? ORDER BY cycle_id, "
-                                            "beneficiary_idx LIMIT 1 OFFSET ?",
-                                            {scheme_id, bank, options.max_per_file - 1}));
-    constexpr int64_t kNoBound = std::numeric_limits<int64_t>::max();
+    // The file: the bank's first max_per_file ready instructions in key order, counted and
+    // totalled from the ready index alone (it carries the amount), then claimed up to the
+    // last of them in one walk of that index, rows in their physical order.
+    ASSIGN_OR_RETURN(auto first, db.Cached("SELECT cycle_id, beneficiary_idx, amount_paise FROM "
+                                           "payment_instructions WHERE scheme_id = ? AND status "
+                                           "= 'ready' AND bank = ? ORDER BY cycle_id, "
+                                           "beneficiary_idx LIMIT ?"));
+    first->BindText(1, scheme_id);
+    first->BindText(2, bank);
+    first->BindInt(3, options.max_per_file);
+    int64_t count = 0, last_cycle = 0, last_beneficiary = 0;
+    Money control_sum;
+    while (true) {
+      auto row = first->Step();
+      if (!row.ok()) {
+        first->Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      ++count;
+      last_cycle = first->ColumnInt(0);
+      last_beneficiary = first->ColumnInt(1);
+      control_sum += Money::FromPaise(first->ColumnInt(2));
+    }
+    first->Reset();
+    if (count == 0) return std::optional<BatchRow>();  // rolled back: nothing left
     // Message ids: "SPODE-" + batch number + "-" + bank; the batch number comes from the row,
     // so it is unique.
     ASSIGN_OR_RETURN(auto id_row,
                      db.QueryOne("INSERT INTO payment_batches (message_id, scheme_id, "
                                  "cycle_id, bank, format, transactions, control_sum_paise, "
-                                 "status, created_at_us) VALUES (?, ?, ?, ?, ?, 1, 1, "
+                                 "status, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, "
                                  "'created', ?) RETURNING batch_id",
                                  {"pending-" + std::to_string(now.micros) + "-" + bank,
-                                  scheme_id, cycle_id, bank, options.format, now.micros}));
+                                  scheme_id, cycle_id, bank, options.format, count,
+                                  control_sum.paise(), now.micros}));
     int64_t batch_id = id_row->Int(0);
     char msg[40];
     std::snprintf(msg, sizeof msg, "SPODE-%08lld-%s", static_cast<long long>(batch_id),
                   bank.c_str());
-    // The file's count and control sum come back from the UPDATE itself (a second query
-    // read every row again).
     ASSIGN_OR_RETURN(auto claim,
                      db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
                                "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
                                "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
-                               "?) RETURNING amount_paise"));
+                               "?)"));
     claim->BindInt(1, batch_id);
     claim->BindInt(2, now.micros);
     claim->BindText(3, scheme_id);
     claim->BindText(4, bank);
-    claim->BindInt(5, last ? last->Int(0) : kNoBound);
-    claim->BindInt(6, last ? last->Int(1) : kNoBound);
-    int64_t moved = 0;
-    Money control_sum;
-    while (true) {
-      auto row = claim->Step();
-      if (!row.ok()) {
-        claim->Reset();
-        return row.status();
-      }
-      if (!*row) break;
-      ++moved;
-      control_sum += Money::FromPaise(claim->ColumnInt(0));
+    claim->BindInt(5, last_cycle);
+    claim->BindInt(6, last_beneficiary);
+    ASSIGN_OR_RETURN(int64_t moved, claim->Run());
+    if (moved != count) {
+      return AbortedError("claimed " + std::to_string(moved) + " instructions for bank " + bank +
+                          " where " + std::to_string(count) + " were counted");
     }
-    claim->Reset();
-    if (moved == 0) return std::optional<BatchRow>();  // rolled back: nothing left
-    RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET message_id = ?, transactions = ?, "
-                               "control_sum_paise = ? WHERE batch_id = ?",
-                               {std::string(msg), moved, control_sum.paise(), batch_id})
+    RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET message_id = ? WHERE batch_id = ?",
+                               {std::string(msg), batch_id})
                         .status());
     RETURN_IF_ERROR(ledger
                         .Post(JournalEntry::Transfer(
@@ -1020,6 +1029,14 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     RETURN_IF_ERROR(tx.Commit());
     return std::optional<BatchRow>(BatchRow{batch_id, msg, bank, options.format, moved,
                                             control_sum.paise(), now, /*fresh=*/true});
+  };
+  auto claim_file = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
+    for (int tries = 1;; ++tries) {
+      Result<std::optional<BatchRow>> claimed = claim_once(bank);
+      if (claimed.ok() || claimed.status().code() != StatusCode::kAborted || tries == 5) {
+        return claimed;
+      }
+    }
   };
 
   // Each file is claimed and committed here, then read, opened, rendered, hashed and written

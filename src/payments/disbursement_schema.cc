@@ -172,6 +172,14 @@ ALTER TABLE instruction_attempts ALTER COLUMN cycle_id SET NOT NULL;
 ALTER TABLE instruction_attempts ALTER COLUMN beneficiary_idx SET NOT NULL;
 ALTER TABLE instruction_attempts DROP CONSTRAINT instruction_attempts_instruction_id_fkey;
 ALTER TABLE payment_instructions DROP CONSTRAINT payment_instructions_pkey;
+)sql"},
+          // The ready index carries the amount: an export sizes and totals a file from the
+          // index alone before claiming it, instead of having the claim return every row's
+          // amount. It holds only the ready instructions, so it is rebuilt in a moment.
+          {"payments/0012_ready_amount", R"sql(
+DROP INDEX payment_instructions_ready;
+CREATE INDEX payment_instructions_ready ON payment_instructions
+  (scheme_id, bank, cycle_id, beneficiary_idx, amount_paise) WHERE status = 'ready';
 )sql"}};
 }
 
