@@ -1131,14 +1131,20 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     return OkStatus();
   };
   Status failed = [&]() -> Status {
-    // First the files a crashed run left unwritten, then this run's, bank by bank.
+    // First the files a crashed run left unwritten, then this run's: a file of each bank in
+    // turn, so that the last files claimed are the banks' last, partly full ones, and the
+    // files still being written after the last claim are small.
     for (const BatchRow& b : pending) RETURN_IF_ERROR(start(b));
-    for (const std::string& bank : banks) {
-      while (true) {
-        ASSIGN_OR_RETURN(std::optional<BatchRow> b, claim_file(bank));
-        if (!b) break;
-        RETURN_IF_ERROR(start(*b));
-        if (b->transactions < options.max_per_file) break;  // the bank's last
+    std::vector<std::string> open = banks;
+    while (!open.empty()) {
+      for (auto bank = open.begin(); bank != open.end();) {
+        ASSIGN_OR_RETURN(std::optional<BatchRow> b, claim_file(*bank));
+        if (b) RETURN_IF_ERROR(start(*b));
+        if (!b || b->transactions < options.max_per_file) {
+          bank = open.erase(bank);  // the bank's last
+        } else {
+          ++bank;
+        }
       }
     }
     return OkStatus();
