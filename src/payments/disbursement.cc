@@ -1637,6 +1637,12 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     ++report.applied;
   }
 
+  // The failures in their instructions' key order, which is the table's: each writes beside
+  // the last one instead of at a random place (the file's order is the ids', random there).
+  std::stable_sort(failures.begin(), failures.end(), [](const Failure& a, const Failure& b) {
+    return std::pair(a.k->cycle_id, a.k->beneficiary) < std::pair(b.k->cycle_id, b.k->beneficiary);
+  });
+
   // Whom each failure's message goes to (none for a technical failure, sent again untold), read
   // meanwhile on a second connection (SQLite file): members and households are not written
   // here, so what it reads is what this one would.
