@@ -79,15 +79,12 @@ Result<int64_t> Outbox::Enqueue(const Message& m) {
   int64_t now = clock_.Now().micros;
   storage::Value member_id =
       m.member_id.empty() ? storage::Value(storage::Null{}) : storage::Value(m.member_id);
-  ASSIGN_OR_RETURN(
-      auto row,
-      db_.QueryOne("INSERT INTO outbox (channel, recipient, member_id, template, language, body, "
-                   "status, attempts, created_at_us, next_attempt_at_us) "
-                   "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) RETURNING message_id",
-                   {std::string(ChannelName(m.channel)), m.recipient, member_id, m.template_name,
-                    std::string(LanguageName(m.language)), body, now, now}));
-  if (!row) return InternalError("outbox insert returned no message_id");
-  return row->Int(0);
+  return db_.InsertReturningKey(
+      "INSERT INTO outbox (channel, recipient, member_id, template, language, body, status, "
+      "attempts, created_at_us, next_attempt_at_us) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, "
+      "?) RETURNING message_id",
+      {std::string(ChannelName(m.channel)), m.recipient, member_id, m.template_name,
+       std::string(LanguageName(m.language)), body, now, now});
 }
 
 Result<std::vector<StoredMessage>> Outbox::Recent(int limit, std::string_view member_id) {

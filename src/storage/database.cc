@@ -134,6 +134,27 @@ Result<int64_t> Database::Execute(std::string_view sql, std::initializer_list<Va
   return stmt->Run();
 }
 
+Result<int64_t> Database::InsertReturningKey(std::string_view sql,
+                                             std::initializer_list<Value> params) {
+  constexpr std::string_view kReturning = " RETURNING ";
+  const size_t at = sql.rfind(kReturning);
+  if (at == std::string_view::npos) {
+    return InvalidArgumentError("InsertReturningKey: no RETURNING clause in " + std::string(sql));
+  }
+  if (dialect() != Dialect::kSqlite) {
+    ASSIGN_OR_RETURN(auto row, QueryOne(sql, params));
+    if (!row) return InternalError("InsertReturningKey: no row returned by " + std::string(sql));
+    return row->Int(0);
+  }
+  ASSIGN_OR_RETURN(int64_t inserted, Execute(sql.substr(0, at), params));
+  if (inserted != 1) {
+    return InternalError("InsertReturningKey: " + std::to_string(inserted) +
+                         " rows inserted by " + std::string(sql));
+  }
+  ASSIGN_OR_RETURN(auto key, QueryOne("SELECT last_insert_rowid()"));
+  return key->Int(0);
+}
+
 bool IsPostgresUrl(std::string_view url) {
   return url.starts_with("postgresql://") || url.starts_with("postgres://");
 }

@@ -452,6 +452,33 @@ TEST_P(DatabaseTest, QueryQueryOneAndExecuteBindParameters) {
   EXPECT_EQ(one->Text(0), "Chandru");
 }
 
+TEST_P(DatabaseTest, InsertReturningKeyGivesEachNewRowsKey) {
+  ASSERT_OK(Ddl("CREATE TABLE notes (note_id {{pk}}, body TEXT NOT NULL)"));
+  ASSERT_OK(Ddl("CREATE TABLE other (other_id {{pk}}, x BIGINT)"));
+  constexpr std::string_view kInsert = "INSERT INTO notes (body) VALUES (?) RETURNING note_id";
+  std::vector<int64_t> keys;
+  for (const char* body : {"first", "second", "third"}) {
+    ASSERT_OK_AND_ASSIGN(int64_t key, db_->InsertReturningKey(kInsert, {std::string(body)}));
+    keys.push_back(key);
+    // A row inserted elsewhere between does not become the next note's key.
+    ASSERT_OK(db_->Execute("INSERT INTO other (x) VALUES (?)", {int64_t{1000} + key}).status());
+  }
+  ASSERT_OK_AND_ASSIGN(auto rows, db_->Query("SELECT note_id, body FROM notes ORDER BY note_id"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].Int(0), keys[0]);
+  EXPECT_EQ(rows[0].Text(1), "first");
+  EXPECT_EQ(rows[1].Int(0), keys[1]);
+  EXPECT_EQ(rows[2].Int(0), keys[2]);
+  EXPECT_EQ(rows[2].Text(1), "third");
+  EXPECT_EQ(db_->InsertReturningKey("INSERT INTO notes (body) VALUES ('x')").status().code(),
+            StatusCode::kInvalidArgument);
+  // A failed insert is an error, not a key.
+  EXPECT_FALSE(db_->InsertReturningKey("INSERT INTO notes (note_id, body) VALUES (?, ?) "
+                                       "RETURNING note_id",
+                                       {keys[0], std::string("again")})
+                   .ok());
+}
+
 TEST_P(DatabaseTest, PlaceholdersInsideLiteralsAndCommentsAreNotParameters) {
   ASSERT_OK_AND_ASSIGN(auto row,
                        db_->QueryOne("SELECT '?', 'it''s ?', ? AS \"col?\", /* ? */ ? -- why?\n",
