@@ -141,12 +141,12 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
 // while this one writes (WAL lets readers run beside the writer). Null for PostgreSQL (whose
 // description carries no credentials to connect with) and for an in-memory database (another
 // connection would be another database): the caller then reads on its own connection.
-constexpr int64_t kReaderMapBytes = 0x7fff0000;
 std::unique_ptr<storage::Database> ReaderConnection(storage::Database& db) {
   std::optional<std::string> path = storage::SqliteFilePath(db);
   if (!path) return nullptr;
   // It only reads: through a memory map (SQLite's largest), not a system call and a copy a
   // page. Pages the writer has changed since the last checkpoint are still read from the WAL.
+  constexpr int64_t kReaderMapBytes = 0x7fff0000;
   auto opened = storage::Open(*path, storage::OpenOptions{.create = false,
                                                           .mmap_bytes = kReaderMapBytes});
   return opened.ok() ? std::move(*opened) : nullptr;

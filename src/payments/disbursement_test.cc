@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 
+#include "common/verhoeff.h"
 #include "gtest/gtest.h"
 #include "notify/outbox.h"
 #include "payments/ledger.h"
@@ -202,7 +203,9 @@ TEST_P(DisbursementTest, AnIdFindsItsInstructionByKeyAndNothingElse) {
       "202612" + id.substr(first),                                // a period without a cycle
       other_hash,                                                 // another scheme's hash
       id.substr(0, first + 1) + "1234567890" + id.substr(last),   // a family ID, person scheme
-      id.substr(0, first + 1) + "99999999999" + id.substr(last),  // no such member
+      // no such member (its check digit right), then one with a wrong check digit
+      id.substr(0, first + 1) + WithVerhoeffDigit("9999999999") + id.substr(last),
+      id.substr(0, first + 1) + "99999999999" + id.substr(last),
   };
   for (const std::string& x : strangers) {
     auto found = FindInstruction(db(), x);
