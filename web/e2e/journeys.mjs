@@ -845,8 +845,10 @@ export const journeys = {
     await checkA11y(page, 'citizen: an app withdrawn');
     await page.getByRole('button', { name: /Read in Hindi/ }).click();
     await page.getByRole('heading', { name: 'मेरी अनुमति वाले ऐप', level: 1 }).waitFor();
-    // The list loads again in Hindi: wait for it, not only for the heading.
-    await settle(page, page.locator('article[data-consent][data-state=appWithdrawn]'));
+    // The list loads again in Hindi: wait for its Hindi text, not only for the heading or the
+    // article (the English list's article matched before the reload had begun).
+    await settle(page, page.locator('article[data-consent][data-state=appWithdrawn]')
+      .getByText('वापस ली गई').first());
     assert.match(await page.locator('main').innerText(), /वापस ली गई/);
     await checkA11y(page, 'citizen: apps allowed (hi)');
   },
