@@ -76,7 +76,7 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(tdb_.status().ok()) << tdb_.status();
     auto ran = storage::ApplyMigrations(db(), Migrations());
     ASSERT_TRUE(ran.ok()) << ran.status();
-    ASSERT_EQ(*ran, 1);
+    ASSERT_EQ(*ran, static_cast<int>(Migrations().size()));
   }
 
   storage::Database& db() { return tdb_.db(); }
@@ -110,8 +110,9 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(OutboxTest, MigrationIdsAndTableConstraints) {
-  ASSERT_EQ(Migrations().size(), 1u);
+  ASSERT_EQ(Migrations().size(), 2u);
   EXPECT_EQ(Migrations()[0].id, "notify/0001_outbox");
+  EXPECT_EQ(Migrations()[1].id, "notify/0002_checks_without_in");
   EXPECT_EQ(*storage::PendingMigrations(db(), Migrations()), 0);
   // The database, not only the code, keeps channel, language and status to their values.
   auto bad_language = db().Execute(
@@ -127,6 +128,63 @@ TEST_P(OutboxTest, MigrationIdsAndTableConstraints) {
       "next_attempt_at_us) VALUES ('sms', '9876543210', 'otp_login', 'en', 'x', 'sent', 1, 1)");
   EXPECT_EQ(sent_without_time.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Count(), 0);
+}
+
+// notify/0002 rebuilds the table on SQLite: every message keeps every column and its id, new
+// ones are numbered after them, and no CHECK is left with an IN list (SQLite builds a b-tree for
+// one on every INSERT).
+TEST_P(OutboxTest, TheChecksMigrationKeepsEveryMessage) {
+  storage::testing::TestDatabase old_tdb(GetParam());
+  ASSERT_TRUE(old_tdb.status().ok()) << old_tdb.status();
+  storage::Database& old_db = old_tdb.db();
+  ASSERT_EQ(*storage::ApplyMigrations(old_db, {Migrations()[0]}), 1);
+  Outbox outbox(old_db, clock_);
+  ASSERT_TRUE(outbox.Enqueue(Otp()).ok());
+  ASSERT_TRUE(outbox.Enqueue(Otp("9876500000", "", "111111")).ok());
+  ASSERT_TRUE(outbox.Enqueue(Otp("9876511111", "48301759261", "222222")).ok());
+  ASSERT_TRUE(old_db
+                  .Execute("UPDATE outbox SET status = 'sent', attempts = 1, sent_at_us = 5 "
+                           "WHERE message_id = 1")
+                  .ok());
+  ASSERT_TRUE(old_db
+                  .Execute("UPDATE outbox SET status = 'failed', attempts = 4, last_error = "
+                           "'gateway: 500' WHERE message_id = 3")
+                  .ok());
+  const std::string kAll =
+      "SELECT message_id, channel, recipient, COALESCE(member_id, '-'), template, language, "
+      "body, status, attempts, COALESCE(last_error, '-'), created_at_us, COALESCE(sent_at_us, "
+      "-1), next_attempt_at_us FROM outbox ORDER BY message_id";
+  auto before = old_db.Query(kAll);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_EQ(before->size(), 3u);
+
+  ASSERT_EQ(*storage::ApplyMigrations(old_db, Migrations()), 1);
+  auto after = old_db.Query(kAll);
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->size(), before->size());
+  for (size_t r = 0; r < before->size(); ++r) {
+    for (size_t c = 0; c < 13; ++c) {
+      EXPECT_EQ((*after)[r].value(c), (*before)[r].value(c)) << "row " << r << " column " << c;
+    }
+  }
+  auto next = outbox.Enqueue(Otp());
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(*next, 4);
+  auto pending = old_db.QueryOne("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+  ASSERT_TRUE(pending.ok() && *pending);
+  EXPECT_EQ((*pending)->Int(0), 2);
+  auto bad_status = old_db.Execute("UPDATE outbox SET status = 'lost' WHERE message_id = 2");
+  EXPECT_EQ(bad_status.status().code(), StatusCode::kFailedPrecondition);
+  if (old_db.dialect() == storage::Dialect::kSqlite) {
+    auto table = old_db.QueryOne("SELECT sql FROM sqlite_master WHERE name = 'outbox'");
+    ASSERT_TRUE(table.ok() && *table);
+    EXPECT_EQ((*table)->Text(0).find(" IN ("), std::string::npos) << (*table)->Text(0);
+    auto indexes = old_db.QueryOne("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = 'outbox' AND name IN ('outbox_due', "
+                                   "'outbox_member')");
+    ASSERT_TRUE(indexes.ok() && *indexes);
+    EXPECT_EQ((*indexes)->Int(0), 2);
+  }
 }
 
 TEST_P(OutboxTest, EnqueueStoresTheRenderedBody) {
