@@ -309,37 +309,6 @@ bool FileFloor(const std::string& path, int64_t n, Figure* out) {
 
 // ---- The world ---------------------------------------------------------------------------
 
-// testing::HouseholdLine(n) with household n's two dates of birth and its village made unique:
-// the head born 1936-06-01 + (n % 10950) days (aged 60 to 90 in 2026-11, so every head is
-// eligible), the son 1975-01-01 + (n % 10950) days, the village number n / 10950 in World's block.
-std::string BenchHouseholdLine(int64_t n) {
-  using namespace std::chrono;
-  auto day = [](sys_days base, int64_t k) {
-    year_month_day d{base + days(k)};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-    return std::string(buf);
-  };
-  std::string line = payments::testing::HouseholdLine(n);
-  auto replace_value = [&line](std::string_view field, size_t from, const std::string& value) {
-    size_t at = line.find(field, from);
-    if (at == std::string::npos) return std::string::npos;
-    at += field.size();
-    size_t end = line.find('"', at);
-    line.replace(at, end - at, value);
-    return at;
-  };
-  constexpr int64_t kSpread = 10950;  // days: 30 years
-  size_t head = replace_value(R"("dob":")", 0, day(sys_days{1936y / 6 / 1}, n % kSpread));
-  replace_value(R"("dob":")", head + 1, day(sys_days{1975y / 1 / 1}, n % kSpread));
-  char village[16];
-  std::snprintf(village, sizeof village, "99010%c%03lld", static_cast<char>('1' + n % 3),
-                static_cast<long long>(1 + (n / kSpread) % 999));  // in World's block
-  replace_value(R"("village":")", 0, village);
-  return line;
-}
-
 // A year of the largest amount (Rs 1,500) for every household: World's default budget (Rs 100
 // crore) is less than one month for a million pensioners.
 int64_t BudgetPaise(int64_t households) {
@@ -350,7 +319,7 @@ struct SetupTimes {
   double file = 0, import = 0, scheme_and_enrol = 0, mapper = 0;
 };
 
-// World::Build, with BenchHouseholdLine for the households.
+// World::Build, with testing::SpreadHouseholdLine for the households.
 Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
                   const spode::crypto::MasterKey& key, payments::testing::World& world,
                   const std::filesystem::path& dir, int64_t households, SetupTimes* t) {
@@ -360,7 +329,9 @@ Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
   auto start = Clock::now();
   {
     std::ofstream f(path, std::ios::binary);
-    for (int64_t n = 1; n <= households; ++n) f << BenchHouseholdLine(n) << "\n";
+    for (int64_t n = 1; n <= households; ++n) {
+      f << payments::testing::SpreadHouseholdLine(n) << "\n";
+    }
     if (!f) return spode::UnavailableError("cannot write " + path);
   }
   t->file = Seconds(start);

@@ -14,12 +14,14 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
 
 #include "notify/outbox.h"
 #include "payments/csv_profile.h"
+#include "payments/internal/order.h"
 #include "payments/iso20022.h"
 #include "payments/ledger.h"
 #include "payments/returns.h"
@@ -728,45 +730,6 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
   return OkStatus();
 }
 
-// The transfers' positions in instruction id order (bytes, as std::string compares them), those
-// with equal ids in their present order. A file's ids share their first bytes (the period) and
-// are random after it: each is sorted by the 8 bytes after the shared ones, read as one
-// big-endian integer, and only ids equal in those by their whole text; comparing the strings
-// themselves, through the positions, cost most of a second a million.
-std::vector<size_t> IdOrder(const std::vector<CreditTransfer>& transfers) {
-  size_t shared = transfers.empty() ? 0 : transfers.front().instruction_id.size();
-  for (const CreditTransfer& t : transfers) {
-    const std::string& a = transfers.front().instruction_id;
-    const std::string& b = t.instruction_id;
-    size_t n = std::min(shared, b.size());
-    size_t same = 0;
-    while (same < n && a[same] == b[same]) ++same;
-    shared = same;
-  }
-  struct Key {
-    uint64_t head;  // the 8 bytes after `shared`, big-endian, zero-padded
-    size_t index;
-  };
-  std::vector<Key> keys(transfers.size());
-  for (size_t i = 0; i < transfers.size(); ++i) {
-    const std::string& id = transfers[i].instruction_id;
-    uint64_t head = 0;
-    for (size_t k = 0; k < 8; ++k) {
-      size_t at = shared + k;
-      head = (head << 8) | (at < id.size() ? static_cast<unsigned char>(id[at]) : 0u);
-    }
-    keys[i] = {head, i};
-  }
-  std::sort(keys.begin(), keys.end(), [&transfers](const Key& x, const Key& y) {
-    if (x.head != y.head) return x.head < y.head;
-    int c = transfers[x.index].instruction_id.compare(transfers[y.index].instruction_id);
-    return c != 0 ? c < 0 : x.index < y.index;
-  });
-  std::vector<size_t> order(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
-  return order;
-}
-
 // Opens the accounts and writes the file's bytes into `*out` (cleared first; its capacity is
 // kept), passing them to `flush` as they are made (WritePain001) when it is given. No
 // database: safe on another thread.
@@ -776,7 +739,9 @@ Status RenderLoaded(LoadedBatch& loaded, const crypto::MasterKey& key, std::stri
   if (loaded.sort_by_id) {
     // Position j takes what was at order[j], in place (a cycle of the permutation at a time):
     // no second copy of a file's transfers to allocate and fault in.
-    const std::vector<size_t> order = IdOrder(batch.transfers);
+    const std::vector<size_t> order = internal::OrderByBytes(
+        batch.transfers.size(),
+        [&](size_t i) -> std::string_view { return batch.transfers[i].instruction_id; });
     std::vector<bool> placed(order.size());
     for (size_t start = 0; start < order.size(); ++start) {
       for (size_t j = start; !placed[j];) {
@@ -1260,7 +1225,7 @@ void BindKey(storage::Statement& st, int i, int64_t k) { st.BindInt(i, k); }
 // keys) is looked up key by key with `point_sql` ("... = ?") instead. PostgreSQL: `in_sql` with
 // " IN (?, ...)" appended, for 1,000 keys a query.
 template <typename K>
-Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, const std::vector<K>& keys,
+Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, std::span<const K> keys,
                   std::string_view range_sql, std::string_view point_sql, std::string_view in_sql,
                   const std::function<Status(size_t, storage::Statement&)>& on_row) {
   const int first = fixed ? 2 : 1;  // the first key's parameter
@@ -1339,16 +1304,38 @@ Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, const std
   return OkStatus();
 }
 
+// Runs `work(on, half, from, to)` over [0, n): with a helper connection (SQLite) and at least
+// `min_split` items, the second half on a thread of its own through `helper` while this thread
+// does the first; else all of it here, on `db`. The halves must write to different objects.
+Status InHalves(storage::Database& db, storage::Database* helper, size_t n, size_t min_split,
+                const std::function<Status(storage::Database&, int, size_t, size_t)>& work) {
+  if (helper == nullptr || n < min_split) return work(db, 0, 0, n);
+  const size_t mid = n / 2;
+  std::future<Status> second;
+  try {
+    second = std::async(std::launch::async, [&] { return work(*helper, 1, mid, n); });
+  } catch (const std::system_error&) {  // no thread to be had
+    return work(db, 0, 0, n);
+  }
+  Status first = work(db, 0, 0, mid);
+  Status other = second.get();
+  return first.ok() ? other : first;
+}
+
 // Reads what is known of each id in `known` (sorted by id, unique). Each id is taken apart
 // (SplitId) into its cycle and its beneficiary's ID; the IDs become the registry's indices, and
 // the instructions are read by the unique key in beneficiary order, the order in which a
 // cycle's instructions were written, so that the table is read front to back rather than at
-// random. A row counts only if it carries exactly the id named.
-Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& known) {
+// random. A row counts only if it carries exactly the id named. With `helper`, another
+// connection to the same SQLite file that sees what `db` sees, the walks are made in two halves
+// at once; the rows read through it are interned in `helper_intern`.
+Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& intern,
+                   Interned& helper_intern, std::vector<Known>& known) {
   struct Entry {
     Known* k;
     std::string_view beneficiary;
     int64_t idx = -1;
+    bool found = false;  // by the walk over the cycle's rows
   };
   CyclesOfIds cycles(db);
   // By cycle and kind of beneficiary; within a group the ids share their prefix and suffix,
@@ -1364,24 +1351,29 @@ Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& 
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   std::vector<Known*> by_row;  // SQLite: the rows found, read in the table's order at the end
   by_row.reserve(known.size());
+  constexpr size_t kSplit = 2048;  // fewer: not worth a second thread
   for (auto& [group, entries] : groups) {
     const auto [cycle_id, person] = group;
     std::vector<std::string_view> ids;
     ids.reserve(entries.size());
     for (const Entry& e : entries) ids.push_back(e.beneficiary);
-    RETURN_IF_ERROR(ReadSorted(
-        db, std::nullopt, ids,
-        person ? "SELECT member_id, member_idx FROM members WHERE member_id BETWEEN ? AND ? "
-                 "ORDER BY member_id"
-               : "SELECT family_id, household_idx FROM households WHERE family_id BETWEEN ? "
-                 "AND ? ORDER BY family_id",
-        person ? "SELECT member_id, member_idx FROM members WHERE member_id = ?"
-               : "SELECT family_id, household_idx FROM households WHERE family_id = ?",
-        person ? "SELECT member_id, member_idx FROM members WHERE member_id"
-               : "SELECT family_id, household_idx FROM households WHERE family_id",
-        [&](size_t i, storage::Statement& st) {
-          entries[i].idx = st.ColumnInt(1);
-          return OkStatus();
+    RETURN_IF_ERROR(InHalves(
+        db, helper, ids.size(), kSplit,
+        [&](storage::Database& on, int, size_t from, size_t to) {
+          return ReadSorted<std::string_view>(
+              on, std::nullopt, std::span(ids).subspan(from, to - from),
+              person ? "SELECT member_id, member_idx FROM members WHERE member_id BETWEEN ? AND "
+                       "? ORDER BY member_id"
+                     : "SELECT family_id, household_idx FROM households WHERE family_id "
+                       "BETWEEN ? AND ? ORDER BY family_id",
+              person ? "SELECT member_id, member_idx FROM members WHERE member_id = ?"
+                     : "SELECT family_id, household_idx FROM households WHERE family_id = ?",
+              person ? "SELECT member_id, member_idx FROM members WHERE member_id"
+                     : "SELECT family_id, household_idx FROM households WHERE family_id",
+              [&](size_t i, storage::Statement& st) {
+                entries[from + i].idx = st.ColumnInt(1);
+                return OkStatus();
+              });
         }));
     std::erase_if(entries, [](const Entry& e) { return e.idx < 0; });
     std::sort(entries.begin(), entries.end(),
@@ -1389,60 +1381,81 @@ Status LookUpKnown(storage::Database& db, Interned& intern, std::vector<Known>& 
     std::vector<int64_t> indices;
     indices.reserve(entries.size());
     for (const Entry& e : entries) indices.push_back(e.idx);
-    if (sqlite) {
+    if (sqlite && !entries.empty()) {
       // A file that names much of a cycle: the cycle's rows are read in one pass over the
-      // table where they lie (written in one statement, they lie together), each matched by
-      // its beneficiary. Cheaper than finding each through the unique key's index.
-      ASSIGN_OR_RETURN(auto span, db.QueryOne("SELECT MIN(rowid), MAX(rowid) FROM "
-                                              "payment_instructions WHERE cycle_id = ?",
-                                              {cycle_id}));
-      const int64_t low = span ? span->Int(0) : 0, high = span ? span->Int(1) : -1;
+      // table where they lie (written in one statement in beneficiary order, they lie together
+      // from its first beneficiary's row to its last's), each matched by its beneficiary.
+      // Cheaper than finding each through the unique key's index. A row outside that span is
+      // found through the index below.
+      ASSIGN_OR_RETURN(auto low_row, db.QueryOne("SELECT rowid FROM payment_instructions WHERE "
+                                                 "cycle_id = ? ORDER BY cycle_id, "
+                                                 "beneficiary_idx LIMIT 1",
+                                                 {cycle_id}));
+      ASSIGN_OR_RETURN(auto high_row, db.QueryOne("SELECT rowid FROM payment_instructions WHERE "
+                                                  "cycle_id = ? ORDER BY cycle_id DESC, "
+                                                  "beneficiary_idx DESC LIMIT 1",
+                                                  {cycle_id}));
+      const int64_t low = low_row ? low_row->Int(0) : 0;
+      const int64_t high = high_row ? high_row->Int(0) : -1;
       if (high >= low && static_cast<int64_t>(entries.size()) * 4 >= high - low + 1) {
-        ASSIGN_OR_RETURN(auto scan, db.Prepare("SELECT beneficiary_idx, cycle_id, rowid, "
-                                               "instruction_id, " + known_columns +
-                                               " FROM payment_instructions WHERE rowid BETWEEN ? "
-                                               "AND ?"));
-        scan->BindInt(1, low);
-        scan->BindInt(2, high);
-        size_t at = 0;  // the rows come mostly in beneficiary order: a cursor, not a search
-        while (true) {
-          ASSIGN_OR_RETURN(bool row, scan->Step());
-          if (!row) break;
-          if (scan->ColumnInt(1) != cycle_id) continue;
-          const int64_t beneficiary = scan->ColumnInt(0);
-          if (at >= indices.size() || indices[at] > beneficiary) {
-            at = static_cast<size_t>(std::lower_bound(indices.begin(), indices.end(), beneficiary) -
-                                     indices.begin());
-          }
-          while (at < indices.size() && indices[at] < beneficiary) ++at;
-          if (at == indices.size() || indices[at] != beneficiary) continue;
-          Known& k = *entries[at].k;
-          if (scan->ColumnText(3) != k.id) continue;  // another id
-          k.rowid = scan->ColumnInt(2);
-          ReadKnown(*scan, 4, intern, k);
-        }
-        continue;
+        const std::string scan_sql = "SELECT beneficiary_idx, cycle_id, rowid, instruction_id, " +
+                                     known_columns +
+                                     " FROM payment_instructions WHERE rowid BETWEEN ? AND ?";
+        RETURN_IF_ERROR(InHalves(
+            db, helper, static_cast<size_t>(high - low + 1), kSplit,
+            [&](storage::Database& on, int half, size_t from, size_t to) -> Status {
+              Interned& in = half == 0 ? intern : helper_intern;
+              ASSIGN_OR_RETURN(auto scan, on.Prepare(scan_sql));
+              scan->BindInt(1, low + static_cast<int64_t>(from));
+              scan->BindInt(2, low + static_cast<int64_t>(to) - 1);
+              size_t at = 0;  // the rows come mostly in beneficiary order: a cursor, not a search
+              while (true) {
+                ASSIGN_OR_RETURN(bool row, scan->Step());
+                if (!row) break;
+                if (scan->ColumnInt(1) != cycle_id) continue;
+                const int64_t beneficiary = scan->ColumnInt(0);
+                if (at >= indices.size() || indices[at] > beneficiary) {
+                  at = static_cast<size_t>(
+                      std::lower_bound(indices.begin(), indices.end(), beneficiary) -
+                      indices.begin());
+                }
+                while (at < indices.size() && indices[at] < beneficiary) ++at;
+                if (at == indices.size() || indices[at] != beneficiary) continue;
+                Known& k = *entries[at].k;
+                if (scan->ColumnText(3) != k.id) continue;  // another id
+                k.rowid = scan->ColumnInt(2);
+                ReadKnown(*scan, 4, in, k);
+                entries[at].found = true;
+              }
+              return OkStatus();
+            }));
+        std::erase_if(entries, [](const Entry& e) { return e.found; });
+        indices.clear();
+        for (const Entry& e : entries) indices.push_back(e.idx);
+        if (entries.empty()) continue;
       }
-      // Else where each row lies, from the unique key's index alone; the rows are read below.
+      // Else (and for rows outside the span) where each row lies, from the unique key's index
+      // alone; the rows are read below.
       const std::string select = "SELECT beneficiary_idx, rowid FROM payment_instructions WHERE "
                                  "cycle_id = ? AND beneficiary_idx";
-      RETURN_IF_ERROR(ReadSorted(db, cycle_id, indices,
-                                 select + " BETWEEN ? AND ? ORDER BY beneficiary_idx",
-                                 select + " = ?", select, [&](size_t i, storage::Statement& st) {
-                                   entries[i].k->rowid = st.ColumnInt(1);
-                                   by_row.push_back(entries[i].k);
-                                   return OkStatus();
-                                 }));
+      RETURN_IF_ERROR(ReadSorted<int64_t>(db, cycle_id, indices,
+                                          select + " BETWEEN ? AND ? ORDER BY beneficiary_idx",
+                                          select + " = ?", select,
+                                          [&](size_t i, storage::Statement& st) {
+                                            entries[i].k->rowid = st.ColumnInt(1);
+                                            by_row.push_back(entries[i].k);
+                                            return OkStatus();
+                                          }));
       continue;
     }
     const std::string select = "SELECT beneficiary_idx, instruction_id, " + known_columns +
                                " FROM payment_instructions WHERE cycle_id = ? AND beneficiary_idx";
-    RETURN_IF_ERROR(ReadSorted(db, cycle_id, indices, select, select, select,
-                               [&](size_t i, storage::Statement& st) {
-                                 Known& k = *entries[i].k;
-                                 if (st.ColumnText(1) == k.id) ReadKnown(st, 2, intern, k);
-                                 return OkStatus();
-                               }));
+    RETURN_IF_ERROR(ReadSorted<int64_t>(db, cycle_id, indices, select, select, select,
+                                        [&](size_t i, storage::Statement& st) {
+                                          Known& k = *entries[i].k;
+                                          if (st.ColumnText(1) == k.id) ReadKnown(st, 2, intern, k);
+                                          return OkStatus();
+                                        }));
   }
   if (!sqlite) return OkStatus();
   // The rows in the table's order, a range at a time: a cycle's rows were written in
@@ -1518,19 +1531,22 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     return report;
   }
 
-  // What we know of the instructions the file names, sorted by id.
-  Interned intern;
+  // A second connection (SQLite file), to read beside this one: the look-up's second half, and
+  // the contacts of the failures below. Members and households are not written here, and the
+  // instructions not before the look-up is done, so what it reads is what this one would.
+  std::unique_ptr<storage::Database> reader = ReaderConnection(db);
+  // The lines grouped by id, and what we know of the instructions they name: `known` sorted by
+  // id, one an id; `known_of[i]`, the one line i names.
+  Interned intern, reader_intern;
+  const std::vector<size_t> order = OrderById(sr.transactions);
   std::vector<Known> known;
-  {
-    std::vector<std::string_view> ids;
-    ids.reserve(sr.transactions.size());
-    for (const auto& t : sr.transactions) ids.push_back(t.end_to_end_id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    known.resize(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) known[i].id = ids[i];
+  std::vector<size_t> known_of(sr.transactions.size());
+  for (size_t i : order) {
+    std::string_view id = sr.transactions[i].end_to_end_id;
+    if (known.empty() || known.back().id != id) known.emplace_back().id = id;
+    known_of[i] = known.size() - 1;
   }
-  RETURN_IF_ERROR(LookUpKnown(db, intern, known));
+  RETURN_IF_ERROR(LookUpKnown(db, reader.get(), intern, reader_intern, known));
   {
     // The periods of the cycles named.
     std::map<int64_t, const std::string*> periods;
@@ -1545,15 +1561,10 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       k.period = it->second;
     }
   }
-  auto find_known = [&known](std::string_view id) -> Known* {
-    auto it = std::lower_bound(known.begin(), known.end(), id,
-                               [](const Known& k, std::string_view v) { return k.id < v; });
-    return it != known.end() && it->id == id && it->found ? &*it : nullptr;
-  };
-  std::vector<StatusReview> review = ReviewStatuses(sr.transactions, [&](std::string_view id) {
+  std::vector<StatusReview> review = ReviewOrderedStatuses(sr.transactions, order, [&](size_t i) {
     InstructionState s;
-    const Known* k = find_known(id);
-    if (k == nullptr) return s;
+    const Known* k = &known[known_of[i]];
+    if (!k->found) return s;
     if (!only_bank.empty() && *k->bank != only_bank) return s;
     const std::string& st = k->status;
     if (st == "ready" || st == "held" || st == "invalid") return s;  // not at a bank
@@ -1582,11 +1593,28 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   // updates cost twice as much.
   struct Apply {
     const Known* k;
-    std::string status, reason;
+    std::string_view status, reason;  // a constant; into the report
   };
   std::vector<Apply> applies;
-  // Ledger movements, summed per (scheme, bank, movement).
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> moves;
+  // Ledger movements, summed per (scheme, bank, movement): first by interned names (a million
+  // rows name a few schemes and banks), then by their values (the halves of the look-up
+  // interned apart), below.
+  struct Sum {
+    const std::string* scheme;
+    const std::string* bank;
+    std::string_view what;
+    int64_t paise;
+  };
+  std::vector<Sum> sums;
+  auto add_move = [&sums](const Known& k, std::string_view what) {
+    for (Sum& m : sums) {
+      if (m.scheme == k.scheme && m.bank == k.bank && m.what == what) {
+        m.paise += k.amount;
+        return;
+      }
+    }
+    sums.push_back({k.scheme, k.bank, what, k.amount});
+  };
   struct Failure {
     std::string id;
     const Known* k;
@@ -1605,9 +1633,10 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       case StatusDisposition::kContradictsFinal: ++report.contradicting; Say(report, rv.message); continue;
       case StatusDisposition::kStale: ++report.stale; Say(report, rv.message); continue;
     }
-    Known& k = *find_known(s.end_to_end_id);
-    std::string reason = s.reasons.empty() ? "" : s.reasons.front().code;
-    std::string new_status;
+    Known& k = known[known_of[rv.index]];
+    std::string_view reason =
+        s.reasons.empty() ? std::string_view() : std::string_view(s.reasons.front().code);
+    std::string_view new_status;
     switch (s.outcome) {
       case TransactionOutcome::kPending: ++report.unchanged; continue;
       case TransactionOutcome::kAccepted: new_status = "accepted"; ++report.accepted; break;
@@ -1615,20 +1644,20 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
         new_status = "paid";
         ++report.paid;
         report.paid_total += Money::FromPaise(k.amount);
-        moves[{*k.scheme, *k.bank, "paid"}] += k.amount;
+        add_move(k, "paid");
         break;
       case TransactionOutcome::kRejected:
         new_status = "rejected";
         ++report.rejected;
         report.failed_total += Money::FromPaise(k.amount);
-        moves[{*k.scheme, *k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
+        add_move(k, k.status == "paid" ? "returned" : "rejected");
         failures.push_back({s.end_to_end_id, &k, &s, false});
         break;
       case TransactionOutcome::kReturned:
         new_status = "returned";
         ++report.returned;
         report.failed_total += Money::FromPaise(k.amount);
-        moves[{*k.scheme, *k.bank, k.status == "paid" ? "returned" : "rejected"}] += k.amount;
+        add_move(k, k.status == "paid" ? "returned" : "rejected");
         failures.push_back({s.end_to_end_id, &k, &s, true});
         break;
     }
@@ -1644,10 +1673,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   });
 
   // Whom each failure's message goes to (none for a technical failure, sent again untold), read
-  // meanwhile on a second connection (SQLite file): members and households are not written
-  // here, so what it reads is what this one would.
-  std::unique_ptr<storage::Database> reader =
-      failures.empty() ? nullptr : ReaderConnection(db);
+  // meanwhile on the second connection.
+  if (failures.empty()) reader.reset();
   auto contacts_of = [&failures](storage::Database& on) -> Result<std::vector<Contact>> {
     std::vector<Contact> out(failures.size());
     for (size_t n = 0; n < failures.size(); ++n) {
@@ -1723,6 +1750,10 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     ASSIGN_OR_RETURN(contacts, contacts_of(db));
   }
   Ledger ledger(db, clock);
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> moves;
+  for (const Sum& m : sums) {
+    moves[{*m.scheme, *m.bank, std::string(m.what)}] += m.paise;
+  }
   for (const auto& [key, paise] : moves) {
     const auto& [scheme, bank, what] = key;
     AccountKey clearing = AccountKey::BankClearing(scheme, bank);

@@ -115,7 +115,7 @@ TEST_P(DisbursementTest, CycleIsPaidOnceWithReturnsExplainedAndTheLedgerReconcil
   ExpectReconciled();
 }
 
-// The export sorts each file's transfers by instruction id itself (IdOrder), and the import
+// The export sorts each file's transfers by instruction id itself (OrderByBytes), and the import
 // writes runs of neighbouring rows with one statement: every file must list its ids in byte
 // order, and every status line must land on its own instruction, whatever the lines around it.
 TEST_P(DisbursementTest, FilesListIdsInOrderAndEachStatusLineLandsOnItsInstruction) {
@@ -172,6 +172,70 @@ TEST_P(DisbursementTest, FilesListIdsInOrderAndEachStatusLineLandsOnItsInstructi
     EXPECT_EQ(r.Text(1), expected[r.Text(0)].first) << r.Text(0);
     EXPECT_EQ(r.Text(2), expected[r.Text(0)].second) << r.Text(0);
   }
+  ExpectReconciled();
+}
+
+// The import reads a cycle's rows in one walk from its first beneficiary's row to its last's:
+// a row that lies outside that span (here moved there) is found through the key's index.
+TEST_P(DisbursementTest, AStatusLineFindsItsInstructionWhereverItsRowLies) {
+  ASSERT_OK(world_.Build(40));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto rows = db().Query("SELECT instruction_id, beneficiary_idx FROM payment_instructions "
+                         "ORDER BY cycle_id, beneficiary_idx");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 40u);
+  if (db().dialect() == storage::Dialect::kSqlite) {
+    for (size_t i : {5u, 17u, 30u}) {
+      ASSERT_OK(db().Execute("UPDATE payment_instructions SET rowid = rowid + 1000000 WHERE "
+                             "beneficiary_idx = ?",
+                             {(*rows)[i].Int(1)})
+                    .status());
+    }
+  }
+  std::string csv = "end_to_end_id,status,reason_code\n";
+  for (size_t i = 0; i < rows->size(); ++i) {
+    csv += (*rows)[i].Text(0) + (i % 5 == 0 ? ",RJCT,AC04\n" : ",ACSC,\n");
+  }
+  auto report = ImportStatusFile(db(), clock_, csv, "status.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->unknown, 0);
+  EXPECT_EQ(report->paid, 32);
+  EXPECT_EQ(report->rejected, 8);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'paid'"), 32);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'rejected' AND "
+                  "reason_code = 'AC04'"),
+            8);
+  ExpectReconciled();
+}
+
+// A file naming thousands of instructions is looked up in two halves at once (on an
+// SQLite file, through a second connection): every line lands on its own instruction.
+TEST_P(DisbursementTest, ALargeFileIsLookedUpInHalvesAndEveryLineLands) {
+  constexpr size_t kMany = 4000;  // above the import's threshold for a second thread (2,048)
+  ASSERT_OK(world_.Build(kMany, 100'000'000'000, testing::SpreadHouseholdLine));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto rows = db().Query("SELECT instruction_id FROM payment_instructions");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), kMany);
+  std::string csv = "end_to_end_id,status,reason_code\n";
+  std::map<std::string, std::string> expected;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const std::string id = (*rows)[i].Text(0);
+    const bool rejected = i % 97 == 0;
+    csv += id + (rejected ? ",RJCT,AC04\n" : ",ACSC,\n");
+    expected[id] = rejected ? "rejected" : "paid";
+  }
+  auto report = ImportStatusFile(db(), clock_, csv, "status.csv");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->unknown, 0);
+  EXPECT_EQ(report->applied, static_cast<int64_t>(kMany));
+  auto after = db().Query("SELECT instruction_id, status FROM payment_instructions");
+  ASSERT_TRUE(after.ok()) << after.status();
+  size_t right = 0;
+  for (const storage::Row& r : *after) right += expected[r.Text(0)] == r.Text(1) ? 1 : 0;
+  EXPECT_EQ(right, kMany);
   ExpectReconciled();
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "payments/internal/order.h"
 #include "payments/internal/text.h"
 
 namespace spode::payments {
@@ -114,21 +115,26 @@ std::string_view StatusDispositionName(StatusDisposition disposition) {
   return "unknown";
 }
 
+std::vector<size_t> OrderById(const std::vector<TransactionStatus>& statuses) {
+  return internal::OrderByBytes(
+      statuses.size(), [&](size_t i) -> std::string_view { return statuses[i].end_to_end_id; });
+}
+
 std::vector<StatusReview> ReviewStatuses(
     const std::vector<TransactionStatus>& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup) {
-  std::vector<StatusReview> review(statuses.size());
-  // The lines grouped by id: line indices sorted by (id, position in the file). A million-line
-  // file is mostly one line an id; sorting indices allocates once, where a map of vectors
-  // allocated per id.
-  std::vector<size_t> order(statuses.size());
-  for (size_t i = 0; i < statuses.size(); ++i) {
-    order[i] = i;
-    review[i].index = i;
-  }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return statuses[a].end_to_end_id < statuses[b].end_to_end_id;
+  return ReviewOrderedStatuses(statuses, OrderById(statuses), [&](size_t i) {
+    return lookup(statuses[i].end_to_end_id);
   });
+}
+
+std::vector<StatusReview> ReviewOrderedStatuses(
+    const std::vector<TransactionStatus>& statuses, const std::vector<size_t>& order,
+    const std::function<InstructionState(size_t index)>& lookup) {
+  std::vector<StatusReview> review(statuses.size());
+  for (size_t i = 0; i < statuses.size(); ++i) review[i].index = i;
+  // The lines grouped by id (`order`): a million-line file is mostly one line an id; sorting
+  // indices allocates once, where a map of vectors allocated per id.
   std::vector<size_t> at;
   for (size_t g = 0; g < order.size();) {
     std::string_view id = statuses[order[g]].end_to_end_id;
@@ -163,7 +169,7 @@ std::vector<StatusReview> ReviewStatuses(
       continue;
     }
 
-    InstructionState state = lookup(id);
+    InstructionState state = lookup(at.front());
     if (!state.known) {
       for (size_t i : at) {
         review[i].disposition = StatusDisposition::kUnknownInstruction;

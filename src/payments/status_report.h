@@ -144,6 +144,16 @@ std::vector<StatusReview> ReviewStatuses(
     const std::vector<TransactionStatus>& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup);
 
+// The statuses' indices grouped by id: sorted by end-to-end id (bytes), then by index.
+std::vector<size_t> OrderById(const std::vector<TransactionStatus>& statuses);
+
+// ReviewStatuses for a caller that has grouped the lines already: `order` is
+// OrderById(statuses), and `lookup(i)` gives the state of the instruction that statuses[i]
+// names (asked once an id, for the id's first line).
+std::vector<StatusReview> ReviewOrderedStatuses(
+    const std::vector<TransactionStatus>& statuses, const std::vector<size_t>& order,
+    const std::function<InstructionState(size_t index)>& lookup);
+
 }  // namespace spode::payments
 
 #endif  // SPODE_PAYMENTS_STATUS_REPORT_H_

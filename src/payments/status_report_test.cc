@@ -1,6 +1,7 @@
 // ReviewStatuses: what a status file may change, line by line.
 #include "payments/status_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include "gmock/gmock.h"
@@ -34,6 +35,25 @@ std::vector<D> Dispositions(const std::vector<TransactionStatus>& lines,
     out.push_back(r.disposition);
   }
   return out;
+}
+
+// OrderById sorts by bytes (as std::string compares) whatever the ids share: a long common
+// prefix, an id that is a prefix of another, bytes above 0x7f, ids equal in their first 8 bytes
+// after the prefix; lines of the same id stay in file order.
+TEST(OrderByIdTest, IsByteOrderThenFileOrder) {
+  const std::vector<std::string> ids = {
+      "202611-50000000019-aa", "202611-5000000001",      "202611-50000000019-ab",
+      "202611-50000000019-aa", "202611-\xc3\xa9",        "202611-",
+      "202611-50000000019-a",  "202611-40000000019-zz", "202611-50000000019-aa"};
+  std::vector<TransactionStatus> lines;
+  for (size_t i = 0; i < ids.size(); ++i) lines.push_back(Line(int64_t(i) + 1, ids[i], "ACSC"));
+  std::vector<size_t> expected(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) expected[i] = i;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [&](size_t a, size_t b) { return ids[a] < ids[b]; });
+  EXPECT_EQ(OrderById(lines), expected);
+  EXPECT_THAT(OrderById(lines), ElementsAre(5, 7, 1, 6, 0, 3, 8, 2, 4));
+  EXPECT_TRUE(OrderById({}).empty());
 }
 
 TEST(StatusCodeTest, MapsIsoCodesToOutcomes) {

@@ -10,6 +10,8 @@
 #ifndef SPODE_PAYMENTS_TESTING_WORLD_H_
 #define SPODE_PAYMENTS_TESTING_WORLD_H_
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -93,6 +95,40 @@ inline std::string HouseholdLine(int64_t n) {
   return o.str();
 }
 
+// HouseholdLine(n) with household n's two dates of birth and its village made unique:
+// the head born 1936-06-01 + (n % 10950) days (aged 60 to 90 in 2026-11, so every head is
+// eligible), the son 1975-01-01 + (n % 10950) days, the village number n / 10950 in World's block.
+// HouseholdLine gives the pensioners 30 dates of birth and 3 villages, so beyond about a thousand
+// households the importer's de-duplication holds some as possible duplicates (World::Build then
+// fails); these are distinct up to 10.9 million households.
+inline std::string SpreadHouseholdLine(int64_t n) {
+  using namespace std::chrono;
+  auto day = [](sys_days base, int64_t k) {
+    year_month_day d{base + days(k)};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+    return std::string(buf);
+  };
+  std::string line = HouseholdLine(n);
+  auto replace_value = [&line](std::string_view field, size_t from, const std::string& value) {
+    size_t at = line.find(field, from);
+    if (at == std::string::npos) return std::string::npos;
+    at += field.size();
+    size_t end = line.find('"', at);
+    line.replace(at, end - at, value);
+    return at;
+  };
+  constexpr int64_t kSpread = 10950;  // days: 30 years
+  size_t head = replace_value(R"("dob":")", 0, day(sys_days{1936y / 6 / 1}, n % kSpread));
+  replace_value(R"("dob":")", head + 1, day(sys_days{1975y / 1 / 1}, n % kSpread));
+  char village[16];
+  std::snprintf(village, sizeof village, "99010%c%03lld", static_cast<char>('1' + n % 3),
+                static_cast<long long>(1 + (n / kSpread) % 999));  // in World's block
+  replace_value(R"("village":")", 0, village);
+  return line;
+}
+
 class World {
  public:
   World(storage::Database& db, ManualTimeSource& clock, const crypto::MasterKey& key,
@@ -104,14 +140,17 @@ class World {
   const std::filesystem::path& out_dir() const { return out_; }
 
   // Migrations, `households` households, the scheme active, every pensioner enrolled and linked.
-  Status Build(int64_t households, int64_t budget_paise = 100'000'000'000) {
+  // `line(n)` writes household n: HouseholdLine, or SpreadHouseholdLine for more than a
+  // thousand households.
+  Status Build(int64_t households, int64_t budget_paise = 100'000'000'000,
+               std::string (*line)(int64_t) = HouseholdLine) {
     RETURN_IF_ERROR(storage::ApplyMigrations(db_, AllMigrations()).status());
     std::filesystem::create_directories(dir_);
     out_ = dir_ / "bank";
     std::string path = (dir_ / "households.jsonl").string();
     {
       std::ofstream f(path, std::ios::binary);
-      for (int64_t n = 1; n <= households; ++n) f << HouseholdLine(n) << "\n";
+      for (int64_t n = 1; n <= households; ++n) f << line(n) << "\n";
     }
     registry::ImportOptions options;
     ASSIGN_OR_RETURN(auto importer, registry::Importer::Create(db_, key_, clock_, options));
