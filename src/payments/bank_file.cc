@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "payments/internal/order.h"
 #include "payments/internal/text.h"
 
 namespace spode::payments {
@@ -97,7 +98,7 @@ Result<ValidatedBatch> ValidateBatch(const CreditTransferBatch& batch) {
     }
   }
 
-  std::vector<std::vector<const CreditTransfer*>> per_debtor(batch.debtor_accounts.size());
+  std::vector<size_t> debtor_of(batch.transfers.size());  // into batch.debtor_accounts
   // A file's transfers share their debtor, scheme and period: each distinct value is checked
   // once, and a field's name ("transfers[3].creditor_ifsc") is made only for an error.
   std::string_view checked_debtor, checked_scheme, checked_period;
@@ -156,25 +157,23 @@ Result<ValidatedBatch> ValidateBatch(const CreditTransferBatch& batch) {
     }
     out.totals.control_sum = *sum;
     ++out.totals.transactions;
-    per_debtor[checked_debtor_index].push_back(&t);
+    debtor_of[i] = checked_debtor_index;
   }
-  // Each instruction id once: sorted views, neighbours compared (a tree of the file's ids cost
-  // more than all the other checks).
-  {
-    std::vector<std::pair<std::string_view, size_t>> ids;
-    ids.reserve(batch.transfers.size());
-    for (size_t i = 0; i < batch.transfers.size(); ++i) {
-      ids.emplace_back(batch.transfers[i].instruction_id, i);
-    }
-    std::sort(ids.begin(), ids.end());
-    for (size_t k = 1; k < ids.size(); ++k) {
-      if (ids[k].first == ids[k - 1].first) {
-        return InvalidArgumentError("transfers[" + std::to_string(ids[k].second) +
-                                    "].instruction_id: " + Quote(ids[k].first) +
-                                    " appears twice in the batch");
-      }
+  // The transfers in instruction id order: each id once (neighbours compared; a tree of the
+  // file's ids cost more than all the other checks), and the order the files list them in.
+  const std::vector<size_t> order = internal::OrderByBytes(
+      batch.transfers.size(),
+      [&](size_t i) -> std::string_view { return batch.transfers[i].instruction_id; });
+  for (size_t k = 1; k < order.size(); ++k) {
+    const std::string& id = batch.transfers[order[k]].instruction_id;
+    if (id == batch.transfers[order[k - 1]].instruction_id) {
+      return InvalidArgumentError("transfers[" + std::to_string(order[k]) +
+                                  "].instruction_id: " + Quote(id) +
+                                  " appears twice in the batch");
     }
   }
+  std::vector<std::vector<const CreditTransfer*>> per_debtor(batch.debtor_accounts.size());
+  for (size_t i : order) per_debtor[debtor_of[i]].push_back(&batch.transfers[i]);
 
   int n = 0;
   for (size_t i = 0; i < batch.debtor_accounts.size(); ++i) {

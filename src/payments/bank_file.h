@@ -74,7 +74,8 @@ struct BatchTotals {
   Money control_sum;         // CtrlSum: the sum of the amounts, in paise
 };
 
-// One PmtInf block: the transfers from one debtor account, in batch order.
+// One PmtInf block: the transfers from one debtor account, in instruction id order (bytes), the
+// order a bank file lists them in whatever order the batch holds them.
 struct PaymentGroup {
   const DebtorAccount* debtor = nullptr;
   std::string payment_information_id;  // "<MsgId>-<n>", n counting from 1
@@ -91,7 +92,8 @@ struct ValidatedBatch {
 // at most 18 digits).
 inline constexpr int64_t kMaxControlSumPaise = 99'999'999'999'999'999;
 
-// Checks every field and groups the transfers by debtor account. INVALID_ARGUMENT naming the
+// Checks every field and groups the transfers by debtor account, each group in instruction id
+// order. INVALID_ARGUMENT naming the
 // field ("transfers[3].creditor_ifsc: ...") for a malformed value, a duplicate instruction or
 // debtor id, a transfer naming an unknown debtor account, or an empty batch; OUT_OF_RANGE
 // when the control sum exceeds kMaxControlSumPaise. The result points into `batch`.

@@ -635,7 +635,6 @@ struct LoadedBatch {
   CreditTransferBatch batch;
   std::vector<std::string> sealed, wrapped_key;
   std::string format;
-  bool sort_by_id = false;  // the transfers are to be put in instruction id (byte) order
 };
 
 // The batch's transfers as written: the instructions whose current attempt is in it, and those
@@ -650,10 +649,9 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
   batch.initiating_party_name = options.initiating_party;
   batch.requested_execution_date = b.created_at.LocalDate(kIndiaUtcOffsetMinutes);
   batch.debtor_accounts.assign(1, options.debtor);
-  // In instruction id order. On SQLite (whose text order is the bytes') the rows are sorted
-  // here rather than by SQLite's sorter, which copied every row with its sealed bytes; on
-  // PostgreSQL the database's collation decides, as it always has.
-  const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
+  // In the order the rows come: the writers list the transfers in instruction id (byte) order
+  // themselves (ValidateBatch), on both backends; a database's sorter copied every row with its
+  // sealed bytes.
   // The columns, the amount and IFSC taken from `attempt` (the instruction or an attempt of
   // it). The member's registered name is read only for an account without its holder's name.
   auto columns = [](std::string_view attempt) {
@@ -681,7 +679,6 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
                           "mapper_addresses a ON a.address_id = t.address_id JOIN cycles c ON "
                           "c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
                           "i.payee_member_idx WHERE t.batch_id = ?";
-  if (!sqlite) sql += " ORDER BY 1";
   ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
   stmt->BindInt(1, b.batch_id);
   if (!b.fresh) stmt->BindInt(2, b.batch_id);
@@ -726,7 +723,6 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
   batch.transfers.resize(n);
   loaded.sealed.resize(n);
   loaded.wrapped_key.resize(n);
-  loaded.sort_by_id = sqlite;
   return OkStatus();
 }
 
@@ -736,25 +732,8 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
 Status RenderLoaded(LoadedBatch& loaded, const crypto::MasterKey& key, std::string* out,
                     const std::function<Status(std::string_view)>& flush = nullptr) {
   CreditTransferBatch& batch = loaded.batch;
-  if (loaded.sort_by_id) {
-    // Position j takes what was at order[j], in place (a cycle of the permutation at a time):
-    // no second copy of a file's transfers to allocate and fault in.
-    const std::vector<size_t> order = internal::OrderByBytes(
-        batch.transfers.size(),
-        [&](size_t i) -> std::string_view { return batch.transfers[i].instruction_id; });
-    std::vector<bool> placed(order.size());
-    for (size_t start = 0; start < order.size(); ++start) {
-      for (size_t j = start; !placed[j];) {
-        placed[j] = true;
-        const size_t from = order[j];
-        if (from == start) break;
-        std::swap(batch.transfers[j], batch.transfers[from]);
-        std::swap(loaded.sealed[j], loaded.sealed[from]);
-        std::swap(loaded.wrapped_key[j], loaded.wrapped_key[from]);
-        j = from;
-      }
-    }
-  }
+  // In the order loaded: the writers list the transfers in id order themselves (ValidateBatch),
+  // through pointers; moving a million transfers into that order cost a cache miss each.
   for (size_t i = 0; i < batch.transfers.size(); ++i) {
     ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(loaded.wrapped_key[i]));
     ASSIGN_OR_RETURN(batch.transfers[i].creditor_account,

@@ -207,6 +207,26 @@ TEST(Pain001Test, SmallBatchMatchesTheGoldenDocument) {
   EXPECT_EQ(*xml, ReadTestData("pain001_small.xml"));
 }
 
+// A file lists its transfers in instruction id (byte) order whatever order the batch holds
+// them in: the same bytes for any order of the same transfers.
+TEST(Pain001Test, ListsTransfersInIdOrderWhateverTheBatchOrder) {
+  auto xml = WritePain001(SmallBatch());
+  ASSERT_TRUE(xml.ok()) << xml.status();
+  CreditTransferBatch reversed = SmallBatch();
+  std::reverse(reversed.transfers.begin(), reversed.transfers.end());
+  auto again = WritePain001(reversed);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *xml);
+  std::vector<std::string> ids;
+  const std::string open = "<EndToEndId>", close = "</EndToEndId>";
+  for (size_t at = xml->find(open); at != std::string::npos; at = xml->find(open, at)) {
+    at += open.size();
+    ids.push_back(xml->substr(at, xml->find(close, at) - at));
+  }
+  ASSERT_EQ(ids.size(), SmallBatch().transfers.size());
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+}
+
 TEST(Pain001Test, FollowsTheSchemasElementOrder) {
   auto xml = WritePain001(SmallBatch());
   ASSERT_TRUE(xml.ok()) << xml.status();
