@@ -774,7 +774,11 @@ class WorkspacePool {
     }
     if (w == nullptr) w = std::make_unique<Workspace>();
     if (w->bufs.size() < steps) w->bufs.resize(steps);
-    for (Buf& b : w->bufs) b.memo_batch = ~uint64_t{0};  // memos of another evaluation
+    // Memos and fused results of another evaluation: its batch numbers are this one's too.
+    for (Buf& b : w->bufs) {
+      b.memo_batch = ~uint64_t{0};
+      b.fused_batch = ~uint64_t{0};
+    }
     w->pp.clear();
     w->pm.clear();
     w->ph.clear();
