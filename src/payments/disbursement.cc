@@ -1283,6 +1283,10 @@ Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, std::span
   return OkStatus();
 }
 
+// The fewest items InHalves splits (and the fewest ids for which the import opens a second
+// connection to look them up): for fewer, a second thread is not worth it.
+constexpr size_t kHalvesFrom = 2048;
+
 // Runs `work(on, half, from, to)` over [0, n): with a helper connection (SQLite) and at least
 // `min_split` items, the second half on a thread of its own through `helper` while this thread
 // does the first; else all of it here, on `db`. The halves must write to different objects.
@@ -1330,14 +1334,13 @@ Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& i
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   std::vector<Known*> by_row;  // SQLite: the rows found, read in the table's order at the end
   by_row.reserve(known.size());
-  constexpr size_t kSplit = 2048;  // fewer: not worth a second thread
   for (auto& [group, entries] : groups) {
     const auto [cycle_id, person] = group;
     std::vector<std::string_view> ids;
     ids.reserve(entries.size());
     for (const Entry& e : entries) ids.push_back(e.beneficiary);
     RETURN_IF_ERROR(InHalves(
-        db, helper, ids.size(), kSplit,
+        db, helper, ids.size(), kHalvesFrom,
         [&](storage::Database& on, int, size_t from, size_t to) {
           return ReadSorted<std::string_view>(
               on, std::nullopt, std::span(ids).subspan(from, to - from),
@@ -1381,7 +1384,7 @@ Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& i
                                      known_columns +
                                      " FROM payment_instructions WHERE rowid BETWEEN ? AND ?";
         RETURN_IF_ERROR(InHalves(
-            db, helper, static_cast<size_t>(high - low + 1), kSplit,
+            db, helper, static_cast<size_t>(high - low + 1), kHalvesFrom,
             [&](storage::Database& on, int half, size_t from, size_t to) -> Status {
               Interned& in = half == 0 ? intern : helper_intern;
               ASSIGN_OR_RETURN(auto scan, on.Prepare(scan_sql));
@@ -1510,21 +1513,24 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     return report;
   }
 
-  // A second connection (SQLite file), to read beside this one: the look-up's second half, and
-  // the contacts of the failures below. Members and households are not written here, and the
-  // instructions not before the look-up is done, so what it reads is what this one would.
-  std::unique_ptr<storage::Database> reader = ReaderConnection(db);
   // The lines grouped by id, and what we know of the instructions they name: `known` sorted by
   // id, one an id; `known_of[i]`, the one line i names.
   Interned intern, reader_intern;
   const std::vector<size_t> order = OrderById(sr.transactions);
   std::vector<Known> known;
+  known.reserve(order.size());
   std::vector<size_t> known_of(sr.transactions.size());
   for (size_t i : order) {
     std::string_view id = sr.transactions[i].end_to_end_id;
     if (known.empty() || known.back().id != id) known.emplace_back().id = id;
     known_of[i] = known.size() - 1;
   }
+  // A second connection (SQLite file), to read beside this one: the look-up's second half (a
+  // file large enough to split), and the contacts of the failures below. Members and households
+  // are not written here, and the instructions not before the look-up is done, so what it reads
+  // is what this one would.
+  std::unique_ptr<storage::Database> reader =
+      known.size() >= kHalvesFrom ? ReaderConnection(db) : nullptr;
   RETURN_IF_ERROR(LookUpKnown(db, reader.get(), intern, reader_intern, known));
   {
     // The periods of the cycles named.
@@ -1653,7 +1659,11 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
 
   // Whom each failure's message goes to (none for a technical failure, sent again untold), read
   // meanwhile on the second connection.
-  if (failures.empty()) reader.reset();
+  if (failures.empty()) {
+    reader.reset();
+  } else if (!reader) {
+    reader = ReaderConnection(db);
+  }
   auto contacts_of = [&failures](storage::Database& on) -> Result<std::vector<Contact>> {
     std::vector<Contact> out(failures.size());
     for (size_t n = 0; n < failures.size(); ++n) {

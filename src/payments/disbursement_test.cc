@@ -212,7 +212,7 @@ TEST_P(DisbursementTest, AStatusLineFindsItsInstructionWhereverItsRowLies) {
 // A file naming thousands of instructions is looked up in two halves at once (on an
 // SQLite file, through a second connection): every line lands on its own instruction.
 TEST_P(DisbursementTest, ALargeFileIsLookedUpInHalvesAndEveryLineLands) {
-  constexpr size_t kMany = 4000;  // above the import's threshold for a second thread (2,048)
+  constexpr size_t kMany = 4000;  // above the import's kHalvesFrom (2,048)
   ASSERT_OK(world_.Build(kMany, 100'000'000'000, testing::SpreadHouseholdLine));
   auto cycle = world_.RunCycle("2026-11");
   ASSERT_TRUE(cycle.ok()) << cycle.status();
