@@ -31,7 +31,8 @@
 # Settings (environment): HTTP_HOUSEHOLDS (1000000), BENCH_DIR (/tmp/spode-bench-http),
 # HTTP_THREADS (2), HTTP_CONNECTIONS (64), HTTP_DURATION (10 s), HTTP_WARMUP (2 s),
 # HTTP_IDS (10000), HTTP_SEED (42), HTTP_PACED_CONNECTIONS (128), HTTP_PACED_DELAY_MS (5),
-# HTTP_WORKERS (server worker threads; default one per core),
+# HTTP_WORKERS (server worker threads; default one per core), HTTP_SPODE (a spode binary to
+# run instead of building build/spode: to compare two builds on the same data),
 # HTTP_PERF=1 (afterwards, an extra households run while `perf record` samples the server for
 # 5 s; prints its top symbols and keeps BENCH_DIR/perf.data; never during the measured runs).
 # Only loopback traffic.
@@ -52,7 +53,7 @@ PERF=${HTTP_PERF:-0}
 PACED_CONNECTIONS=${HTTP_PACED_CONNECTIONS:-128}
 PACED_DELAY_MS=${HTTP_PACED_DELAY_MS:-5}
 LUA="$ROOT/bench/http_households.lua"
-SPODE="$ROOT/build/spode"
+SPODE=${HTTP_SPODE:-"$ROOT/build/spode"}
 
 die() {
   echo "bench/http: FAILED: $*" >&2
@@ -75,9 +76,14 @@ trap stop_server EXIT
 trap 'exit 130' INT TERM
 
 # --- 1. build ---
-echo "bench/http: building the Release binary"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --target spode -j "$(nproc)" >/dev/null || die "build failed"
+if [[ -n "${HTTP_SPODE:-}" ]]; then
+  [[ -x "$SPODE" ]] || die "HTTP_SPODE=$SPODE is not an executable"
+  echo "bench/http: using $SPODE (HTTP_SPODE; not rebuilt)"
+else
+  echo "bench/http: building the Release binary"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build --target spode -j "$(nproc)" >/dev/null || die "build failed"
+fi
 
 # --- 2. data ---
 mkdir -p "$BENCH_DIR"

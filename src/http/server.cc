@@ -149,7 +149,7 @@ class Server::Impl {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     std::string remote_address;
-    bool idle = false;  // waiting for a request's first byte; only touched on the strand
+    bool idle = false;  // waiting for a request's first byte; only touched on its thread
   };
 
   // The series of one route pattern (or of "(none)" / "(fallback)"), looked up once.
@@ -183,11 +183,11 @@ class Server::Impl {
   // Waits (on the control strand) for SIGINT/SIGTERM: the first begins a graceful stop, a
   // second one during it stops at once.
   void WaitForSignal();
-  // Closes the acceptor and stops the io_context (on the control strand, after anything posted
+  // Closes the acceptor and stops the io_contexts (on the control strand, after anything posted
   // there before).
   void Finish();
 
-  // Declared in an order that makes destruction safe: the io_context (with any coroutine frames
+  // Declared in an order that makes destruction safe: the io_contexts (with any coroutine frames
   // it still holds, whose destructors touch the members above it) is destroyed after the I/O
   // objects below it and before the members above it (see ~Impl).
   const ServerOptions options_;
@@ -212,13 +212,21 @@ class Server::Impl {
   std::mutex signals_mu_;             // guards the creation of signals_
   std::vector<std::thread> threads_;  // guarded by join_mu_
 
-  std::unique_ptr<asio::io_context> io_;
-  // The control strand: the acceptor, the drain timer and the signal set live on it.
+  // One io_context per worker thread, run by that thread alone. A connection lives on one of
+  // them from its accept to its close, so its handlers need no strand and its completions never
+  // move to another thread: in one context shared by all workers, a completion was often handed
+  // to another thread (a futex wake and a context switch each), about a third of the cost of a
+  // constant response (docs/benchmarks.md, bench/http, ninth session). Connections are dealt to
+  // the contexts in turn.
+  std::vector<std::unique_ptr<asio::io_context>> ios_;
+  size_t next_io_ = 0;  // the context of the next connection; only the acceptor touches it
+  // The control strand, on the first context: the acceptor, the drain timer and the signal set
+  // live on it.
   std::unique_ptr<asio::strand<asio::io_context::executor_type>> control_;
   std::unique_ptr<tcp::acceptor> acceptor_;
   std::unique_ptr<asio::steady_timer> drain_timer_;
   std::unique_ptr<asio::signal_set> signals_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
 };
 
 Server::Impl::Impl(ServerOptions options, const Router& router, Metrics* metrics)
@@ -226,9 +234,9 @@ Server::Impl::Impl(ServerOptions options, const Router& router, Metrics* metrics
   workers_ = options_.workers > 0 ? options_.workers
                                   : static_cast<int>(std::thread::hardware_concurrency());
   if (workers_ <= 0) workers_ = 1;
-  io_ = std::make_unique<asio::io_context>(workers_);
-  control_ =
-      std::make_unique<asio::strand<asio::io_context::executor_type>>(asio::make_strand(*io_));
+  for (int i = 0; i < workers_; ++i) ios_.push_back(std::make_unique<asio::io_context>(1));
+  control_ = std::make_unique<asio::strand<asio::io_context::executor_type>>(
+      asio::make_strand(*ios_.front()));
   acceptor_ = std::make_unique<tcp::acceptor>(*control_);
   drain_timer_ = std::make_unique<asio::steady_timer>(*control_);
 
@@ -266,12 +274,13 @@ Server::Impl::~Impl() {
     std::lock_guard<std::mutex> lock(mu_);
     connections_.clear();  // the coroutine frames hold their own references
   }
-  work_.reset();
+  work_.clear();
   signals_.reset();
   drain_timer_.reset();
   acceptor_.reset();
   control_.reset();
-  io_.reset();
+  // The first context first: it may still hold an accept's socket that belongs to another.
+  for (auto& io : ios_) io.reset();
 }
 
 Status Server::Impl::Start() {
@@ -298,7 +307,7 @@ Status Server::Impl::Start() {
   if (!ec) {
     endpoint = tcp::endpoint(address, static_cast<unsigned short>(o.port));
   } else {
-    tcp::resolver resolver(*io_);
+    tcp::resolver resolver(*ios_.front());
     auto results = resolver.resolve(o.bind, std::to_string(o.port), ec);
     if (ec || results.empty()) {
       return invalid("bind \"" + o.bind + "\" is not an IP address or a known host name");
@@ -325,15 +334,15 @@ Status Server::Impl::Start() {
   if (ec) return unavailable("local_endpoint");
   port_ = local.port();
 
-  work_.emplace(asio::make_work_guard(*io_));
+  for (auto& io : ios_) work_.push_back(asio::make_work_guard(*io));
   asio::co_spawn(*control_, Accept(), LogException{"acceptor"});
   std::lock_guard<std::mutex> lock(join_mu_);
   for (int i = 0; i < workers_; ++i) {
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, io = ios_[i].get()] {
       t_worker_of = this;
       for (;;) {
         try {
-          io_->run();
+          io->run();
           break;
         } catch (const std::exception& e) {
           spdlog::error("http worker: unexpected exception: {}", e.what());
@@ -378,8 +387,8 @@ void Server::Impl::Finish() {
   asio::post(*control_, [this] {
     beast::error_code ignored;
     acceptor_->close(ignored);
-    work_.reset();
-    io_->stop();
+    work_.clear();
+    for (auto& io : ios_) io->stop();
   });
 }
 
@@ -431,8 +440,10 @@ void Server::Impl::WaitForSignal() {
 asio::awaitable<void> Server::Impl::Accept() {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor_->async_accept(
-        asio::make_strand(*io_), asio::redirect_error(asio::use_awaitable, ec));
+    asio::io_context& io = *ios_[next_io_];
+    next_io_ = (next_io_ + 1) % ios_.size();
+    tcp::socket socket =
+        co_await acceptor_->async_accept(io, asio::redirect_error(asio::use_awaitable, ec));
     if (stopping_.load() || !acceptor_->is_open()) {
       beast::error_code ignored;
       socket.close(ignored);
@@ -482,7 +493,7 @@ void Server::Impl::ConnectionClosed(const std::shared_ptr<Connection>& connectio
 
 // Waits, without holding a worker thread, for a handler's PendingResponse. A timer that never
 // expires stands for the wait: Resolve (on whatever thread) posts its cancellation to this
-// coroutine's strand, which cannot run before the coroutine has suspended on it.
+// coroutine's context (one thread), which cannot run before the coroutine has suspended on it.
 static asio::awaitable<Response> AwaitPending(std::shared_ptr<PendingResponse> pending) {
   auto executor = co_await asio::this_coro::executor;
   auto wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
