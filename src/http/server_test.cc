@@ -9,6 +9,7 @@
 #include <csignal>
 #include <future>
 #include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
@@ -90,6 +91,9 @@ class ServerTest : public ::testing::Test {
       pending->Resolve(Text("already", 201));
       return Later(pending);
     }));
+    Check(router_.Add("GET", "/thread", [](Request&) {
+      return Text(std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+    }));
     Check(router_.Add("GET", "/slow", [this](Request&) {
       slow_entered_.Open();
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -148,6 +152,31 @@ TEST_F(ServerTest, PendingResponseFreesTheWorkerUntilItIsResolved) {
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->status, 201);
   EXPECT_EQ(again->body, "already");
+}
+
+// Each worker thread runs a context of its own, and connections are dealt to them in turn: a
+// connection's requests all run on one thread, the next connection's on the next thread.
+TEST_F(ServerTest, ConnectionsAreDealtToTheWorkersInTurn) {
+  StartServer();  // two workers
+  auto threads_of = [&](TestClient& client) {
+    std::set<std::string> threads;
+    for (int i = 0; i < 5; ++i) {
+      auto response = client.RoundTrip(GetRequest("/thread"), 2000);
+      EXPECT_TRUE(response.has_value());
+      if (response) threads.insert(response->body);
+    }
+    return threads;
+  };
+  TestClient first(port_), second(port_), third(port_);
+  const std::set<std::string> a = threads_of(first), b = threads_of(second),
+                              c = threads_of(third);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NE(*a.begin(), *b.begin());
+  EXPECT_EQ(*c.begin(), *a.begin());
+  // And the first connection is still served on its thread after the others came.
+  EXPECT_EQ(threads_of(first), a);
 }
 
 TEST_F(ServerTest, RoutesWithPathAndQueryParams) {
