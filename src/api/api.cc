@@ -2456,9 +2456,15 @@ Status Api::Register(http::Router& router) {
                  std::function<http::Response(Handlers&, http::Request&)> fn) {
     return router.Add(method, pattern, [h, fn](http::Request& req) { return fn(*h, req); });
   };
-  RETURN_IF_ERROR(add("POST", "/api/v1/auth/login", &Handlers::Login));
+  // The same, run on slow_'s threads (api.h): the handlers that can work for a long while.
+  auto add_slow = [&](const char* method, const char* pattern,
+                      std::function<http::Response(Handlers&, http::Request&)> fn) {
+    return router.Add(method, pattern,
+                      slow_.Wrap([h, fn](http::Request& req) { return fn(*h, req); }));
+  };
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/auth/login", &Handlers::Login));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/logout", &Handlers::Logout));
-  RETURN_IF_ERROR(add("POST", "/oauth2/client/token", &Handlers::ClientToken));
+  RETURN_IF_ERROR(add_slow("POST", "/oauth2/client/token", &Handlers::ClientToken));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp", &Handlers::RequestOtp));
   RETURN_IF_ERROR(add("POST", "/api/v1/auth/otp/verify", &Handlers::VerifyOtp));
   RETURN_IF_ERROR(add("GET", "/api/v1/me", &Handlers::Me));
@@ -2485,18 +2491,18 @@ Status Api::Register(http::Router& router) {
   RETURN_IF_ERROR(add("POST", "/api/v1/assisted/consent/verify", &Handlers::VerifyConsent));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes", &Handlers::ListSchemes));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/schemes", &Handlers::MySchemes));
-  RETURN_IF_ERROR(add("POST", "/api/v1/schemes/simulate", &Handlers::SimulateScheme));
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/schemes/simulate", &Handlers::SimulateScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/schemes/{id}/explain/{member_id}", &Handlers::ExplainScheme));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/payments", &Handlers::MyPayments));
   RETURN_IF_ERROR(add("POST", "/api/v1/applications", &Handlers::SubmitApplication));
   RETURN_IF_ERROR(add("GET", "/api/v1/cycles", &Handlers::ListCycles));
-  RETURN_IF_ERROR(add("POST", "/api/v1/cycles", &Handlers::CreateCycle));
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/cycles", &Handlers::CreateCycle));
   RETURN_IF_ERROR(add("GET", "/api/v1/cycles/{id}", &Handlers::GetCycle));
-  RETURN_IF_ERROR(add("POST", "/api/v1/cycles/{id}/approve", &Handlers::ApproveCycle));
-  RETURN_IF_ERROR(add("POST", "/api/v1/cycles/{id}/export", &Handlers::ExportCycle));
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/cycles/{id}/approve", &Handlers::ApproveCycle));
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/cycles/{id}/export", &Handlers::ExportCycle));
   RETURN_IF_ERROR(add("GET", "/api/v1/bank/files", &Handlers::BankFiles));
   RETURN_IF_ERROR(add("GET", "/api/v1/bank/files/{id}", &Handlers::BankFile));
-  RETURN_IF_ERROR(add("POST", "/api/v1/bank/status", &Handlers::BankStatus));
+  RETURN_IF_ERROR(add_slow("POST", "/api/v1/bank/status", &Handlers::BankStatus));
   RETURN_IF_ERROR(add("POST", "/api/v1/grievances", &Handlers::FileGrievance));
   RETURN_IF_ERROR(add("GET", "/api/v1/grievances", &Handlers::ListGrievances));
   RETURN_IF_ERROR(add("GET", "/api/v1/me/grievances", &Handlers::MyGrievances));

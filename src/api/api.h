@@ -13,14 +13,17 @@
 #ifndef SPODE_API_API_H_
 #define SPODE_API_API_H_
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "access/gate.h"
 #include "access/session_cache.h"
 #include "common/time_source.h"
 #include "crypto/vault_key.h"
 #include "grievance/types.h"
+#include "http/offload.h"
 #include "http/router.h"
 #include "programs/eligibility.h"
 #include "registry/registry.h"
@@ -64,6 +67,13 @@ class Api {
   // Place names, read once (registry::PlaceNames); filled only by GET requests.
   registry::PlaceNames places_;
   Options options_;
+  // The threads of the handlers that work for a long while (a password's Argon2id, a payment
+  // cycle's creation, approval or export, a bank's status file, a scheme run over the whole
+  // registry): an HTTP worker thread serves all its connections, and would hold them back
+  // meanwhile (http/offload.h). One a core, and at least two, so that a sign-in does not wait
+  // behind an export. Declared last: destroyed first, while what its handlers use is still
+  // there.
+  http::Offload slow_{static_cast<int>(std::max(2u, std::thread::hardware_concurrency()))};
   friend class Handlers;
 };
 

@@ -115,6 +115,14 @@ struct LogException {
 
 thread_local const void* t_worker_of = nullptr;  // the Server::Impl whose worker this thread is
 
+// Shared by a server and the callbacks it leaves with PendingResponses: a Resolve that comes
+// after the server has torn its contexts down (a long handler that outlived the drain) must not
+// post to them.
+struct ResolveGate {
+  std::mutex mu;
+  bool open = true;  // GUARDED_BY(mu)
+};
+
 }  // namespace
 
 ServerOptions ServerOptions::FromConfig(const Config::Server& server) {
@@ -198,6 +206,7 @@ class Server::Impl {
   Gauge* connections_gauge_ = nullptr;
   Counter* rejected_counter_ = nullptr;
   std::vector<std::unique_ptr<RouteStats>> route_stats_;  // patterns, then none, then fallback
+  const std::shared_ptr<ResolveGate> resolve_gate_ = std::make_shared<ResolveGate>();
 
   std::mutex mu_;
   std::unordered_set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
@@ -279,6 +288,10 @@ Server::Impl::~Impl() {
   drain_timer_.reset();
   acceptor_.reset();
   control_.reset();
+  {
+    std::lock_guard<std::mutex> lock(resolve_gate_->mu);
+    resolve_gate_->open = false;
+  }
   // The first context first: it may still hold an accept's socket that belongs to another.
   for (auto& io : ios_) io.reset();
 }
@@ -494,13 +507,20 @@ void Server::Impl::ConnectionClosed(const std::shared_ptr<Connection>& connectio
 // Waits, without holding a worker thread, for a handler's PendingResponse. A timer that never
 // expires stands for the wait: Resolve (on whatever thread) posts its cancellation to this
 // coroutine's context (one thread), which cannot run before the coroutine has suspended on it.
-static asio::awaitable<Response> AwaitPending(std::shared_ptr<PendingResponse> pending) {
+// The callback left with `pending` holds the timer weakly and posts only while `gate` is open:
+// a Resolve after the server is gone touches nothing of it.
+static asio::awaitable<Response> AwaitPending(std::shared_ptr<PendingResponse> pending,
+                                              std::shared_ptr<ResolveGate> gate) {
   auto executor = co_await asio::this_coro::executor;
   auto wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
   auto ready = std::make_shared<std::atomic<bool>>(false);
-  pending->OnResolved([wake, ready, executor] {
+  pending->OnResolved([timer = std::weak_ptr(wake), ready, executor, gate] {
     ready->store(true);
-    asio::post(executor, [wake] { wake->cancel(); });
+    std::lock_guard<std::mutex> lock(gate->mu);
+    if (!gate->open) return;
+    asio::post(executor, [timer] {
+      if (auto wake = timer.lock()) wake->cancel();
+    });
   });
   while (!ready->load()) {
     beast::error_code ec;
@@ -748,7 +768,9 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> connection
       Status filled = FillRequest(message, *connection, request);
       if (filled.ok()) {
         response = router_.Dispatch(request, &route_index);
-        if (response.pending) response = co_await AwaitPending(std::move(response.pending));
+        if (response.pending) {
+          response = co_await AwaitPending(std::move(response.pending), resolve_gate_);
+        }
       } else {
         response = Problem(filled, request.request_id);
       }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "http/json.h"
+#include "http/offload.h"
 #include "http/problem.h"
 #include "http/testing/test_client.h"
 
@@ -94,6 +95,15 @@ class ServerTest : public ::testing::Test {
     Check(router_.Add("GET", "/thread", [](Request&) {
       return Text(std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
     }));
+    // Run on offload_'s thread, until the test opens offloaded_release_.
+    Check(router_.Add("POST", "/offloaded/{name}", offload_.Wrap([this](Request& request) {
+      offloaded_entered_.Open();
+      if (!offloaded_release_.WaitFor(std::chrono::seconds(5))) return Text("never released");
+      return Text(request.path_params["name"] + " " + request.body, 201);
+    })));
+    Check(router_.Add("GET", "/offloaded-throws", offload_.Wrap([](Request&) -> Response {
+      throw std::runtime_error("offloaded failure");
+    })));
     Check(router_.Add("GET", "/slow", [this](Request&) {
       slow_entered_.Open();
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -112,6 +122,9 @@ class ServerTest : public ::testing::Test {
     ASSERT_GT(port_, 0);
   }
 
+  Latch offloaded_entered_;
+  Latch offloaded_release_;
+  Offload offload_{1};  // declared before the router and server: it outlives both
   Router router_;
   Metrics metrics_;
   std::unique_ptr<Server> server_;
@@ -177,6 +190,63 @@ TEST_F(ServerTest, ConnectionsAreDealtToTheWorkersInTurn) {
   EXPECT_EQ(*c.begin(), *a.begin());
   // And the first connection is still served on its thread after the others came.
   EXPECT_EQ(threads_of(first), a);
+}
+
+// An offloaded handler runs on the pool's thread: the only worker serves another connection
+// while it works, and its answer (with the request's body and parameters) comes when it is done.
+TEST_F(ServerTest, OffloadedHandlerLeavesTheWorkerFree) {
+  ServerOptions options;
+  options.workers = 1;
+  StartServer(options);
+  TestClient waiting(port_);
+  ASSERT_TRUE(waiting.Send(PostRequest("/offloaded/cycle", "a bank file")));
+  ASSERT_TRUE(offloaded_entered_.WaitFor(std::chrono::seconds(3)));
+  TestClient other(port_);
+  auto hello = other.RoundTrip(GetRequest("/hello"), 2000);
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_EQ(hello->body, "hello");
+  offloaded_release_.Open();
+  auto response = waiting.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 201);
+  EXPECT_EQ(response->body, "cycle a bank file");
+  EXPECT_FALSE(response->Header("X-Request-Id").empty());
+  // The connection goes on (keep-alive), on the worker again.
+  auto again = waiting.RoundTrip(GetRequest("/hello"), 2000);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->body, "hello");
+}
+
+TEST_F(ServerTest, OffloadedHandlerThatThrowsIs500) {
+  StartServer();
+  TestClient client(port_);
+  auto response = client.RoundTrip(GetRequest("/offloaded-throws"), 3000);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(Code(*response), "INTERNAL");
+  EXPECT_EQ(nlohmann::json::parse(response->body).value("request_id", ""),
+            response->Header("X-Request-Id"));
+}
+
+// A handler's answer that comes after the server has stopped and torn its threads down (its
+// drain ended first) is dropped: nothing of the server is touched (the sanitizer build checks).
+TEST_F(ServerTest, AnAnswerAfterTheServerIsGoneIsDropped) {
+  ServerOptions options;
+  options.drain_timeout_ms = 0;
+  StartServer(options);
+  TestClient waiting(port_);
+  ASSERT_TRUE(waiting.Send(GetRequest("/later")));
+  ASSERT_TRUE(later_entered_.WaitFor(std::chrono::seconds(3)));
+  server_.reset();
+  EXPECT_TRUE(waiting.WaitForClose(1000));
+  std::shared_ptr<PendingResponse> pending;
+  {
+    std::lock_guard lock(later_mu_);
+    pending = later_;
+  }
+  ASSERT_NE(pending, nullptr);
+  std::thread([pending] { pending->Resolve(Text("too late")); }).join();
+  EXPECT_EQ(pending->Take().body, "too late");  // kept by the pending response, sent nowhere
 }
 
 TEST_F(ServerTest, RoutesWithPathAndQueryParams) {
@@ -575,6 +645,27 @@ TEST(ServerOptionsTest, FromConfigCopiesServerSection) {
   EXPECT_EQ(options.max_body_bytes, 123);
   EXPECT_EQ(options.bind, "127.0.0.1");
   EXPECT_EQ(options.drain_timeout_ms, 10000);
+}
+
+// The destructor answers what is queued before it joins: no request waits forever.
+TEST(OffloadTest, TheDestructorAnswersWhatIsQueued) {
+  std::vector<std::shared_ptr<PendingResponse>> pending;
+  {
+    Offload pool(1);
+    Handler wrapped = pool.Wrap([](Request& request) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      return Text("done " + request.body);
+    });
+    for (int i = 0; i < 4; ++i) {
+      Request request;
+      request.body = std::to_string(i);
+      Response response = wrapped(request);
+      ASSERT_NE(response.pending, nullptr);
+      EXPECT_TRUE(request.body.empty());  // moved to the job, not copied
+      pending.push_back(response.pending);
+    }
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(pending[i]->Take().body, "done " + std::to_string(i));
 }
 
 }  // namespace
