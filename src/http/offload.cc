@@ -1,12 +1,8 @@
 #include "http/offload.h"
 
-#include <spdlog/spdlog.h>
-
 #include <exception>
 #include <memory>
 #include <utility>
-
-#include "http/problem.h"
 
 namespace spode::http {
 
@@ -22,11 +18,6 @@ Offload::~Offload() {
   }
   cv_.notify_all();
   for (std::thread& thread : threads_) thread.join();
-}
-
-size_t Offload::queued() const {
-  std::lock_guard lock(mu_);
-  return jobs_.size();
 }
 
 void Offload::Post(std::function<void()> job) {
@@ -62,14 +53,8 @@ Handler Offload::Wrap(Handler handler) {
       Response response;
       try {
         response = handler(*copy);
-      } catch (const std::exception& e) {
-        response = Problem(InternalError("handler for " + copy->method + " " + copy->path +
-                                         " threw: " + e.what()),
-                           copy->request_id);
       } catch (...) {
-        response = Problem(InternalError("handler for " + copy->method + " " + copy->path +
-                                         " threw a non-standard exception"),
-                           copy->request_id);
+        response = HandlerThrew(*copy, std::current_exception());
       }
       pending->Resolve(std::move(response));
     });

@@ -41,14 +41,11 @@ class Offload {
   // `handler` itself must answer, not return Later().
   Handler Wrap(Handler handler);
 
-  // Requests waiting for a thread (not counting those running).
-  size_t queued() const;
-
  private:
   void Post(std::function<void()> job);
   void Run();
 
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;  // GUARDED_BY(mu_)
   bool stop_ = false;                       // GUARDED_BY(mu_)

@@ -205,17 +205,24 @@ Response Router::Dispatch(Request& request, int* route_index) const {
       request.route.clear();
       response = Problem(NotFoundError("no resource at " + request.path), request.request_id);
     }
-  } catch (const std::exception& e) {
-    response = Problem(
-        InternalError("handler for " + request.method + " " + request.path + " threw: " + e.what()),
-        request.request_id);
   } catch (...) {
-    response = Problem(InternalError("handler for " + request.method + " " + request.path +
-                                     " threw a non-standard exception"),
-                       request.request_id);
+    response = HandlerThrew(request, std::current_exception());
   }
   if (route_index != nullptr) *route_index = index;
   return response;
+}
+
+Response HandlerThrew(const Request& request, std::exception_ptr thrown) {
+  std::string what = "handler for " + request.method + " " + request.path;
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    what += " threw: ";
+    what += e.what();
+  } catch (...) {
+    what += " threw a non-standard exception";
+  }
+  return Problem(InternalError(what), request.request_id);
 }
 
 }  // namespace spode::http

@@ -28,6 +28,7 @@
 #ifndef SPODE_HTTP_ROUTER_H_
 #define SPODE_HTTP_ROUTER_H_
 
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,6 +42,10 @@
 namespace spode::http {
 
 using Handler = std::function<Response(Request&)>;
+
+// The 500 problem for `thrown`, an exception a handler threw while answering `request`: the one
+// wording for Dispatch and for handlers run elsewhere (offload.h). Problem() logs it.
+Response HandlerThrew(const Request& request, std::exception_ptr thrown);
 
 class Router {
  public:

@@ -196,8 +196,8 @@ class Server::Impl {
   void Finish();
 
   // Declared in an order that makes destruction safe: the io_contexts (with any coroutine frames
-  // it still holds, whose destructors touch the members above it) is destroyed after the I/O
-  // objects below it and before the members above it (see ~Impl).
+  // they still hold, whose destructors touch the members above them) are destroyed after the
+  // I/O objects below them and before the members above them (see ~Impl).
   const ServerOptions options_;
   const Router& router_;
   Metrics* const metrics_;
