@@ -350,21 +350,21 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   // scan that validates them and the INSERT after it (one transaction, the cycle's lock held:
   // the same rows). When the cycle has no instruction yet (the usual case) they are all of the
   // cycle's entitlements, and the WHERE says so: an INSERT whose SELECT reads its own table
-  // first copies every row aside.
-  auto from = [](bool all) {
-    return std::string(
-               " FROM cycle_entitlements e "
-               "JOIN members m ON m.member_idx = e.payee_member_idx "
-               "JOIN households h ON h.household_idx = e.household_idx "
-               "LEFT JOIN mapper_addresses a ON a.member_idx = e.payee_member_idx AND "
-               "a.unlinked_at_us IS NULL WHERE e.cycle_id = ? AND ") +
-           (all ? "? <> ''"  // the scheme's parameter: always true
-                : "NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE i.scheme_id = ? AND "
-                  "i.cycle_id = e.cycle_id AND i.beneficiary_idx = e.beneficiary_idx)") +
-           " ORDER BY e.beneficiary_idx";
-  };
-  const std::string kFrom = from(report.existing == 0);
-  const std::string_view unit = scheme.unit == rules::Unit::kPerson ? "person" : "household";
+  // first copies every row aside. The household is joined only for a scheme for households,
+  // whose ids name it: for one for persons, that join cost a look-up a row for nothing.
+  const bool per_person = scheme.unit == rules::Unit::kPerson;
+  const std::string_view id_part = per_person ? "m.member_id" : "h.family_id";
+  const std::string kFrom =
+      std::string(" FROM cycle_entitlements e "
+                  "JOIN members m ON m.member_idx = e.payee_member_idx ") +
+      (per_person ? "" : "JOIN households h ON h.household_idx = e.household_idx ") +
+      "LEFT JOIN mapper_addresses a ON a.member_idx = e.payee_member_idx AND "
+      "a.unlinked_at_us IS NULL WHERE e.cycle_id = ? AND " +
+      (report.existing == 0
+           ? "? <> ''"  // the scheme's parameter: always true
+           : "NOT EXISTS (SELECT 1 FROM payment_instructions i WHERE i.scheme_id = ? AND "
+             "i.cycle_id = e.cycle_id AND i.beneficiary_idx = e.beneficiary_idx)") +
+      " ORDER BY e.beneficiary_idx";
   Timestamp now = clock.Now();
   // An instruction that is not ready: written as ready by the INSERT below, then set so.
   struct Exclusion {
@@ -387,12 +387,11 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     ASSIGN_OR_RETURN(
         auto stmt,
         on.Prepare("SELECT e.beneficiary_idx, e.household_idx, e.payee_member_idx, "
-                   "e.amount_paise, CASE WHEN ? = 'person' THEN m.member_id ELSE h.family_id "
-                   "END, m.name, a.kind, COALESCE(a.same_destination_as, a.address_id), a.ifsc, "
-                   "a.account_last4, a.holder_name" + kFrom));
-    stmt->BindText(1, unit);
-    stmt->BindInt(2, cycle_id);
-    stmt->BindText(3, scheme_id);
+                   "e.amount_paise, " + std::string(id_part) + ", m.name, a.kind, "
+                   "COALESCE(a.same_destination_as, a.address_id), a.ifsc, a.account_last4, "
+                   "a.holder_name" + kFrom));
+    stmt->BindInt(1, cycle_id);
+    stmt->BindText(2, scheme_id);
     // The rows are read as they are stepped (a million need not be held at once).
     struct StmtRow {
       storage::Statement* s;
@@ -460,8 +459,8 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
       db.Execute("INSERT INTO payment_instructions (instruction_id, scheme_id, cycle_id, "
                  "beneficiary_idx, household_idx, payee_member_idx, amount_paise, status, attempt, "
                  "address_id, ifsc, account_last4, bank, reason_code, updated_at_us) "
-                 "SELECT CAST(? AS TEXT) || COALESCE(CASE WHEN CAST(? AS TEXT) = 'person' THEN "
-                 "m.member_id ELSE h.family_id END, '') || CAST(? AS TEXT), CAST(? AS TEXT), "
+                 "SELECT CAST(? AS TEXT) || COALESCE(" + std::string(id_part) + ", '') || "
+                 "CAST(? AS TEXT), CAST(? AS TEXT), "
                  "e.cycle_id, e.beneficiary_idx, e.household_idx, "
                  "e.payee_member_idx, e.amount_paise, 'ready', 1, "
                  "CASE WHEN a.kind IS NOT NULL THEN COALESCE(a.same_destination_as, a.address_id) "
@@ -469,8 +468,7 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                  "CASE WHEN a.kind = 'bank_account' THEN substr(a.ifsc, 1, 4) END, NULL, "
                  "CAST(? AS BIGINT)" +
                      kFrom,
-                 {ids.prefix, std::string(unit), ids.suffix, scheme_id, now.micros, cycle_id,
-                  scheme_id}));
+                 {ids.prefix, ids.suffix, scheme_id, now.micros, cycle_id, scheme_id}));
   if (!scanned) scanned.emplace(scanning.get());
   RETURN_IF_ERROR(scanned->status());
   const std::vector<Exclusion>& excluded = (*scanned)->excluded;

@@ -706,6 +706,65 @@ TEST_P(DisbursementTest, FailedValidationNeverReachesTheBankAndIsExplained) {
   ExpectReconciled();
 }
 
+// A scheme for households names each instruction by the family ID (the id's middle part), and
+// pays the household's payee; its statements join the households that a person's scheme skips.
+TEST_P(DisbursementTest, AHouseholdSchemeNamesEachInstructionByItsFamilyId) {
+  ASSERT_OK(world_.Build(6));
+  constexpr char kGrant[] = "test_household_grant";
+  ASSERT_TRUE(world_.store()
+                  .Add("id: test_household_grant\nname: {en: Household grant, hi: परिवार अनुदान}\n"
+                       "unit: household\nbenefit: cash\nfrequency: monthly\n"
+                       "budget_paise: 100000000\napprovals: [district, state]\n"
+                       "eligibility:\n  - id: income\n"
+                       "    rule: household.income_annual <= rupees(48000)\n"
+                       "    explain: {en: Income up to Rs 48000, hi: आय 48000 रुपये तक}\n"
+                       "amount: rupees(500)\n",
+                       "test", "user:scheme.admin")
+                  .ok());
+  ASSERT_OK(world_.store().SetStatus(kGrant, "active", "user:scheme.admin"));
+  auto enrolled = db().Execute(
+      "INSERT INTO enrolments (scheme_id, unit, beneficiary_idx, household_idx, "
+      "payee_member_idx, path, status, enrolled_at_us, enrolled_by) SELECT ?, 'household', "
+      "m.household_idx, m.household_idx, m.member_idx, 'proactive', 'enrolled', ?, 'system' "
+      "FROM members m WHERE m.relationship = 'head'",
+      {std::string(kGrant), clock_.Now().micros});
+  ASSERT_TRUE(enrolled.ok()) << enrolled.status();
+  ASSERT_EQ(*enrolled, 6);
+  auto snap = world_.Snapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  auto c = programs::CreateCycle(db(), clock_, world_.store(), **snap, kGrant, "2026-11",
+                                 "user:district.clerk");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  auto generated = GenerateInstructions(db(), clock_, c->cycle_id);
+  ASSERT_TRUE(generated.ok()) << generated.status();
+  EXPECT_EQ(generated->created, 6);
+  EXPECT_EQ(generated->ready, 6);
+
+  auto rows = db().Query("SELECT i.instruction_id, h.family_id, i.payee_member_idx, m.member_idx, "
+                         "i.amount_paise FROM payment_instructions i JOIN households h ON "
+                         "h.household_idx = i.beneficiary_idx JOIN members m ON m.household_idx "
+                         "= h.household_idx AND m.relationship = 'head' WHERE i.scheme_id = ?",
+                         {std::string(kGrant)});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 6u);
+  for (const storage::Row& r : *rows) {
+    EXPECT_EQ(r.Text(0), InstructionId(kGrant, "2026-11", r.Text(1)));
+    EXPECT_EQ(r.Int(2), r.Int(3));
+    EXPECT_EQ(r.Int(4), 50000);
+    auto found = FindInstruction(db(), r.Text(0));
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_TRUE(found->has_value()) << r.Text(0);
+    EXPECT_EQ((*found)->scheme_id, kGrant);
+  }
+  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, world_.Export());
+  ASSERT_TRUE(files.ok()) << files.status();
+  int64_t sent = 0;
+  for (const ExportedFile& f : *files) sent += f.transactions;
+  EXPECT_EQ(sent, 6);
+  ExpectReconciled();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DisbursementTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
 
