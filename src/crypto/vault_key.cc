@@ -233,6 +233,26 @@ std::string Hash256(std::string_view bytes) {
   return out;
 }
 
+static_assert(sizeof(crypto_generichash_state) <= 384 &&
+              alignof(crypto_generichash_state) <= 64);
+
+Hasher256::Hasher256() {
+  InitSodium();
+  crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, 32);
+}
+
+void Hasher256::Update(std::string_view bytes) {
+  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_),
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string Hasher256::Final() {
+  std::string out(32, '\0');
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_),
+                           reinterpret_cast<unsigned char*>(out.data()), out.size());
+  return out;
+}
+
 uint32_t RandomBelow(uint32_t upper) {
   InitSodium();
   return randombytes_uniform(upper);

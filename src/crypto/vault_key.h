@@ -91,6 +91,19 @@ Result<std::string> FromHex(std::string_view hex);
 // BLAKE2b-256 of `bytes` (unkeyed): for storing session tokens and one-time codes.
 std::string Hash256(std::string_view bytes);
 
+// Hash256 of bytes given a piece at a time (a file read in stretches): Final gives the hash of
+// all the pieces joined, once.
+class Hasher256 {
+ public:
+  Hasher256();
+  void Update(std::string_view bytes);
+  std::string Final();
+
+ private:
+  static constexpr size_t kStateBytes = 384;  // crypto_generichash_state, checked where used
+  alignas(64) unsigned char state_[kStateBytes];
+};
+
 // A uniformly random number in [0, upper).
 uint32_t RandomBelow(uint32_t upper);
 

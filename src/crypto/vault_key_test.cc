@@ -74,6 +74,21 @@ TEST(Hex, RoundTripAndErrors) {
   EXPECT_EQ(FromHex("zz").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Hash256, IsBlake2b256AndTheSameInPieces) {
+  // BLAKE2b with a 32-byte digest (RFC 7693's algorithm; Python's hashlib.blake2b agrees).
+  EXPECT_EQ(ToHex(Hash256("abc")),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+  EXPECT_EQ(ToHex(Hasher256().Final()),
+            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += std::to_string(i * 7919) + ",";
+  Hasher256 pieces;
+  for (size_t at = 0, n = 1; at < text.size(); at += n, n = n * 3 + 1) {
+    pieces.Update(std::string_view(text).substr(at, n));
+  }
+  EXPECT_EQ(pieces.Final(), Hash256(text));
+}
+
 TEST(Password, HashVerifies) {
   auto h = HashPassword("correct horse");
   ASSERT_TRUE(h.ok());

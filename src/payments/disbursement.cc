@@ -1,8 +1,5 @@
 #include "payments/disbursement.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -19,6 +16,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "common/durable_file.h"
 #include "notify/outbox.h"
 #include "payments/csv_profile.h"
 #include "payments/internal/order.h"
@@ -635,11 +633,8 @@ struct LoadedBatch {
   std::string format;
 };
 
-// The batch's transfers as written: the instructions whose current attempt is in it, and those
-// whose attempt in it has ended since (instruction_attempts). Reads the database only; the
-// accounts are opened by RenderLoaded, which needs none (and may run on another thread).
-Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& options,
-                 LoadedBatch& loaded) {
+// The header of batch `b`'s file: its message id, time and debtor.
+void SetHeader(const BatchRow& b, const ExportOptions& options, LoadedBatch& loaded) {
   loaded.format = b.format;
   CreditTransferBatch& batch = loaded.batch;
   batch.message_id = b.message_id;
@@ -647,55 +642,40 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
   batch.initiating_party_name = options.initiating_party;
   batch.requested_execution_date = b.created_at.LocalDate(kIndiaUtcOffsetMinutes);
   batch.debtor_accounts.assign(1, options.debtor);
-  // In the order the rows come: the writers list the transfers in instruction id (byte) order
-  // themselves (ValidateBatch), on both backends; a database's sorter copied every row with its
-  // sealed bytes.
-  // The columns, the amount and IFSC taken from `attempt` (the instruction or an attempt of
-  // it). The member's registered name is read only for an account without its holder's name.
-  auto columns = [](std::string_view attempt) {
-    const std::string t(attempt);
-    return "SELECT i.instruction_id, " + t + ".amount_paise, i.payee_member_idx, " + t +
-           ".ifsc, a.account_sealed, COALESCE(a.holder_name, (SELECT m.name FROM members m "
-           "WHERE m.member_idx = i.payee_member_idx)), i.scheme_id, c.period, v.wrapped_key "
-           "FROM ";
-  };
-  // The instructions whose current attempt is in the batch. A batch just claimed holds only
-  // those, all sent: no attempt of it has ended yet.
-  std::string current = columns("i") +
-                        "payment_instructions i JOIN mapper_addresses a ON a.address_id = "
-                        "i.address_id JOIN cycles c ON c.cycle_id = i.cycle_id LEFT JOIN vault v "
-                        "ON v.member_idx = i.payee_member_idx WHERE i.batch_id = ? AND ";
-  std::string sql =
-      b.fresh ? current + "i.status = 'sent'"
-              : current + "i.status IN ('sent', 'accepted', 'paid', 'rejected', 'returned') "
-                          "AND NOT EXISTS (SELECT 1 FROM instruction_attempts t WHERE "
-                          "t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
-                          "UNION ALL " +
-                          columns("t") +
-                          "instruction_attempts t JOIN payment_instructions i ON i.cycle_id = "
-                          "t.cycle_id AND i.beneficiary_idx = t.beneficiary_idx JOIN "
-                          "mapper_addresses a ON a.address_id = t.address_id JOIN cycles c ON "
-                          "c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
-                          "i.payee_member_idx WHERE t.batch_id = ?";
-  ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
-  stmt->BindInt(1, b.batch_id);
-  if (!b.fresh) stmt->BindInt(2, b.batch_id);
-  const size_t expected = static_cast<size_t>(std::max<int64_t>(b.transactions, 0));
+}
+
+// The columns a file's transfers are read from, the amount and IFSC taken from `attempt` (the
+// instruction or an attempt of it). The member's registered name is read only for an account
+// without its holder's name.
+std::string TransferColumns(std::string_view attempt) {
+  const std::string t(attempt);
+  return "SELECT i.instruction_id, " + t + ".amount_paise, i.payee_member_idx, " + t +
+         ".ifsc, a.account_sealed, COALESCE(a.holder_name, (SELECT m.name FROM members m "
+         "WHERE m.member_idx = i.payee_member_idx)), i.scheme_id, c.period, v.wrapped_key FROM ";
+}
+
+// Steps `stmt` (of TransferColumns, bound) to its end into `loaded`'s transfers, their accounts
+// still sealed, reusing the room of the file loaded last; calls `first_step`, when given, once
+// the statement has taken its snapshot (its first step, row or none). `stmt` is Reset.
+Status ReadTransfers(storage::Statement& stmt, const ExportOptions& options, size_t expected,
+                     LoadedBatch& loaded, const std::function<void()>& first_step = nullptr) {
+  CreditTransferBatch& batch = loaded.batch;
   batch.transfers.reserve(expected);
   loaded.sealed.reserve(expected);
   loaded.wrapped_key.reserve(expected);
   size_t n = 0;  // rows read; the vectors' elements past it are the last file's, to be reused
   while (true) {
-    auto more = stmt->Step();
+    auto more = stmt.Step();
+    if (n == 0 && first_step) first_step();
     if (!more.ok()) {
-      stmt->Reset();
+      stmt.Reset();
       return more.status();
     }
     if (!*more) break;
-    if (stmt->ColumnIsNull(8)) {
-      Status missing = FailedPreconditionError("member " + std::to_string(stmt->ColumnInt(2)) +
+    if (stmt.ColumnIsNull(8)) {
+      Status missing = FailedPreconditionError("member " + std::to_string(stmt.ColumnInt(2)) +
                                                " has no key in the vault (erased?)");
-      stmt->Reset();
+      stmt.Reset();
       return missing;
     }
     if (n == batch.transfers.size()) {
@@ -704,110 +684,105 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
       loaded.wrapped_key.emplace_back();
     }
     CreditTransfer& t = batch.transfers[n];
-    t.instruction_id.assign(stmt->ColumnText(0));
+    t.instruction_id.assign(stmt.ColumnText(0));
     t.debtor_account_id.assign(options.debtor.id);
-    t.amount = Money::FromPaise(stmt->ColumnInt(1));
-    t.creditor_name.assign(stmt->ColumnText(5));
+    t.amount = Money::FromPaise(stmt.ColumnInt(1));
+    t.creditor_name.assign(stmt.ColumnText(5));
     t.creditor_account.clear();
-    t.creditor_ifsc.assign(stmt->ColumnText(3));
-    t.scheme_code.assign(stmt->ColumnText(6));
-    t.period.assign(stmt->ColumnText(7));
+    t.creditor_ifsc.assign(stmt.ColumnText(3));
+    t.scheme_code.assign(stmt.ColumnText(6));
+    t.period.assign(stmt.ColumnText(7));
     // ColumnText gives a blob's bytes as they are, on both backends.
-    loaded.sealed[n].assign(stmt->ColumnText(4));
-    loaded.wrapped_key[n].assign(stmt->ColumnText(8));
+    loaded.sealed[n].assign(stmt.ColumnText(4));
+    loaded.wrapped_key[n].assign(stmt.ColumnText(8));
     ++n;
   }
-  stmt->Reset();
+  stmt.Reset();
   batch.transfers.resize(n);
   loaded.sealed.resize(n);
   loaded.wrapped_key.resize(n);
   return OkStatus();
 }
 
-// Opens the accounts and writes the file's bytes into `*out` (cleared first; its capacity is
-// kept), passing them to `flush` as they are made (WritePain001) when it is given. No
-// database: safe on another thread.
-Status RenderLoaded(LoadedBatch& loaded, const crypto::MasterKey& key, std::string* out,
-                    const std::function<Status(std::string_view)>& flush = nullptr) {
-  CreditTransferBatch& batch = loaded.batch;
-  // In the order loaded: the writers list the transfers in id order themselves (ValidateBatch),
-  // through pointers; moving a million transfers into that order cost a cache miss each.
-  for (size_t i = 0; i < batch.transfers.size(); ++i) {
-    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(loaded.wrapped_key[i]));
-    ASSIGN_OR_RETURN(batch.transfers[i].creditor_account,
-                     dk.Open(loaded.sealed[i], kAssociatedAccount));
-  }
-  out->clear();
-  if (loaded.format == "csv") {
-    ASSIGN_OR_RETURN(*out, WriteCreditTransferCsv(batch));
-    return flush ? flush(*out) : OkStatus();
-  }
-  return WritePain001(batch, out, flush);
+// The joins from an instruction `i` to its account, cycle and key.
+constexpr std::string_view kTransferJoins =
+    "payment_instructions i JOIN mapper_addresses a ON a.address_id = i.address_id JOIN cycles c "
+    "ON c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = i.payee_member_idx ";
+
+// The batch's transfers as written: the instructions whose current attempt is in it, and those
+// whose attempt in it has ended since (instruction_attempts). Reads the database only; the
+// accounts are opened by OpenAccounts, which needs none (and may run on another thread).
+Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& options,
+                 LoadedBatch& loaded) {
+  SetHeader(b, options, loaded);
+  // In the order the rows come: the writers list the transfers in instruction id (byte) order
+  // themselves (ValidateBatch), on both backends; a database's sorter copied every row with its
+  // sealed bytes.
+  // The instructions whose current attempt is in the batch. A batch just claimed holds only
+  // those, all sent: no attempt of it has ended yet.
+  std::string current =
+      TransferColumns("i") + std::string(kTransferJoins) + "WHERE i.batch_id = ? AND ";
+  std::string sql =
+      b.fresh ? current + "i.status = 'sent'"
+              : current + "i.status IN ('sent', 'accepted', 'paid', 'rejected', 'returned') "
+                          "AND NOT EXISTS (SELECT 1 FROM instruction_attempts t WHERE "
+                          "t.instruction_id = i.instruction_id AND t.attempt = i.attempt) "
+                          "UNION ALL " +
+                          TransferColumns("t") +
+                          "instruction_attempts t JOIN payment_instructions i ON i.cycle_id = "
+                          "t.cycle_id AND i.beneficiary_idx = t.beneficiary_idx JOIN "
+                          "mapper_addresses a ON a.address_id = t.address_id JOIN cycles c ON "
+                          "c.cycle_id = i.cycle_id LEFT JOIN vault v ON v.member_idx = "
+                          "i.payee_member_idx WHERE t.batch_id = ?";
+  ASSIGN_OR_RETURN(auto stmt, db.Cached(sql));
+  stmt->BindInt(1, b.batch_id);
+  if (!b.fresh) stmt->BindInt(2, b.batch_id);
+  return ReadTransfers(*stmt, options,
+                       static_cast<size_t>(std::max<int64_t>(b.transactions, 0)), loaded);
 }
 
-// A file written under a temporary name, then synced and renamed into place by Commit, so that
-// a crash leaves the whole file or none under its name. Not committed: the temporary file is
-// removed.
-class DurableFile {
- public:
-  explicit DurableFile(std::filesystem::path path) : path_(std::move(path)), tmp_(path_) {
-    tmp_ += ".tmp";
-  }
-  DurableFile(const DurableFile&) = delete;
-  DurableFile& operator=(const DurableFile&) = delete;
-  ~DurableFile() {
-    if (fd_ < 0) return;
-    ::close(fd_);
-    std::error_code ignored;
-    std::filesystem::remove(tmp_, ignored);
-  }
+// The transfers of the file an export is about to claim for `bank`: its first max_per_file
+// ready instructions of the scheme, in key order (what the claim takes, in the same snapshot).
+// Calls `first_step` once the read has its snapshot. The header is left to SetHeader.
+Status LoadReady(storage::Database& db, std::string_view scheme_id, std::string_view bank,
+                 const ExportOptions& options, LoadedBatch& loaded,
+                 const std::function<void()>& first_step) {
+  ASSIGN_OR_RETURN(auto stmt,
+                   db.Cached(TransferColumns("i") + std::string(kTransferJoins) +
+                             "WHERE i.scheme_id = ? AND i.status = 'ready' AND i.bank = ? "
+                             "ORDER BY i.cycle_id, i.beneficiary_idx LIMIT ?"));
+  stmt->BindText(1, scheme_id);
+  stmt->BindText(2, bank);
+  stmt->BindInt(3, options.max_per_file);
+  return ReadTransfers(*stmt, options, static_cast<size_t>(options.max_per_file), loaded,
+                       first_step);
+}
 
-  Status Open() {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd_ < 0) return UnavailableError("cannot write " + tmp_.string() + ": " + strerror(errno));
-    return OkStatus();
+// Opens the loaded transfers' accounts. No database: safe on another thread.
+Status OpenAccounts(LoadedBatch& loaded, const crypto::MasterKey& key) {
+  std::vector<CreditTransfer>& transfers = loaded.batch.transfers;
+  for (size_t i = 0; i < transfers.size(); ++i) {
+    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(loaded.wrapped_key[i]));
+    ASSIGN_OR_RETURN(transfers[i].creditor_account,
+                     dk.Open(loaded.sealed[i], kAssociatedAccount));
   }
+  return OkStatus();
+}
 
-  Status Append(std::string_view bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return UnavailableError("cannot write " + tmp_.string() + ": " + strerror(errno));
-      }
-      done += static_cast<size_t>(n);
-    }
-    return OkStatus();
+// Writes the file's bytes, its accounts opened, into `*out` (cleared first; its capacity is
+// kept), passing them to `flush` as they are made (WritePain001) when it is given. No
+// database: safe on another thread.
+Status WriteLoaded(LoadedBatch& loaded, std::string* out,
+                   const std::function<Status(std::string_view)>& flush = nullptr) {
+  // In the order loaded: the writers list the transfers in id order themselves (ValidateBatch),
+  // through pointers; moving a million transfers into that order cost a cache miss each.
+  out->clear();
+  if (loaded.format == "csv") {
+    ASSIGN_OR_RETURN(*out, WriteCreditTransferCsv(loaded.batch));
+    return flush ? flush(*out) : OkStatus();
   }
-
-  Status Commit() {
-    int fd = fd_;
-    fd_ = -1;
-    if (::fsync(fd) != 0) {
-      std::string err = strerror(errno);
-      ::close(fd);
-      return UnavailableError("cannot sync " + tmp_.string() + ": " + err);
-    }
-    if (::close(fd) != 0) {
-      return UnavailableError("cannot sync " + tmp_.string() + ": " + strerror(errno));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp_, path_, ec);
-    if (ec) return UnavailableError("cannot rename " + tmp_.string() + ": " + ec.message());
-    int dir = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
-                     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-      ::fsync(dir);
-      ::close(dir);
-    }
-    return OkStatus();
-  }
-
- private:
-  std::filesystem::path path_, tmp_;
-  int fd_ = -1;
-};
+  return WritePain001(loaded.batch, out, flush);
+}
 
 // LoadBatch, and the count it must have.
 Status LoadCheckedBatch(storage::Database& db, const BatchRow& b, const ExportOptions& options,
@@ -826,7 +801,8 @@ Result<std::string> RenderBatch(storage::Database& db, const crypto::MasterKey& 
   LoadedBatch loaded;
   RETURN_IF_ERROR(LoadCheckedBatch(db, b, options, loaded));
   std::string bytes;
-  RETURN_IF_ERROR(RenderLoaded(loaded, key, &bytes));
+  RETURN_IF_ERROR(OpenAccounts(loaded, key));
+  RETURN_IF_ERROR(WriteLoaded(loaded, &bytes));
   return bytes;
 }
 
@@ -890,18 +866,174 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     RETURN_IF_ERROR(tx.Commit());
   }
 
+  // Each file is written, its bytes hashed, on a worker thread while the next is claimed. On an
+  // SQLite file each worker reads through a connection of its own (WAL lets it read beside this
+  // writer), and reads a file while it is being claimed (below); otherwise (PostgreSQL, an
+  // in-memory database) the batch is read here, once claimed, and only the rest runs on the
+  // worker. Each file is marked written in batch order once it is on disk; a crash before that
+  // writes it again, the same bytes, on the next run.
+  struct Written {
+    std::string hash;
+  };
+  constexpr size_t kInFlight = 2;
+  std::vector<std::unique_ptr<storage::Database>> readers;
+  for (size_t i = 0; i < kInFlight; ++i) {
+    std::unique_ptr<storage::Database> r = ReaderConnection(db);
+    if (!r) break;
+    readers.push_back(std::move(r));
+  }
+  if (readers.size() < kInFlight) readers.clear();
+  // Each worker renders into a buffer of its own, kept from file to file, and writes each
+  // stretch of the file as soon as it is rendered: writing a file from memory just faulted in,
+  // or long out of the processor's cache, cost several times as much.
+  // Each has its LoadedBatch too.
+  std::array<std::string, kInFlight> buffers;
+  std::array<LoadedBatch, kInFlight> batches;
+  // Writes a loaded batch, its accounts opened, to `path`.
+  auto write_file = [](LoadedBatch* loaded, std::string* bytes,
+                       std::filesystem::path path) -> Result<Written> {
+    DurableFile file(std::move(path));
+    RETURN_IF_ERROR(file.Open());
+    auto append = [&file](std::string_view stretch) { return file.Append(stretch); };
+    RETURN_IF_ERROR(WriteLoaded(*loaded, bytes, append));
+    RETURN_IF_ERROR(file.Commit());
+    return Written{crypto::ToHex(crypto::Hash256(*bytes))};
+  };
+  auto open_and_write = [&key, &write_file](LoadedBatch* loaded, std::string* bytes,
+                                           std::filesystem::path path) -> Result<Written> {
+    RETURN_IF_ERROR(OpenAccounts(*loaded, key));
+    return write_file(loaded, bytes, std::move(path));
+  };
+  auto load_and_write = [&options, &open_and_write](storage::Database* reader,
+                                                    LoadedBatch* loaded, std::string* bytes,
+                                                    BatchRow b, std::filesystem::path path)
+      -> Result<Written> {
+    RETURN_IF_ERROR(LoadCheckedBatch(*reader, b, options, *loaded));
+    return open_and_write(loaded, bytes, std::move(path));
+  };
+  // A file read while it is claimed. The claim's transaction holds SQLite's write lock from
+  // its start (BEGIN IMMEDIATE), and the worker is started after it: no writer can change the
+  // ready instructions between the worker's snapshot and the claim's, so the worker reads the
+  // very rows the claim takes, and opens their accounts, meanwhile. The claim waits for the
+  // worker's snapshot before it commits, then tells it the batch. Only then is the file
+  // written: a crash never leaves a file whose claim is not committed. Should what was read
+  // differ from the batch (it cannot, short of a fault), the committed batch is read instead.
+  auto read_while_claimed = [&options, &key, &scheme_id, &write_file, &load_and_write](
+                                storage::Database* reader, LoadedBatch* loaded,
+                                std::string* bytes, std::string bank,
+                                std::promise<void> snapshot,
+                                std::future<std::optional<BatchRow>> claimed)
+      -> Result<std::optional<Written>> {
+    bool taken = false;
+    auto take = [&] {
+      if (!taken) snapshot.set_value();
+      taken = true;
+    };
+    Status read = LoadReady(*reader, scheme_id, bank, options, *loaded, take);
+    take();
+    if (read.ok()) read = OpenAccounts(*loaded, key);
+    std::optional<BatchRow> b;
+    try {
+      b = claimed.get();
+    } catch (const std::future_error&) {  // the claim failed: nothing to write
+      return std::optional<Written>();
+    }
+    if (!b) return std::optional<Written>();  // nothing was ready
+    std::filesystem::path path = options.out_dir / FileNameFor(*b);
+    Money total;
+    for (const CreditTransfer& t : loaded->batch.transfers) total += t.amount;
+    if (!read.ok() || static_cast<int64_t>(loaded->batch.transfers.size()) != b->transactions ||
+        total.paise() != b->control_sum) {
+      ASSIGN_OR_RETURN(Written w, load_and_write(reader, loaded, bytes, *b, std::move(path)));
+      return std::optional<Written>(std::move(w));
+    }
+    SetHeader(*b, options, *loaded);
+    ASSIGN_OR_RETURN(Written w, write_file(loaded, bytes, std::move(path)));
+    return std::optional<Written>(std::move(w));
+  };
+  struct Pending {
+    BatchRow b;
+    std::filesystem::path path;
+    std::future<Result<Written>> done;
+  };
+  std::deque<Pending> in_flight;
+  size_t started = 0;  // files put in flight; file k uses slot k % kInFlight
+  std::vector<ExportedFile> out;
+  // Waits for the oldest file and marks it written.
+  auto finish_oldest = [&]() -> Status {
+    Pending p = std::move(in_flight.front());
+    in_flight.pop_front();
+    ASSIGN_OR_RETURN(Written w, p.done.get());
+    RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET status = 'written', file_name = ?, "
+                               "file_hash = ? WHERE batch_id = ?",
+                               {std::filesystem::absolute(p.path).string(), w.hash,
+                                p.b.batch_id})
+                        .status());
+    out.push_back({p.b.batch_id, p.b.message_id, p.b.bank, p.path, p.b.transactions,
+                   Money::FromPaise(p.b.control_sum)});
+    return OkStatus();
+  };
+  // Starts writing a committed batch, once a worker is free.
+  auto start = [&](const BatchRow& b) -> Status {
+    if (in_flight.size() >= kInFlight) RETURN_IF_ERROR(finish_oldest());
+    std::filesystem::path path = options.out_dir / FileNameFor(b);
+    std::future<Result<Written>> done;
+    // The slot's reader, batch and buffer are free: the file that used them last, kInFlight
+    // files ago, is done.
+    const size_t slot = started++ % kInFlight;
+    std::string* bytes = &buffers[slot];
+    LoadedBatch* loaded = &batches[slot];
+    if (!readers.empty()) {
+      storage::Database* reader = readers[slot].get();
+      try {
+        done = std::async(std::launch::async, load_and_write, reader, loaded, bytes, b, path);
+      } catch (const std::system_error&) {  // no thread to be had: here, when waited for
+        done = std::async(std::launch::deferred, load_and_write, reader, loaded, bytes, b, path);
+      }
+    } else {
+      RETURN_IF_ERROR(LoadCheckedBatch(db, b, options, *loaded));
+      try {
+        done = std::async(std::launch::async, open_and_write, loaded, bytes, path);
+      } catch (const std::system_error&) {
+        done = std::async(std::launch::deferred, open_and_write, loaded, bytes, path);
+      }
+    }
+    in_flight.push_back({b, std::move(path), std::move(done)});
+    return OkStatus();
+  };
+
   // Puts the bank's next file of ready instructions (at most max_per_file, in the order they
   // were written) into a new batch and posts its total from payable to the bank's clearing
   // account, in a transaction of its own: a crash leaves whole files claimed, the rest ready.
-  // Returns no batch when the bank has no ready instruction left.
+  // Puts the file in flight. Returns no batch when the bank has no ready instruction left.
   Timestamp now = clock.Now();
   Ledger ledger(db, clock);
   // ABORTED when an instruction of the bank turned ready between the count and the claim (on
   // PostgreSQL, a retry committed meanwhile; SQLite's writer excludes it): nothing is kept,
   // and the file is claimed again.
   auto claim_once = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
+    // The worker that reads the file as it is claimed, when there are readers: its slot is
+    // freed first, outside the claim's transaction.
+    if (!readers.empty() && in_flight.size() >= kInFlight) RETURN_IF_ERROR(finish_oldest());
+    // Declared before the transaction: on a failure the claim rolls back, then the worker
+    // learns it (a broken promise) and is waited for.
+    std::future<Result<std::optional<Written>>> reading;
+    std::promise<std::optional<BatchRow>> claimed;
+    std::future<void> snapshot_taken;
     ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
     RETURN_IF_ERROR(storage::LockForTransaction(db, "export:" + scheme_id));
+    if (!readers.empty()) {
+      const size_t slot = started % kInFlight;
+      std::promise<void> snapshot;
+      snapshot_taken = snapshot.get_future();
+      try {
+        reading = std::async(std::launch::async, read_while_claimed, readers[slot].get(),
+                             &batches[slot], &buffers[slot], bank, std::move(snapshot),
+                             claimed.get_future());
+      } catch (const std::system_error&) {  // no thread to be had: read after the claim
+        snapshot_taken = {};
+      }
+    }
     // The file: the bank's first max_per_file ready instructions in key order, counted and
     // totalled from the ready index alone (it carries the amount), then claimed up to the
     // last of them in one walk of that index, rows in their physical order.
@@ -927,7 +1059,13 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       control_sum += Money::FromPaise(first->ColumnInt(2));
     }
     first->Reset();
-    if (count == 0) return std::optional<BatchRow>();  // rolled back: nothing left
+    if (count == 0) {  // rolled back: nothing left
+      if (reading.valid()) {
+        claimed.set_value(std::nullopt);
+        RETURN_IF_ERROR(reading.get().status());
+      }
+      return std::optional<BatchRow>();
+    }
     // Message ids: "SPODE-" + batch number + "-" + bank; the batch number comes from the row,
     // so it is unique.
     ASSIGN_OR_RETURN(auto id_row,
@@ -968,9 +1106,25 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                             AccountKey::BankClearing(scheme_id, bank), control_sum,
                             "bank file " + std::string(msg)))
                         .status());
+    if (snapshot_taken.valid()) snapshot_taken.wait();
     RETURN_IF_ERROR(tx.Commit());
-    return std::optional<BatchRow>(BatchRow{batch_id, msg, bank, options.format, moved,
-                                            control_sum.paise(), now, /*fresh=*/true});
+    BatchRow b{batch_id, msg, bank, options.format, moved, control_sum.paise(), now,
+               /*fresh=*/true};
+    if (!reading.valid()) {
+      RETURN_IF_ERROR(start(b));
+      return std::optional<BatchRow>(b);
+    }
+    claimed.set_value(b);
+    // The worker's answer, as start's futures give it: the file written, or why not.
+    std::future<Result<Written>> done =
+        std::async(std::launch::deferred, [r = std::move(reading)]() mutable -> Result<Written> {
+          ASSIGN_OR_RETURN(std::optional<Written> w, r.get());
+          if (!w) return InternalError("a file claimed was not written");
+          return *std::move(w);
+        });
+    ++started;
+    in_flight.push_back({b, options.out_dir / FileNameFor(b), std::move(done)});
+    return std::optional<BatchRow>(b);
   };
   auto claim_file = [&](const std::string& bank) -> Result<std::optional<BatchRow>> {
     for (int tries = 1;; ++tries) {
@@ -981,97 +1135,6 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     }
   };
 
-  // Each file is claimed and committed here, then read, opened, rendered, hashed and written
-  // on a worker thread while the next is claimed. On an SQLite file each worker reads the
-  // committed batch through a connection of its own (WAL lets it read beside this writer);
-  // otherwise (PostgreSQL, an in-memory database) the batch is read here and only the rest runs
-  // on the worker. Each file is marked written in batch order once it is on disk; a crash
-  // before that writes it again, the same bytes, on the next run.
-  struct Written {
-    std::string hash;
-  };
-  constexpr size_t kInFlight = 2;
-  std::vector<std::unique_ptr<storage::Database>> readers;
-  for (size_t i = 0; i < kInFlight; ++i) {
-    std::unique_ptr<storage::Database> r = ReaderConnection(db);
-    if (!r) break;
-    readers.push_back(std::move(r));
-  }
-  if (readers.size() < kInFlight) readers.clear();
-  // Each worker renders into a buffer of its own, kept from file to file, and writes each
-  // stretch of the file as soon as it is rendered: writing a file from memory just faulted in,
-  // or long out of the processor's cache, cost several times as much.
-  // Each has its LoadedBatch too.
-  std::array<std::string, kInFlight> buffers;
-  std::array<LoadedBatch, kInFlight> batches;
-  auto render_and_write = [&key](LoadedBatch* loaded, std::string* bytes,
-                                 std::filesystem::path path) -> Result<Written> {
-    DurableFile file(std::move(path));
-    RETURN_IF_ERROR(file.Open());
-    auto append = [&file](std::string_view stretch) { return file.Append(stretch); };
-    RETURN_IF_ERROR(RenderLoaded(*loaded, key, bytes, append));
-    RETURN_IF_ERROR(file.Commit());
-    return Written{crypto::ToHex(crypto::Hash256(*bytes))};
-  };
-  auto load_render_and_write = [&options, &render_and_write](
-                                   storage::Database* reader, LoadedBatch* loaded,
-                                   std::string* bytes, BatchRow b,
-                                   std::filesystem::path path) -> Result<Written> {
-    RETURN_IF_ERROR(LoadCheckedBatch(*reader, b, options, *loaded));
-    return render_and_write(loaded, bytes, std::move(path));
-  };
-  struct Pending {
-    BatchRow b;
-    std::filesystem::path path;
-    std::future<Result<Written>> done;
-  };
-  std::deque<Pending> in_flight;
-  size_t started = 0;
-  std::vector<ExportedFile> out;
-  // Waits for the oldest file and marks it written.
-  auto finish_oldest = [&]() -> Status {
-    Pending p = std::move(in_flight.front());
-    in_flight.pop_front();
-    ASSIGN_OR_RETURN(Written w, p.done.get());
-    RETURN_IF_ERROR(db.Execute("UPDATE payment_batches SET status = 'written', file_name = ?, "
-                               "file_hash = ? WHERE batch_id = ?",
-                               {std::filesystem::absolute(p.path).string(), w.hash,
-                                p.b.batch_id})
-                        .status());
-    out.push_back({p.b.batch_id, p.b.message_id, p.b.bank, p.path, p.b.transactions,
-                   Money::FromPaise(p.b.control_sum)});
-    return OkStatus();
-  };
-  // Starts writing a committed batch, once a worker is free.
-  auto start = [&](const BatchRow& b) -> Status {
-    if (in_flight.size() >= kInFlight) RETURN_IF_ERROR(finish_oldest());
-    std::filesystem::path path = options.out_dir / FileNameFor(b);
-    std::future<Result<Written>> done;
-    // The slot's reader, batch and buffer are free: the file that used them last, kInFlight
-    // files ago, is done.
-    const size_t slot = started++ % kInFlight;
-    std::string* bytes = &buffers[slot];
-    LoadedBatch* loaded = &batches[slot];
-    if (!readers.empty()) {
-      storage::Database* reader = readers[slot].get();
-      try {
-        done = std::async(std::launch::async, load_render_and_write, reader, loaded, bytes, b,
-                          path);
-      } catch (const std::system_error&) {  // no thread to be had: here, when waited for
-        done = std::async(std::launch::deferred, load_render_and_write, reader, loaded, bytes, b,
-                          path);
-      }
-    } else {
-      RETURN_IF_ERROR(LoadCheckedBatch(db, b, options, *loaded));
-      try {
-        done = std::async(std::launch::async, render_and_write, loaded, bytes, path);
-      } catch (const std::system_error&) {
-        done = std::async(std::launch::deferred, render_and_write, loaded, bytes, path);
-      }
-    }
-    in_flight.push_back({b, std::move(path), std::move(done)});
-    return OkStatus();
-  };
   Status failed = [&]() -> Status {
     // First the files a crashed run left unwritten, then this run's: a file of each bank in
     // turn, so that the last files claimed are the banks' last, partly full ones, and the
@@ -1081,7 +1144,6 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     while (!open.empty()) {
       for (auto bank = open.begin(); bank != open.end();) {
         ASSIGN_OR_RETURN(std::optional<BatchRow> b, claim_file(*bank));
-        if (b) RETURN_IF_ERROR(start(*b));
         if (!b || b->transactions < options.max_per_file) {
           bank = open.erase(bank);  // the bank's last
         } else {

@@ -136,7 +136,7 @@ struct ExportedFile {
 // Puts every ready instruction of the cycle's scheme (this cycle's, and retries and arrears of
 // earlier ones) into bank files, one per bank (split at max_per_file). Each file is claimed in a
 // transaction of its own, with the posting of its total from payable to that bank's clearing
-// account, and written (to a temporary name, synced, then renamed) while the next is claimed;
+// account, and written (to a temporary name, synced, then renamed) once its claim commits;
 // any file of the scheme's earlier batches that is missing is written too. A crash leaves whole
 // files claimed and the rest ready: re-running writes what is missing, claims the rest, and
 // never puts an instruction in two files.

@@ -765,6 +765,70 @@ TEST_P(DisbursementTest, AHouseholdSchemeNamesEachInstructionByItsFamilyId) {
   ExpectReconciled();
 }
 
+// A bank's instructions split into files of max_per_file, each file read while it is claimed
+// (on SQLite): every instruction goes into exactly one file, each file holds what its batch
+// records, and a bank whose count divides evenly ends with a claim that finds nothing.
+TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
+  ASSERT_OK(world_.Build(30));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  auto by_bank = db().Query("SELECT bank, COUNT(*) FROM payment_instructions WHERE status = "
+                            "'ready' GROUP BY bank ORDER BY bank");
+  ASSERT_TRUE(by_bank.ok()) << by_bank.status();
+  ASSERT_EQ(by_bank->size(), 3u);
+  bool some_even = false;
+  for (const storage::Row& r : *by_bank) some_even = some_even || r.Int(1) % 2 == 0;
+  EXPECT_TRUE(some_even) << "no bank's last claim would find nothing";
+
+  ExportOptions options = world_.Export();
+  options.max_per_file = 2;
+  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_TRUE(files.ok()) << files.status();
+  std::map<std::string, int64_t> files_of, sent_of;
+  std::map<std::string, int> seen;  // instruction id: files that list it
+  for (const ExportedFile& f : *files) {
+    EXPECT_GE(f.transactions, 1);
+    EXPECT_LE(f.transactions, 2);
+    ++files_of[f.bank];
+    sent_of[f.bank] += f.transactions;
+    std::ifstream in(f.path, std::ios::binary);
+    std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(xml.find("<MsgId>" + f.message_id + "</MsgId>"), std::string::npos) << f.path;
+    EXPECT_NE(xml.find("<NbOfTxs>" + std::to_string(f.transactions) + "</NbOfTxs>"),
+              std::string::npos)
+        << f.path;
+    Money total;
+    const std::string open = "<EndToEndId>", close = "</EndToEndId>";
+    for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at)) {
+      at += open.size();
+      std::string id = xml.substr(at, xml.find(close, at) - at);
+      ++seen[id];
+      auto i = db().QueryOne("SELECT batch_id, amount_paise FROM payment_instructions WHERE "
+                             "instruction_id = ?",
+                             {id});
+      ASSERT_TRUE(i.ok() && *i) << id;
+      EXPECT_EQ((*i)->Int(0), f.batch_id) << id << " is listed in another batch's file";
+      total += Money::FromPaise((*i)->Int(1));
+    }
+    EXPECT_EQ(total, f.total) << f.path;
+  }
+  for (const storage::Row& r : *by_bank) {
+    EXPECT_EQ(sent_of[r.Text(0)], r.Int(1)) << r.Text(0);
+    EXPECT_EQ(files_of[r.Text(0)], (r.Int(1) + 1) / 2) << r.Text(0);
+  }
+  EXPECT_EQ(seen.size(), 30u);
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches WHERE status = 'written'"),
+            static_cast<int64_t>(files->size()));
+  ExpectReconciled();
+  auto again = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DisbursementTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
 
