@@ -889,15 +889,20 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // Each has its LoadedBatch too.
   std::array<std::string, kInFlight> buffers;
   std::array<LoadedBatch, kInFlight> batches;
-  // Writes a loaded batch, its accounts opened, to `path`.
+  // Writes a loaded batch, its accounts opened, to `path`, hashing each stretch as it goes
+  // out, while it is still in the processor's cache.
   auto write_file = [](LoadedBatch* loaded, std::string* bytes,
                        std::filesystem::path path) -> Result<Written> {
     DurableFile file(std::move(path));
     RETURN_IF_ERROR(file.Open());
-    auto append = [&file](std::string_view stretch) { return file.Append(stretch); };
+    crypto::Hasher256 hasher;
+    auto append = [&file, &hasher](std::string_view stretch) {
+      hasher.Update(stretch);
+      return file.Append(stretch);
+    };
     RETURN_IF_ERROR(WriteLoaded(*loaded, bytes, append));
     RETURN_IF_ERROR(file.Commit());
-    return Written{crypto::ToHex(crypto::Hash256(*bytes))};
+    return Written{crypto::ToHex(hasher.Final())};
   };
   auto open_and_write = [&key, &write_file](LoadedBatch* loaded, std::string* bytes,
                                            std::filesystem::path path) -> Result<Written> {
