@@ -754,8 +754,10 @@ Status LoadReady(storage::Database& db, std::string_view scheme_id, std::string_
   stmt->BindText(1, scheme_id);
   stmt->BindText(2, bank);
   stmt->BindInt(3, options.max_per_file);
-  return ReadTransfers(*stmt, options, static_cast<size_t>(options.max_per_file), loaded,
-                       first_step);
+  // Room for a file of the default size at most: the count is not known yet, and a caller's
+  // limit of millions would reserve gigabytes for a short file. A larger file grows the room.
+  const int64_t room = std::min(options.max_per_file, ExportOptions{}.max_per_file);
+  return ReadTransfers(*stmt, options, static_cast<size_t>(room), loaded, first_step);
 }
 
 // Opens the loaded transfers' accounts. No database: safe on another thread.
@@ -868,9 +870,9 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
 
   // Each file is written, its bytes hashed, on a worker thread while the next is claimed. On an
   // SQLite file each worker reads through a connection of its own (WAL lets it read beside this
-  // writer), and reads a file while it is being claimed (below); otherwise (PostgreSQL, an
-  // in-memory database) the batch is read here, once claimed, and only the rest runs on the
-  // worker. Each file is marked written in batch order once it is on disk; a crash before that
+  // writer), and reads its file while that file is being claimed (below); otherwise
+  // (PostgreSQL, an in-memory database) the batch is read here, once claimed, and only the rest
+  // runs on the worker. Each file is marked written in batch order once it is on disk; a crash before that
   // writes it again, the same bytes, on the next run.
   struct Written {
     std::string hash;

@@ -165,10 +165,10 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
       // and the total, is in the file's first kilobyte.
       constexpr size_t kHead = 64 << 10;
       crypto::Hasher256 hasher;
-      std::string bytes;  // the file's head
+      std::string head;
       Status read = ReadFileInPieces(path, [&](std::string_view piece) {
         hasher.Update(piece);
-        if (bytes.size() < kHead) bytes.append(piece.substr(0, kHead - bytes.size()));
+        if (head.size() < kHead) head.append(piece.substr(0, kHead - head.size()));
         return OkStatus();
       });
       if (read.code() == StatusCode::kNotFound) {
@@ -185,7 +185,7 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
                              " differs from the file written");
       }
       if (b.Text(7) == "pain.001") {
-        std::string n = FirstElement(bytes, "NbOfTxs"), cs = FirstElement(bytes, "CtrlSum");
+        std::string n = FirstElement(head, "NbOfTxs"), cs = FirstElement(head, "CtrlSum");
         auto money = Money::Parse(cs);
         if (n != std::to_string(count) || !money.ok() || money->paise() != sum) {
           r.problems.push_back("bank file " + msg + ": the file says " + n + " / " + cs +
