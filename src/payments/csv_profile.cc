@@ -322,11 +322,11 @@ Result<StatusReport> ParseStatusCsv(std::string_view csv, const StatusCsvLimits&
     std::string_view first = body.substr(0, *parallel), second = body.substr(*parallel);
     const size_t first_lines = static_cast<size_t>(std::count(first.begin(), first.end(), '\n'));
     const int64_t second_line = body_line + static_cast<int64_t>(first_lines);
-    // Room for every line: the halves are not moved as they grow, nor when joined.
-    report.transactions.reserve(first_lines + static_cast<size_t>(std::count(
-                                                  second.begin(), second.end(), '\n')) + 1);
+    // Room for each half's lines: neither is moved as it grows, nor when they are joined.
+    report.transactions.reserve(first_lines + 1);
     StatusReport later;
-    later.transactions.reserve(report.transactions.capacity() - first_lines);
+    later.transactions.reserve(
+        static_cast<size_t>(std::count(second.begin(), second.end(), '\n')) + 1);
     auto parse_second = [&]() {
       CsvSplitter rest(second, limits, second_line);
       return ParseRecords(rest, index, columns, limits, later);
@@ -342,9 +342,7 @@ Result<StatusReport> ParseStatusCsv(std::string_view csv, const StatusCsvLimits&
     Status second_status = second_done.get();
     RETURN_IF_ERROR(first_status);
     RETURN_IF_ERROR(second_status);
-    report.transactions.insert(report.transactions.end(),
-                               std::make_move_iterator(later.transactions.begin()),
-                               std::make_move_iterator(later.transactions.end()));
+    report.transactions.Append(std::move(later.transactions));
     report.issues.insert(report.issues.end(), std::make_move_iterator(later.issues.begin()),
                          std::make_move_iterator(later.issues.end()));
     return report;

@@ -115,13 +115,27 @@ std::string_view StatusDispositionName(StatusDisposition disposition) {
   return "unknown";
 }
 
-std::vector<size_t> OrderById(const std::vector<TransactionStatus>& statuses) {
+void StatusLines::Append(StatusLines&& later) {
+  if (later.empty()) return;
+  if (tail_.empty() && later.tail_.empty()) {
+    if (head_.empty()) {
+      head_ = std::move(later.head_);
+    } else {
+      tail_ = std::move(later.head_);
+    }
+  } else {
+    for (size_t i = 0; i < later.size(); ++i) push_back(std::move(later[i]));
+  }
+  later = StatusLines();
+}
+
+std::vector<size_t> OrderById(const StatusLines& statuses) {
   return internal::OrderByBytes(
       statuses.size(), [&](size_t i) -> std::string_view { return statuses[i].end_to_end_id; });
 }
 
 std::vector<StatusReview> ReviewStatuses(
-    const std::vector<TransactionStatus>& statuses,
+    const StatusLines& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup) {
   return ReviewOrderedStatuses(statuses, OrderById(statuses), [&](size_t i) {
     return lookup(statuses[i].end_to_end_id);
@@ -129,7 +143,7 @@ std::vector<StatusReview> ReviewStatuses(
 }
 
 std::vector<StatusReview> ReviewOrderedStatuses(
-    const std::vector<TransactionStatus>& statuses, const std::vector<size_t>& order,
+    const StatusLines& statuses, const std::vector<size_t>& order,
     const std::function<InstructionState(size_t index)>& lookup) {
   std::vector<StatusReview> review(statuses.size());
   for (size_t i = 0; i < statuses.size(); ++i) review[i].index = i;

@@ -40,6 +40,39 @@ std::vector<D> Dispositions(const std::vector<TransactionStatus>& lines,
 // OrderById sorts by bytes (as std::string compares) whatever the ids share: a long common
 // prefix, an id that is a prefix of another, bytes above 0x7f, ids equal in their first 8 bytes
 // after the prefix; lines of the same id stay in file order.
+std::vector<std::string> Ids(const StatusLines& lines) {
+  std::vector<std::string> ids;
+  for (const TransactionStatus& t : lines) ids.push_back(t.end_to_end_id);
+  return ids;
+}
+
+TEST(StatusLinesTest, JoinedPartsReadAsOneListInOrder) {
+  StatusLines front, later;
+  front.push_back(Line(2, "A", "ACSC"));
+  front.push_back(Line(3, "B", "ACSC"));
+  later.push_back(Line(4, "C", "RJCT"));
+  const TransactionStatus* kept = &later[0];
+  front.Append(std::move(later));
+  EXPECT_TRUE(later.empty());
+  ASSERT_EQ(front.size(), 3u);
+  EXPECT_EQ(&front[2], kept);  // the later part's storage, not a copy
+  EXPECT_EQ(front.back().end_to_end_id, "C");
+  front.push_back(Line(5, "D", "ACSC"));  // after the joined part
+  EXPECT_THAT(Ids(front), ElementsAre("A", "B", "C", "D"));
+  EXPECT_EQ(front[3].position.line, 5);
+
+  // A third list is copied in after both parts; an empty one changes nothing.
+  StatusLines third;
+  third.push_back(Line(6, "E", "ACSC"));
+  front.Append(std::move(third));
+  front.Append(StatusLines());
+  EXPECT_THAT(Ids(front), ElementsAre("A", "B", "C", "D", "E"));
+  StatusLines none;
+  none.Append(std::move(front));
+  EXPECT_THAT(Ids(none), ElementsAre("A", "B", "C", "D", "E"));
+  EXPECT_EQ(OrderById(none), (std::vector<size_t>{0, 1, 2, 3, 4}));
+}
+
 TEST(OrderByIdTest, IsByteOrderThenFileOrder) {
   const std::vector<std::string> ids = {
       "202611-50000000019-aa", "202611-5000000001",      "202611-50000000019-ab",
