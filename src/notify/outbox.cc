@@ -87,6 +87,22 @@ Result<int64_t> Outbox::Enqueue(const Message& m) {
        std::string(LanguageName(m.language)), body, now, now});
 }
 
+Status Outbox::EnqueueAll(std::span<const Message> messages) {
+  static const std::string kColumns[] = {"channel", "recipient",     "member_id",
+                                         "template", "language",     "body",
+                                         "status",  "created_at_us", "next_attempt_at_us"};
+  storage::RowBuffer rows(9);
+  const int64_t now = clock_.Now().micros;
+  for (const Message& m : messages) {
+    RETURN_IF_ERROR(CheckRecipient(m.channel, m.recipient));
+    ASSIGN_OR_RETURN(std::string body, templates_.Render(m.template_name, m.language, m.params));
+    rows.Text(ChannelName(m.channel)).Text(m.recipient).TextOrNull(m.member_id);
+    rows.Text(m.template_name).Text(LanguageName(m.language)).Text(body).Text("pending");
+    rows.Int(now).Int(now);
+  }
+  return db_.BulkInsert("outbox", kColumns, rows);
+}
+
 Result<std::vector<StoredMessage>> Outbox::Recent(int limit, std::string_view member_id) {
   if (limit < 1 || limit > kMaxRecent) {
     return InvalidArgumentError("limit must be between 1 and " + std::to_string(kMaxRecent) +

@@ -247,6 +247,44 @@ TEST_P(OutboxTest, EnqueueRejectsBadInputAndStoresNothing) {
   EXPECT_EQ(Count(), 1);
 }
 
+TEST_P(OutboxTest, EnqueueAllStoresEachAsEnqueueWouldInOrderOrNoneWhenOneIsBad) {
+  Message hindi = Otp("9876500001", "48301759261", "111111");
+  hindi.language = Language::kHi;
+  Message email{.channel = Channel::kEmail,
+                .recipient = "officer@district.example.in",
+                .template_name = "grievance_ack",
+                .params = {{"ticket", "GR-7"}, {"due_date", "20-12-2026"}}};
+  std::vector<Message> batch = {Otp("9876500000"), hindi, email};
+  ASSERT_TRUE(outbox_.EnqueueAll(batch).ok());
+  int64_t single = Enqueue(hindi);  // the same message, one at a time
+  auto stored = db().Query("SELECT message_id FROM outbox ORDER BY message_id");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 4u);
+  StoredMessage first = Get((*stored)[0].Int(0)), second = Get((*stored)[1].Int(0)),
+                third = Get((*stored)[2].Int(0)), alone = Get(single);
+  EXPECT_EQ(first.recipient, "9876500000");
+  EXPECT_EQ(second.recipient, "9876500001");
+  EXPECT_EQ(second.body, alone.body);
+  EXPECT_EQ(second.language, Language::kHi);
+  EXPECT_EQ(second.member_id, "48301759261");
+  EXPECT_EQ(second.status, MessageStatus::kPending);
+  EXPECT_EQ(second.attempts, 0);
+  EXPECT_EQ(second.created_at, kNow);
+  EXPECT_EQ(second.next_attempt_at, kNow);
+  EXPECT_EQ(third.channel, Channel::kEmail);
+  EXPECT_EQ(third.member_id, "");
+  EXPECT_EQ(Count("member_id IS NULL"), 1);
+
+  Message unknown = Otp();
+  unknown.template_name = "otp_logout";
+  std::vector<Message> bad = {Otp("9876500002"), unknown};
+  EXPECT_EQ(outbox_.EnqueueAll(bad).code(), StatusCode::kNotFound);
+  bad[1] = Otp("98765");
+  EXPECT_EQ(outbox_.EnqueueAll(bad).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(outbox_.EnqueueAll(std::vector<Message>{}).ok());
+  EXPECT_EQ(Count(), 4);
+}
+
 TEST_P(OutboxTest, EnqueueJoinsTheCallersTransaction) {
   {
     auto tx = storage::Transaction::Begin(db());

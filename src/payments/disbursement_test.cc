@@ -671,6 +671,67 @@ TEST_P(DisbursementTest, AStatusFileChangesOnlyWhatItMay) {
   ExpectReconciled();
 }
 
+// Lines that move one instruction forward several times in one file are all applied, in the
+// file's order: it ends at the last (on PostgreSQL the updates go in as one UPDATE ... FROM of
+// each instruction's last status).
+TEST_P(DisbursementTest, AFileThatMovesAnInstructionSeveralTimesLeavesItAtTheLast) {
+  ASSERT_OK(world_.Build(5));
+  auto cycle = world_.RunCycle("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  auto ids = db().Query("SELECT instruction_id FROM payment_instructions ORDER BY 1");
+  ASSERT_TRUE(ids.ok());
+  ASSERT_EQ(ids->size(), 5u);
+  const std::string a = (*ids)[0].Text(0), b = (*ids)[1].Text(0), c = (*ids)[2].Text(0),
+                    d = (*ids)[3].Text(0), e = (*ids)[4].Text(0);
+  // e: a technical failure (AB05, a timeout at the bank), sent again as it is, untold.
+  std::string csv = "end_to_end_id,status,reason_code\n" + a + ",ACCP,\n" + b + ",ACSC,\n" +
+                    a + ",ACSC,\n" + c + ",ACCP,\n" + e + ",RJCT,AB05\n" + a + ",RTND,AC04\n" +
+                    d + ",RJCT,AC01\n";
+  auto r = ImportStatusFile(db(), clock_, csv, "moves.csv");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->applied, 7);
+  EXPECT_EQ(r->returned, 1);
+  EXPECT_EQ(r->rejected, 2);
+  EXPECT_EQ(r->requeued, 1);
+  auto again = db().QueryOne("SELECT status, attempt, batch_id IS NULL FROM payment_instructions "
+                             "WHERE instruction_id = ?",
+                             {e});
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->Text(0), "ready");
+  EXPECT_EQ((*again)->Int(1), 2);
+  EXPECT_EQ((*again)->Int(2), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts WHERE instruction_id = '" + e +
+                  "' AND attempt = 1 AND outcome = 'rejected' AND reason_code = 'AB05' AND "
+                  "batch_id IS NOT NULL"),
+            1);
+  auto row = [&](const std::string& id) {
+    return *db().QueryOne("SELECT status, COALESCE(reason_code, '') FROM payment_instructions "
+                          "WHERE instruction_id = ?",
+                          {id});
+  };
+  EXPECT_EQ(row(a)->Text(0), "returned");
+  EXPECT_EQ(row(a)->Text(1), "AC04");
+  EXPECT_EQ(row(b)->Text(0), "paid");
+  EXPECT_EQ(row(b)->Text(1), "");
+  EXPECT_EQ(row(c)->Text(0), "accepted");
+  EXPECT_EQ(row(d)->Text(0), "rejected");
+  EXPECT_EQ(row(d)->Text(1), "AC01");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts WHERE instruction_id = '" + a +
+                  "' AND outcome = 'returned' AND reason_code = 'AC04'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM instruction_attempts"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reentry_events WHERE kind = 'payment_returned'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reentry_events WHERE kind = 'payment_rejected'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reentry_events"), 2);  // none for e
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE template = 'payment_returned'"), 2);
+  // e goes out again, in a file of its own, with its id.
+  auto sent = ExportBatches(db(), clock_, key_, *cycle, world_.Export());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_EQ((*sent)[0].transactions, 1);
+  ExpectReconciled();
+}
+
 TEST_P(DisbursementTest, FailedValidationNeverReachesTheBankAndIsExplained) {
   ASSERT_OK(world_.Build(3));
   auto payee = db().QueryOne("SELECT member_idx FROM members WHERE relationship = 'head' ORDER "

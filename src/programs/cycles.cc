@@ -214,6 +214,7 @@ Result<CycleSummary> CreateCycle(storage::Database& db, const TimeSource& clock,
     ++out.beneficiaries;
   }
   RETURN_IF_ERROR(db.BulkInsert("cycle_entitlements", kCols, rows));
+  RETURN_IF_ERROR(storage::RefreshStatistics(db, "cycle_entitlements"));
   RETURN_IF_ERROR(db.Execute("UPDATE cycles SET status = 'prepared', beneficiaries = ?, "
                              "total_paise = ? WHERE cycle_id = ?",
                              {out.beneficiaries, total, cycle_id})

@@ -686,6 +686,70 @@ TEST_P(EnrolmentTest, DatabaseRefusesTwoCurrentEnrolmentsForOneBeneficiary) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM enrolments"), 3);
 }
 
+// Many events at once: each stored once, in order, with what RecordReentryEvent stores; a source
+// already recorded (earlier, or twice in the batch) is left alone; a bad event stores nothing.
+TEST_P(EnrolmentTest, ReentryEventsRecordedTogetherAreStoredOnceInOrder) {
+  auto event = [](ReentryKind kind, std::string source, int64_t member) {
+    return ReentryEvent{.kind = kind,
+                        .scheme_id = "pension",
+                        .member_idx = member,
+                        .household_idx = member + 100,
+                        .reason_code = "AC04",
+                        .detail = {{"reason", "closed account"}},
+                        .source = std::move(source)};
+  };
+  ASSERT_TRUE(RecordReentryEvent(db(), event(ReentryKind::kExit, "s:1", 1), clock_.Now()).ok());
+  std::vector<ReentryEvent> batch = {event(ReentryKind::kPaymentReturned, "s:3", 3),
+                                     event(ReentryKind::kPaymentRejected, "s:1", 9),  // recorded
+                                     event(ReentryKind::kPaymentRejected, "s:2", 2),
+                                     event(ReentryKind::kPaymentRejected, "s:3", 8)};  // twice
+  batch[2].scheme_id.clear();
+  batch[2].household_idx.reset();
+  auto created = RecordReentryEvents(db(), batch, clock_.Now());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(*created, 2);
+  auto events = ReentryEvents();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].source, "s:1");
+  EXPECT_EQ(events[0].kind, "exit");
+  EXPECT_EQ(events[1].source, "s:3");
+  EXPECT_EQ(events[1].kind, "payment_returned");
+  EXPECT_EQ(events[1].member_idx, 3);
+  EXPECT_EQ(events[2].source, "s:2");
+  EXPECT_EQ(events[2].reason_code, "AC04");
+  auto stored = ListReentryEvents(db(), {.member_idx = 2});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].event.scheme_id, "");
+  EXPECT_FALSE((*stored)[0].event.household_idx.has_value());
+  EXPECT_EQ((*stored)[0].event.detail["reason"], "closed account");
+  EXPECT_EQ((*stored)[0].created_at, clock_.Now());
+
+  // Inside a caller's transaction, twice: both calls' events, and a rollback takes them back.
+  {
+    auto tx = storage::Transaction::Begin(db());
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    std::vector<ReentryEvent> first = {event(ReentryKind::kExit, "t:1", 4)};
+    std::vector<ReentryEvent> second = {event(ReentryKind::kExit, "t:2", 5)};
+    EXPECT_EQ(*RecordReentryEvents(db(), first, clock_.Now()), 1);
+    EXPECT_EQ(*RecordReentryEvents(db(), second, clock_.Now()), 1);
+    EXPECT_EQ(ReentryEvents().size(), 5u);
+    ASSERT_TRUE(tx->Rollback().ok());
+  }
+  EXPECT_EQ(ReentryEvents().size(), 3u);
+
+  std::vector<ReentryEvent> bad = {event(ReentryKind::kExit, "u:1", 6),
+                                   event(ReentryKind::kExit, "", 7)};
+  EXPECT_EQ(RecordReentryEvents(db(), bad, clock_.Now()).status().code(),
+            StatusCode::kInvalidArgument);
+  bad[1].source = "u:2";
+  bad[1].reason_code.clear();
+  EXPECT_EQ(RecordReentryEvents(db(), bad, clock_.Now()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReentryEvents().size(), 3u);
+  EXPECT_EQ(*RecordReentryEvents(db(), std::vector<ReentryEvent>{}, clock_.Now()), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Enrolment, EnrolmentTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& info) { return info.param; });

@@ -76,6 +76,56 @@ Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Ti
   return n > 0;
 }
 
+Result<int64_t> RecordReentryEvents(storage::Database& db, std::span<const ReentryEvent> events,
+                                    Timestamp now) {
+  for (const ReentryEvent& e : events) {
+    if (e.source.empty()) return InvalidArgumentError("re-entry event: source is empty");
+    if (e.reason_code.empty()) {
+      return InvalidArgumentError("re-entry event: reason_code is empty (source " + e.source +
+                                  ")");
+    }
+  }
+  int64_t created = 0;
+  if (db.dialect() != storage::Dialect::kPostgres) {
+    for (const ReentryEvent& e : events) {
+      ASSIGN_OR_RETURN(bool added, RecordReentryEvent(db, e, now));
+      created += added ? 1 : 0;
+    }
+    return created;
+  }
+  if (events.empty()) return created;
+  static const std::string kColumns[] = {"n",           "kind",   "scheme_id", "member_idx",
+                                         "household_idx", "reason_code", "detail",
+                                         "source"};
+  storage::RowBuffer rows(8);
+  int64_t n = 0;
+  for (const ReentryEvent& e : events) {
+    rows.Int(n++).Text(ReentryKindName(e.kind)).TextOrNull(e.scheme_id).Add(OptInt(e.member_idx));
+    rows.Add(OptInt(e.household_idx)).Text(e.reason_code).Text(e.detail.dump()).Text(e.source);
+  }
+  // The staging table empties at each commit, so it is filled and read in one transaction.
+  std::optional<storage::Transaction> own;
+  if (!db.InTransaction()) {
+    ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));
+    own.emplace(std::move(tx));
+  }
+  RETURN_IF_ERROR(db.ExecScript("CREATE TEMP TABLE IF NOT EXISTS reentry_events_new (n BIGINT "
+                                "NOT NULL, kind TEXT NOT NULL, scheme_id TEXT, member_idx BIGINT, "
+                                "household_idx BIGINT, reason_code TEXT NOT NULL, detail TEXT NOT "
+                                "NULL, source TEXT NOT NULL) ON COMMIT DELETE ROWS; DELETE FROM "
+                                "reentry_events_new"));  // an earlier call's, this transaction
+  RETURN_IF_ERROR(db.BulkInsert("reentry_events_new", kColumns, rows));
+  ASSIGN_OR_RETURN(created,
+                   db.Execute("INSERT INTO reentry_events (kind, scheme_id, member_idx, "
+                              "household_idx, reason_code, detail, source, created_at_us) SELECT "
+                              "kind, scheme_id, member_idx, household_idx, reason_code, detail, "
+                              "source, ? FROM reentry_events_new ORDER BY n ON CONFLICT (source) "
+                              "DO NOTHING",
+                              {now.micros}));
+  if (own) RETURN_IF_ERROR(own->Commit());
+  return created;
+}
+
 Result<std::vector<StoredReentryEvent>> ListReentryEvents(storage::Database& db,
                                                           const ReentryFilter& f) {
   if (f.limit < 1 || f.limit > 10000) {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,14 @@ struct StoredReentryEvent {
 // Records `e` unless its source is already recorded (then returns false). INVALID_ARGUMENT for
 // an empty source or reason code.
 Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Timestamp now);
+
+// Records each of `events` whose source is not recorded yet, as RecordReentryEvent does each,
+// in their order, and returns how many were new. On PostgreSQL they go in through COPY and one
+// INSERT ... SELECT: a round trip an event made a bank's status file of 30,000 returns take
+// minutes to import. INVALID_ARGUMENT, before anything is written, for an empty source or
+// reason code.
+Result<int64_t> RecordReentryEvents(storage::Database& db, std::span<const ReentryEvent> events,
+                                    Timestamp now);
 
 struct ReentryFilter {
   std::optional<int64_t> member_idx = {};

@@ -1,5 +1,6 @@
 #include "storage/database.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <system_error>
@@ -258,6 +259,17 @@ Status LockForTransaction(Database& db, std::string_view key) {
   if (db.dialect() != Dialect::kPostgres) return OkStatus();
   return db.Query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", {std::string(key)})
       .status();
+}
+
+Status RefreshStatistics(Database& db, std::string_view table) {
+  if (table.empty() || !std::all_of(table.begin(), table.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    return InvalidArgumentError("RefreshStatistics: not a table name: '" + std::string(table) +
+                                "'");
+  }
+  if (db.dialect() != Dialect::kPostgres) return OkStatus();
+  return db.ExecScript("ANALYZE " + std::string(table));
 }
 
 }  // namespace spode::storage

@@ -196,6 +196,14 @@ class Transaction {
 // FAILED_PRECONDITION outside a transaction.
 Status LockForTransaction(Database& db, std::string_view key);
 
+// After a statement that added or changed many of `table`'s rows: refreshes the planner's
+// statistics of the table on PostgreSQL (ANALYZE; inside the caller's transaction they commit
+// with its rows). Autovacuum would do it only a while later, and a query planned meanwhile on a
+// table that was empty when last analyzed can read every row of a cycle for each look-up (a
+// status file of 100,000 lines: 26 ms a query of 1,000 ids instead of 5). Nothing on SQLite,
+// whose planner keeps no statistics unless asked. `table` is an identifier written in the code.
+Status RefreshStatistics(Database& db, std::string_view table);
+
 namespace internal {
 // Rewrites `?` placeholders to `$1..$n`, leaving quoted strings, identifiers and comments alone.
 std::string RewritePlaceholders(std::string_view sql);

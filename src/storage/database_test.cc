@@ -293,6 +293,37 @@ TEST_P(DatabaseTest, ExecScriptRunsDdlWithDialectTokens) {
   EXPECT_EQ(photo->value(0), Value(Blob{Bytes({0, 1, 2})}));
 }
 
+// PostgreSQL: the planner's statistics of a table that just grew, inside the writer's
+// transaction, committed with its rows. SQLite: nothing (no sqlite_stat1 appears).
+TEST_P(DatabaseTest, RefreshStatisticsAnalyzesAGrownTableOnPostgres) {
+  ASSERT_OK(Ddl("CREATE TABLE grown (id {{pk}}, cycle_id BIGINT NOT NULL, n BIGINT NOT NULL)"));
+  ASSERT_OK(db_->Begin());
+  RowBuffer rows(2);
+  for (int64_t i = 0; i < 5000; ++i) rows.Int(1).Int(i);
+  static const std::string kCols[] = {"cycle_id", "n"};
+  ASSERT_OK(db_->BulkInsert("grown", kCols, rows));
+  ASSERT_OK(RefreshStatistics(*db_, "grown"));
+  ASSERT_OK(db_->Commit());
+  if (postgres()) {
+    ASSERT_OK_AND_ASSIGN(auto tuples,
+                         db_->QueryOne("SELECT reltuples FROM pg_class WHERE oid = "
+                                       "'grown'::regclass"));
+    EXPECT_EQ(tuples->Int(0), 5000);  // -1 (never analyzed) before
+    ASSERT_OK_AND_ASSIGN(auto stats, db_->QueryOne("SELECT COUNT(*) FROM pg_stats WHERE "
+                                                   "tablename = 'grown' AND schemaname = ?",
+                                                   {schema_}));
+    EXPECT_EQ(stats->Int(0), 3);  // a row of statistics per column
+  } else {
+    ASSERT_OK_AND_ASSIGN(auto stat1, db_->QueryOne("SELECT COUNT(*) FROM sqlite_master WHERE "
+                                                   "name = 'sqlite_stat1'"));
+    EXPECT_EQ(stat1->Int(0), 0);
+  }
+  EXPECT_EQ(RefreshStatistics(*db_, "grown; DROP TABLE grown").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RefreshStatistics(*db_, "").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("grown"), 5000);
+}
+
 TEST_P(DatabaseTest, EveryTypeRoundTripsExactly) {
   ASSERT_OK(
       Ddl("CREATE TABLE round_trip (id BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION,"
