@@ -1,5 +1,6 @@
 #include "notify/outbox.h"
 
+#include <optional>
 #include <string>
 
 namespace spode::notify {
@@ -100,7 +101,15 @@ Status Outbox::EnqueueAll(std::span<const Message> messages) {
     rows.Text(m.template_name).Text(LanguageName(m.language)).Text(body).Text("pending");
     rows.Int(now).Int(now);
   }
-  return db_.BulkInsert("outbox", kColumns, rows);
+  if (rows.empty()) return OkStatus();
+  // All or none: in the caller's transaction, or in one of its own.
+  std::optional<storage::Transaction> own;
+  if (!db_.InTransaction()) {
+    ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db_));
+    own.emplace(std::move(tx));
+  }
+  RETURN_IF_ERROR(db_.BulkInsert("outbox", kColumns, rows));
+  return own ? own->Commit() : OkStatus();
 }
 
 Result<std::vector<StoredMessage>> Outbox::Recent(int limit, std::string_view member_id) {

@@ -48,8 +48,9 @@ class Outbox {
   // Otherwise the Database's errors.
   Result<int64_t> Enqueue(const Message& m);
   // Enqueue for many messages, in their order: every one is rendered and checked before any is
-  // stored (the errors are Enqueue's), then they are stored together (PostgreSQL: COPY; a round
-  // trip a message made a bank's 30,000 returns take minutes to import).
+  // stored (the errors are Enqueue's), then they are stored together, in the caller's
+  // transaction or one of their own (PostgreSQL: COPY; a round trip a message made a bank's
+  // 30,000 returns take minutes to import).
   Status EnqueueAll(std::span<const Message> messages);
 
   // The newest `limit` messages (1..kMaxRecent), newest first; only those about `member_id`

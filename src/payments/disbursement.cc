@@ -130,9 +130,11 @@ json ReasonDetail(const ReturnReasonInfo& why, std::string_view code) {
               {"follow_up", std::string(FollowUpName(why.follow_up))}};
 }
 
-programs::ReentryEvent Exclusion(programs::ReentryKind kind, std::string_view scheme_id,
-                                 int64_t member_idx, int64_t household_idx,
-                                 std::string_view reason_code, json detail, std::string source) {
+// The re-entry event of an exclusion: a payment held, rejected, returned or not valid.
+programs::ReentryEvent ExclusionEvent(programs::ReentryKind kind, std::string_view scheme_id,
+                                      int64_t member_idx, int64_t household_idx,
+                                      std::string_view reason_code, json detail,
+                                      std::string source) {
   return {.kind = kind,
           .scheme_id = std::string(scheme_id),
           .member_idx = member_idx,
@@ -146,8 +148,9 @@ Status RecordExclusion(storage::Database& db, const TimeSource& clock, programs:
                        std::string_view scheme_id, int64_t member_idx, int64_t household_idx,
                        std::string_view reason_code, json detail, std::string source) {
   return programs::RecordReentryEvent(db,
-                                      Exclusion(kind, scheme_id, member_idx, household_idx,
-                                                reason_code, std::move(detail), std::move(source)),
+                                      ExclusionEvent(kind, scheme_id, member_idx, household_idx,
+                                                     reason_code, std::move(detail),
+                                                     std::move(source)),
                                       clock.Now())
       .status();
 }
@@ -1811,7 +1814,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   // Applied in the order the rows lie (SQLite: rowid; else the unique key, the order they were
   // written in), not the file's: the instruction ids sort at random against it, and random
-  // updates cost twice as much.
+  // updates cost twice as much. The sort also puts an instruction's lines together, in the
+  // file's order, so that its last is last (ApplyThroughCopy keeps only that one).
   std::vector<Apply> applies;
   // Ledger movements, summed per (scheme, bank, movement): first by interned names (a million
   // rows name a few schemes and banks), then by their values (the halves of the look-up
@@ -1994,10 +1998,11 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     detail["amount_paise"] = f.k->amount;
     detail["period"] = *f.k->period;
     detail["bank_code"] = *f.k->bank;
-    events.push_back(Exclusion(f.returned ? programs::ReentryKind::kPaymentReturned
-                                          : programs::ReentryKind::kPaymentRejected,
-                               *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
-                               "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
+    events.push_back(ExclusionEvent(
+        f.returned ? programs::ReentryKind::kPaymentReturned
+                   : programs::ReentryKind::kPaymentRejected,
+        *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
+        "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
     const Contact& to = contacts[n];
     bool hi = to.hindi;
     std::optional<notify::Message> message =
