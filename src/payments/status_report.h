@@ -84,8 +84,8 @@ struct TransactionStatus {
 
 // The transactions of a report, in file order: a vector, or two joined. A large CSV file is
 // parsed in halves on two threads (csv_profile.cc), and the second half's lines stay in the
-// storage its thread filled instead of being moved after the first half's: a million such
-// moves, into pages not touched before, took half a second.
+// storage its thread filled instead of being moved after the first half's: half a million such
+// moves, into pages not touched before, took half a second in a profile.
 class StatusLines {
  public:
   class const_iterator {
