@@ -74,17 +74,20 @@ struct Contact {
   bool hindi = false;
 };
 
+// A member's contact: member_idx, phone, member ID, state, for the member_idx that follows
+// (" = ?", or ContactsOf's ranges and lists).
+constexpr std::string_view kContactOf =
+    "SELECT m.member_idx, m.phone, m.member_id, h.state_code FROM members m JOIN households h "
+    "ON h.household_idx = m.household_idx WHERE m.member_idx";
+
+Contact MakeContact(std::string_view phone, std::string_view member_id, std::string_view state) {
+  return {std::string(phone), std::string(member_id), HindiState(state)};
+}
+
 Result<Contact> ContactOf(storage::Database& db, int64_t member_idx) {
-  ASSIGN_OR_RETURN(auto m, db.QueryOne("SELECT m.phone, m.member_id, h.state_code FROM members m "
-                                       "JOIN households h ON h.household_idx = m.household_idx "
-                                       "WHERE m.member_idx = ?",
-                                       {member_idx}));
-  Contact c;
-  if (!m) return c;
-  c.phone = m->Text(0);
-  c.member_id = m->Text(1);
-  c.hindi = HindiState(m->Text(2));
-  return c;
+  ASSIGN_OR_RETURN(auto m, db.QueryOne(std::string(kContactOf) + " = ?", {member_idx}));
+  if (!m) return Contact{};
+  return MakeContact(m->Text(1), m->Text(2), m->Text(3));
 }
 
 // An SMS to `to`, in their language; none without a phone (the event stays).
@@ -1373,15 +1376,11 @@ Status ReadSorted(storage::Database& db, std::optional<int64_t> fixed, std::span
 // the members' order: a thousand a query on PostgreSQL, instead of a round trip each.
 Result<std::vector<Contact>> ContactsOf(storage::Database& db, std::span<const int64_t> members) {
   std::vector<Contact> out(members.size());
-  constexpr std::string_view kSelect =
-      "SELECT m.member_idx, m.phone, m.member_id, h.state_code FROM members m JOIN households h "
-      "ON h.household_idx = m.household_idx WHERE m.member_idx";
-  const std::string select(kSelect);
+  const std::string select(kContactOf);
   RETURN_IF_ERROR(ReadSorted<int64_t>(
       db, std::nullopt, members, select + " BETWEEN ? AND ? ORDER BY m.member_idx",
       select + " = ?", select, [&out](size_t i, storage::Statement& st) {
-        out[i] = {std::string(st.ColumnText(1)), std::string(st.ColumnText(2)),
-                  HindiState(st.ColumnText(3))};
+        out[i] = MakeContact(st.ColumnText(1), st.ColumnText(2), st.ColumnText(3));
         return OkStatus();
       }));
   return out;
