@@ -16,6 +16,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "common/bounded_queue.h"
 #include "common/durable_file.h"
 #include "notify/outbox.h"
 #include "payments/csv_profile.h"
@@ -198,6 +199,10 @@ struct IdParts {
     id.append(prefix).append(beneficiary_id).append(suffix);
     return id;
   }
+  // The same, into `out` (its storage reused).
+  void Into(std::string_view beneficiary_id, std::string& out) const {
+    out.assign(prefix).append(beneficiary_id).append(suffix);
+  }
 };
 }  // namespace
 
@@ -365,12 +370,11 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     for (const auto& r : paid) last_paid[r.Int(0)] = r.Int(1);
   }
 
-  // The entitlements of the cycle without an instruction yet. The same FROM and WHERE serve the
-  // scan that validates them and the INSERT after it (one transaction, the cycle's lock held:
-  // the same rows). When the cycle has no instruction yet (the usual case) they are all of the
-  // cycle's entitlements, and the WHERE says so: an INSERT whose SELECT reads its own table
-  // first copies every row aside. The household is joined only for a scheme for households,
-  // whose ids name it: for one for persons, that join cost a look-up a row for nothing.
+  // The entitlements of the cycle without an instruction yet, read once by the scan below,
+  // which decides each one's instruction. When the cycle has no instruction yet (the usual
+  // case) they are all of the cycle's entitlements, and the WHERE says so, without a look-up a
+  // row. The household is joined only for a scheme for households, whose ids name it: for one
+  // for persons, that join cost a look-up a row for nothing.
   const bool per_person = scheme.unit == rules::Unit::kPerson;
   const std::string_view id_part = per_person ? "m.member_id" : "h.family_id";
   const std::string kFrom =
@@ -385,12 +389,12 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
              "i.cycle_id = e.cycle_id AND i.beneficiary_idx = e.beneficiary_idx)") +
       " ORDER BY e.beneficiary_idx";
   Timestamp now = clock.Now();
-  // An instruction that is not ready: written as ready by the INSERT below, then set so.
+  // An instruction that is not ready (held or invalid): the events and messages it makes.
   struct Exclusion {
     int64_t beneficiary;
     std::string id;
     int64_t payee, household, amount;
-    std::string code, masked, bank;  // bank empty: NULL
+    std::string code, masked;
     bool held;
   };
   // What the scan decides: the counts, and the instructions that are not ready.
@@ -398,10 +402,21 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     GenerateReport counts;
     std::vector<Exclusion> excluded;
   };
+  // The instructions' columns, in the order the scan writes each row's values.
+  static const std::array<std::string, 15> kColumns = {
+      "instruction_id", "scheme_id",    "cycle_id",   "beneficiary_idx", "household_idx",
+      "payee_member_idx", "amount_paise", "status",   "attempt",         "address_id",
+      "ifsc",           "account_last4", "bank",      "reason_code",     "updated_at_us"};
+  // Rows travel from the scan to the INSERT in chunks of this many.
+  constexpr size_t kChunkRows = 1024;
+  using Chunk = std::unique_ptr<storage::RowBuffer>;
+  auto new_chunk = [] { return std::make_unique<storage::RowBuffer>(kColumns.size()); };
   IdParts ids(scheme_id, period);
-  // Validates every instruction to be made, on `on`: this connection, or a second one that
-  // reads the same rows while this one inserts them (below).
-  auto scan = [&](storage::Database& on) -> Result<Scanned> {
+  // Decides every instruction to be made, reading on `on` (this connection, or a second one:
+  // below), and writes each one's values, status included, into a chunk. `hand_over` takes a
+  // full chunk (and the last one) and leaves an empty one in its place.
+  auto scan = [&](storage::Database& on,
+                  const std::function<Status(Chunk&)>& hand_over) -> Result<Scanned> {
     Scanned out;
     ASSIGN_OR_RETURN(
         auto stmt,
@@ -411,20 +426,17 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                    "a.holder_name" + kFrom));
     stmt->BindInt(1, cycle_id);
     stmt->BindText(2, scheme_id);
+    Chunk rows = new_chunk();
+    std::string id;
     // The rows are read as they are stepped (a million need not be held at once).
-    struct StmtRow {
-      storage::Statement* s;
-      int64_t Int(int i) const { return s->ColumnInt(i); }
-      bool IsNull(int i) const { return s->ColumnIsNull(i); }
-    };
     GenerateReport& counts = out.counts;
     while (true) {
       ASSIGN_OR_RETURN(bool more, stmt->Step());
       if (!more) break;
-      StmtRow r{stmt.get()};
-      int64_t amount = r.Int(3);
+      const int64_t beneficiary = stmt->ColumnInt(0), household = stmt->ColumnInt(1),
+                    payee = stmt->ColumnInt(2), amount = stmt->ColumnInt(3);
       std::string_view status = "ready", code;
-      bool linked = !r.IsNull(6);
+      bool linked = !stmt->ColumnIsNull(6);
       // Views into the row: valid until the next Step.
       std::string_view ifsc = stmt->ColumnText(8), last4 = stmt->ColumnText(9);
       if (!linked) {
@@ -433,62 +445,95 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
         status = "invalid", code = "route_unsupported";
       } else if (!IsIfsc(ifsc)) {
         status = "invalid", code = "ifsc_format";
-      } else if (options.min_name_score > 0 && !r.IsNull(10) &&
+      } else if (options.min_name_score > 0 && !stmt->ColumnIsNull(10) &&
                  NameScore(stmt->ColumnText(5), stmt->ColumnText(10)) < options.min_name_score) {
         status = "invalid", code = "name_mismatch";
       } else if (hold_drift) {
-        auto it = last_paid.find(r.Int(0));
-        if (it != last_paid.end() && it->second != r.Int(7)) status = "held", code = "drift";
+        auto it = last_paid.find(beneficiary);
+        if (it != last_paid.end() && it->second != stmt->ColumnInt(7)) {
+          status = "held", code = "drift";
+        }
       }
+      // The bank from a valid IFSC only.
+      std::string_view bank = linked && IsIfsc(ifsc) ? ifsc.substr(0, 4) : std::string_view();
+      ids.Into(stmt->ColumnText(4), id);
+      rows->Text(id).Text(scheme_id).Int(cycle_id).Int(beneficiary).Int(household).Int(payee)
+          .Int(amount).Text(status).Int(1);
+      if (linked) {
+        rows->Int(stmt->ColumnInt(7));
+      } else {
+        rows->Null();
+      }
+      rows->TextOrNull(ifsc).TextOrNull(last4).TextOrNull(bank).TextOrNull(code)
+          .Int(now.micros);
       ++counts.created;
       if (status == "ready") {
         ++counts.ready;
         counts.ready_total += Money::FromPaise(amount);
       } else {
         (status == "held" ? counts.held : counts.invalid) += 1;
-        out.excluded.push_back({r.Int(0), ids.For(stmt->ColumnText(4)), r.Int(2), r.Int(1),
-                                amount, std::string(code), Masked(ifsc, last4),
-                                linked && IsIfsc(ifsc) ? std::string(ifsc.substr(0, 4)) : "",
-                                status == "held"});
+        out.excluded.push_back({beneficiary, id, payee, household, amount, std::string(code),
+                                Masked(ifsc, last4), status == "held"});
       }
+      if (rows->rows() == kChunkRows) RETURN_IF_ERROR(hand_over(rows));
     }
+    if (!rows->empty()) RETURN_IF_ERROR(hand_over(rows));
     return out;
   };
-  // On an SQLite file the scan runs on a second connection and thread while this one inserts:
-  // this transaction holds the write lock (BEGIN IMMEDIATE) and has written nothing yet, so the
-  // reader's snapshot is the one this transaction sees, and no writer can change it meanwhile.
-  // Elsewhere the scan runs here first.
-  std::unique_ptr<storage::Database> reader = ReaderConnection(db);
-  std::future<Result<Scanned>> scanning;
-  if (reader) {
+  int64_t inserted = 0;
+  auto insert = [&](const storage::RowBuffer& rows) -> Status {
+    RETURN_IF_ERROR(db.BulkInsert("payment_instructions", kColumns, rows));
+    inserted += static_cast<int64_t>(rows.rows());
+    return OkStatus();
+  };
+  // On an SQLite file the scan runs on a second connection and thread, and this one inserts
+  // what it decided, a chunk at a time, as it goes: the two cores share the work. This
+  // transaction holds the write lock (BEGIN IMMEDIATE) and writes nothing before the scan's
+  // first chunk, by which time the scan's snapshot is taken: it is the one this transaction
+  // sees, and no writer can change it meanwhile. Elsewhere the scan runs here and each chunk is
+  // inserted as it fills (PostgreSQL has the scan's whole result by its first row).
+  std::optional<Result<Scanned>> scanned;
+  Status insert_failed;
+  if (std::unique_ptr<storage::Database> reader = ReaderConnection(db)) {
+    // Chunks go back and forth: filled by the scan, emptied by the INSERT, three in all.
+    BoundedQueue<Chunk> full(3), empty(3);
+    for (int i = 0; i < 2; ++i) empty.Push(new_chunk());
+    auto hand_over = [&](Chunk& rows) -> Status {
+      if (!full.Push(std::move(rows))) return AbortedError("the insert stopped");
+      std::optional<Chunk> next = empty.Pop();
+      if (!next) return AbortedError("the insert stopped");
+      rows = std::move(*next);
+      return OkStatus();
+    };
+    std::future<Result<Scanned>> scanning;
     try {
-      scanning = std::async(std::launch::async, scan, std::ref(*reader));
-    } catch (const std::system_error&) {  // no thread to be had: the scan runs here, first
-      reader.reset();
+      scanning = std::async(std::launch::async, [&]() -> Result<Scanned> {
+        Result<Scanned> r = scan(*reader, hand_over);
+        full.Close();
+        return r;
+      });
+    } catch (const std::system_error&) {  // no thread to be had: the scan runs here (below)
+    }
+    if (scanning.valid()) {
+      while (std::optional<Chunk> rows = full.Pop()) {
+        insert_failed = insert(**rows);
+        if (!insert_failed.ok()) break;
+        (*rows)->Clear();
+        empty.Push(std::move(*rows));
+      }
+      full.Close();  // after a failed insert: the scan stops at its next chunk
+      empty.Close();
+      scanned.emplace(scanning.get());
     }
   }
-  std::optional<Result<Scanned>> scanned;
-  if (!reader) scanned.emplace(scan(db));
-  // Every instruction in one statement, as ready (what most are), in beneficiary order: the
-  // database builds the rows without a round trip or a bound value each. The values are those
-  // the scan decided on: the id from its parts, the bank from a valid IFSC (only the
-  // exclusions below have another), empty text as NULL.
-  ASSIGN_OR_RETURN(
-      int64_t inserted,
-      db.Execute("INSERT INTO payment_instructions (instruction_id, scheme_id, cycle_id, "
-                 "beneficiary_idx, household_idx, payee_member_idx, amount_paise, status, attempt, "
-                 "address_id, ifsc, account_last4, bank, reason_code, updated_at_us) "
-                 "SELECT CAST(? AS TEXT) || COALESCE(" + std::string(id_part) + ", '') || "
-                 "CAST(? AS TEXT), CAST(? AS TEXT), "
-                 "e.cycle_id, e.beneficiary_idx, e.household_idx, "
-                 "e.payee_member_idx, e.amount_paise, 'ready', 1, "
-                 "CASE WHEN a.kind IS NOT NULL THEN COALESCE(a.same_destination_as, a.address_id) "
-                 "END, NULLIF(a.ifsc, ''), NULLIF(a.account_last4, ''), "
-                 "CASE WHEN a.kind = 'bank_account' THEN substr(a.ifsc, 1, 4) END, NULL, "
-                 "CAST(? AS BIGINT)" +
-                     kFrom,
-                 {ids.prefix, ids.suffix, scheme_id, now.micros, cycle_id, scheme_id}));
-  if (!scanned) scanned.emplace(scanning.get());
+  if (!scanned) {
+    scanned.emplace(scan(db, [&](Chunk& rows) -> Status {
+      RETURN_IF_ERROR(insert(*rows));
+      rows->Clear();
+      return OkStatus();
+    }));
+  }
+  RETURN_IF_ERROR(insert_failed);
   RETURN_IF_ERROR(scanned->status());
   const std::vector<Exclusion>& excluded = (*scanned)->excluded;
   {
@@ -504,15 +549,6 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
                          std::to_string(report.created));
   }
   RETURN_IF_ERROR(storage::RefreshStatistics(db, "payment_instructions"));
-  for (const Exclusion& x : excluded) {
-    storage::Value bank = x.bank.empty() ? storage::Value(storage::Null{}) : storage::Value(x.bank);
-    ASSIGN_OR_RETURN(int64_t n, db.Execute("UPDATE payment_instructions SET status = ?, "
-                                           "reason_code = ?, bank = ? WHERE cycle_id = ? AND "
-                                           "beneficiary_idx = ? AND scheme_id = ?",
-                                           {std::string(x.held ? "held" : "invalid"), x.code,
-                                            bank, cycle_id, x.beneficiary, scheme_id}));
-    if (n != 1) return InternalError("instruction " + x.id + " was not written");
-  }
 
   for (const Exclusion& x : excluded) {
     if (x.held) {

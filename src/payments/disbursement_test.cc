@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "common/verhoeff.h"
 #include "gtest/gtest.h"
@@ -237,6 +238,59 @@ TEST_P(DisbursementTest, ALargeFileIsLookedUpInHalvesAndEveryLineLands) {
   for (const storage::Row& r : *after) right += expected[r.Text(0)] == r.Text(1) ? 1 : 0;
   EXPECT_EQ(right, kMany);
   ExpectReconciled();
+}
+
+// A cycle of thousands goes from the generator's scan to its INSERT in several chunks (on an
+// SQLite file, the scan on a second thread): every instruction carries its own entitlement's
+// and account's values, and those not ready, wherever they fall, their status and reason.
+TEST_P(DisbursementTest, InstructionsGeneratedInSeveralChunksEachCarryTheirOwnValues) {
+  constexpr size_t kMany = 9000;  // 9 of the generator's chunks (1,024 rows); it keeps 3
+  ASSERT_OK(world_.Build(kMany, 100'000'000'000, testing::SpreadHouseholdLine));
+  auto heads = db().Query("SELECT member_idx FROM members WHERE relationship = 'head' ORDER BY "
+                          "member_idx");
+  ASSERT_TRUE(heads.ok()) << heads.status();
+  ASSERT_EQ(heads->size(), kMany);
+  // One payee's account closed in each chunk: the first, the middle and the last.
+  std::set<int64_t> closed = {(*heads)[5].Int(0), (*heads)[4500].Int(0),
+                              (*heads)[kMany - 1].Int(0)};
+  Mapper mapper(db(), clock_);
+  for (int64_t m : closed) {
+    ASSERT_TRUE(mapper.Unlink(m, {.party = "bank:SBIN", .reason = "account closed"}).ok());
+  }
+  auto cycle = world_.Create("2026-11");
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  ASSERT_OK(world_.ApproveAll(cycle->cycle_id));
+  auto gen = GenerateInstructions(db(), clock_, cycle->cycle_id);
+  ASSERT_TRUE(gen.ok()) << gen.status();
+  EXPECT_EQ(gen->created, static_cast<int64_t>(kMany));
+  EXPECT_EQ(gen->ready, static_cast<int64_t>(kMany - closed.size()));
+  EXPECT_EQ(gen->invalid, static_cast<int64_t>(closed.size()));
+  auto rows = db().Query(
+      "SELECT i.instruction_id, m.member_id, i.payee_member_idx, i.status, i.reason_code, "
+      "i.bank, i.address_id, a.address_id, i.ifsc, a.ifsc, i.account_last4, a.account_last4, "
+      "i.amount_paise, e.amount_paise, i.household_idx, e.household_idx, i.attempt, "
+      "i.updated_at_us, i.batch_id FROM payment_instructions i JOIN cycle_entitlements e ON "
+      "e.cycle_id = i.cycle_id AND e.beneficiary_idx = i.beneficiary_idx JOIN members m ON "
+      "m.member_idx = i.payee_member_idx LEFT JOIN mapper_addresses a ON a.member_idx = "
+      "i.payee_member_idx AND a.unlinked_at_us IS NULL ORDER BY i.beneficiary_idx");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), kMany);
+  size_t wrong = 0;
+  std::string first_wrong;
+  for (const storage::Row& r : *rows) {
+    bool right = r.Text(0) == InstructionId(kScheme, "2026-11", r.Text(1)) &&
+                 r.Int(12) == r.Int(13) && r.Int(14) == r.Int(15) && r.Int(16) == 1 &&
+                 r.Int(17) == clock_.Now().micros && r.IsNull(18);
+    if (closed.count(r.Int(2)) > 0) {
+      right = right && r.Text(3) == "invalid" && r.Text(4) == "no_account" && r.IsNull(5) &&
+              r.IsNull(6) && r.IsNull(8) && r.IsNull(10);
+    } else {
+      right = right && r.Text(3) == "ready" && r.IsNull(4) && r.Text(5) == r.Text(9).substr(0, 4) &&
+              r.Int(6) == r.Int(7) && r.Text(8) == r.Text(9) && r.Text(10) == r.Text(11);
+    }
+    if (!right && wrong++ == 0) first_wrong = r.Text(0) + " (" + r.Text(3) + ")";
+  }
+  EXPECT_EQ(wrong, 0u) << "first: " << first_wrong;
 }
 
 TEST_P(DisbursementTest, AnIdFindsItsInstructionByKeyAndNothingElse) {
