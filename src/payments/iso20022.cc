@@ -555,16 +555,18 @@ Status WritePain001(const CreditTransferBatch& batch, std::string* out_ptr,
                     const std::function<Status(std::string_view)>& flush) {
   ASSIGN_OR_RETURN(ValidatedBatch valid, ValidateBatch(batch));
   std::string& out = *out_ptr;
-  // What is appended from here on goes to `flush`, a stretch at a time.
-  size_t flushed = out.size();
+  // What is appended from here on goes to `flush`, a stretch at a time, and is then dropped:
+  // the buffer holds a stretch, not the file (a whole file's pages, touched for the first time,
+  // cost more than writing them).
+  const size_t base = out.size();
   constexpr size_t kStretch = 1 << 20;
   auto flush_from = [&](size_t min_bytes) -> Status {
-    if (!flush || out.size() - flushed < min_bytes) return OkStatus();
-    Status s = flush(std::string_view(out).substr(flushed));
-    flushed = out.size();
+    if (!flush || out.size() - base < min_bytes) return OkStatus();
+    Status s = flush(std::string_view(out).substr(base));
+    out.resize(base);
     return s;
   };
-  out.reserve(out.size() + 1024 + valid.totals.transactions * 900);
+  out.reserve(base + (flush ? kStretch + (64 << 10) : 1024 + valid.totals.transactions * 900));
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   XmlWriter b(&out);
   b.Open("Document", "xmlns", kPain001Namespace);

@@ -46,7 +46,8 @@ Result<std::string> WritePain001(const CreditTransferBatch& batch);
 // memory is then not faulted in anew for each (a 100,000-transfer file is about 77 MB). When
 // `flush` is given it is called with each stretch of about 1 MiB as soon as it is appended, and
 // with the rest at the end, so that the caller can write the bytes while they are still in the
-// processor's cache; an error from it ends the writing. On an error `*out` may hold part of a
+// processor's cache; each stretch is then dropped from `*out`, which on return holds what it
+// held before. An error from `flush` ends the writing. On an error `*out` may hold part of a
 // document.
 Status WritePain001(const CreditTransferBatch& batch, std::string* out,
                     const std::function<Status(std::string_view)>& flush = nullptr);
