@@ -3,7 +3,7 @@
 //
 //   build/bench/payments_bench [--beneficiaries 1000000] [--cycles 1] [--db PATH]
 //       [--pg postgresql://...] [--dir /tmp/spode-bench-payments] [--returns 0.03] [--seed 7]
-//       [--world-cache FILE] [--keep] [--trace]
+//       [--world-cache FILE] [--keep] [--trace] [--banks N]
 //
 // Setup (reported, not a target): what payments::testing::World::Build does: N households, one
 // pensioner head each with a bank account (registry importer), the test pension scheme (Rs
@@ -16,6 +16,10 @@
 // some as possible duplicates (10% at 100,000) and World::Build refuses the world. Here each
 // household's (date of birth, village) pair is unique up to 10.9 million households.
 // --world-cache FILE (SQLite): copy the built world there, or start from it when it exists.
+// --banks N (1-100): the accounts spread evenly over N banks instead of World's 3 (each
+// account's IFSC given another bank's four letters, after the world is built or copied; not
+// timed). A state pays into dozens of banks, and a bank's file is then a smaller share of the
+// instructions: with 3 banks the export's claims and files read a third of the rows each.
 //
 // The steps of each month (--cycles, from 2026-11), each timed on its own, with durable settings
 // (SQLite WAL, synchronous=FULL, as storage::Open sets them; or PostgreSQL with --pg):
@@ -361,6 +365,23 @@ Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
   return spode::OkStatus();
 }
 
+// --banks: each linked account's IFSC given the four letters of bank address_id % banks (the
+// sim's ten first, then made-up ones), its branch kept. Only the mapper's copy, which payments
+// read, changes; the account numbers are sealed apart from the IFSC.
+Status SpreadOverBanks(storage::Database& db, int banks) {
+  static constexpr const char* kCodes[] = {"SBIN", "PUNB", "BARB", "UBIN", "CNRB",
+                                           "BKID", "SPGB", "IPOS", "HDFC", "ICIC"};
+  std::string codes = "CASE address_id % " + std::to_string(banks);
+  for (int b = 0; b < banks; ++b) {
+    std::string code = b < 10 ? kCodes[b] : "BK" + std::string(1, static_cast<char>('A' + b / 26)) +
+                                                std::string(1, static_cast<char>('A' + b % 26));
+    codes += " WHEN " + std::to_string(b) + " THEN '" + code + "'";
+  }
+  codes += " END";
+  return db.ExecScript("UPDATE mapper_addresses SET ifsc = " + codes +
+                       " || substr(ifsc, 5) WHERE kind = 'bank_account'");
+}
+
 int Fail(const char* what, const Status& s) {
   std::fprintf(stderr, "payments_bench: %s: %s\n", what, s.ToString().c_str());
   return 1;
@@ -381,6 +402,7 @@ struct Options {
   uint32_t seed = 7;
   int cycles = 1;
   int sqlite_cache_mib = 0;  // 0: storage::Open's page cache (64 MiB)
+  int banks = 0;             // 0: World's three
   bool keep = false, trace = false;
 };
 
@@ -524,6 +546,8 @@ int main(int argc, char** argv) {
       o.cycles = std::max(1, std::stoi(argv[++i]));
     else if (a == "--sqlite-cache-mib" && more)
       o.sqlite_cache_mib = std::stoi(argv[++i]);
+    else if (a == "--banks" && more)
+      o.banks = std::stoi(argv[++i]);
     else if (a == "--world-cache" && more)
       o.world_cache = argv[++i];
     else if (a == "--keep")
@@ -534,7 +558,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: payments_bench [--beneficiaries N] [--db PATH] [--pg URL] [--dir DIR] "
                    "[--returns 0.03] [--seed 7] [--cycles 1] [--world-cache FILE] [--keep] "
-                   "[--trace] [--sqlite-cache-mib N]\n");
+                   "[--trace] [--sqlite-cache-mib N] [--banks N]\n");
       return 2;
     }
   }
@@ -606,6 +630,16 @@ int main(int argc, char** argv) {
     std::filesystem::copy_file(o.db_path, o.world_cache);
   }
   Figure world_figure = Measure("world", t, n);
+  if (o.banks != 0) {
+    if (o.banks < 1 || o.banks > 100) {
+      std::fprintf(stderr, "payments_bench: --banks must be 1 to 100\n");
+      return 1;
+    }
+    Timer spread;
+    if (Status s = SpreadOverBanks(*db, o.banks); !s.ok()) return Fail("--banks", s);
+    std::printf("setup (not a target): accounts spread over %d banks (%.1f s)\n", o.banks,
+                Measure("banks", spread, n).seconds);
+  }
   t = Timer();
   auto snapshot = world.Snapshot();
   if (!snapshot.ok()) return Fail("snapshot", snapshot.status());
