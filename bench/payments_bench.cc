@@ -365,16 +365,14 @@ Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
   return spode::OkStatus();
 }
 
-// --banks: each linked account's IFSC given the four letters of bank address_id % banks (the
-// sim's ten first, then made-up ones), its branch kept. Only the mapper's copy, which payments
-// read, changes; the account numbers are sealed apart from the IFSC.
+// --banks: each linked account's IFSC given the four letters of bank address_id % banks
+// ("BKAA", "BKAB", ...), its branch kept. Only the mapper's copy, which payments read, changes;
+// the account numbers are sealed apart from the IFSC.
 Status SpreadOverBanks(storage::Database& db, int banks) {
-  static constexpr const char* kCodes[] = {"SBIN", "PUNB", "BARB", "UBIN", "CNRB",
-                                           "BKID", "SPGB", "IPOS", "HDFC", "ICIC"};
   std::string codes = "CASE address_id % " + std::to_string(banks);
   for (int b = 0; b < banks; ++b) {
-    std::string code = b < 10 ? kCodes[b] : "BK" + std::string(1, static_cast<char>('A' + b / 26)) +
-                                                std::string(1, static_cast<char>('A' + b % 26));
+    const char code[] = {'B', 'K', static_cast<char>('A' + b / 26), static_cast<char>('A' + b % 26),
+                         '\0'};
     codes += " WHEN " + std::to_string(b) + " THEN '" + code + "'";
   }
   codes += " END";

@@ -391,7 +391,6 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
   Timestamp now = clock.Now();
   // An instruction that is not ready (held or invalid): the events and messages it makes.
   struct Exclusion {
-    int64_t beneficiary;
     std::string id;
     int64_t payee, household, amount;
     std::string code, masked;
@@ -472,7 +471,7 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
         counts.ready_total += Money::FromPaise(amount);
       } else {
         (status == "held" ? counts.held : counts.invalid) += 1;
-        out.excluded.push_back({beneficiary, id, payee, household, amount, std::string(code),
+        out.excluded.push_back({id, payee, household, amount, std::string(code),
                                 Masked(ifsc, last4), status == "held"});
       }
       if (rows->rows() == kChunkRows) RETURN_IF_ERROR(hand_over(rows));
@@ -481,9 +480,11 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     return out;
   };
   int64_t inserted = 0;
-  auto insert = [&](const storage::RowBuffer& rows) -> Status {
-    RETURN_IF_ERROR(db.BulkInsert("payment_instructions", kColumns, rows));
-    inserted += static_cast<int64_t>(rows.rows());
+  // Inserts a chunk's rows and empties it for the scan to fill again.
+  auto insert = [&](Chunk& rows) -> Status {
+    RETURN_IF_ERROR(db.BulkInsert("payment_instructions", kColumns, *rows));
+    inserted += static_cast<int64_t>(rows->rows());
+    rows->Clear();
     return OkStatus();
   };
   // On an SQLite file the scan runs on a second connection and thread, and this one inserts
@@ -516,9 +517,8 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     }
     if (scanning.valid()) {
       while (std::optional<Chunk> rows = full.Pop()) {
-        insert_failed = insert(**rows);
+        insert_failed = insert(*rows);
         if (!insert_failed.ok()) break;
-        (*rows)->Clear();
         empty.Push(std::move(*rows));
       }
       full.Close();  // after a failed insert: the scan stops at its next chunk
@@ -527,11 +527,7 @@ Result<GenerateReport> GenerateInstructions(storage::Database& db, const TimeSou
     }
   }
   if (!scanned) {
-    scanned.emplace(scan(db, [&](Chunk& rows) -> Status {
-      RETURN_IF_ERROR(insert(*rows));
-      rows->Clear();
-      return OkStatus();
-    }));
+    scanned.emplace(scan(db, insert));
   }
   RETURN_IF_ERROR(insert_failed);
   RETURN_IF_ERROR(scanned->status());
