@@ -58,8 +58,8 @@ DurableFile::DurableFile(std::filesystem::path path, bool direct)
 }
 
 DurableFile::~DurableFile() {
-  if (fd_ < 0) return;
-  ::close(fd_);
+  if (fd_ < 0 && !synced_) return;
+  if (fd_ >= 0) ::close(fd_);
   std::error_code ignored;
   std::filesystem::remove(tmp_, ignored);
 }
@@ -104,6 +104,7 @@ Status DurableFile::WriteStaged(size_t n) {
 }
 
 Status DurableFile::Append(std::string_view bytes) {
+  if (fd_ < 0) return FailedPreconditionError("cannot write " + tmp_.string() + ": not open");
   size_ += bytes.size();
   while (!bytes.empty()) {
     if (!direct_) {
@@ -120,6 +121,12 @@ Status DurableFile::Append(std::string_view bytes) {
 }
 
 Status DurableFile::Commit() {
+  RETURN_IF_ERROR(Sync());
+  return Publish();
+}
+
+Status DurableFile::Sync() {
+  if (fd_ < 0) return FailedPreconditionError("cannot sync " + tmp_.string() + ": not open");
   if (staged_ > 0) {
     // The last stretch, padded to a whole block when written directly, then cut back to the
     // file's length.
@@ -148,9 +155,21 @@ Status DurableFile::Commit() {
     std::filesystem::remove(tmp_, ignored);
     return failed;
   }
+  stage_.reset();  // a synced file takes no more bytes: its staging buffer is given back
+  synced_ = true;
+  return OkStatus();
+}
+
+Status DurableFile::Publish() {
+  if (!synced_) return FailedPreconditionError("cannot publish " + tmp_.string() + ": not synced");
+  synced_ = false;
   std::error_code ec;
   std::filesystem::rename(tmp_, path_, ec);
-  if (ec) return UnavailableError("cannot rename " + tmp_.string() + ": " + ec.message());
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp_, ignored);
+    return UnavailableError("cannot rename " + tmp_.string() + ": " + ec.message());
+  }
   int dir = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
                    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {

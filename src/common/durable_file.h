@@ -34,8 +34,10 @@ using AlignedBuffer = std::unique_ptr<char, AlignedFree>;
 
 // A file written under a temporary name (`path` + ".tmp"), then synced and renamed into place
 // by Commit, with its directory synced, so that a crash leaves the whole file or none under its
-// name. Destroyed without Commit, the temporary file is removed. Errors are UNAVAILABLE, with
-// the path and the system's reason.
+// name. Commit is Sync then Publish: a writer whose file may appear only once something else is
+// durable (a bank file, once its claim commits) syncs first and publishes later. Destroyed
+// unpublished, the temporary file is removed. Errors are UNAVAILABLE, with the path and the
+// system's reason.
 class DurableFile {
  public:
   // `direct` false: through the page cache from the start (what a refusal falls back to).
@@ -47,10 +49,15 @@ class DurableFile {
   // Creates (or truncates) the temporary file.
   Status Open();
   // Adds `bytes` at the end. Some may be held in the staging buffer until the next Append or
-  // Commit.
+  // Sync. FAILED_PRECONDITION unless open and not yet synced.
   Status Append(std::string_view bytes);
-  // Writes what is held, syncs, renames into place, syncs the directory.
+  // Writes what is held, syncs, renames into place, syncs the directory: Sync, then Publish.
   Status Commit();
+  // Writes what is held and syncs the temporary file; nothing more can be appended.
+  Status Sync();
+  // Renames the synced file into place and syncs the directory. FAILED_PRECONDITION before
+  // Sync.
+  Status Publish();
   // Whether the bytes go around the page cache: false once the system refused direct I/O.
   bool direct() const { return direct_; }
 
@@ -60,6 +67,7 @@ class DurableFile {
 
   std::filesystem::path path_, tmp_;
   int fd_ = -1;
+  bool synced_ = false;  // the temporary file is whole and synced, not yet published
   bool want_direct_;
   bool direct_ = false;
   internal::AlignedBuffer stage_;

@@ -143,6 +143,33 @@ TEST(DurableFile, ReplacesAnEarlierFileOnlyAtCommit) {
   EXPECT_EQ(Slurp(path), "new");
 }
 
+TEST(DurableFile, ASyncedFileAppearsOnlyWhenPublished) {
+  ScopedDir dir(fs::temp_directory_path(), "durable_file_test");
+  fs::path path = dir.path() / "file.xml";
+  fs::path tmp = dir.path() / "file.xml.tmp";
+  std::string whole = Pattern((1 << 20) + 4321, 7);
+  {
+    DurableFile f(path);
+    ASSERT_TRUE(f.Open().ok());
+    EXPECT_EQ(f.Publish().code(), StatusCode::kFailedPrecondition) << "published unsynced";
+    ASSERT_TRUE(f.Append(whole).ok());
+    ASSERT_TRUE(f.Sync().ok());
+    EXPECT_FALSE(fs::exists(path)) << "visible before Publish";
+    EXPECT_EQ(Slurp(tmp), whole) << "synced whole under the temporary name";
+    EXPECT_FALSE(f.Append("more").ok()) << "appended after Sync";
+  }  // dropped synced but unpublished: as if never written
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FALSE(fs::exists(tmp));
+  DurableFile f(path);
+  ASSERT_TRUE(f.Open().ok());
+  ASSERT_TRUE(f.Append(whole).ok());
+  ASSERT_TRUE(f.Sync().ok());
+  ASSERT_TRUE(f.Publish().ok());
+  EXPECT_EQ(Slurp(path), whole);
+  EXPECT_FALSE(fs::exists(tmp));
+  EXPECT_EQ(f.Publish().code(), StatusCode::kFailedPrecondition) << "published twice";
+}
+
 TEST(DurableFile, AMissingDirectoryIsUnavailable) {
   DurableFile f("/nonexistent-spode-dir/file.xml");
   Status s = f.Open();

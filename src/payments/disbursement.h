@@ -134,12 +134,13 @@ struct ExportedFile {
 };
 
 // Puts every ready instruction of the cycle's scheme (this cycle's, and retries and arrears of
-// earlier ones) into bank files, one per bank (split at max_per_file). Each file is claimed in a
-// transaction of its own, with the posting of its total from payable to that bank's clearing
-// account, and written (to a temporary name, synced, then renamed) once its claim commits;
-// any file of the scheme's earlier batches that is missing is written too. A crash leaves whole
-// files claimed and the rest ready: re-running writes what is missing, claims the rest, and
-// never puts an instruction in two files.
+// earlier ones) into bank files, one per bank (split at max_per_file). Files are claimed in
+// rounds, a file of each bank a round, each round in a transaction of its own with the
+// postings of its totals from payable to the banks' clearing accounts; each file is written to
+// a temporary name and synced, and renamed into place only once its round commits. Any file of
+// the scheme's earlier batches that is missing is written too. A crash leaves whole rounds
+// claimed and the rest ready: re-running writes what is missing, claims the rest, and never
+// puts an instruction in two files. The files are returned in batch order.
 Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const TimeSource& clock,
                                                 const crypto::MasterKey& key, int64_t cycle_id,
                                                 const ExportOptions& options);

@@ -935,6 +935,17 @@ TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
   }
   EXPECT_EQ(seen.size(), 30u);
   for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
+  // In rounds, a file of each bank a round, listed in batch order.
+  ASSERT_GE(files->size(), 3u);
+  std::set<std::string> first_round;
+  for (size_t i = 0; i < 3; ++i) first_round.insert((*files)[i].bank);
+  EXPECT_EQ(first_round.size(), 3u) << "the first round takes a file of each bank";
+  for (size_t i = 1; i < files->size(); ++i) {
+    EXPECT_LT((*files)[i - 1].batch_id, (*files)[i].batch_id);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(world_.out_dir())) {
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path() << " left behind";
+  }
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches WHERE status = 'written'"),
             static_cast<int64_t>(files->size()));
@@ -946,6 +957,87 @@ TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DisbursementTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
+
+// A round of claims whose commit fails (here a deferred foreign key of the test's makes the
+// second round's commit fail) leaves no file of it, under its name or a temporary one, though
+// on SQLite a worker has written its files by then, waiting for the commit to rename them; the
+// round before it is whole, and the next export finishes the work, each instruction in one
+// file.
+TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes) {
+  ASSERT_OK(world_.Build(30));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  ASSERT_EQ(Count("SELECT COUNT(DISTINCT bank) FROM payment_instructions"), 3);
+  // The fourth batch is the first of the second round; its round's commit fails.
+  ASSERT_OK(db().ExecScript("CREATE TABLE refuse_parent (id BIGINT PRIMARY KEY); CREATE TABLE "
+                            "refuse_child (parent BIGINT REFERENCES refuse_parent (id) "
+                            "DEFERRABLE INITIALLY DEFERRED)"));
+  if (db().dialect() == storage::Dialect::kSqlite) {
+    ASSERT_OK(db().ExecScript("CREATE TRIGGER refuse_batch AFTER INSERT ON payment_batches "
+                              "WHEN (SELECT COUNT(*) FROM payment_batches) >= 4 BEGIN INSERT "
+                              "INTO refuse_child VALUES (1); END"));
+  } else {
+    ASSERT_OK(db().ExecScript("CREATE FUNCTION refuse_batch() RETURNS trigger LANGUAGE plpgsql "
+                              "AS $$ BEGIN IF (SELECT COUNT(*) FROM payment_batches) >= 4 THEN "
+                              "INSERT INTO refuse_child VALUES (1); END IF; RETURN NEW; END $$; "
+                              "CREATE TRIGGER refuse_batch AFTER INSERT ON payment_batches FOR "
+                              "EACH ROW EXECUTE FUNCTION refuse_batch()"));
+  }
+  ExportOptions options = world_.Export();
+  options.max_per_file = 4;
+  auto failed = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_FALSE(failed.ok()) << "the second round committed";
+  // The first round, three files of four, is claimed and written; nothing of the second.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches WHERE status = 'written'"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 12);
+  auto names = db().Query("SELECT file_name FROM payment_batches ORDER BY batch_id");
+  ASSERT_TRUE(names.ok()) << names.status();
+  std::set<std::filesystem::path> written;
+  for (const storage::Row& r : *names) written.insert(r.Text(0));
+  size_t on_disk = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(world_.out_dir())) {
+    ++on_disk;
+    EXPECT_TRUE(written.count(std::filesystem::absolute(entry.path())))
+        << entry.path() << " is no written batch's file";
+  }
+  EXPECT_EQ(on_disk, 3u);
+
+  ASSERT_OK(db().ExecScript(db().dialect() == storage::Dialect::kSqlite
+                                ? "DROP TRIGGER refuse_batch"
+                                : "DROP TRIGGER refuse_batch ON payment_batches"));
+  auto rest = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  int64_t transfers = 0;
+  for (const ExportedFile& f : *rest) transfers += f.transactions;
+  EXPECT_EQ(transfers, 18);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
+  for (const auto& entry : std::filesystem::directory_iterator(world_.out_dir())) {
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path() << " left behind";
+  }
+  ExpectReconciled();
+}
+
+// An export grows an SQLite connection's page cache to hold a round's rows, and gives the
+// connection its own size back when done.
+TEST_P(DisbursementTest, AnExportOnSqliteGivesTheConnectionItsPageCacheBack) {
+  if (db().dialect() != storage::Dialect::kSqlite) {
+    GTEST_SKIP() << "the page cache is SQLite's (PRAGMA cache_size)";
+  }
+  ASSERT_OK(world_.Build(30));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  // 2 KiB: a round of 30 rows wants more.
+  ASSERT_OK(db().ExecScript("PRAGMA cache_size=-2"));
+  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, world_.Export());
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
+  EXPECT_EQ(Count("PRAGMA cache_size"), -2);
+}
 
 }  // namespace
 }  // namespace spode::payments
