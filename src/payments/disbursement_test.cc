@@ -1039,5 +1039,63 @@ TEST_P(DisbursementTest, AnExportOnSqliteGivesTheConnectionItsPageCacheBack) {
   EXPECT_EQ(Count("PRAGMA cache_size"), -2);
 }
 
+// Reconcile names each way the bank files and the database can disagree: a file changed on
+// disk, a file missing, an instruction moved to another batch behind spode's back, and a
+// batch whose recorded total no longer matches the ledger's posting; the other files pass.
+TEST_P(DisbursementTest, ReconcileNamesEachFileThatDisagrees) {
+  ASSERT_OK(world_.Build(30));
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  ExportOptions options = world_.Export();
+  options.max_per_file = 4;
+  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_GE(files->size(), 6u);
+  ExpectReconciled();
+  const ExportedFile &changed = (*files)[0], &missing = (*files)[1], &from = (*files)[2],
+                     &to = (*files)[3], &retotalled = (*files)[4];
+  {
+    std::fstream f(changed.path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-20, std::ios::end);
+    f.put('#');
+  }
+  std::filesystem::remove(missing.path);
+  auto moved = db().Execute("UPDATE payment_instructions SET batch_id = ? WHERE batch_id = ? AND "
+                            "beneficiary_idx = (SELECT MIN(beneficiary_idx) FROM "
+                            "payment_instructions WHERE batch_id = ?)",
+                            {to.batch_id, from.batch_id, from.batch_id});
+  ASSERT_TRUE(moved.ok() && *moved == 1) << moved.status();
+  auto retotal = db().Execute("UPDATE payment_batches SET control_sum_paise = "
+                              "control_sum_paise + 100 WHERE batch_id = ?",
+                              {retotalled.batch_id});
+  ASSERT_TRUE(retotal.ok() && *retotal == 1) << retotal.status();
+
+  auto r = Reconcile(db(), clock_, world_.out_dir());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->ok());
+  auto said = [&](const ExportedFile& f, const std::string& words) {
+    return std::count_if(r->problems.begin(), r->problems.end(), [&](const std::string& p) {
+      return p.find(f.message_id) != std::string::npos && p.find(words) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(said(changed, "differs from the file written"), 1) << r->Summary();
+  EXPECT_EQ(said(missing, "is missing"), 1) << r->Summary();
+  EXPECT_EQ(said(from, "records " + std::to_string(from.transactions) + " / " +
+                           "Rs " + from.total.ToString() + " but holds " +
+                           std::to_string(from.transactions - 1)),
+            1)
+      << r->Summary();
+  EXPECT_EQ(said(to, "but holds " + std::to_string(to.transactions + 1)), 1) << r->Summary();
+  EXPECT_EQ(said(retotalled, "but the ledger sent"), 1) << r->Summary();
+  EXPECT_EQ(said(retotalled, "the file says"), 1) << r->Summary();
+  for (size_t i = 5; i < files->size(); ++i) {
+    EXPECT_EQ(said((*files)[i], ""), 0) << (*files)[i].message_id << "\n" << r->Summary();
+  }
+  EXPECT_EQ(r->batches, static_cast<int64_t>(files->size()));
+  EXPECT_EQ(r->files_checked, static_cast<int64_t>(files->size()) - 1);
+}
+
 }  // namespace
 }  // namespace spode::payments
