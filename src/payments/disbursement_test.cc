@@ -57,6 +57,15 @@ class DisbursementTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_TRUE(r->ok()) << r->Summary();
   }
+  // The cycle 2026-11 of a world of `households`, created, approved and its instructions
+  // generated: its id.
+  Result<int64_t> GeneratedCycle(int households) {
+    RETURN_IF_ERROR(world_.Build(households));
+    ASSIGN_OR_RETURN(programs::CycleSummary c, world_.Create("2026-11"));
+    RETURN_IF_ERROR(world_.ApproveAll(c.cycle_id));
+    RETURN_IF_ERROR(GenerateInstructions(db(), clock_, c.cycle_id).status());
+    return c.cycle_id;
+  }
   int64_t IdOf(const std::string& period) {
     auto c = programs::FindCycle(db(), std::string(kScheme) + "/" + period);
     EXPECT_TRUE(c.ok()) << c.status();
@@ -884,11 +893,9 @@ TEST_P(DisbursementTest, AHouseholdSchemeNamesEachInstructionByItsFamilyId) {
 // (on SQLite): every instruction goes into exactly one file, each file holds what its batch
 // records, and a bank whose count divides evenly ends with a claim that finds nothing.
 TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
-  ASSERT_OK(world_.Build(30));
-  auto c = world_.Create("2026-11");
-  ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_OK(world_.ApproveAll(c->cycle_id));
-  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  const int64_t cycle_id = *cycle;
   auto by_bank = db().Query("SELECT bank, COUNT(*) FROM payment_instructions WHERE status = "
                             "'ready' GROUP BY bank ORDER BY bank");
   ASSERT_TRUE(by_bank.ok()) << by_bank.status();
@@ -899,7 +906,7 @@ TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
 
   ExportOptions options = world_.Export();
   options.max_per_file = 2;
-  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  auto files = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_TRUE(files.ok()) << files.status();
   std::map<std::string, int64_t> files_of, sent_of;
   std::map<std::string, int> seen;  // instruction id: files that list it
@@ -950,7 +957,7 @@ TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches WHERE status = 'written'"),
             static_cast<int64_t>(files->size()));
   ExpectReconciled();
-  auto again = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  auto again = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->empty());
 }
@@ -964,11 +971,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, DisbursementTest,
 // round before it is whole, and the next export finishes the work, each instruction in one
 // file.
 TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes) {
-  ASSERT_OK(world_.Build(30));
-  auto c = world_.Create("2026-11");
-  ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_OK(world_.ApproveAll(c->cycle_id));
-  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  const int64_t cycle_id = *cycle;
   ASSERT_EQ(Count("SELECT COUNT(DISTINCT bank) FROM payment_instructions"), 3);
   // The fourth batch is the first of the second round; its round's commit fails.
   ASSERT_OK(db().ExecScript("CREATE TABLE refuse_parent (id BIGINT PRIMARY KEY); CREATE TABLE "
@@ -987,7 +992,7 @@ TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes
   }
   ExportOptions options = world_.Export();
   options.max_per_file = 4;
-  auto failed = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  auto failed = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_FALSE(failed.ok()) << "the second round committed";
   // The first round, three files of four, is claimed and written; nothing of the second.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches"), 3);
@@ -1008,7 +1013,7 @@ TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes
   ASSERT_OK(db().ExecScript(db().dialect() == storage::Dialect::kSqlite
                                 ? "DROP TRIGGER refuse_batch"
                                 : "DROP TRIGGER refuse_batch ON payment_batches"));
-  auto rest = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  auto rest = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_TRUE(rest.ok()) << rest.status();
   int64_t transfers = 0;
   for (const ExportedFile& f : *rest) transfers += f.transactions;
@@ -1020,37 +1025,35 @@ TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes
   ExpectReconciled();
 }
 
+// The page cache is SQLite's (PRAGMA cache_size): these tests run on SQLite alone.
+class SqliteDisbursementTest : public DisbursementTest {};
+
 // An export grows an SQLite connection's page cache to hold a round's rows, and gives the
 // connection its own size back when done.
-TEST_P(DisbursementTest, AnExportOnSqliteGivesTheConnectionItsPageCacheBack) {
-  if (db().dialect() != storage::Dialect::kSqlite) {
-    GTEST_SKIP() << "the page cache is SQLite's (PRAGMA cache_size)";
-  }
-  ASSERT_OK(world_.Build(30));
-  auto c = world_.Create("2026-11");
-  ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_OK(world_.ApproveAll(c->cycle_id));
-  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+TEST_P(SqliteDisbursementTest, AnExportGivesTheConnectionItsPageCacheBack) {
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  const int64_t cycle_id = *cycle;
   // 2 KiB: a round of 30 rows wants more.
   ASSERT_OK(db().ExecScript("PRAGMA cache_size=-2"));
-  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, world_.Export());
+  auto files = ExportBatches(db(), clock_, key_, cycle_id, world_.Export());
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
   EXPECT_EQ(Count("PRAGMA cache_size"), -2);
 }
 
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteDisbursementTest, ::testing::Values("sqlite"));
+
 // Reconcile names each way the bank files and the database can disagree: a file changed on
 // disk, a file missing, an instruction moved to another batch behind spode's back, and a
 // batch whose recorded total no longer matches the ledger's posting; the other files pass.
 TEST_P(DisbursementTest, ReconcileNamesEachFileThatDisagrees) {
-  ASSERT_OK(world_.Build(30));
-  auto c = world_.Create("2026-11");
-  ASSERT_TRUE(c.ok()) << c.status();
-  ASSERT_OK(world_.ApproveAll(c->cycle_id));
-  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  const int64_t cycle_id = *cycle;
   ExportOptions options = world_.Export();
   options.max_per_file = 4;
-  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  auto files = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_TRUE(files.ok()) << files.status();
   ASSERT_GE(files->size(), 6u);
   ExpectReconciled();
