@@ -17,6 +17,7 @@
 #include <span>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -1949,6 +1950,26 @@ Status CloseAttempts(storage::Database& db, const std::vector<ClosedAttempt>& cl
       .status();
 }
 
+// Frees `objects` (moved in) on a thread of its own; the future returned joins it. Here, when no
+// thread is to be had.
+template <typename... T>
+std::future<void> FreeAside(T&&... objects) {
+  auto owned = std::make_unique<std::tuple<std::decay_t<T>...>>(std::move(objects)...);
+  try {
+    return std::async(std::launch::async, [owned = std::move(owned)]() mutable { owned.reset(); });
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
+
+// What an import's failures write: their attempts closed, their re-entry events
+// (programs::ReentryEventRows) and their messages.
+struct FailureWrites {
+  std::vector<ClosedAttempt> closed;
+  storage::RowBuffer events;
+  std::vector<notify::Message> messages;
+};
+
 std::optional<TransactionOutcome> OutcomeOfState(std::string_view status) {
   if (status == "accepted") return TransactionOutcome::kAccepted;
   if (status == "paid") return TransactionOutcome::kPaid;
@@ -2125,34 +2146,62 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     return std::pair(a.k->cycle_id, a.k->beneficiary) < std::pair(b.k->cycle_id, b.k->beneficiary);
   });
 
-  // Whom each failure's message goes to (none for a technical failure, sent again untold), read
-  // meanwhile on the second connection.
+  // What each failure writes, made on the second connection's thread while this one sets the
+  // statuses: the attempt closed; for a technical failure, nothing more (it goes out again as
+  // it is); for any other, a re-entry event and a message to the citizen, whose contact is read
+  // there. The events' own objects are freed there too.
   if (failures.empty()) {
     reader.reset();
   } else if (!reader) {
     reader = ReaderConnection(db);
   }
-  auto contacts_of = [&failures](storage::Database& on) -> Result<std::vector<Contact>> {
+  auto failure_writes = [&failures](storage::Database& on) -> Result<FailureWrites> {
     std::vector<int64_t> payees;
     for (const Failure& f : failures) {
       if (!ClassifyStatus(*f.s).retry_without_change()) payees.push_back(f.k->payee);
     }
     std::sort(payees.begin(), payees.end());
     payees.erase(std::unique(payees.begin(), payees.end()), payees.end());
-    ASSIGN_OR_RETURN(std::vector<Contact> found, ContactsOf(on, payees));
-    std::vector<Contact> out(failures.size());
-    for (size_t n = 0; n < failures.size(); ++n) {
-      if (ClassifyStatus(*failures[n].s).retry_without_change()) continue;
-      auto at = std::lower_bound(payees.begin(), payees.end(), failures[n].k->payee);
-      out[n] = found[static_cast<size_t>(at - payees.begin())];
+    ASSIGN_OR_RETURN(std::vector<Contact> contacts, ContactsOf(on, payees));
+    std::vector<ClosedAttempt> closed;
+    closed.reserve(failures.size());
+    std::vector<programs::ReentryEvent> events;
+    std::vector<notify::Message> messages;
+    for (const Failure& f : failures) {
+      const ReturnReasonInfo& why = ClassifyStatus(*f.s);
+      std::string code = f.s->reasons.empty() ? std::string(why.id) : f.s->reasons.front().code;
+      closed.push_back({f.k, f.returned ? "returned" : "rejected", code,
+                        why.retry_without_change()});
+      if (why.retry_without_change()) continue;
+      json detail = ReasonDetail(why, code);
+      detail["instruction_id"] = f.id;
+      detail["amount_paise"] = f.k->amount;
+      detail["period"] = *f.k->period;
+      detail["bank_code"] = *f.k->bank;
+      events.push_back(ExclusionEvent(
+          f.returned ? programs::ReentryKind::kPaymentReturned
+                     : programs::ReentryKind::kPaymentRejected,
+          *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
+          "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
+      const Contact& to =
+          contacts[static_cast<size_t>(std::lower_bound(payees.begin(), payees.end(), f.k->payee) -
+                                       payees.begin())];
+      bool hi = to.hindi;
+      std::optional<notify::Message> message =
+          MessageTo(to, "payment_returned",
+                    {{"amount", "Rs " + Money::FromPaise(f.k->amount).ToString()},
+                     {"reason", std::string(hi ? why.reason_hi : why.reason_en)},
+                     {"action", std::string(hi ? why.next_step_hi : why.next_step_en)}});
+      if (message) messages.push_back(std::move(*message));
     }
-    return out;
+    ASSIGN_OR_RETURN(storage::RowBuffer event_rows, programs::ReentryEventRows(events));
+    return FailureWrites{std::move(closed), std::move(event_rows), std::move(messages)};
   };
-  std::future<Result<std::vector<Contact>>> contacts_read;
+  std::future<Result<FailureWrites>> failures_made;
   if (reader) {
     try {
-      contacts_read = std::async(std::launch::async, contacts_of, std::ref(*reader));
-    } catch (const std::system_error&) {  // no thread to be had: read here, below
+      failures_made = std::async(std::launch::async, failure_writes, std::ref(*reader));
+    } catch (const std::system_error&) {  // no thread to be had: made here, below
       reader.reset();
     }
   }
@@ -2176,12 +2225,6 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     RETURN_IF_ERROR(ApplyThroughCopy(db, applies, now));
   }
 
-  std::vector<Contact> contacts;
-  if (reader) {
-    ASSIGN_OR_RETURN(contacts, contacts_read.get());
-  } else {
-    ASSIGN_OR_RETURN(contacts, contacts_of(db));
-  }
   Ledger ledger(db, clock);
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> moves;
   for (const Sum& m : sums) {
@@ -2208,45 +2251,17 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     RETURN_IF_ERROR(ledger.Post(e).status());
   }
 
-  // Each failure: the attempt is closed; a technical failure goes out again as it is; any
-  // other opens a re-entry event and tells the citizen. What they need is gathered first and
-  // written together (on PostgreSQL a statement a failure is a round trip each).
-  std::vector<ClosedAttempt> closed;
-  closed.reserve(failures.size());
-  std::vector<programs::ReentryEvent> events;
-  std::vector<notify::Message> messages;
-  for (size_t n = 0; n < failures.size(); ++n) {
-    const Failure& f = failures[n];
-    const ReturnReasonInfo& why = ClassifyStatus(*f.s);
-    std::string code = f.s->reasons.empty() ? std::string(why.id) : f.s->reasons.front().code;
-    closed.push_back({f.k, f.returned ? "returned" : "rejected", code,
-                      why.retry_without_change()});
-    if (why.retry_without_change()) {
-      ++report.requeued;
-      continue;
-    }
-    json detail = ReasonDetail(why, code);
-    detail["instruction_id"] = f.id;
-    detail["amount_paise"] = f.k->amount;
-    detail["period"] = *f.k->period;
-    detail["bank_code"] = *f.k->bank;
-    events.push_back(ExclusionEvent(
-        f.returned ? programs::ReentryKind::kPaymentReturned
-                   : programs::ReentryKind::kPaymentRejected,
-        *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
-        "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
-    const Contact& to = contacts[n];
-    bool hi = to.hindi;
-    std::optional<notify::Message> message =
-        MessageTo(to, "payment_returned",
-                  {{"amount", "Rs " + Money::FromPaise(f.k->amount).ToString()},
-                   {"reason", std::string(hi ? why.reason_hi : why.reason_en)},
-                   {"action", std::string(hi ? why.next_step_hi : why.next_step_en)}});
-    if (message) messages.push_back(std::move(*message));
-  }
-  RETURN_IF_ERROR(CloseAttempts(db, closed, now));
-  RETURN_IF_ERROR(programs::RecordReentryEvents(db, events, now).status());
-  RETURN_IF_ERROR(notify::Outbox(db, clock).EnqueueAll(messages));
+  Result<FailureWrites> made = reader ? failures_made.get() : failure_writes(db);
+  if (!made.ok()) return made.status();
+  // The file's lines and what was decided of them are not read past here: freed on a thread of
+  // their own beside the writes that remain (a million lines' strings take a fifth of a second
+  // to free), joined on return.
+  std::future<void> freed = FreeAside(std::move(sr), std::move(review), std::move(failures),
+                                      std::move(applies));
+  for (const ClosedAttempt& c : made->closed) report.requeued += c.requeue ? 1 : 0;
+  RETURN_IF_ERROR(CloseAttempts(db, made->closed, now));
+  RETURN_IF_ERROR(programs::RecordReentryEventRows(db, made->events, now).status());
+  RETURN_IF_ERROR(notify::Outbox(db, clock).EnqueueAll(made->messages));
   json summary = ImportReportJson(report);
   summary.erase("messages");
   RETURN_IF_ERROR(db.Execute("UPDATE status_imports SET report = ? WHERE import_id = ?",

@@ -3,6 +3,7 @@
 // cancelled; voluntary), on SQLite and, with SPODE_TEST_PG_URL, PostgreSQL.
 #include "programs/enrolment.h"
 
+#include <future>
 #include <chrono>
 
 #include "gmock/gmock.h"
@@ -748,6 +749,48 @@ TEST_P(EnrolmentTest, ReentryEventsRecordedTogetherAreStoredOnceInOrder) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ReentryEvents().size(), 3u);
   EXPECT_EQ(*RecordReentryEvents(db(), std::vector<ReentryEvent>{}, clock_.Now()), 0);
+}
+
+// The two steps apart: the rows made on another thread without the database, then written;
+// a re-run of the same rows adds nothing; rows of another shape are refused, nothing written.
+TEST_P(EnrolmentTest, ReentryEventRowsMadeOnAnotherThreadAreRecordedOnce) {
+  std::vector<ReentryEvent> events = {
+      {.kind = ReentryKind::kPaymentReturned, .scheme_id = "pension", .member_idx = 3,
+       .household_idx = 103, .reason_code = "AC04", .detail = {{"reason", "closed account"}},
+       .source = "r:1"},
+      {.kind = ReentryKind::kPaymentRejected, .scheme_id = "", .member_idx = 4,
+       .household_idx = std::nullopt, .reason_code = "AC01",
+       .detail = nlohmann::json::object(), .source = "r:2"}};
+  auto made = std::async(std::launch::async, [&events] { return ReentryEventRows(events); });
+  Result<storage::RowBuffer> rows = made.get();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->rows(), 2u);
+  auto created = RecordReentryEventRows(db(), *rows, clock_.Now());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(*created, 2);
+  EXPECT_EQ(*RecordReentryEventRows(db(), *rows, clock_.Now()), 0);
+  auto stored = ListReentryEvents(db(), {});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 2u);
+  const StoredReentryEvent& returned = (*stored)[1];  // newest first
+  EXPECT_EQ(returned.event.source, "r:1");
+  EXPECT_EQ(returned.event.kind, ReentryKind::kPaymentReturned);
+  EXPECT_EQ(returned.event.scheme_id, "pension");
+  EXPECT_EQ(returned.event.household_idx, 103);
+  EXPECT_EQ(returned.event.detail["reason"], "closed account");
+  EXPECT_EQ(returned.created_at, clock_.Now());
+  const StoredReentryEvent& rejected = (*stored)[0];
+  EXPECT_EQ(rejected.event.scheme_id, "");
+  EXPECT_FALSE(rejected.event.household_idx.has_value());
+  EXPECT_EQ(rejected.event.reason_code, "AC01");
+
+  storage::RowBuffer other(2);
+  other.Int(1).Text("exit");
+  EXPECT_EQ(RecordReentryEventRows(db(), other, clock_.Now()).status().code(),
+            StatusCode::kInvalidArgument);
+  events[1].source.clear();
+  EXPECT_EQ(ReentryEventRows(events).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReentryEvents().size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Enrolment, EnrolmentTest,

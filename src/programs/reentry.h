@@ -74,6 +74,15 @@ Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Ti
 Result<int64_t> RecordReentryEvents(storage::Database& db, std::span<const ReentryEvent> events,
                                     Timestamp now);
 
+// RecordReentryEvents in two steps, for a caller that makes the rows on another thread while it
+// writes something else: ReentryEventRows checks each event (INVALID_ARGUMENT as above) and
+// serialises it, without the database; RecordReentryEventRows writes rows so made (any others:
+// INVALID_ARGUMENT) and returns how many were new.
+inline constexpr int kReentryEventColumns = 8;
+Result<storage::RowBuffer> ReentryEventRows(std::span<const ReentryEvent> events);
+Result<int64_t> RecordReentryEventRows(storage::Database& db, const storage::RowBuffer& rows,
+                                       Timestamp now);
+
 struct ReentryFilter {
   std::optional<int64_t> member_idx = {};
   std::optional<int64_t> household_idx = {};
