@@ -171,7 +171,7 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndex
     auto sidecar = storage::Open(side);
     ASSERT_TRUE(sidecar.ok()) << sidecar.status();
     ASSERT_TRUE((*sidecar)
-                    ->ExecScript("DROP TABLE access_log_by_household; DROP TABLE "
+                    ->ExecScript("DROP TABLE access_log_by_segment; DROP TABLE "
                                  "access_log_indexed; CREATE INDEX access_log_household ON "
                                  "access_log (household_idx, at_us)")
                     .ok());
@@ -183,11 +183,75 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndex
   EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
                                "'access_log_household'"),
             0);
-  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_household"), 8);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment"), 8);
   EXPECT_EQ(CountIn(**sidecar, "SELECT upto FROM access_log_indexed"), 9);
   auto rows = (*log)->ForHousehold(8, 100);
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(at(*rows), (std::vector<int64_t>{11, 10, 6, 4, 2}));
+}
+
+// The index by household is kept in segments of 2^20 entries; a household's entries are found
+// in every segment, and in the unsegmented index an older version kept, which is read and no
+// longer written.
+TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundInEverySegmentAndInAnOlderIndex) {
+  auto at = [](const std::vector<storage::Row>& rows) {
+    std::vector<int64_t> out;
+    for (const storage::Row& r : rows) out.push_back(r.Int(0));
+    return out;
+  };
+  const std::string side = AccessLog::SidecarPath(tdb_.path().string());
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 1; i <= 4; ++i) (*log)->Append(Entry(i, "h", i % 2 == 0 ? 8 : 9));
+    ASSERT_TRUE((*log)->IndexHouseholds().ok());
+  }
+  {
+    // As the previous version left it: entries 1-4 indexed by household alone.
+    auto sidecar = storage::Open(side);
+    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+    ASSERT_TRUE((*sidecar)
+                    ->ExecScript("DROP TABLE access_log_by_segment; CREATE TABLE "
+                                 "access_log_by_household (household_idx BIGINT NOT NULL, at_us "
+                                 "BIGINT NOT NULL, log_id BIGINT NOT NULL, PRIMARY KEY "
+                                 "(household_idx, at_us, log_id)) WITHOUT ROWID; INSERT INTO "
+                                 "access_log_by_household SELECT household_idx, at_us, log_id "
+                                 "FROM access_log WHERE household_idx IS NOT NULL")
+                    .ok());
+    // Entries far on, in the second and fourth segments (ids from 2^20 and 3 * 2^20).
+    for (int64_t id : {int64_t{1} << 20, (int64_t{1} << 20) + 7, (int64_t{3} << 20) + 1}) {
+      ASSERT_TRUE((*sidecar)
+                      ->Execute("INSERT INTO access_log (log_id, at_us, actor, role, action, "
+                                "object, household_idx, purpose, decision, reason, request_id) "
+                                "VALUES (?, ?, 'user:officer.two', 'officer', 'household.read', "
+                                "'h', 8, 'verification', 'allow', '', 'r')",
+                                {id, 100 + id})
+                      .ok());
+    }
+  }
+  auto log = AccessLog::Open(tdb_.path().string());  // catches up the three, in segments
+  ASSERT_TRUE(log.ok()) << log.status();
+  (*log)->Append(Entry(5'000'000, "h", 8));  // after the index's end (at 5,000,000 us)
+  auto rows = (*log)->ForHousehold(8, 100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  const int64_t second = (int64_t{1} << 20) + 100, fourth = (int64_t{3} << 20) + 101;
+  EXPECT_EQ(at(*rows), (std::vector<int64_t>{5'000'000, fourth, second + 7, second, 4, 2}));
+  auto newest = (*log)->ForHousehold(8, 3);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(at(*newest), (std::vector<int64_t>{5'000'000, fourth, second + 7}));
+  auto other = (*log)->ForHousehold(9, 100);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(at(*other), (std::vector<int64_t>{3, 1}));
+
+  ASSERT_TRUE((*log)->IndexHouseholds().ok());
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_household"), 4);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment WHERE segment = 1"),
+            2);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment WHERE segment = 3"),
+            2);  // the last one appended has the id after (3 << 20) + 1
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment"), 4);
 }
 
 }  // namespace

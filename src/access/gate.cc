@@ -142,18 +142,25 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     RETURN_IF_ERROR(log->owned_->ExecScript(
         "CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT NOT NULL)"));
     RETURN_IF_ERROR(BindToRegistry(*log->owned_, *path, SidecarPath(*path)));
+    // The index by household, in segments of entries (kSegmentBits). An index of the whole
+    // log by household takes each catch-up's entries all over it, so the pages one catch-up
+    // writes grow with the log; in segments, they go into the newest segment's part only. An
+    // older file's unsegmented index (access_log_by_household) is kept and read, not written.
     RETURN_IF_ERROR(log->owned_->ExecScript(
         "DROP INDEX IF EXISTS access_log_household; "
-        "CREATE TABLE IF NOT EXISTS access_log_by_household (household_idx BIGINT NOT NULL, "
-        "at_us BIGINT NOT NULL, log_id BIGINT NOT NULL, PRIMARY KEY (household_idx, at_us, "
-        "log_id)) WITHOUT ROWID; "
+        "CREATE TABLE IF NOT EXISTS access_log_by_segment (segment BIGINT NOT NULL, "
+        "household_idx BIGINT NOT NULL, at_us BIGINT NOT NULL, log_id BIGINT NOT NULL, "
+        "PRIMARY KEY (segment, household_idx, at_us, log_id)) WITHOUT ROWID; "
         "CREATE TABLE IF NOT EXISTS access_log_indexed (upto BIGINT NOT NULL); "
         "INSERT INTO access_log_indexed (upto) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM "
         "access_log_indexed)"));
+    ASSIGN_OR_RETURN(auto legacy, log->owned_->QueryOne("SELECT COUNT(*) FROM sqlite_master "
+                                                        "WHERE type = 'table' AND name = "
+                                                        "'access_log_by_household'"));
+    log->legacy_index_ = legacy && legacy->Int(0) > 0;
     log->lagged_index_ = true;
-    // Entries land all over the household index, so a commit dirties about a page each;
-    // checkpointing every 64 MB of log instead of SQLite's 4 MB writes a page back once for
-    // many commits instead of once for each.
+    // A log's commits dirty pages here and there in its tables; checkpointing every 64 MB of
+    // log instead of SQLite's 4 MB writes a page back once for many commits.
     RETURN_IF_ERROR(log->owned_->ExecScript("PRAGMA wal_autocheckpoint=16384"));
   }
   log->db_ = log->owned_.get();
@@ -225,15 +232,26 @@ Result<std::vector<storage::Row>> AccessLog::ForHousehold(int64_t household_idx,
                 "household_idx = ? ORDER BY log_id DESC LIMIT ?",
                 {household_idx, limit});
   }
-  // The indexed entries and those after the index's end, in one statement (one snapshot), so
-  // that the indexer between the two halves cannot hide or repeat an entry.
-  return Read("SELECT at_us, actor, role, action, purpose, decision FROM (SELECT log_id, at_us, "
-              "actor, role, action, purpose, decision FROM access_log WHERE log_id IN (SELECT "
-              "log_id FROM access_log_by_household WHERE household_idx = ?) UNION ALL SELECT "
-              "log_id, at_us, actor, role, action, purpose, decision FROM access_log WHERE log_id "
-              "> (SELECT upto FROM access_log_indexed) AND household_idx = ?) ORDER BY log_id DESC "
-              "LIMIT ?",
-              {household_idx, household_idx, limit});
+  // The indexed entries, a look-up in each segment up to the index's end (and in an older
+  // file's unsegmented index), and those after the index's end, in one statement (one
+  // snapshot), so that the indexer between the two halves cannot hide or repeat an entry.
+  // Fixed texts: the household is bound three times whether or not the older index is read.
+  static const std::string kSelect =
+      "WITH RECURSIVE segments(s) AS (SELECT (SELECT upto FROM access_log_indexed) >> " +
+      std::to_string(kSegmentBits) +
+      " UNION ALL SELECT s - 1 FROM segments WHERE s > 0) SELECT at_us, actor, role, action, "
+      "purpose, decision FROM (SELECT log_id, at_us, actor, role, action, purpose, decision "
+      "FROM access_log WHERE log_id IN (SELECT b.log_id FROM segments JOIN "
+      "access_log_by_segment b ON b.segment = segments.s AND b.household_idx = ?1";
+  static const std::string kTail =
+      ") UNION ALL SELECT log_id, at_us, actor, role, action, purpose, decision FROM access_log "
+      "WHERE log_id > (SELECT upto FROM access_log_indexed) AND household_idx = ?1) ORDER BY "
+      "log_id DESC LIMIT ?2";
+  static const std::string kWithLegacy =
+      kSelect + " UNION ALL SELECT log_id FROM access_log_by_household WHERE household_idx = ?1" +
+      kTail;
+  static const std::string kSegmentsOnly = kSelect + kTail;
+  return Read(legacy_index_ ? kWithLegacy : kSegmentsOnly, {household_idx, limit});
 }
 
 Status AccessLog::IndexHouseholds() {
@@ -251,12 +269,13 @@ Status AccessLog::IndexHouseholdsLocked() {
   const int64_t to = last ? last->Int(0) : 0;
   if (to > from) {
     // In key order, so the index's pages are written in one sweep.
-    RETURN_IF_ERROR(db_->Execute("INSERT INTO access_log_by_household (household_idx, at_us, "
-                                 "log_id) SELECT household_idx, at_us, log_id FROM access_log "
-                                 "WHERE log_id > ? AND log_id <= ? AND household_idx IS NOT NULL "
-                                 "ORDER BY household_idx, at_us, log_id",
-                                 {from, to})
-                        .status());
+    static const std::string kCatchUp =
+        "INSERT INTO access_log_by_segment (segment, household_idx, at_us, log_id) SELECT "
+        "log_id >> " +
+        std::to_string(kSegmentBits) +
+        ", household_idx, at_us, log_id FROM access_log WHERE log_id > ? AND log_id <= ? AND "
+        "household_idx IS NOT NULL ORDER BY 1, 2, 3, 4";
+    RETURN_IF_ERROR(db_->Execute(kCatchUp, {from, to}).status());
     RETURN_IF_ERROR(db_->Execute("UPDATE access_log_indexed SET upto = ?", {to}).status());
   }
   RETURN_IF_ERROR(tx.Commit());

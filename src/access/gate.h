@@ -157,7 +157,13 @@ class AccessLog {
   static constexpr std::chrono::milliseconds kInterval{100};
   static constexpr int64_t kIndexBatch = 100'000;
   static constexpr std::chrono::seconds kIndexEvery{5};
+  // The side file's index by household is kept in segments of 2^kSegmentBits entries (by
+  // entry id): a catch-up writes into the newest segment's part only, and a household's
+  // entries are found with a look-up a segment.
+  static constexpr int kSegmentBits = 20;
   bool lagged_index_ = false;           // the side file's index by household
+  bool legacy_index_ = false;           // an older file's index of entries before the segments'
+
   int64_t unindexed_ = 0;  // entries written since it was brought up to date; GUARDED_BY(db_mu_)
   std::chrono::steady_clock::time_point indexed_at_;  // GUARDED_BY(db_mu_)
   std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
