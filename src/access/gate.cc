@@ -235,7 +235,7 @@ Result<std::vector<storage::Row>> AccessLog::ForHousehold(int64_t household_idx,
   // The indexed entries, a look-up in each segment up to the index's end (and in an older
   // file's unsegmented index), and those after the index's end, in one statement (one
   // snapshot), so that the indexer between the two halves cannot hide or repeat an entry.
-  // Fixed texts: the household is bound three times whether or not the older index is read.
+  // Two fixed texts (with and without the older index); the household is bound once (?1).
   static const std::string kSelect =
       "WITH RECURSIVE segments(s) AS (SELECT (SELECT upto FROM access_log_indexed) >> " +
       std::to_string(kSegmentBits) +

@@ -163,7 +163,6 @@ class AccessLog {
   static constexpr int kSegmentBits = 20;
   bool lagged_index_ = false;           // the side file's index by household
   bool legacy_index_ = false;           // an older file's index of entries before the segments'
-
   int64_t unindexed_ = 0;  // entries written since it was brought up to date; GUARDED_BY(db_mu_)
   std::chrono::steady_clock::time_point indexed_at_;  // GUARDED_BY(db_mu_)
   std::deque<AccessEntry> queue_;  // GUARDED_BY(mu_)
