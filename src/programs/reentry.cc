@@ -111,12 +111,7 @@ Result<int64_t> RecordReentryEventRows(storage::Database& db, const storage::Row
                      db.Cached(kInsertEvent));
     for (size_t r = 0; r < rows.rows(); ++r) {
       for (int c = 1; c < kReentryEventColumns; ++c) {  // column 0 is the order, implied here
-        const storage::RowBuffer::Cell& cell = rows.cell(r, c);
-        switch (cell.kind) {
-          case storage::RowBuffer::Kind::kNull: insert->BindNull(c); break;
-          case storage::RowBuffer::Kind::kInt: insert->BindInt(c, cell.number); break;
-          default: insert->BindText(c, rows.bytes(cell)); break;
-        }
+        insert->Bind(c, rows, r, c);
       }
       insert->BindInt(kReentryEventColumns, now.micros);
       Result<bool> done = insert->Step();

@@ -54,6 +54,17 @@ void Statement::Bind(int index, const Value& v) {
   std::visit(Visitor{this, index}, v);
 }
 
+void Statement::Bind(int index, const RowBuffer& rows, size_t row, int column) {
+  const RowBuffer::Cell& c = rows.cell(row, column);
+  switch (c.kind) {
+    case RowBuffer::Kind::kNull: BindNull(index); break;
+    case RowBuffer::Kind::kInt: BindInt(index, c.number); break;
+    case RowBuffer::Kind::kDouble: BindDouble(index, rows.AsDouble(c)); break;
+    case RowBuffer::Kind::kText: BindText(index, rows.bytes(c)); break;
+    case RowBuffer::Kind::kBlob: BindBlob(index, rows.bytes(c)); break;
+  }
+}
+
 void Statement::BindAll(std::span<const Value> values) {
   int i = 1;
   for (const Value& v : values) Bind(i++, v);

@@ -70,6 +70,8 @@ class Statement {
   virtual void BindText(int index, std::string_view v) = 0;
   virtual void BindBlob(int index, std::string_view bytes) = 0;
   void Bind(int index, const Value& v);
+  // Binds cell `column` of row `row` of `rows`, whatever its kind.
+  void Bind(int index, const RowBuffer& rows, size_t row, int column);
   void BindAll(std::span<const Value> values);
 
   // Executes on the first call and advances to the next row on later calls. Returns true when a

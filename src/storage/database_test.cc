@@ -442,6 +442,31 @@ TEST_P(DatabaseTest, StatementBindsStepsAndResets) {
   EXPECT_EQ(unbound->ColumnInt(0), 0);
 }
 
+// A RowBuffer's cells bound one by one, each kind as itself, in the buffer's column order or not.
+TEST_P(DatabaseTest, StatementBindsRowBufferCellsOfEveryKind) {
+  ASSERT_OK(
+      Ddl("CREATE TABLE items (id BIGINT PRIMARY KEY, label TEXT, weight DOUBLE PRECISION,"
+          " data {{blob}})"));
+  RowBuffer rows(4);
+  rows.Int(7).Text("seven").Double(-2.25).BlobBytes(Bytes({0, 0xff, 0x41}));
+  rows.Int(8).Null().Null().Null();
+  ASSERT_OK_AND_ASSIGN(
+      auto insert, db_->Prepare("INSERT INTO items (data, weight, label, id) VALUES (?, ?, ?, ?)"));
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    for (int c = 0; c < 4; ++c) insert->Bind(4 - c, rows, r, c);
+    ASSERT_OK(insert->Run().status());
+  }
+  ASSERT_OK_AND_ASSIGN(auto stored,
+                       db_->Query("SELECT id, label, weight, data FROM items ORDER BY id"));
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].value(0), Value(int64_t{7}));
+  EXPECT_EQ(stored[0].value(1), Value(std::string("seven")));
+  EXPECT_EQ(stored[0].value(2), Value(-2.25));
+  EXPECT_EQ(stored[0].value(3), Value(Blob{Bytes({0, 0xff, 0x41})}));
+  EXPECT_EQ(stored[1].value(0), Value(int64_t{8}));
+  for (size_t c = 1; c < 4; ++c) EXPECT_EQ(stored[1].value(c), Value(Null{})) << "column " << c;
+}
+
 TEST_P(DatabaseTest, QueryQueryOneAndExecuteBindParameters) {
   ASSERT_OK(Ddl("CREATE TABLE people (id BIGINT PRIMARY KEY, name TEXT NOT NULL, age BIGINT)"));
   const std::vector<std::pair<std::string, int64_t>> people = {
