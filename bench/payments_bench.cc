@@ -97,13 +97,21 @@ double LoadAverage() {
 
 // Wall-clock and CPU (user + system, this process) seconds since construction.
 // The main thread's time spent runnable but waiting for a core (/proc/self/schedstat, second
-// field): on a shared machine, what other processes took from this one.
+// field): on a shared machine, what other processes took from this one. The process's page
+// faults: each is a fresh page of memory, which some virtual machines give slowly (about 20 us
+// a page on the development machine once its pages had been handed back to the host,
+// docs/benchmarks.md, bench/payments, sixteenth session).
 class Timer {
  public:
-  Timer() : wall_(Clock::now()), cpu_(CpuSeconds()), waited_(RunQueueSeconds()) {}
+  Timer()
+      : wall_(Clock::now()),
+        cpu_(CpuSeconds()),
+        waited_(RunQueueSeconds()),
+        faults_(PageFaults()) {}
   double wall() const { return Seconds(wall_); }
   double cpu() const { return CpuSeconds() - cpu_; }
   double waited() const { return RunQueueSeconds() - waited_; }
+  int64_t faults() const { return PageFaults() - faults_; }
 
  private:
   static double RunQueueSeconds() {
@@ -118,8 +126,14 @@ class Timer {
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
   }
+  static int64_t PageFaults() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<int64_t>(u.ru_minflt) + static_cast<int64_t>(u.ru_majflt);
+  }
   Clock::time_point wall_;
   double cpu_, waited_;
+  int64_t faults_;
 };
 
 struct Figure {
@@ -127,23 +141,24 @@ struct Figure {
   double seconds = 0;  // wall clock
   double cpu = 0;      // user + system of this process
   double waited = 0;   // runnable, waiting for a core
+  int64_t faults = 0;  // page faults of this process
   int64_t items = 0;
   std::string tag;  // a floor's short name: insert, update, scan, file
   double rate() const { return seconds > 0 ? static_cast<double>(items) / seconds : 0; }
 };
 
 Figure Measure(std::string name, const Timer& t, int64_t items, std::string tag = "") {
-  return Figure{std::move(name), t.wall(), t.cpu(), t.waited(), items, std::move(tag)};
+  return Figure{std::move(name), t.wall(), t.cpu(), t.waited(), t.faults(), items, std::move(tag)};
 }
 
 void PrintHeader() {
-  std::printf("  %-50s %7s %7s %7s %10s  %-14s %s\n", "", "wall s", "cpu s", "wait s", "rows/s",
-              "vs floor", "target");
+  std::printf("  %-50s %7s %7s %7s %8s %10s  %-14s %s\n", "", "wall s", "cpu s", "wait s",
+              "faults k", "rows/s", "vs floor", "target");
 }
 
 void PrintFigure(const Figure& f, const Figure* floor, bool target) {
-  std::printf("  %-50s %7.2f %7.2f %7.2f %10.0f", f.name.c_str(), f.seconds, f.cpu, f.waited,
-              f.rate());
+  std::printf("  %-50s %7.2f %7.2f %7.2f %8.1f %10.0f", f.name.c_str(), f.seconds, f.cpu, f.waited,
+              static_cast<double>(f.faults) / 1000, f.rate());
   if (floor != nullptr && floor->seconds > 0) {
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.1fx %s", f.seconds / floor->seconds, floor->tag.c_str());
@@ -610,8 +625,7 @@ int main(int argc, char** argv) {
     auto migrated = storage::ApplyMigrations(*db, payments::testing::AllMigrations());
     if (!migrated.ok()) return Fail("migrations of the cached world", migrated.status());
     if (*migrated > 0) {
-      std::printf("setup (not a target): %d migration(s) applied to the cached world\n",
-                  *migrated);
+      std::printf("setup (not a target): %d migration(s) applied to the cached world\n", *migrated);
     }
     auto heads = db->QueryOne("SELECT COUNT(*) FROM enrolments");
     if (!heads.ok() || !*heads || (**heads).Int(0) != n) {
@@ -687,17 +701,20 @@ int main(int argc, char** argv) {
         RunMonth(*db, clock, key, world, **snapshot, dir / "bank", o, floors, period, &reconciled);
     if (!steps.ok()) return Fail(period.c_str(), steps.status());
     double total = 0, cpu = 0, waited = 0;
+    int64_t faults = 0;
     int over = 0;
     for (const Figure& f : *steps) {
       total += f.seconds;
       cpu += f.cpu;
       waited += f.waited;
+      faults += f.faults;
       if (f.seconds >= kTargetSeconds) ++over;
     }
     std::printf(
-        "  cycle %s: steps %.1f s wall, %.1f s CPU, %.1f s waiting for a core; %d of %zu "
-        "over 5 s; peak RSS %ld MB; load %.2f\n",
-        period.c_str(), total, cpu, waited, over, steps->size(), PeakRssMb(), LoadAverage());
+        "  cycle %s: steps %.1f s wall, %.1f s CPU, %.1f s waiting for a core, %lld page "
+        "faults; %d of %zu over 5 s; peak RSS %ld MB; load %.2f\n",
+        period.c_str(), total, cpu, waited, static_cast<long long>(faults), over, steps->size(),
+        PeakRssMb(), LoadAverage());
     std::fflush(stdout);
     all_reconciled = all_reconciled && reconciled;
   }
