@@ -889,6 +889,47 @@ TEST_P(DisbursementTest, AHouseholdSchemeNamesEachInstructionByItsFamilyId) {
   ExpectReconciled();
 }
 
+// A cycle pays every current enrolment: one proposed for exit is still paid until the exit is
+// decided, one exited is not paid and not counted. Each entitlement keeps its enrolment.
+TEST_P(DisbursementTest, ACycleCountsEnrolmentsProposedForExitAndLeavesOutThoseExited) {
+  ASSERT_OK(world_.Build(6));
+  auto heads = db().Query("SELECT enrolment_id, beneficiary_idx FROM enrolments WHERE scheme_id "
+                          "= ? ORDER BY beneficiary_idx",
+                          {std::string(kScheme)});
+  ASSERT_TRUE(heads.ok()) << heads.status();
+  ASSERT_EQ(heads->size(), 6u);
+  const int64_t proposed = (*heads)[1].Int(1), exited = (*heads)[4].Int(1);
+  ASSERT_OK(db().Execute("UPDATE enrolments SET status = 'exit_proposed' WHERE "
+                         "beneficiary_idx = ?",
+                         {proposed})
+                .status());
+  ASSERT_OK(db().Execute("UPDATE enrolments SET status = 'exited', exited_at_us = ?, "
+                         "exit_reason = 'moved' WHERE beneficiary_idx = ?",
+                         {clock_.Now().micros, exited})
+                .status());
+
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->beneficiaries, 5);
+  EXPECT_EQ(c->not_eligible, 0);
+  auto entitled = db().Query("SELECT e.beneficiary_idx, e.enrolment_id, n.beneficiary_idx FROM "
+                             "cycle_entitlements e JOIN enrolments n ON n.enrolment_id = "
+                             "e.enrolment_id WHERE e.cycle_id = ? ORDER BY e.beneficiary_idx",
+                             {c->cycle_id});
+  ASSERT_TRUE(entitled.ok()) << entitled.status();
+  std::vector<int64_t> paid;
+  for (const storage::Row& r : *entitled) {
+    EXPECT_EQ(r.Int(0), r.Int(2)) << "enrolment " << r.Int(1);
+    paid.push_back(r.Int(0));
+  }
+  std::vector<int64_t> want;
+  for (const storage::Row& h : *heads) {
+    if (h.Int(1) != exited) want.push_back(h.Int(1));
+  }
+  EXPECT_EQ(paid, want);
+  EXPECT_NE(std::find(paid.begin(), paid.end(), proposed), paid.end());
+}
+
 // A bank's instructions split into files of max_per_file, each file read while it is claimed
 // (on SQLite): every instruction goes into exactly one file, each file holds what its batch
 // records, and a bank whose count divides evenly ends with a claim that finds nothing.

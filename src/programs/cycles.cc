@@ -158,6 +158,7 @@ Result<CycleSummary> CreateCycle(storage::Database& db, const TimeSource& clock,
   bool person = scheme.scheme.unit == rules::Unit::kPerson;
   FlatHashMap64 row_of;  // member_idx → snapshot row (person-unit schemes)
   if (person) {
+    row_of.Reserve(snapshot.members());
     for (size_t r = 0; r < snapshot.members(); ++r) {
       row_of.Insert(static_cast<uint64_t>(snapshot.member_idx(r)), static_cast<int64_t>(r));
     }
@@ -181,39 +182,62 @@ Result<CycleSummary> CreateCycle(storage::Database& db, const TimeSource& clock,
                                 std::string(actor), now.micros}));
   int64_t cycle_id = id_row->Int(0);
 
-  ASSIGN_OR_RETURN(auto enrolled,
-                   db.Query("SELECT enrolment_id, beneficiary_idx, household_idx, "
-                            "payee_member_idx FROM enrolments WHERE scheme_id = ? AND unit = ? "
-                            "AND status IN ('enrolled', 'exit_proposed') ORDER BY beneficiary_idx",
-                            {std::string(scheme_id), std::string(person ? "person" : "household")}));
+  // The enrolments are stepped, not read into rows, and their entitlements inserted a chunk at
+  // a time through one buffer: a million enrolments would otherwise take some 300 MB of rows
+  // and cells. `status <> 'exited'` (the same rows as 'enrolled' or 'exit_proposed', by the
+  // table's CHECK) lets the query walk the partial index of current enrolments, already in
+  // beneficiary order, instead of sorting them.
+  ASSIGN_OR_RETURN(storage::Statement * enrolled,
+                   db.Cached("SELECT enrolment_id, beneficiary_idx, household_idx, "
+                             "payee_member_idx FROM enrolments WHERE scheme_id = ? AND unit = ? "
+                             "AND status <> 'exited' ORDER BY beneficiary_idx"));
+  enrolled->BindText(1, scheme_id);
+  enrolled->BindText(2, person ? "person" : "household");
   static const std::string kCols[] = {"cycle_id",         "beneficiary_idx", "household_idx",
                                       "payee_member_idx", "enrolment_id",    "amount_paise"};
+  constexpr size_t kChunkRows = 65'536;
   storage::RowBuffer rows(6);
   CycleSummary out;
   int64_t total = 0;
-  for (const storage::Row& e : enrolled) {
-    int64_t beneficiary = e.Int(1);
-    int64_t row = -1;
-    if (person) {
-      if (const int64_t* r = row_of.Find(static_cast<uint64_t>(beneficiary))) row = *r;
-    } else {
-      row = snapshot.RowOf(beneficiary);
+  auto entitle = [&]() -> Status {
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, enrolled->Step());
+      if (!more) break;
+      int64_t beneficiary = enrolled->ColumnInt(1);
+      int64_t row = -1;
+      if (person) {
+        if (const int64_t* r = row_of.Find(static_cast<uint64_t>(beneficiary))) row = *r;
+      } else {
+        row = snapshot.RowOf(beneficiary);
+      }
+      size_t r = static_cast<size_t>(row);
+      if (row < 0 || r >= results.eligible.size() || !results.eligible[r]) {
+        ++out.not_eligible;
+        continue;
+      }
+      int64_t amount = results.amount[r];
+      if (amount <= 0) {
+        ++out.amount_failures;
+        continue;
+      }
+      rows.Int(cycle_id)
+          .Int(beneficiary)
+          .Int(enrolled->ColumnInt(2))
+          .Int(enrolled->ColumnInt(3))
+          .Int(enrolled->ColumnInt(0))
+          .Int(amount);
+      total += amount;
+      ++out.beneficiaries;
+      if (rows.rows() == kChunkRows) {
+        RETURN_IF_ERROR(db.BulkInsert("cycle_entitlements", kCols, rows));
+        rows.Clear();
+      }
     }
-    size_t r = static_cast<size_t>(row);
-    if (row < 0 || r >= results.eligible.size() || !results.eligible[r]) {
-      ++out.not_eligible;
-      continue;
-    }
-    int64_t amount = results.amount[r];
-    if (amount <= 0) {
-      ++out.amount_failures;
-      continue;
-    }
-    rows.Int(cycle_id).Int(beneficiary).Int(e.Int(2)).Int(e.Int(3)).Int(e.Int(0)).Int(amount);
-    total += amount;
-    ++out.beneficiaries;
-  }
-  RETURN_IF_ERROR(db.BulkInsert("cycle_entitlements", kCols, rows));
+    return db.BulkInsert("cycle_entitlements", kCols, rows);
+  };
+  Status entitled = entitle();
+  enrolled->Reset();
+  RETURN_IF_ERROR(entitled);
   RETURN_IF_ERROR(storage::RefreshStatistics(db, "cycle_entitlements"));
   RETURN_IF_ERROR(db.Execute("UPDATE cycles SET status = 'prepared', beneficiaries = ?, "
                              "total_paise = ? WHERE cycle_id = ?",
