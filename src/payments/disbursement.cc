@@ -2178,7 +2178,8 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     ASSIGN_OR_RETURN(std::vector<Contact> contacts, ContactsOf(on, payees));
     std::vector<ClosedAttempt> closed;
     closed.reserve(failures.size());
-    std::vector<programs::ReentryEvent> events;
+    // Each event's row is made as the event is, and the event's objects dropped at once.
+    storage::RowBuffer event_rows(programs::kReentryEventColumns);
     std::vector<notify::Message> messages;
     for (const Failure& f : failures) {
       const ReturnReasonInfo& why = ClassifyStatus(*f.s);
@@ -2191,11 +2192,12 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       detail["amount_paise"] = f.k->amount;
       detail["period"] = *f.k->period;
       detail["bank_code"] = *f.k->bank;
-      events.push_back(ExclusionEvent(
-          f.returned ? programs::ReentryKind::kPaymentReturned
-                     : programs::ReentryKind::kPaymentRejected,
-          *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
-          "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt)));
+      RETURN_IF_ERROR(programs::AppendReentryEventRow(
+          event_rows,
+          ExclusionEvent(f.returned ? programs::ReentryKind::kPaymentReturned
+                                    : programs::ReentryKind::kPaymentRejected,
+                         *f.k->scheme, f.k->payee, f.k->household, code, std::move(detail),
+                         "instruction:" + f.id + "/attempt:" + std::to_string(f.k->attempt))));
       const Contact& to =
           contacts[static_cast<size_t>(std::lower_bound(payees.begin(), payees.end(), f.k->payee) -
                                        payees.begin())];
@@ -2207,7 +2209,6 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
                      {"action", std::string(hi ? why.next_step_hi : why.next_step_en)}});
       if (message) messages.push_back(std::move(*message));
     }
-    ASSIGN_OR_RETURN(storage::RowBuffer event_rows, programs::ReentryEventRows(events));
     return FailureWrites{std::move(closed), std::move(event_rows), std::move(messages)};
   };
   std::future<Result<FailureWrites>> failures_made;

@@ -791,6 +791,22 @@ TEST_P(EnrolmentTest, ReentryEventRowsMadeOnAnotherThreadAreRecordedOnce) {
   events[1].source.clear();
   EXPECT_EQ(ReentryEventRows(events).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ReentryEvents().size(), 2u);
+
+  // One at a time: a refused event appends nothing, so the rows before it stay whole.
+  storage::RowBuffer one_by_one(kReentryEventColumns);
+  ASSERT_TRUE(AppendReentryEventRow(one_by_one, events[0]).ok());
+  EXPECT_EQ(AppendReentryEventRow(one_by_one, events[1]).code(), StatusCode::kInvalidArgument);
+  events[1].source = "r:3";
+  events[1].reason_code.clear();
+  EXPECT_EQ(AppendReentryEventRow(one_by_one, events[1]).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(AppendReentryEventRow(other, events[0]).code(), StatusCode::kInvalidArgument);
+  events[1].reason_code = "AC01";
+  ASSERT_TRUE(AppendReentryEventRow(one_by_one, events[1]).ok());
+  ASSERT_EQ(one_by_one.rows(), 2u);
+  auto again = RecordReentryEventRows(db(), one_by_one, clock_.Now());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, 1);  // r:1 is there already; r:3 is new
+  EXPECT_EQ(ReentryEvents().size(), 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Enrolment, EnrolmentTest,

@@ -80,20 +80,24 @@ Result<bool> RecordReentryEvent(storage::Database& db, const ReentryEvent& e, Ti
   return n > 0;
 }
 
+Status AppendReentryEventRow(storage::RowBuffer& rows, const ReentryEvent& e) {
+  if (rows.columns() != kReentryEventColumns) {
+    return InvalidArgumentError("re-entry event rows: not of the events' columns");
+  }
+  if (e.source.empty()) return InvalidArgumentError("re-entry event: source is empty");
+  if (e.reason_code.empty()) {
+    return InvalidArgumentError("re-entry event: reason_code is empty (source " + e.source + ")");
+  }
+  const std::string detail = e.detail.dump();  // before any cell: a throw appends nothing
+  rows.Int(static_cast<int64_t>(rows.rows())).Text(ReentryKindName(e.kind));
+  rows.TextOrNull(e.scheme_id).Add(OptInt(e.member_idx)).Add(OptInt(e.household_idx));
+  rows.Text(e.reason_code).Text(detail).Text(e.source);
+  return OkStatus();
+}
+
 Result<storage::RowBuffer> ReentryEventRows(std::span<const ReentryEvent> events) {
-  for (const ReentryEvent& e : events) {
-    if (e.source.empty()) return InvalidArgumentError("re-entry event: source is empty");
-    if (e.reason_code.empty()) {
-      return InvalidArgumentError("re-entry event: reason_code is empty (source " + e.source +
-                                  ")");
-    }
-  }
   storage::RowBuffer rows(kReentryEventColumns);
-  int64_t n = 0;
-  for (const ReentryEvent& e : events) {
-    rows.Int(n++).Text(ReentryKindName(e.kind)).TextOrNull(e.scheme_id).Add(OptInt(e.member_idx));
-    rows.Add(OptInt(e.household_idx)).Text(e.reason_code).Text(e.detail.dump()).Text(e.source);
-  }
+  for (const ReentryEvent& e : events) RETURN_IF_ERROR(AppendReentryEventRow(rows, e));
   return rows;
 }
 

@@ -80,6 +80,10 @@ Result<int64_t> RecordReentryEvents(storage::Database& db, std::span<const Reent
 // INVALID_ARGUMENT) and returns how many were new.
 inline constexpr int kReentryEventColumns = 8;
 Result<storage::RowBuffer> ReentryEventRows(std::span<const ReentryEvent> events);
+// ReentryEventRows one event at a time: checks `e` (INVALID_ARGUMENT as above, and then appends
+// nothing) and appends its row to `rows` (of kReentryEventColumns columns), so that a caller
+// making many events can drop each event's objects as soon as its row is made.
+Status AppendReentryEventRow(storage::RowBuffer& rows, const ReentryEvent& e);
 Result<int64_t> RecordReentryEventRows(storage::Database& db, const storage::RowBuffer& rows,
                                        Timestamp now);
 
