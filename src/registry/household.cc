@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/json_writer.h"
 #include "common/money.h"
 #include "common/verhoeff.h"
 #include "registry/catalogue.h"
@@ -70,32 +71,13 @@ Result<std::string> GetString(dom::object obj, std::string_view where, std::stri
   return std::string(s);
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-// Checks one attribute value against the catalogue and appends its stored JSON form.
-Status AppendAttribute(const AttributeDef& def, dom::element v, const std::string& where,
+// Checks one attribute value against the catalogue and appends its stored JSON form. `path()`
+// names the value in an error, and is called only then: an import's every attribute would
+// otherwise build its path for nothing.
+template <typename Path>
+Status AppendAttribute(const AttributeDef& def, dom::element v, const Path& path,
                        std::string* out) {
-  auto bad = [&](std::string_view want) { return Bad(where, "must be " + std::string(want)); };
+  auto bad = [&](std::string_view want) { return Bad(path(), "must be " + std::string(want)); };
   switch (def.type) {
     case AttrType::kInt: {
       int64_t i;
@@ -132,7 +114,7 @@ Status AppendAttribute(const AttributeDef& def, dom::element v, const std::strin
       if (v.get_string().get(s) == simdjson::SUCCESS) {
         for (const std::string& e : def.enum_values) {
           if (s == e) {
-            AppendJsonString(out, s);
+            AppendJsonString(*out, s);
             return OkStatus();
           }
         }
@@ -146,14 +128,14 @@ Status AppendAttribute(const AttributeDef& def, dom::element v, const std::strin
       if (v.get_string().get(s) != simdjson::SUCCESS || !Date::Parse(s).ok()) {
         return bad("a date YYYY-MM-DD");
       }
-      AppendJsonString(out, s);
+      AppendJsonString(*out, s);
       return OkStatus();
     }
     case AttrType::kString: {
       std::string_view s;
       if (v.get_string().get(s) != simdjson::SUCCESS) return bad("a string");
       if (s.size() > 200) return bad("at most 200 bytes");
-      AppendJsonString(out, s);
+      AppendJsonString(*out, s);
       return OkStatus();
     }
   }
@@ -163,9 +145,9 @@ Status AppendAttribute(const AttributeDef& def, dom::element v, const std::strin
 Result<std::string> Attributes(dom::object obj, std::string_view where, Entity entity) {
   auto e = Field(obj, "attributes");
   if (!e) return std::string("{}");
-  std::string w = Join(where, "attributes");
+  auto w = [&] { return Join(where, "attributes"); };  // for errors only
   dom::object attrs;
-  if (e->get_object().get(attrs) != simdjson::SUCCESS) return Bad(w, "must be an object");
+  if (e->get_object().get(attrs) != simdjson::SUCCESS) return Bad(w(), "must be an object");
   const Catalogue& cat = Catalogue::Default();
   struct Entry {
     std::string_view key;
@@ -176,7 +158,7 @@ Result<std::string> Attributes(dom::object obj, std::string_view where, Entity e
   for (auto field : attrs) {
     const AttributeDef* def = cat.Find(entity, field.key);
     if (def == nullptr || def->column) {
-      return Bad(Join(w, field.key), "not a " + std::string(EntityName(entity)) +
+      return Bad(Join(w(), field.key), "not a " + std::string(EntityName(entity)) +
                                          " attribute in the catalogue");
     }
     sorted.push_back({field.key, field.value, def});
@@ -184,15 +166,15 @@ Result<std::string> Attributes(dom::object obj, std::string_view where, Entity e
   std::sort(sorted.begin(), sorted.end(),
             [](const Entry& a, const Entry& b) { return a.key < b.key; });
   for (size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i].key == sorted[i - 1].key) return Bad(Join(w, sorted[i].key), "given twice");
+    if (sorted[i].key == sorted[i - 1].key) return Bad(Join(w(), sorted[i].key), "given twice");
   }
   std::string out = "{";
   for (const Entry& e : sorted) {
     if (e.value.is_null()) continue;
     if (out.size() > 1) out += ',';
-    AppendJsonString(&out, e.key);
+    AppendJsonString(out, e.key);
     out += ':';
-    RETURN_IF_ERROR(AppendAttribute(*e.def, e.value, Join(w, e.key), &out));
+    RETURN_IF_ERROR(AppendAttribute(*e.def, e.value, [&] { return Join(w(), e.key); }, &out));
   }
   out += '}';
   return out;

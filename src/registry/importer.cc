@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/json_writer.h"
 #include "common/log.h"
 #include "registry/change_feed.h"
 #include "registry/ids.h"
@@ -46,23 +47,6 @@ uint64_t TokenPrefix(std::string_view token) {
     v = (v << 8) | static_cast<unsigned char>(token[i]);
   }
   return v;
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out->append(buf);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
 }
 
 // Reserves `n` consecutive sequence numbers, committed at once so that concurrent writers
@@ -499,10 +483,10 @@ Result<ImportReport> Importer::ImportFile(const std::string& path) {
     std::string out = "{\"line\":" + std::to_string(line);
     if (!family_id.empty()) {
       out += ",\"family_id\":";
-      AppendJsonString(&out, family_id);
+      AppendJsonString(out, family_id);
     }
     out += ",\"reason\":";
-    AppendJsonString(&out, RedactNationalIds(reason));
+    AppendJsonString(out, RedactNationalIds(reason));
     out += "}\n";
     std::fwrite(out.data(), 1, out.size(), rejects);
     ++report.households_rejected;
