@@ -342,7 +342,8 @@ Status Importer::WriteBatch(std::vector<Pending>& batch, bool own_transaction) {
     tx.emplace(std::move(t));
   }
 
-  storage::RowBuffer places(4), households(10), members(14), vault(4), banks(6), holds(5);
+  rows_.Clear();
+  auto& [places, households, members, vault, banks, holds, changes] = rows_;
   std::vector<std::string> new_places;
   auto place = [&](const std::string& code, const char* level, const std::string& parent,
                    const std::string& name) {
@@ -352,7 +353,6 @@ Status Importer::WriteBatch(std::vector<Pending>& batch, bool own_transaction) {
     places.Text(code).Text(level).TextOrNull(parent).Text(name.empty() ? code : name);
   };
 
-  std::string attrs_buf;
   for (Pending& p : batch) {
     HouseholdInput& h = p.input;
     const AddressInput& a = h.address;
@@ -361,22 +361,20 @@ Status Importer::WriteBatch(std::vector<Pending>& batch, bool own_transaction) {
     place(a.block, "block", a.district, a.block_name);
     place(a.village, "village", a.block, a.village_name);
 
-    std::string prov_key = h.provenance.source + "|" + h.provenance.as_of.ToString() + "|" +
-                           h.provenance.verification;
-    auto pit = provenance_ids_.find(prov_key);
+    const ProvenanceInput& pv = h.provenance;
+    std::string prov_key = pv.source + "|" + pv.as_of.ToString() + "|" + pv.verification;
     int64_t prov_id;
-    if (pit != provenance_ids_.end()) {
+    if (auto pit = provenance_ids_.find(prov_key); pit != provenance_ids_.end()) {
       prov_id = pit->second;
     } else {
       ASSIGN_OR_RETURN(auto row,
                        db_.QueryOne("INSERT INTO provenance (source, as_of, verification, actor, "
                                     "channel, recorded_at_us) VALUES (?, ?, ?, ?, ?, ?) "
                                     "RETURNING prov_id",
-                                    {h.provenance.source, h.provenance.as_of.ToString(),
-                                     h.provenance.verification, options_.actor, options_.channel,
-                                     now}));
+                                    {pv.source, pv.as_of.ToString(), pv.verification,
+                                     options_.actor, options_.channel, now}));
       prov_id = row->Int(0);
-      provenance_ids_.emplace(prov_key, prov_id);
+      provenance_ids_.emplace(std::move(prov_key), prov_id);
     }
 
     households.Int(p.household_idx).Text(h.family_id).Text(a.state).Text(a.district)
@@ -419,7 +417,6 @@ Status Importer::WriteBatch(std::vector<Pending>& batch, bool own_transaction) {
     RETURN_IF_ERROR(db_.BulkInsert("duplicate_holds", kHoldCols, holds));
     // The change feed: per household in batches; a bulk load records one "rebuild" row.
     if (tx) {
-      storage::RowBuffer changes(2);
       for (const Pending& p : batch) changes.Int(p.household_idx).Int(now);
       static const std::vector<std::string> kChangeCols = {"household_idx", "at_us"};
       RETURN_IF_ERROR(db_.BulkInsert("registry_changes", kChangeCols, changes));

@@ -3,6 +3,7 @@
 #include "registry/importer.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "common/verhoeff.h"
@@ -391,6 +392,44 @@ TEST_P(ImporterTest, BulkModeRebuildsEveryIndexAndStillEnforcesUniqueness) {
   // A later import sees everything the bulk load enrolled.
   ImportReport again = Import({lines[3]});
   EXPECT_EQ(again.households_held + again.households_rejected, 1);
+}
+
+// Lines of one file citing different sources each keep their own: a line like the one before
+// takes its provenance record, and a source seen earlier in the file takes that one's again.
+TEST_P(ImporterTest, EachLineKeepsTheProvenanceItCites) {
+  const json survey = {{"source", "survey"}, {"as_of", "2026-01-15"},
+                       {"verification", "operator_checked"}};
+  const json census = {{"source", "census"}, {"as_of", "2025-06-01"},
+                       {"verification", "registry_verified"}};
+  json survey_verified = survey, survey_later = survey;  // each differs in one field
+  survey_verified["verification"] = "officer_verified";
+  survey_later["as_of"] = "2026-02-01";
+  const std::vector<json> cited = {survey,         survey,       census, survey,
+                                   survey_verified, survey_later, census};
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < cited.size(); ++i) {
+    json h = Family(2000 + 10 * static_cast<int>(i), "9901010" + std::to_string(20 + i));
+    h["provenance"] = cited[i];
+    lines.push_back(h.dump());
+  }
+  ImportReport r = Import(lines);
+  ASSERT_EQ(r.households_imported, static_cast<int64_t>(cited.size()));
+  auto rows = db().Query("SELECT p.source, p.as_of, p.verification, h.prov_id FROM households "
+                         "h JOIN provenance p ON p.prov_id = h.prov_id ORDER BY "
+                         "h.household_idx");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), cited.size());
+  for (size_t i = 0; i < cited.size(); ++i) {
+    EXPECT_EQ((*rows)[i].Text(0), cited[i]["source"]) << "line " << i + 1;
+    EXPECT_EQ((*rows)[i].Text(1), cited[i]["as_of"]) << "line " << i + 1;
+    EXPECT_EQ((*rows)[i].Text(2), cited[i]["verification"]) << "line " << i + 1;
+  }
+  EXPECT_EQ((*rows)[0].Int(3), (*rows)[1].Int(3));
+  EXPECT_EQ((*rows)[0].Int(3), (*rows)[3].Int(3));
+  EXPECT_EQ((*rows)[2].Int(3), (*rows)[6].Int(3));
+  std::set<int64_t> distinct;
+  for (const storage::Row& row : *rows) distinct.insert(row.Int(3));
+  EXPECT_EQ(distinct.size(), 4u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImporterTest,
