@@ -135,13 +135,15 @@ serve_args=(--log-level info serve --db "$DB" --bind 127.0.0.1 --port 0)
 "$SPODE" "${serve_args[@]}" >"$SERVE_LOG" 2>&1 &
 SERVER_PID=$!
 PORT=""
-for _ in $(seq 1 200); do
+# The server listens once its eligibility snapshot is built: about 20 s for a million households
+# read from a cold disk (after a CI run, say), so allow it five minutes.
+for _ in $(seq 1 3000); do
   PORT=$(sed -n 's/.*http server listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVE_LOG" | head -1)
   [[ -n "$PORT" ]] && break
   kill -0 "$SERVER_PID" 2>/dev/null || die "spode serve exited: $(tail -5 "$SERVE_LOG")"
   sleep 0.1
 done
-[[ -n "$PORT" ]] || die "spode serve did not start listening (log: $SERVE_LOG)"
+[[ -n "$PORT" ]] || die "spode serve did not start listening in 5 minutes (log: $SERVE_LOG)"
 BASE="http://127.0.0.1:$PORT"
 ready=0
 for _ in $(seq 1 100); do
