@@ -124,8 +124,8 @@ class Importer {
   IdBlock household_ids_, member_ids_block_;
   std::unordered_set<std::string> places_;
   std::unordered_map<std::string, int64_t> provenance_ids_;
-  // WriteBatch's rows, emptied after each batch but kept, so that each batch writes into
-  // memory the last one grew instead of growing its own.
+  // WriteBatch's rows, emptied at the start of each batch but kept, so that each batch writes
+  // into memory the last one grew instead of growing its own (held until the importer goes).
   struct BatchRows {
     storage::RowBuffer places{4}, households{10}, members{14}, vault{4}, banks{6}, holds{5},
         changes{2};
