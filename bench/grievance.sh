@@ -163,8 +163,8 @@ for _ in $(seq 1 200); do
 done
 [[ -n "$PORT" ]] || die "spode serve did not start listening (log: $SERVE_LOG)"
 BASE="http://127.0.0.1:$PORT"
-ready=0
-for _ in $(seq 1 100); do
+ready=0  # ready once its eligibility snapshot is built, in the background: allow 5 minutes
+for _ in $(seq 1 3000); do
   if curl -sf "$BASE/readyz" >/dev/null; then ready=1 && break; fi
   sleep 0.1
 done

@@ -135,22 +135,23 @@ serve_args=(--log-level info serve --db "$DB" --bind 127.0.0.1 --port 0)
 "$SPODE" "${serve_args[@]}" >"$SERVE_LOG" 2>&1 &
 SERVER_PID=$!
 PORT=""
-# The server listens once its eligibility snapshot is built: about 20 s for a million households
-# read from a cold disk (after a CI run, say), so allow it five minutes.
-for _ in $(seq 1 3000); do
+for _ in $(seq 1 600); do
   PORT=$(sed -n 's/.*http server listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVE_LOG" | head -1)
   [[ -n "$PORT" ]] && break
   kill -0 "$SERVER_PID" 2>/dev/null || die "spode serve exited: $(tail -5 "$SERVE_LOG")"
   sleep 0.1
 done
-[[ -n "$PORT" ]] || die "spode serve did not start listening in 5 minutes (log: $SERVE_LOG)"
+[[ -n "$PORT" ]] || die "spode serve did not start listening in a minute (log: $SERVE_LOG)"
 BASE="http://127.0.0.1:$PORT"
+# It listens at once and builds its eligibility snapshot in the background, ready when built:
+# about 20 s for a million households read from a cold disk (after a CI run, say), so allow it
+# five minutes. The reads below start only then, so that the build does not share their cores.
 ready=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 3000); do
   if curl -sf "$BASE/readyz" >/dev/null; then ready=1 && break; fi
   sleep 0.1
 done
-[[ "$ready" == 1 ]] || die "$BASE/readyz did not answer 200 (log: $SERVE_LOG)"
+[[ "$ready" == 1 ]] || die "$BASE/readyz did not answer 200 in 5 minutes (log: $SERVE_LOG)"
 login=$(curl -s -X POST -H 'Content-Type: application/json' \
   -d "{\"username\":\"$OFFICER\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login")
 TOKEN=$(printf '%s' "$login" | sed -n 's/.*"token" *: *"\([0-9a-f]*\)".*/\1/p')

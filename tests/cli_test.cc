@@ -352,7 +352,8 @@ TEST_F(CliTest, UserAddReadsThePasswordFromStandardInputAndListsIt) {
 }
 
 // Starts `spode [--config FILE] serve --db DB --port PORT` with its output discarded, and waits
-// up to 10 s for /healthz (the status of the last try is left in *health).
+// up to 10 s for /healthz and then /readyz (the eligibility snapshot is built after the server
+// listens). The status of the last /healthz is left in *health.
 pid_t StartServe(const std::string& db, int port, const std::string& config,
                  std::pair<int, std::string>* health) {
   pid_t pid = fork();
@@ -371,9 +372,11 @@ pid_t StartServe(const std::string& db, int port, const std::string& config,
     _exit(127);
   }
   *health = {-1, ""};
-  for (int i = 0; i < 200 && health->first != 200; ++i) {
+  int ready = -1;
+  for (int i = 0; i < 200 && ready != 200; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     *health = Get(port, "/healthz");
+    if (health->first == 200) ready = Get(port, "/readyz").first;
   }
   return pid;
 }
@@ -407,6 +410,7 @@ TEST_F(CliTest, ServeAnswersHealthReadinessAndMetricsAndStopsOnSigterm) {
   auto ready = Get(port, "/readyz");
   EXPECT_EQ(ready.first, 200);
   EXPECT_EQ(json::parse(ready.second)["migrations"], "current");
+  EXPECT_EQ(json::parse(ready.second)["eligibility"], "loaded");
   auto metrics = Get(port, "/metrics");
   EXPECT_EQ(metrics.first, 200);
   EXPECT_THAT(metrics.second, HasSubstr("spode_http_requests_total"));

@@ -169,7 +169,7 @@ class GrievanceDurabilityTest : public ::testing::TestWithParam<std::string> {
 
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
 
-  // Starts `spode serve` on a free port and waits for /healthz; signs in the first time.
+  // Starts `spode serve` on a free port and waits for /readyz; signs in the first time.
   void Start() {
     port_ = FreePort();
     const std::string port = std::to_string(port_);
@@ -186,7 +186,7 @@ class GrievanceDurabilityTest : public ::testing::TestWithParam<std::string> {
     bool up = false;
     for (int i = 0; i < 400 && !up; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      up = Request(port_, "GET", "/healthz").first == 200;
+      up = Request(port_, "GET", "/readyz").first == 200;
     }
     ASSERT_TRUE(up) << "spode serve did not start: " << ReadFile(log_);
     if (token_.empty()) {

@@ -407,6 +407,35 @@ TEST_P(ApiPaymentsTest, CheckingASchemesTextFindsErrorsAtLineAndColumn) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiPaymentsTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
+// The server as `spode serve` runs it before its background thread has built the snapshot.
+class ApiSnapshotLoadingTest : public ApiPaymentsTest {
+ protected:
+  ApiSnapshotLoadingTest() { load_eligibility_ = false; }
+};
+
+// The server listens before the eligibility snapshot is built: a cycle asked for meanwhile is
+// refused with 503 and Retry-After, and none is made; once it is built, the same request works.
+TEST_P(ApiSnapshotLoadingTest, ACycleAskedForWhileTheSnapshotLoadsIsRefusedForNowNotLost) {
+  programs::SchemeStore store(db(), clock_);
+  ASSERT_TRUE(store.Add(payments::testing::PensionYaml(), "test", "system:test").ok());
+  ASSERT_TRUE(store.SetStatus(payments::testing::kScheme, "active", "system:test").ok());
+  std::string admin = Token("officer.9901.admin");
+  json ask = {{"scheme_id", payments::testing::kScheme}, {"period", "2026-11"}};
+  Reply early = Call("POST", "/api/v1/cycles", ask, admin);
+  EXPECT_EQ(early.status, 503) << early;
+  EXPECT_EQ(early.code(), "UNAVAILABLE");
+  EXPECT_EQ(early.Header("Retry-After"), "5");
+  auto cycles = db().QueryOne("SELECT COUNT(*) FROM cycles");
+  ASSERT_TRUE(cycles.ok()) << cycles.status();
+  EXPECT_EQ((*cycles)->Int(0), 0);
+
+  ASSERT_TRUE(eligibility_.Refresh(db(), clock_).ok());
+  Reply made = Call("POST", "/api/v1/cycles", ask, admin);
+  EXPECT_EQ(made.status, 201) << made;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiSnapshotLoadingTest,
+                         ::testing::ValuesIn(storage::testing::Backends()));
 
 }  // namespace
 }  // namespace spode::api

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -48,6 +50,11 @@ int Serve(const Config& config, const ServeOptions& options) {
     out += "# HELP spode_build_info Build information.\n# TYPE spode_build_info gauge\n";
     out += std::string("spode_build_info{version=\"") + kVersion + "\"} 1\n";
   });
+  // Eligibility: the registry's snapshot and the active schemes, built and then kept current
+  // (the change feed) by the background loop below, so explanations never query the registry
+  // row by row. The server listens before it is built (minutes for ten million households):
+  // /healthz answers at once; /readyz and the reads that need it answer 503 until then.
+  programs::Eligibility eligibility;
   http::Router router;
   router.Add("GET", "/healthz", [](http::Request&) {
     return http::Json({{"status", "ok"}});
@@ -61,7 +68,14 @@ int Serve(const Config& config, const ServeOptions& options) {
       return http::Problem(UnavailableError(std::to_string(*pending) + " migrations pending"),
                            req.request_id, 503);
     }
-    return http::Json({{"status", "ready"}, {"database", "reachable"}, {"migrations", "current"}});
+    if (!eligibility.ready()) {
+      return http::Problem(UnavailableError("the eligibility snapshot is loading"),
+                           req.request_id, 503);
+    }
+    return http::Json({{"status", "ready"},
+                       {"database", "reachable"},
+                       {"migrations", "current"},
+                       {"eligibility", "loaded"}});
   }).IgnoreError();
   metrics.AddCollector([&](std::string& out) {
     out += "# HELP spode_db_connections Open database connections (one per worker thread).\n"
@@ -71,16 +85,6 @@ int Serve(const Config& config, const ServeOptions& options) {
            "# TYPE spode_access_log_written_total counter\n";
     out += "spode_access_log_written_total " + std::to_string((*access_log)->written()) + "\n";
   });
-  // Eligibility: the registry's snapshot and the active schemes, kept current by a background
-  // refresh (the change feed), so explanations never query the registry row by row.
-  programs::Eligibility eligibility;
-  {
-    auto db = connections.Get();
-    if (!db.ok()) return Fail(db.status(), false);
-    if (Status s = eligibility.Refresh(**db, clock); !s.ok()) return Fail(s, false);
-    spdlog::info("eligibility snapshot: {} households, {} MB", eligibility.snapshot_households(),
-                 eligibility.snapshot_bytes() >> 20);
-  }
   metrics.AddCollector([&](std::string& out) {
     size_t households = eligibility.snapshot_households();
     out += "# HELP spode_snapshot_bytes Memory held by the eligibility snapshot.\n"
@@ -114,37 +118,63 @@ int Serve(const Config& config, const ServeOptions& options) {
   Status started = server.Start();
   if (!started.ok()) return Fail(started, false);
   if (Status sig = server.StopOnSignals(); !sig.ok()) return Fail(sig, false);
-  // Background work on its own connection, once a second until the server stops: the outbox's
-  // dispatcher sends pending messages through the log sender (an SMS gateway sender plugs in
-  // here), and the eligibility snapshot catches up with the change feed.
+  // Background work, each on its own connection, once a second until the server stops:
+  // - the outbox's dispatcher sends pending messages through the log sender (an SMS gateway
+  //   sender plugs in here);
+  // - the eligibility thread builds the snapshot (the first pass; until then /readyz and the
+  //   eligibility reads answer 503), then catches up with the change feed and runs the
+  //   eligibility job every --eligibility-every minutes. It is a thread of its own so that
+  //   one-time codes go out while a large snapshot is built.
   std::atomic<bool> stopping{false};
-  std::thread dispatcher([&] {
+  auto every_second = [&](const char* what, const std::function<void(storage::Database&)>& step) {
     auto db = storage::Open(config.database.url, open_options);
     if (!db.ok()) {
-      spdlog::error("outbox dispatcher: {}", db.status().ToString());
+      spdlog::error("{}: {}", what, db.status().ToString());
       return;
     }
-    notify::LogSender sender;
-    notify::Dispatcher dispatch(**db, sender, clock);
-    auto last_job = std::chrono::steady_clock::now();
     while (!stopping.load()) {
-      if (options.eligibility_every_minutes > 0 &&
-          std::chrono::steady_clock::now() - last_job >=
-              std::chrono::minutes(options.eligibility_every_minutes)) {
-        last_job = std::chrono::steady_clock::now();
-        auto job = eligibility.RunJob(**db, clock, "");
-        if (job.ok()) spdlog::info("eligibility job: {}", job->dump());
-        else spdlog::warn("eligibility job: {}", job.status().ToString());
-      }
-      auto sent = dispatch.RunOnce();
-      if (!sent.ok()) spdlog::warn("outbox dispatcher: {}", sent.status().ToString());
-      if (Status s = eligibility.Refresh(**db, clock); !s.ok()) {
-        spdlog::warn("eligibility refresh: {}", s.ToString());
-      }
+      step(**db);
       for (int i = 0; i < 10 && !stopping.load(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
+  };
+  std::thread dispatcher([&] {
+    notify::LogSender sender;
+    std::optional<notify::Dispatcher> dispatch;
+    every_second("outbox dispatcher", [&](storage::Database& db) {
+      if (!dispatch) dispatch.emplace(db, sender, clock);
+      auto sent = dispatch->RunOnce();
+      if (!sent.ok()) spdlog::warn("outbox dispatcher: {}", sent.status().ToString());
+    });
+  });
+  std::thread eligibility_loop([&] {
+    const auto started = std::chrono::steady_clock::now();
+    auto last_job = started;
+    every_second("eligibility", [&](storage::Database& db) {
+      if (!eligibility.ready()) {
+        if (Status s = eligibility.Refresh(db, clock); !s.ok()) {
+          spdlog::error("eligibility snapshot: {} (tried again in a second)", s.ToString());
+        } else {
+          spdlog::info("eligibility snapshot: {} households, {} MB, built in {:.1f} s",
+                       eligibility.snapshot_households(), eligibility.snapshot_bytes() >> 20,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                           .count());
+        }
+        return;
+      }
+      if (Status s = eligibility.Refresh(db, clock); !s.ok()) {
+        spdlog::warn("eligibility refresh: {}", s.ToString());
+      }
+      if (options.eligibility_every_minutes > 0 &&
+          std::chrono::steady_clock::now() - last_job >=
+              std::chrono::minutes(options.eligibility_every_minutes)) {
+        last_job = std::chrono::steady_clock::now();
+        auto job = eligibility.RunJob(db, clock, "");
+        if (job.ok()) spdlog::info("eligibility job: {}", job->dump());
+        else spdlog::warn("eligibility job: {}", job.status().ToString());
+      }
+    });
   });
   // The grievance jobs on their own connection, at start and then every --grievance-every
   // seconds, on the server's clock: re-entry cases for new exclusion events, escalation of
@@ -186,7 +216,7 @@ int Serve(const Config& config, const ServeOptions& options) {
     std::printf(
         "\nspode is serving the demo state at %s\n"
         "  %s/healthz    alive\n"
-        "  %s/readyz     database reachable, schema current\n"
+        "  %s/readyz     database reachable, schema current, eligibility loaded\n"
         "  %s/metrics    Prometheus metrics\n"
         "  %s/api/v1/openapi.json   the API\n"
         "  %s/dev/outbox   messages sent (citizens' one-time codes)\n"
@@ -201,7 +231,9 @@ int Serve(const Config& config, const ServeOptions& options) {
   }
   server.Wait();
   stopping.store(true);
+  if (!eligibility.ready()) spdlog::info("waiting for the eligibility snapshot's load to end");
   dispatcher.join();
+  eligibility_loop.join();
   grievance_jobs.join();
   if (Status flushed = (*access_log)->Flush(); !flushed.ok()) {
     spdlog::error("access log: {}", flushed.ToString());

@@ -91,6 +91,8 @@ Response Problem(const Status& status, std::string_view request_id, int http_sta
   Response response;
   response.status = http_status;
   response.content_type = std::string(kProblemContentType);
+  // Unavailable is temporary (a snapshot loading, a database busy): say when to come back.
+  if (http_status == 503) response.headers.emplace_back("Retry-After", "5");
   // A message is not guaranteed to be UTF-8 (it may quote input): replace, never throw.
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;

@@ -76,6 +76,15 @@ TEST(ProblemTest, ExplicitHttpStatusKeepsCode) {
   EXPECT_EQ(body["detail"], "too big");
 }
 
+TEST(ProblemTest, OnlyUnavailableSaysWhenToComeBack) {
+  Response unavailable = Problem(UnavailableError("loading"), "r");
+  ASSERT_EQ(unavailable.headers.size(), 1u);
+  EXPECT_EQ(unavailable.headers[0].first, "Retry-After");
+  EXPECT_EQ(unavailable.headers[0].second, "5");
+  EXPECT_TRUE(Problem(NotFoundError("x"), "r").headers.empty());
+  EXPECT_TRUE(Problem(ResourceExhaustedError("too big"), "r", 413).headers.empty());
+}
+
 TEST(ProblemTest, WithoutRequestIdOmitsMember) {
   nlohmann::json body = nlohmann::json::parse(Problem(NotFoundError("x")).body);
   EXPECT_FALSE(body.contains("request_id"));

@@ -555,7 +555,7 @@ asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
                request_id, active_.load());
   Response problem = Problem(
       UnavailableError("the server has too many open connections; retry later"), request_id);
-  problem.headers.emplace_back("Retry-After", "1");
+  problem.headers = {{"Retry-After", "1"}};  // sooner than Problem's default
   WireResponse response = BuildResponse(std::move(problem), request_id, 11, false, false);
   stream.expires_after(
       std::min(kLingerTime, std::chrono::milliseconds(options_.request_timeout_ms)));

@@ -10,6 +10,8 @@ namespace spode::programs {
 
 using nlohmann::json;
 
+constexpr char kNotLoaded[] = "eligibility is not loaded yet; try again shortly";
+
 Status Eligibility::Refresh(storage::Database& db, const TimeSource& clock) {
   std::unique_ptr<registry::Snapshot> fresh;
   {
@@ -85,7 +87,7 @@ json Eligibility::ExplainOne(const CompiledScheme& s, size_t row, std::string_vi
 Result<json> Eligibility::ExplainMember(int64_t member_idx, int64_t household_idx,
                                         std::string_view language, Date date) const {
   std::shared_lock lock(mu_);
-  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  if (!snapshot_) return UnavailableError(kNotLoaded);
   if (snapshot_->RowOf(household_idx) < 0) {
     return NotFoundError("the household is not enrolled (or not yet in the eligibility snapshot)");
   }
@@ -102,7 +104,7 @@ Result<json> Eligibility::ExplainScheme(std::string_view scheme_id, int64_t memb
                                         int64_t household_idx, std::string_view language,
                                         Date date) const {
   std::shared_lock lock(mu_);
-  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  if (!snapshot_) return UnavailableError(kNotLoaded);
   for (const CompiledScheme& s : schemes_) {
     if (s.scheme.id != scheme_id) continue;
     auto row = RowFor(s, member_idx, household_idx);
@@ -115,7 +117,7 @@ Result<json> Eligibility::ExplainScheme(std::string_view scheme_id, int64_t memb
 Result<json> Eligibility::Simulate(const CompiledScheme& scheme, const CompiledScheme* against,
                                   bool against_active, Date date) const {
   std::shared_lock lock(mu_);
-  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  if (!snapshot_) return UnavailableError(kNotLoaded);
   const CompiledScheme* base = against;
   if (base == nullptr && against_active) {
     for (const CompiledScheme& s : schemes_) {
@@ -130,9 +132,14 @@ Result<json> Eligibility::Simulate(const CompiledScheme& scheme, const CompiledS
 Result<json> Eligibility::RunJob(storage::Database& db, const TimeSource& clock,
                                  std::string_view scheme_id) const {
   std::shared_lock lock(mu_);
-  if (!snapshot_) return UnavailableError("eligibility is not loaded yet; try again shortly");
+  if (!snapshot_) return UnavailableError(kNotLoaded);
   ASSIGN_OR_RETURN(EligibilityRunReport report, RunEligibility(db, *snapshot_, clock, scheme_id));
   return ReportJson(report);
+}
+
+bool Eligibility::ready() const {
+  std::shared_lock lock(mu_);
+  return snapshot_ != nullptr;
 }
 
 size_t Eligibility::snapshot_bytes() const {
@@ -148,7 +155,7 @@ size_t Eligibility::snapshot_households() const {
 Status Eligibility::WithSnapshot(
     const std::function<Status(const registry::Snapshot&)>& fn) const {
   std::shared_lock lock(mu_);
-  if (!snapshot_) return FailedPreconditionError("the registry snapshot is not built yet");
+  if (!snapshot_) return UnavailableError(kNotLoaded);
   return fn(*snapshot_);
 }
 

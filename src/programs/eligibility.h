@@ -53,9 +53,13 @@ class Eligibility {
                                 std::string_view scheme_id) const;
 
   // Runs `fn` on the snapshot under the shared lock (a cycle's creation reads it whole).
-  // FAILED_PRECONDITION before the first Refresh.
+  // UNAVAILABLE before the first Refresh, as every read here.
   Status WithSnapshot(const std::function<Status(const registry::Snapshot&)>& fn) const;
 
+  // Whether the first Refresh has built the snapshot. Until then every read above answers
+  // UNAVAILABLE ("try again shortly"): `spode serve` listens at once and builds it in the
+  // background, which takes minutes for ten million households.
+  bool ready() const;
   size_t snapshot_bytes() const;
   size_t snapshot_households() const;
 

@@ -343,6 +343,45 @@ TEST_P(EnrolmentTest, ProposalOfSomeoneWhoAppliedMeanwhileIsWithdrawnNotEnrolled
 
 // ---- applications ----
 
+// `spode serve` listens before the snapshot is built: until the first Refresh, every read says
+// UNAVAILABLE (503, try again), never "not eligible" or "not found", and nothing is recorded.
+TEST_P(EnrolmentTest, BeforeTheSnapshotIsBuiltEveryReadIsUnavailableAndNothingIsDecided) {
+  AddScheme(kPension);
+  std::string family = Add(
+      Family("99", 1, 3000000, {Person("Kamla Devi", "1950-03-01", "F", "head", "9876500001")}));
+  Eligibility elig;
+  EXPECT_FALSE(elig.ready());
+  const int64_t kamla = MemberIdx("Kamla Devi");
+  const int64_t household = HouseholdIdx(family);
+  Date today = clock_.Today();
+  EXPECT_EQ(elig.ExplainMember(kamla, household, "en", today).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(elig.ExplainScheme("old_age_pension", kamla, household, "en", today).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(elig.RunJob(db(), clock_, "").status().code(), StatusCode::kUnavailable);
+  bool ran = false;
+  Status with = elig.WithSnapshot([&](const registry::Snapshot&) {
+    ran = true;
+    return OkStatus();
+  });
+  EXPECT_EQ(with.code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(ran);
+  auto early = Apply(db(), elig, clock_,
+                     {.scheme_id = "old_age_pension",
+                      .member_idx = kamla,
+                      .channel = "self",
+                      .actor = "citizen:" + MemberId("Kamla Devi")});
+  EXPECT_EQ(early.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM enrolments"), 0);
+
+  ASSERT_TRUE(elig.Refresh(db(), clock_).ok());
+  EXPECT_TRUE(elig.ready());
+  EXPECT_TRUE(elig.WithSnapshot([](const registry::Snapshot&) { return OkStatus(); }).ok());
+  auto explained = elig.ExplainMember(kamla, household, "en", today);
+  ASSERT_TRUE(explained.ok()) << explained.status();
+  EXPECT_EQ(explained->size(), 1u);
+}
+
 TEST_P(EnrolmentTest, ApplicationEligibleIsEnrolledIneligibleIsRejectedWithReasons) {
   AddScheme(kPension);
   Add(Family("99", 1, 3000000, {Person("Kamla Devi", "1950-03-01", "F", "head", "9876500001")}));

@@ -33,6 +33,14 @@ export async function startServer({ households = 1000 } = {}) {
     child.stderr.on('data', onData);
     child.on('exit', (code) => fail(new Error(`spode serve exited (${code}):\n${log}`)));
   });
+  // It listens before its eligibility snapshot is built: wait until /readyz says it is ready.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`spode serve did not become ready:\n${log}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
   const sql = (query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
   return {
     url, db, dir, accounts, sql,
