@@ -286,7 +286,10 @@ json BuildDocument() {
         {"description",
          "The registry and access API of spode. Errors are RFC 9457 problem documents with a "
          "stable `code`. Authenticate with the session cookie or `Authorization: Bearer "
-         "<token>`. Each operation's `x-spode-action` is the access gate's action."}}},
+         "<token>`. Each operation's `x-spode-action` is the access gate's action. A 503 "
+         "(`UNAVAILABLE`) is temporary and says when to retry in `Retry-After`: the "
+         "eligibility operations, applications and a new payment cycle answer it while the "
+         "server builds its eligibility snapshot after a start (see /readyz)."}}},
       {"servers", json::array({{{"url", "/"}}})},
       {"components",
        {{"schemas", {{"Problem", problem}}},

@@ -153,8 +153,10 @@ int Serve(const Config& config, const ServeOptions& options) {
     auto last_job = started;
     every_second("eligibility", [&](storage::Database& db) {
       if (!eligibility.ready()) {
-        if (Status s = eligibility.Refresh(db, clock); !s.ok()) {
-          spdlog::error("eligibility snapshot: {} (tried again in a second)", s.ToString());
+        if (Status s = eligibility.Refresh(db, clock, &stopping); !s.ok()) {
+          if (!stopping.load()) {
+            spdlog::error("eligibility snapshot: {} (tried again in a second)", s.ToString());
+          }
         } else {
           spdlog::info("eligibility snapshot: {} households, {} MB, built in {:.1f} s",
                        eligibility.snapshot_households(), eligibility.snapshot_bytes() >> 20,
@@ -231,7 +233,6 @@ int Serve(const Config& config, const ServeOptions& options) {
   }
   server.Wait();
   stopping.store(true);
-  if (!eligibility.ready()) spdlog::info("waiting for the eligibility snapshot's load to end");
   dispatcher.join();
   eligibility_loop.join();
   grievance_jobs.join();

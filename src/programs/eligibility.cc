@@ -12,13 +12,14 @@ using nlohmann::json;
 
 constexpr char kNotLoaded[] = "eligibility is not loaded yet; try again shortly";
 
-Status Eligibility::Refresh(storage::Database& db, const TimeSource& clock) {
+Status Eligibility::Refresh(storage::Database& db, const TimeSource& clock,
+                            const std::atomic<bool>* stop) {
   std::unique_ptr<registry::Snapshot> fresh;
   {
     std::shared_lock lock(mu_);
     if (!snapshot_) {
       lock.unlock();
-      ASSIGN_OR_RETURN(fresh, registry::Snapshot::Build(db));
+      ASSIGN_OR_RETURN(fresh, registry::Snapshot::Build(db, stop));
     }
   }
   ASSIGN_OR_RETURN(auto schemes, SchemeStore(db, clock).Load("active"));

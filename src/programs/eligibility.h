@@ -10,6 +10,7 @@
 #ifndef SPODE_PROGRAMS_ELIGIBILITY_H_
 #define SPODE_PROGRAMS_ELIGIBILITY_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,8 +30,9 @@ namespace spode::programs {
 class Eligibility {
  public:
   // Builds the snapshot on first call; later calls apply the change feed and reload the active
-  // schemes.
-  Status Refresh(storage::Database& db, const TimeSource& clock);
+  // schemes. `stop`: as Snapshot::Build's (ABORTED when it is set during the first build).
+  Status Refresh(storage::Database& db, const TimeSource& clock,
+                 const std::atomic<bool>* stop = nullptr);
 
   // Every active scheme for one member: eligible or not, each clause with its explanation in
   // `language` and the values read, and for a clause not met, the date from which it would be

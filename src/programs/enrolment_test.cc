@@ -3,8 +3,9 @@
 // cancelled; voluntary), on SQLite and, with SPODE_TEST_PG_URL, PostgreSQL.
 #include "programs/enrolment.h"
 
-#include <future>
+#include <atomic>
 #include <chrono>
+#include <future>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -373,6 +374,10 @@ TEST_P(EnrolmentTest, BeforeTheSnapshotIsBuiltEveryReadIsUnavailableAndNothingIs
                       .actor = "citizen:" + MemberId("Kamla Devi")});
   EXPECT_EQ(early.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM enrolments"), 0);
+  // A first build given up (the server stopping) leaves it unloaded.
+  std::atomic<bool> stop{true};
+  EXPECT_EQ(elig.Refresh(db(), clock_, &stop).code(), StatusCode::kAborted);
+  EXPECT_FALSE(elig.ready());
 
   ASSERT_TRUE(elig.Refresh(db(), clock_).ok());
   EXPECT_TRUE(elig.ready());

@@ -207,9 +207,10 @@ Snapshot::Snapshot() {
 
 Snapshot::~Snapshot() = default;
 
-Result<std::unique_ptr<Snapshot>> Snapshot::Build(storage::Database& db) {
+Result<std::unique_ptr<Snapshot>> Snapshot::Build(storage::Database& db,
+                                                  const std::atomic<bool>* stop) {
   std::unique_ptr<Snapshot> s(new Snapshot());
-  RETURN_IF_ERROR(s->LoadAll(db));
+  RETURN_IF_ERROR(s->LoadAll(db, stop));
   return s;
 }
 
@@ -231,12 +232,12 @@ Status Snapshot::Rebuild(storage::Database& db) {
   return OkStatus();
 }
 
-Status Snapshot::LoadAll(storage::Database& db) {
+Status Snapshot::LoadAll(storage::Database& db, const std::atomic<bool>* stop) {
   // Read the feed's position first: changes committed while loading are applied again by the
   // next Refresh, which is harmless.
   ASSIGN_OR_RETURN(auto seq, db.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM registry_changes"));
   last_seq_ = seq->Int(0);
-  return LoadHouseholds(db, {});
+  return LoadHouseholds(db, {}, stop);
 }
 
 Result<std::unique_ptr<Snapshot>> Snapshot::FromHouseholds(
@@ -308,7 +309,8 @@ Status Snapshot::Append(const SnapshotHousehold& h) {
 }
 
 // Loads the given households (all active ones when `idxs` is empty) and appends them as rows.
-Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs) {
+Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs,
+                                const std::atomic<bool>* stop) {
   std::string where = "h.status = 'active'";
   if (!idxs.empty()) {
     where += " AND h.household_idx IN (";
@@ -328,7 +330,11 @@ Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t
                                                "m.household_idx, m.member_idx"));
   ASSIGN_OR_RETURN(bool have_member, mm->Step());
   SnapshotHousehold h;
-  while (true) {
+  for (size_t loaded = 0;; ++loaded) {
+    if (stop != nullptr && loaded % 4096 == 0 && stop->load(std::memory_order_relaxed)) {
+      return AbortedError("stopped while loading the snapshot, after " + std::to_string(loaded) +
+                          " households");
+    }
     ASSIGN_OR_RETURN(bool row, hh->Step());
     if (!row) break;
     h.household_idx = hh->ColumnInt(0);

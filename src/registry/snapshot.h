@@ -17,6 +17,7 @@
 #ifndef SPODE_REGISTRY_SNAPSHOT_H_
 #define SPODE_REGISTRY_SNAPSHOT_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -111,7 +112,10 @@ class SnapshotColumn {
 
 class Snapshot : public rules::Frame {
  public:
-  static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db);
+  // Reads every active household. With `stop`, gives up with ABORTED soon after it is set (a
+  // server stopping during a start: ten million households take minutes to load).
+  static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db,
+                                                 const std::atomic<bool>* stop = nullptr);
   // An in-memory snapshot of the given households (scheme tests, what-if on made-up data).
   static Result<std::unique_ptr<Snapshot>> FromHouseholds(
       const std::vector<SnapshotHousehold>& households);
@@ -152,8 +156,9 @@ class Snapshot : public rules::Frame {
 
  private:
   Snapshot();
-  Status LoadAll(storage::Database& db);
-  Status LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs);
+  Status LoadAll(storage::Database& db, const std::atomic<bool>* stop = nullptr);
+  Status LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs,
+                        const std::atomic<bool>* stop = nullptr);
   void RefreshViews();
   Status Append(const SnapshotHousehold& h);
 

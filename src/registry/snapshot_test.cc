@@ -2,6 +2,7 @@
 #include "registry/snapshot.h"
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -68,6 +69,19 @@ TEST_P(SnapshotTest, HoldsEveryActiveHouseholdAndMemberAsTypedColumns) {
   EXPECT_EQ(village->string_at(1), "990101002");
   EXPECT_EQ(s.column(Entity::kMember, "name"), nullptr);  // names stay out of the engine
   EXPECT_GT(s.memory_bytes(), 0u);
+}
+
+// A server stopping during its start gives the load up instead of finishing it first.
+TEST_P(SnapshotTest, ABuildGivesUpWhenTold) {
+  ASSERT_EQ(Import({Family(1).dump(), Family(10, "990101002").dump()}).households_imported, 2);
+  std::atomic<bool> stop{true};
+  auto stopped = Snapshot::Build(db(), &stop);
+  EXPECT_EQ(stopped.status().code(), StatusCode::kAborted);
+  EXPECT_THAT(stopped.status().message(), HasSubstr("after 0 households"));
+  stop = false;
+  auto built = Snapshot::Build(db(), &stop);
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ((*built)->households(), 2u);
 }
 
 TEST_P(SnapshotTest, RefreshReloadsOnlyTheChangedHousehold) {

@@ -17,6 +17,7 @@ export function explain(error: unknown): { what: string; todo: string; detail: s
   else if (status === 409) keys = pick('409');
   else if (status === 429) keys = pick('429');
   else if (status >= 400 && status < 500) keys = pick('400');
+  else if (status === 503) keys = pick('503');  // starting up (eligibility loading) or busy
   else keys = pick('500');
   return { what: t(keys[0]), todo: t(keys[1]), detail: p?.detail ?? '', ref: p?.request_id ?? '' };
 }
