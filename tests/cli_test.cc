@@ -1,10 +1,10 @@
 // The spode command, end to end: real files, a real database, a real HTTP server.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,9 +17,10 @@
 #include <string>
 #include <thread>
 
+#include "common/date.h"
+#include "common/time_source.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/date.h"
 #include "storage/database.h"
 
 namespace {
@@ -277,6 +278,22 @@ TEST_F(CliTest, CyclesPaymentsAndTheLedgerFromTheCommandLine) {
   RunResult tampered = Spode("ledger check --db " + db);
   EXPECT_EQ(tampered.exit_code, 1);
   EXPECT_THAT(tampered.out, HasSubstr("differs from the file written"));
+  // A check of the files made from tomorrow on reads none of them, so it cannot see the change;
+  // their totals are still checked against the ledger.
+  std::string tomorrow = spode::SystemTimeSource().Today().AddDays(1).ToString();
+  RunResult recent = Spode("ledger check --json --files-since " + tomorrow + " --db " + db);
+  EXPECT_EQ(recent.exit_code, 0) << recent.out;
+  json rj = json::parse(recent.out);
+  EXPECT_EQ(rj["files_checked"], 0);
+  EXPECT_GT(rj["files_not_read"].get<int64_t>(), 0);
+  EXPECT_EQ(rj["files_not_read"], rj["bank_files"]);
+  RunResult today = Spode("ledger check --json --files-since " +
+                          spode::SystemTimeSource().Today().AddDays(-1).ToString() + " --db " + db);
+  EXPECT_EQ(today.exit_code, 1);
+  EXPECT_EQ(json::parse(today.out)["files_not_read"], 0);
+  RunResult bad = Spode("ledger check --files-since 2026-13-01 --db " + db, &err);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("--files-since"));
 }
 
 int FreePort() {

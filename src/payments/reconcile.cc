@@ -60,7 +60,12 @@ std::string Reconciliation::Summary() const {
   std::ostringstream out;
   out << ledger.Summary();
   out << "payments: " << schemes << " schemes, " << instructions << " instructions, " << batches
-      << " bank files (" << files_checked << " read from disk)\n";
+      << " bank files (" << files_checked << " read from disk";
+  if (read_files_since) {
+    out << "; " << files_not_read << " written before " << read_files_since->ToString()
+        << " not read";
+  }
+  out << ")\n";
   if (problems.empty()) {
     out << "payments agree with the ledger\n";
   } else {
@@ -71,22 +76,28 @@ std::string Reconciliation::Summary() const {
 }
 
 Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
-                                 const std::filesystem::path& files_dir) {
+                                 const std::filesystem::path& files_dir,
+                                 std::optional<Timestamp> read_files_since) {
   Reconciliation r;
+  r.read_files_since = read_files_since;
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));  // one snapshot
   // The bank files are read back and hashed on a second thread while the queries run here.
   ASSIGN_OR_RETURN(auto batches, db.Query("SELECT b.batch_id, b.message_id, b.transactions, "
                                           "b.control_sum_paise, b.status, b.file_name, "
-                                          "b.file_hash, b.format, e.total_paise FROM "
-                                          "payment_batches b LEFT JOIN ledger_entries e ON "
-                                          "e.idempotency_key = 'sent/' || b.message_id ORDER BY "
-                                          "b.batch_id"));
+                                          "b.file_hash, b.format, e.total_paise, "
+                                          "b.created_at_us FROM payment_batches b LEFT JOIN "
+                                          "ledger_entries e ON e.idempotency_key = 'sent/' || "
+                                          "b.message_id ORDER BY b.batch_id"));
+  // Whether a batch's file is read back: written, and not before `read_files_since`.
+  auto to_read = [&](const storage::Row& b) {
+    return b.Text(4) == "written" && (!read_files_since || b.Int(9) >= read_files_since->micros);
+  };
   std::vector<std::filesystem::path> paths;
   for (const auto& b : batches) {
     std::filesystem::path recorded(b.Text(5));
-    paths.push_back(b.Text(4) != "written" ? std::filesystem::path()
-                    : files_dir.empty()    ? recorded
-                                           : files_dir / recorded.filename());
+    paths.push_back(!to_read(b)         ? std::filesystem::path()
+                    : files_dir.empty() ? recorded
+                                        : files_dir / recorded.filename());
   }
   std::future<std::vector<FileRead>> files;
   try {
@@ -216,6 +227,10 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
                            (b.IsNull(8) ? std::string("nothing") : Rs(b.Int(8))));
     }
     if (b.Text(4) != "written") continue;
+    if (!to_read(b)) {
+      ++r.files_not_read;
+      continue;
+    }
     const std::filesystem::path& path = paths[k];
     const FileRead& f = read[k];
     if (f.read.code() == StatusCode::kNotFound) {
