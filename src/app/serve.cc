@@ -118,7 +118,8 @@ int Serve(const Config& config, const ServeOptions& options) {
   Status started = server.Start();
   if (!started.ok()) return Fail(started, false);
   if (Status sig = server.StopOnSignals(); !sig.ok()) return Fail(sig, false);
-  // Background work, each on its own connection, once a second until the server stops:
+  // Background work, each on its own connection, once a second until the server stops (the
+  // grievance jobs below too):
   // - the outbox's dispatcher sends pending messages through the log sender (an SMS gateway
   //   sender plugs in here);
   // - the eligibility thread builds the snapshot (the first pass; until then /readyz and the
@@ -185,32 +186,22 @@ int Serve(const Config& config, const ServeOptions& options) {
   std::thread grievance_jobs([&] {
     const int every = ServeGrievanceEverySeconds();
     if (every <= 0) return;
-    auto db = storage::Open(config.database.url, open_options);
-    if (!db.ok()) {
-      spdlog::error("grievance jobs: {}", db.status().ToString());
-      return;
-    }
     std::optional<std::chrono::steady_clock::time_point> last;
-    while (!stopping.load()) {
-      if (!last || std::chrono::steady_clock::now() - *last >= std::chrono::seconds(every)) {
-        last = std::chrono::steady_clock::now();
-        api::GrievanceJobs run =
-            api::RunGrievanceJobs(**db, clock, {.actor = "system", .eligibility = &eligibility},
-                                  *grievance_policy);
-        if (!run.error.ok()) spdlog::warn("grievance jobs: {}", run.error.ToString());
-        for (const std::string& line : run.actions.lines) {
-          spdlog::info("grievance action: {}", line);
-        }
-        if (run.cases.opened + run.escalation.escalated + run.actions.examined + run.closed > 0) {
-          nlohmann::json summary = api::GrievanceJobsJson(run);
-          summary["actions"].erase("lines");
-          spdlog::info("grievance jobs: {}", summary.dump());
-        }
+    every_second("grievance jobs", [&](storage::Database& db) {
+      if (last && std::chrono::steady_clock::now() - *last < std::chrono::seconds(every)) return;
+      last = std::chrono::steady_clock::now();
+      api::GrievanceJobs run = api::RunGrievanceJobs(
+          db, clock, {.actor = "system", .eligibility = &eligibility}, *grievance_policy);
+      if (!run.error.ok()) spdlog::warn("grievance jobs: {}", run.error.ToString());
+      for (const std::string& line : run.actions.lines) {
+        spdlog::info("grievance action: {}", line);
       }
-      for (int i = 0; i < 10 && !stopping.load(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (run.cases.opened + run.escalation.escalated + run.actions.examined + run.closed > 0) {
+        nlohmann::json summary = api::GrievanceJobsJson(run);
+        summary["actions"].erase("lines");
+        spdlog::info("grievance jobs: {}", summary.dump());
       }
-    }
+    });
   });
   std::string url = "http://" + config.server.bind + ":" + std::to_string(server.port());
   spdlog::info("serving {} on {}", where, url);

@@ -20,8 +20,7 @@ const en = {
   memberId: 'Member ID',
   memberIdHelp: 'The 11-digit number on your family card.',
   sendCode: 'Send me a code',
-  codeSent:
-      'If this member ID has a mobile number, we have sent a 6-digit code to it. It expires in 10 minutes.',
+  codeSent: 'If this member ID has a mobile number, we have sent a 6-digit code to it. It expires in 10 minutes.',
   code: 'One-time code',
   codeHelp: 'The 6 digits in the SMS. Never share it with anyone.',
   verify: 'Sign in',
@@ -162,8 +161,7 @@ const en = {
   appReasons: 'The conditions',
   navApps: 'Apps I have allowed',
   appsTitle: 'Apps I have allowed',
-  appsIntro:
-      'Apps you have allowed to read your family\'s record (names, dates of birth and details the schemes use; never bank accounts, phone numbers or national IDs). Withdraw one and it stops at once. Every read is in your access log.',
+  appsIntro: 'Apps you have allowed to read your family\'s record (names, dates of birth and details the schemes use; never bank accounts, phone numbers or national IDs). Withdraw one and it stops at once. Every read is in your access log.',
   noApps: 'You have not allowed any app.',
   appPurpose: 'Purpose',
   appUntil: 'Allowed until',
@@ -193,8 +191,7 @@ const hi: Record<Key, string> = {
   memberId: 'सदस्य आईडी',
   memberIdHelp: 'आपके परिवार कार्ड पर लिखी 11 अंकों की संख्या।',
   sendCode: 'मुझे कोड भेजें',
-  codeSent:
-      'यदि इस सदस्य आईडी के साथ मोबाइल नंबर जुड़ा है, तो हमने उस पर 6 अंकों का कोड भेजा है। यह 10 मिनट में समाप्त हो जाएगा।',
+  codeSent: 'यदि इस सदस्य आईडी के साथ मोबाइल नंबर जुड़ा है, तो हमने उस पर 6 अंकों का कोड भेजा है। यह 10 मिनट में समाप्त हो जाएगा।',
   code: 'एक बार का कोड',
   codeHelp: 'एसएमएस में आए 6 अंक। इसे किसी के साथ साझा न करें।',
   verify: 'साइन इन करें',
@@ -334,8 +331,7 @@ const hi: Record<Key, string> = {
   appReasons: 'शर्तें',
   navApps: 'मेरी अनुमति वाले ऐप',
   appsTitle: 'मेरी अनुमति वाले ऐप',
-  appsIntro:
-      'जिन ऐप को आपने अपने परिवार का रिकॉर्ड पढ़ने की अनुमति दी है (नाम, जन्म तिथि और योजनाओं में काम आने वाली जानकारी; बैंक खाता, फ़ोन नंबर या राष्ट्रीय पहचान संख्या कभी नहीं)। अनुमति वापस लेते ही पढ़ना तुरंत बंद हो जाता है। हर बार पढ़ना आपके एक्सेस लॉग में दर्ज होता है।',
+  appsIntro: 'जिन ऐप को आपने अपने परिवार का रिकॉर्ड पढ़ने की अनुमति दी है (नाम, जन्म तिथि और योजनाओं में काम आने वाली जानकारी; बैंक खाता, फ़ोन नंबर या राष्ट्रीय पहचान संख्या कभी नहीं)। अनुमति वापस लेते ही पढ़ना तुरंत बंद हो जाता है। हर बार पढ़ना आपके एक्सेस लॉग में दर्ज होता है।',
   noApps: 'आपने किसी ऐप को अनुमति नहीं दी है।',
   appPurpose: 'उद्देश्य',
   appUntil: 'अनुमति की अंतिम तिथि',
