@@ -374,12 +374,7 @@ void AddLedger(CLI::App& app, GlobalOptions& global) {
       }
       auto opened = OpenForCommand(g, o->db);
       if (!opened.ok()) return Fail(opened.status(), o->json);
-      std::optional<Timestamp> read_since;
-      if (since) {  // the day's start in the state's time
-        read_since = Timestamp::FromSeconds(int64_t{since->days()} * 86400 -
-                                            int64_t{opened->clock->utc_offset_minutes()} * 60);
-      }
-      auto r = payments::Reconcile(*opened->state.db, *opened->clock, o->files, read_since);
+      auto r = payments::Reconcile(*opened->state.db, *opened->clock, o->files, since);
       if (!r.ok()) return Fail(r.status(), o->json);
       if (o->json) {
         PrintJsonDocument({{"ok", r->ok()},

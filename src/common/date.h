@@ -95,6 +95,10 @@ struct Timestamp {
   static Result<Timestamp> Parse(std::string_view text);
   // The calendar date at this instant in a zone `offset_minutes` east of UTC.
   Date LocalDate(int offset_minutes) const;
+  // The first instant of `day` in that zone (LocalDate's inverse at midnight).
+  static Timestamp StartOfLocalDay(Date day, int offset_minutes) {
+    return FromSeconds(int64_t{day.days()} * 86400 - int64_t{offset_minutes} * 60);
+  }
   Timestamp PlusSeconds(int64_t s) const { return {micros + s * 1'000'000}; }
   auto operator<=>(const Timestamp&) const = default;
 };

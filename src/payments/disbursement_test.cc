@@ -1152,14 +1152,20 @@ TEST_P(DisbursementTest, ReconcileSinceADayReadsOnlyTheFilesMadeFromIt) {
   ASSERT_TRUE(files.ok()) << files.status();
   ASSERT_GE(files->size(), 4u);
   ExpectReconciled();
-  // The first two files were made two days ago; the rest now.
-  const Timestamp now = clock_.Now();
-  const int64_t two_days = int64_t{2} * 86400 * 1000000;
+  // The first two files were made in the last microsecond of yesterday, the third in the first
+  // of today, both in the state's time (India's, 5 h 30 min east of UTC); the rest now.
+  const Date today = clock_.Today();
+  const Timestamp midnight = Timestamp::StartOfLocalDay(today, clock_.utc_offset_minutes());
+  ASSERT_EQ(Timestamp{midnight.micros - 1}.LocalDate(clock_.utc_offset_minutes()).days(),
+            today.days() - 1);
   const ExportedFile &old_changed = (*files)[0], &old_retotalled = (*files)[1],
                      &new_changed = (*files)[2];
   auto aged = db().Execute("UPDATE payment_batches SET created_at_us = ? WHERE batch_id IN (?, ?)",
-                           {now.micros - two_days, old_changed.batch_id, old_retotalled.batch_id});
+                           {midnight.micros - 1, old_changed.batch_id, old_retotalled.batch_id});
   ASSERT_TRUE(aged.ok() && *aged == 2) << aged.status();
+  auto fresh = db().Execute("UPDATE payment_batches SET created_at_us = ? WHERE batch_id = ?",
+                            {midnight.micros, new_changed.batch_id});
+  ASSERT_TRUE(fresh.ok() && *fresh == 1) << fresh.status();
   for (const ExportedFile* f : {&old_changed, &new_changed}) {
     std::ofstream(f->path, std::ios::app) << "<!-- edited -->";
   }
@@ -1169,7 +1175,7 @@ TEST_P(DisbursementTest, ReconcileSinceADayReadsOnlyTheFilesMadeFromIt) {
       {old_retotalled.batch_id});
   ASSERT_TRUE(retotal.ok() && *retotal == 1) << retotal.status();
 
-  auto r = Reconcile(db(), clock_, world_.out_dir(), Timestamp{now.micros - two_days / 2});
+  auto r = Reconcile(db(), clock_, world_.out_dir(), today);
   ASSERT_TRUE(r.ok()) << r.status();
   auto said = [&](const ExportedFile& f, const std::string& words) {
     return std::count_if(r->problems.begin(), r->problems.end(), [&](const std::string& p) {
@@ -1182,7 +1188,9 @@ TEST_P(DisbursementTest, ReconcileSinceADayReadsOnlyTheFilesMadeFromIt) {
   EXPECT_EQ(said(old_retotalled, "the file says"), 0) << r->Summary();  // not read
   EXPECT_EQ(r->files_not_read, 2);
   EXPECT_EQ(r->files_checked, static_cast<int64_t>(files->size()) - 2);
-  EXPECT_NE(r->Summary().find("2 written before"), std::string::npos) << r->Summary();
+  EXPECT_NE(r->Summary().find("2 written before " + today.ToString() + " not read"),
+            std::string::npos)
+      << r->Summary();
 
   // Without the day, every file is read again: the old change is found too.
   auto all = Reconcile(db(), clock_, world_.out_dir());

@@ -77,9 +77,13 @@ std::string Reconciliation::Summary() const {
 
 Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
                                  const std::filesystem::path& files_dir,
-                                 std::optional<Timestamp> read_files_since) {
+                                 std::optional<Date> read_files_since) {
   Reconciliation r;
   r.read_files_since = read_files_since;
+  const std::optional<Timestamp> read_from =
+      read_files_since
+          ? std::optional(Timestamp::StartOfLocalDay(*read_files_since, clock.utc_offset_minutes()))
+          : std::nullopt;
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(db));  // one snapshot
   // The bank files are read back and hashed on a second thread while the queries run here.
   ASSIGN_OR_RETURN(auto batches, db.Query("SELECT b.batch_id, b.message_id, b.transactions, "
@@ -90,7 +94,7 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
                                           "b.message_id ORDER BY b.batch_id"));
   // Whether a batch's file is read back: written, and not before `read_files_since`.
   auto to_read = [&](const storage::Row& b) {
-    return b.Text(4) == "written" && (!read_files_since || b.Int(9) >= read_files_since->micros);
+    return b.Text(4) == "written" && (!read_from || b.Int(9) >= read_from->micros);
   };
   std::vector<std::filesystem::path> paths;
   for (const auto& b : batches) {

@@ -14,9 +14,10 @@
 // same totals; a missing file is reported.
 //
 // The files are the check's largest part and grow with every cycle (a cycle of ten million
-// payments writes about 7.6 GB). With `read_files_since`, files written before it are not read
-// again (a nightly check of what is new); their totals are still checked against the ledger
-// and the instructions, which takes no file.
+// payments writes about 7.6 GB). With `read_files_since` (a day in the state's time, the
+// clock's offset), files written before that day are not read again (a nightly check of what is
+// new); their totals are still checked against the ledger and the instructions, which takes no
+// file.
 //
 // Thread-safety: as the Database.
 #ifndef SPODE_PAYMENTS_RECONCILE_H_
@@ -38,7 +39,7 @@ struct Reconciliation {
   LedgerCheck ledger;
   int64_t schemes = 0, batches = 0, files_checked = 0, instructions = 0;
   int64_t files_not_read = 0;  // written before read_files_since
-  std::optional<Timestamp> read_files_since;
+  std::optional<Date> read_files_since;
   std::vector<std::string> problems;  // for people, each naming what disagrees and by how much
   bool ok() const { return ledger.ok() && problems.empty(); }
   std::string Summary() const;
@@ -46,7 +47,7 @@ struct Reconciliation {
 
 Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
                                  const std::filesystem::path& files_dir = {},
-                                 std::optional<Timestamp> read_files_since = std::nullopt);
+                                 std::optional<Date> read_files_since = std::nullopt);
 
 }  // namespace spode::payments
 

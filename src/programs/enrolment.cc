@@ -69,11 +69,6 @@ std::string DayMonthYear(Date d) {
   return buf;
 }
 
-// The instant a local calendar day begins.
-int64_t StartOfLocalDay(Date d, int utc_offset_minutes) {
-  return int64_t{d.days()} * kMicrosPerDay - int64_t{utc_offset_minutes} * 60 * 1'000'000;
-}
-
 notify::Language LanguageOf(std::string_view code) {
   return code == "hi" ? notify::Language::kHi : notify::Language::kEn;
 }
@@ -377,7 +372,7 @@ Result<NoticeReport> SendNotices(storage::Database& db, const TimeSource& clock,
   const Date last_day = clock.Today().AddDays(objection_days);
   const Date from = last_day.AddDays(1);
   NoticeReport report;
-  report.objection_until = Timestamp{StartOfLocalDay(from, clock.utc_offset_minutes())};
+  report.objection_until = Timestamp::StartOfLocalDay(from, clock.utc_offset_minutes());
   const std::string select =
       "SELECT p.proposal_id, p.unit, h.state_code, pm.member_idx, pm.member_id, pm.phone, "
       "CASE WHEN " +
@@ -818,7 +813,8 @@ Result<ExitRunReport> ProposeExits(storage::Database& db, const registry::Snapsh
   const Date today = clock.Today();
   const Timestamp now = clock.Now();
   const Date ends_on = today.AddDays(notice_days + 1);
-  const int64_t effective_after = StartOfLocalDay(ends_on, clock.utc_offset_minutes());
+  const int64_t effective_after =
+      Timestamp::StartOfLocalDay(ends_on, clock.utc_offset_minutes()).micros;
   const bool person = scheme.scheme.unit == rules::Unit::kPerson;
 
   ASSIGN_OR_RETURN(SchemeResults results, EvaluateScheme(scheme, snapshot, today));
