@@ -5,6 +5,7 @@
 #include "access/client_consents.h"
 #include "access/schema.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "storage/migrations.h"
 
 namespace spode::access {
@@ -169,7 +170,10 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     RETURN_IF_ERROR(log->IndexHouseholdsLocked());  // a new, moved or older file caught up
   }
   log->background_ = true;
-  log->thread_ = std::thread([l = log.get()] { l->Run(); });
+  log->thread_ = std::thread([l = log.get()] {
+    NameThisThread("spode-accesslog");
+    l->Run();
+  });
   return log;
 }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/thread_name.h"
+
 namespace spode::api {
 
 // One filing waiting for its batch. From File: on the waiting thread's stack, answered through
@@ -35,7 +37,10 @@ GrievanceIntakeBatcher::GrievanceIntakeBatcher(std::string url, const TimeSource
                                                Options options,
                                                std::unique_ptr<storage::Database> db)
     : url_(std::move(url)), clock_(clock), options_(std::move(options)), db_(std::move(db)) {
-  writer_ = std::thread([this] { Run(); });
+  writer_ = std::thread([this] {
+    NameThisThread("spode-intake");
+    Run();
+  });
 }
 
 GrievanceIntakeBatcher::~GrievanceIntakeBatcher() {

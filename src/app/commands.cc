@@ -1000,7 +1000,9 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Serve spode over HTTP: /healthz, /readyz, /metrics (the API comes with its own work).\n"
+      "Serve spode over HTTP: the API under /api/v1 (described at /api/v1/openapi.json), the "
+      "web pages at /, and /healthz, /readyz, /metrics.\n"
+      "Listens at once; /readyz answers 503 until the eligibility snapshot is built.\n"
       "Stops gracefully on SIGTERM or Ctrl-C.\n"
       "Example: spode serve --db state.db --port 8080");
   cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");

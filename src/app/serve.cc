@@ -2,30 +2,31 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "app/commands.h"
-#include "app/grievance_commands.h"
 #include "access/gate.h"
 #include "api/api.h"
 #include "api/grievance_jobs.h"
-#include "grievance/types.h"
-#include "notify/dispatcher.h"
-#include "notify/sender.h"
+#include "app/commands.h"
+#include "app/grievance_commands.h"
 #include "app/state.h"
-#include "storage/connections.h"
+#include "common/thread_name.h"
+#include "grievance/types.h"
 #include "http/json.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "notify/dispatcher.h"
+#include "notify/sender.h"
+#include "storage/connections.h"
 
 namespace spode::app {
 int Serve(const Config& config, const ServeOptions& options) {
@@ -141,6 +142,7 @@ int Serve(const Config& config, const ServeOptions& options) {
     }
   };
   std::thread dispatcher([&] {
+    NameThisThread("spode-outbox");
     notify::LogSender sender;
     std::optional<notify::Dispatcher> dispatch;
     every_second("outbox dispatcher", [&](storage::Database& db) {
@@ -150,6 +152,7 @@ int Serve(const Config& config, const ServeOptions& options) {
     });
   });
   std::thread eligibility_loop([&] {
+    NameThisThread("spode-eligible");
     const auto started = std::chrono::steady_clock::now();
     auto last_job = started;
     every_second("eligibility", [&](storage::Database& db) {
@@ -184,6 +187,7 @@ int Serve(const Config& config, const ServeOptions& options) {
   // overdue grievances, the actions of upheld cases (payments sent again, enrolments
   // restored), closing settled grievances. Each step is safe to repeat and exactly once.
   std::thread grievance_jobs([&] {
+    NameThisThread("spode-grievjobs");
     const int every = ServeGrievanceEverySeconds();
     if (every <= 0) return;
     std::optional<std::chrono::steady_clock::time_point> last;

@@ -2,13 +2,21 @@
 
 #include <exception>
 #include <memory>
+#include <string>
 #include <utility>
+
+#include "common/thread_name.h"
 
 namespace spode::http {
 
 Offload::Offload(int threads) {
   if (threads < 1) threads = 1;
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      NameThisThread("spode-offload-" + std::to_string(i));
+      Run();
+    });
+  }
 }
 
 Offload::~Offload() {

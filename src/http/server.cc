@@ -32,6 +32,7 @@
 #include <utility>  // g++ 12: before any Asio include when Asio is used with C++20 coroutines
 #include <vector>
 
+#include "common/thread_name.h"
 #include "http/problem.h"
 #include "http/request_id.h"
 
@@ -351,7 +352,8 @@ Status Server::Impl::Start() {
   asio::co_spawn(*control_, Accept(), LogException{"acceptor"});
   std::lock_guard<std::mutex> lock(join_mu_);
   for (int i = 0; i < workers_; ++i) {
-    threads_.emplace_back([this, io = ios_[i].get()] {
+    threads_.emplace_back([this, i, io = ios_[i].get()] {
+      NameThisThread("spode-http-" + std::to_string(i));
       t_worker_of = this;
       for (;;) {
         try {

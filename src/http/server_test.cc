@@ -9,11 +9,12 @@
 #include <csignal>
 #include <future>
 #include <mutex>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
+#include "common/thread_name.h"
 #include "http/json.h"
 #include "http/offload.h"
 #include "http/problem.h"
@@ -95,6 +96,9 @@ class ServerTest : public ::testing::Test {
     Check(router_.Add("GET", "/thread", [](Request&) {
       return Text(std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
     }));
+    Check(router_.Add("GET", "/thread-name", [](Request&) { return Text(ThisThreadName()); }));
+    Check(router_.Add("GET", "/offloaded-thread-name",
+                      offload_.Wrap([](Request&) { return Text(ThisThreadName()); })));
     // Run on offload_'s thread, until the test opens offloaded_release_.
     Check(router_.Add("POST", "/offloaded/{name}", offload_.Wrap([this](Request& request) {
       offloaded_entered_.Open();
@@ -190,6 +194,23 @@ TEST_F(ServerTest, ConnectionsAreDealtToTheWorkersInTurn) {
   EXPECT_EQ(*c.begin(), *a.begin());
   // And the first connection is still served on its thread after the others came.
   EXPECT_EQ(threads_of(first), a);
+}
+
+// The workers and the offload pool carry names (top -H, ps -T, perf show them).
+TEST_F(ServerTest, TheServersThreadsAreNamed) {
+  StartServer();  // two workers
+  std::set<std::string> names;
+  for (int i = 0; i < 2; ++i) {
+    TestClient client(port_);  // one connection to each worker in turn
+    auto response = client.RoundTrip(GetRequest("/thread-name"), 2000);
+    ASSERT_TRUE(response.has_value());
+    names.insert(response->body);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"spode-http-0", "spode-http-1"}));
+  TestClient client(port_);
+  auto offloaded = client.RoundTrip(GetRequest("/offloaded-thread-name"), 2000);
+  ASSERT_TRUE(offloaded.has_value());
+  EXPECT_EQ(offloaded->body, "spode-offload-0");
 }
 
 // An offloaded handler runs on the pool's thread: the only worker serves another connection
