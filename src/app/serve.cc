@@ -70,7 +70,9 @@ int Serve(const Config& config, const ServeOptions& options) {
                            req.request_id, 503);
     }
     if (!eligibility.ready()) {
-      return http::Problem(UnavailableError("the eligibility snapshot is loading"),
+      return http::Problem(UnavailableError("the eligibility snapshot is loading: " +
+                                            std::to_string(eligibility.households_loaded()) +
+                                            " households read so far"),
                            req.request_id, 503);
     }
     return http::Json({{"status", "ready"},
@@ -212,6 +214,8 @@ int Serve(const Config& config, const ServeOptions& options) {
   if (options.demo) {
     std::printf(
         "\nspode is serving the demo state at %s\n"
+        "  %s/           the web pages: citizens at /citizen, staff (the accounts above) at "
+        "/staff\n"
         "  %s/healthz    alive\n"
         "  %s/readyz     database reachable, schema current, eligibility loaded\n"
         "  %s/metrics    Prometheus metrics\n"
@@ -223,7 +227,7 @@ int Serve(const Config& config, const ServeOptions& options) {
         "'SELECT family_id FROM households LIMIT 5')\n"
         "Press Ctrl-C to stop.\n",
         url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str(),
-        config.database.url.c_str(), config.database.url.c_str());
+        url.c_str(), config.database.url.c_str(), config.database.url.c_str());
     std::fflush(stdout);
   }
   server.Wait();

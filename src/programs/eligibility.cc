@@ -19,7 +19,7 @@ Status Eligibility::Refresh(storage::Database& db, const TimeSource& clock,
     std::shared_lock lock(mu_);
     if (!snapshot_) {
       lock.unlock();
-      ASSIGN_OR_RETURN(fresh, registry::Snapshot::Build(db, stop));
+      ASSIGN_OR_RETURN(fresh, registry::Snapshot::Build(db, {.stop = stop, .loaded = &loading_}));
     }
   }
   ASSIGN_OR_RETURN(auto schemes, SchemeStore(db, clock).Load("active"));

@@ -62,6 +62,8 @@ class Eligibility {
   // UNAVAILABLE ("try again shortly"): `spode serve` listens at once and builds it in the
   // background, which takes minutes for ten million households.
   bool ready() const;
+  // Households read so far by the first Refresh (for /readyz while it loads).
+  int64_t households_loaded() const { return loading_.load(std::memory_order_relaxed); }
   size_t snapshot_bytes() const;
   size_t snapshot_households() const;
 
@@ -75,6 +77,7 @@ class Eligibility {
   mutable std::shared_mutex mu_;
   std::unique_ptr<registry::Snapshot> snapshot_;       // GUARDED_BY(mu_)
   std::vector<CompiledScheme> schemes_;                 // GUARDED_BY(mu_)
+  std::atomic<int64_t> loading_{0};
 };
 
 }  // namespace spode::programs

@@ -207,10 +207,9 @@ Snapshot::Snapshot() {
 
 Snapshot::~Snapshot() = default;
 
-Result<std::unique_ptr<Snapshot>> Snapshot::Build(storage::Database& db,
-                                                  const std::atomic<bool>* stop) {
+Result<std::unique_ptr<Snapshot>> Snapshot::Build(storage::Database& db, SnapshotWatch watch) {
   std::unique_ptr<Snapshot> s(new Snapshot());
-  RETURN_IF_ERROR(s->LoadAll(db, stop));
+  RETURN_IF_ERROR(s->LoadAll(db, watch));
   return s;
 }
 
@@ -232,12 +231,12 @@ Status Snapshot::Rebuild(storage::Database& db) {
   return OkStatus();
 }
 
-Status Snapshot::LoadAll(storage::Database& db, const std::atomic<bool>* stop) {
+Status Snapshot::LoadAll(storage::Database& db, SnapshotWatch watch) {
   // Read the feed's position first: changes committed while loading are applied again by the
   // next Refresh, which is harmless.
   ASSIGN_OR_RETURN(auto seq, db.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM registry_changes"));
   last_seq_ = seq->Int(0);
-  return LoadHouseholds(db, {}, stop);
+  return LoadHouseholds(db, {}, watch);
 }
 
 Result<std::unique_ptr<Snapshot>> Snapshot::FromHouseholds(
@@ -310,7 +309,7 @@ Status Snapshot::Append(const SnapshotHousehold& h) {
 
 // Loads the given households (all active ones when `idxs` is empty) and appends them as rows.
 Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs,
-                                const std::atomic<bool>* stop) {
+                                SnapshotWatch watch) {
   std::string where = "h.status = 'active'";
   if (!idxs.empty()) {
     where += " AND h.household_idx IN (";
@@ -331,12 +330,18 @@ Status Snapshot::LoadHouseholds(storage::Database& db, const std::vector<int64_t
   ASSIGN_OR_RETURN(bool have_member, mm->Step());
   SnapshotHousehold h;
   for (size_t loaded = 0;; ++loaded) {
-    if (stop != nullptr && loaded % 4096 == 0 && stop->load(std::memory_order_relaxed)) {
-      return AbortedError("stopped while loading the snapshot, after " + std::to_string(loaded) +
-                          " households");
+    if (loaded % 4096 == 0) {
+      if (watch.loaded != nullptr) watch.loaded->store(static_cast<int64_t>(loaded));
+      if (watch.stop != nullptr && watch.stop->load(std::memory_order_relaxed)) {
+        return AbortedError("stopped while loading the snapshot, after " + std::to_string(loaded) +
+                            " households");
+      }
     }
     ASSIGN_OR_RETURN(bool row, hh->Step());
-    if (!row) break;
+    if (!row) {
+      if (watch.loaded != nullptr) watch.loaded->store(static_cast<int64_t>(loaded));
+      break;
+    }
     h.household_idx = hh->ColumnInt(0);
     h.district = hh->ColumnText(1);
     h.block = hh->ColumnText(2);

@@ -110,12 +110,18 @@ class SnapshotColumn {
   rules::Column view_{};
 };
 
+// What a long load is told and tells while it runs (a server's start: ten million households
+// take minutes). `stop`, once set, makes it give up with ABORTED soon after; `loaded` is the
+// number of households read so far (updated every 4096 and at the end), for /readyz.
+struct SnapshotWatch {
+  const std::atomic<bool>* stop = nullptr;
+  std::atomic<int64_t>* loaded = nullptr;
+};
+
 class Snapshot : public rules::Frame {
  public:
-  // Reads every active household. With `stop`, gives up with ABORTED soon after it is set (a
-  // server stopping during a start: ten million households take minutes to load).
-  static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db,
-                                                 const std::atomic<bool>* stop = nullptr);
+  // Reads every active household.
+  static Result<std::unique_ptr<Snapshot>> Build(storage::Database& db, SnapshotWatch watch = {});
   // An in-memory snapshot of the given households (scheme tests, what-if on made-up data).
   static Result<std::unique_ptr<Snapshot>> FromHouseholds(
       const std::vector<SnapshotHousehold>& households);
@@ -156,9 +162,9 @@ class Snapshot : public rules::Frame {
 
  private:
   Snapshot();
-  Status LoadAll(storage::Database& db, const std::atomic<bool>* stop = nullptr);
+  Status LoadAll(storage::Database& db, SnapshotWatch watch = {});
   Status LoadHouseholds(storage::Database& db, const std::vector<int64_t>& idxs,
-                        const std::atomic<bool>* stop = nullptr);
+                        SnapshotWatch watch = {});
   void RefreshViews();
   Status Append(const SnapshotHousehold& h);
 

@@ -75,13 +75,27 @@ TEST_P(SnapshotTest, HoldsEveryActiveHouseholdAndMemberAsTypedColumns) {
 TEST_P(SnapshotTest, ABuildGivesUpWhenTold) {
   ASSERT_EQ(Import({Family(1).dump(), Family(10, "990101002").dump()}).households_imported, 2);
   std::atomic<bool> stop{true};
-  auto stopped = Snapshot::Build(db(), &stop);
+  auto stopped = Snapshot::Build(db(), {.stop = &stop});
   EXPECT_EQ(stopped.status().code(), StatusCode::kAborted);
   EXPECT_THAT(stopped.status().message(), HasSubstr("after 0 households"));
   stop = false;
-  auto built = Snapshot::Build(db(), &stop);
+  auto built = Snapshot::Build(db(), {.stop = &stop});
   ASSERT_TRUE(built.ok()) << built.status();
   EXPECT_EQ((*built)->households(), 2u);
+}
+
+// The count a server's /readyz shows while a large snapshot loads (every 4096 households read,
+// and the whole number at the end).
+TEST_P(SnapshotTest, ABuildCountsTheHouseholdsItHasRead) {
+  ASSERT_EQ(Import({Family(1).dump(), Family(10, "990101002").dump()}).households_imported, 2);
+  std::atomic<int64_t> loaded{-1};
+  std::atomic<bool> stop{true};
+  ASSERT_FALSE(Snapshot::Build(db(), {.stop = &stop, .loaded = &loaded}).ok());
+  EXPECT_EQ(loaded.load(), 0);
+  stop = false;
+  auto built = Snapshot::Build(db(), {.stop = &stop, .loaded = &loaded});
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(loaded.load(), 2);
 }
 
 TEST_P(SnapshotTest, RefreshReloadsOnlyTheChangedHousehold) {
