@@ -280,17 +280,19 @@ TEST_F(CliTest, CyclesPaymentsAndTheLedgerFromTheCommandLine) {
   EXPECT_THAT(tampered.out, HasSubstr("differs from the file written"));
   // A check of the files made from tomorrow on reads none of them, so it cannot see the change;
   // their totals are still checked against the ledger.
-  std::string tomorrow = spode::SystemTimeSource().Today().AddDays(1).ToString();
-  RunResult recent = Spode("ledger check --json --files-since " + tomorrow + " --db " + db);
-  EXPECT_EQ(recent.exit_code, 0) << recent.out;
-  json rj = json::parse(recent.out);
+  const spode::Date today = spode::SystemTimeSource().Today();
+  RunResult from_tomorrow = Spode("ledger check --json --files-since " +
+                                  today.AddDays(1).ToString() + " --db " + db);
+  EXPECT_EQ(from_tomorrow.exit_code, 0) << from_tomorrow.out;
+  json rj = json::parse(from_tomorrow.out);
   EXPECT_EQ(rj["files_checked"], 0);
   EXPECT_GT(rj["files_not_read"].get<int64_t>(), 0);
   EXPECT_EQ(rj["files_not_read"], rj["bank_files"]);
-  RunResult today = Spode("ledger check --json --files-since " +
-                          spode::SystemTimeSource().Today().AddDays(-1).ToString() + " --db " + db);
-  EXPECT_EQ(today.exit_code, 1);
-  EXPECT_EQ(json::parse(today.out)["files_not_read"], 0);
+  // From yesterday on, every file is read again, and the change is seen.
+  RunResult from_yesterday = Spode("ledger check --json --files-since " +
+                                   today.AddDays(-1).ToString() + " --db " + db);
+  EXPECT_EQ(from_yesterday.exit_code, 1);
+  EXPECT_EQ(json::parse(from_yesterday.out)["files_not_read"], 0);
   RunResult bad = Spode("ledger check --files-since 2026-13-01 --db " + db, &err);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(err, HasSubstr("--files-since"));
