@@ -419,6 +419,7 @@ Status Importer::WriteBatch(std::vector<Pending>& batch, bool own_transaction) {
     if (tx) {
       for (const Pending& p : batch) changes.Int(p.household_idx).Int(now);
       static const std::vector<std::string> kChangeCols = {"household_idx", "at_us"};
+      RETURN_IF_ERROR(LockChangeFeed(db_));
       RETURN_IF_ERROR(db_.BulkInsert("registry_changes", kChangeCols, changes));
     }
     return tx ? tx->Commit() : OkStatus();
