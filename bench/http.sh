@@ -33,7 +33,8 @@
 # HTTP_IDS (10000), HTTP_SEED (42), HTTP_PACED_CONNECTIONS (128), HTTP_PACED_DELAY_MS (5),
 # HTTP_WORKERS (server worker threads; default one per core), HTTP_SPODE (a spode binary to
 # run instead of building build/spode: to compare two builds on the same data),
-# HTTP_PERF=1 (afterwards, an extra households run while `perf record` samples the server for
+# HTTP_VIEW_CACHE_MB (the server's [server] household_view_cache_mb; unset: its default, 64;
+# 0: every read from the tables), HTTP_PERF=1 (afterwards, an extra households run while `perf record` samples the server for
 # 5 s; prints its top symbols and keeps BENCH_DIR/perf.data; never during the measured runs).
 # Only loopback traffic.
 set -euo pipefail
@@ -50,6 +51,7 @@ NIDS=${HTTP_IDS:-10000}
 SEED=${HTTP_SEED:-42}
 WORKERS=${HTTP_WORKERS:-}
 PERF=${HTTP_PERF:-0}
+VIEW_CACHE_MB=${HTTP_VIEW_CACHE_MB:-}
 PACED_CONNECTIONS=${HTTP_PACED_CONNECTIONS:-128}
 PACED_DELAY_MS=${HTTP_PACED_DELAY_MS:-5}
 LUA="$ROOT/bench/http_households.lua"
@@ -131,6 +133,11 @@ nids=$(wc -l <"$IDS")
 # --- 4. the server ---
 SERVE_LOG="$BENCH_DIR/serve.log"
 serve_args=(--log-level info serve --db "$DB" --bind 127.0.0.1 --port 0)
+if [[ -n "$VIEW_CACHE_MB" ]]; then
+  [[ "$VIEW_CACHE_MB" =~ ^[0-9]+$ ]] || die "HTTP_VIEW_CACHE_MB must be a number"
+  printf '[server]\nhousehold_view_cache_mb = %s\n' "$VIEW_CACHE_MB" >"$BENCH_DIR/serve.toml"
+  serve_args=(--config "$BENCH_DIR/serve.toml" "${serve_args[@]}")
+fi
 [[ -n "$WORKERS" ]] && serve_args+=(--workers "$WORKERS")
 "$SPODE" "${serve_args[@]}" >"$SERVE_LOG" 2>&1 &
 SERVER_PID=$!
@@ -233,11 +240,19 @@ run_wrk() {
   fi
 }
 
+# views_count RESULT: the server's household reads answered from kept views (hit) or from the
+# tables (miss) so far (/metrics; registry/view_cache.h).
+views_count() {
+  curl -s "$BASE/metrics" | sed -n "s/^spode_household_views_total{result=\"$1\"} \([0-9]*\)$/\1/p"
+}
+
 # (a) authenticated reads
 run_wrk households-warmup households "$WARMUP" 1
 W_CHECKED=$R_CHECKED W_NON2XX=$R_NON2XX
 LOAD_A=$(cut -d' ' -f1-3 /proc/loadavg)
+HITS0=$(views_count hit) MISSES0=$(views_count miss)
 run_wrk households households "$DURATION" 0
+A_HITS=$(($(views_count hit) - HITS0)) A_MISSES=$(($(views_count miss) - MISSES0))
 A_RPS=$R_RPS A_P50=$R_P50 A_P99=$R_P99 A_ERR=$R_STATUS_ERRORS
 A_CPU_ALL=$R_CPU_ALL A_CPU_SERVER=$R_CPU_SERVER A_CPU_WRK=$R_CPU_WRK A_CPU_OTHER=$R_CPU_OTHER
 A_DISK_MB=$R_DISK_MB
@@ -276,6 +291,8 @@ printf '%-58s %12s %10s %10s %8s\n' "(b) ceiling: GET /healthz, same server and 
 printf '%-58s %12s %10s %10s %8s\n' "(a2) = (a), paced: -c$PACED_CONNECTIONS, ~${PACED_DELAY_MS} ms between requests" \
   "$(num "$P_RPS")" "$(ms "$P_P50")" "$(ms "$P_P99")" "$P_ERR"
 echo "authenticated reads are $ratio% of the ceiling"
+echo "household views kept between reads (household_view_cache_mb ${VIEW_CACHE_MB:-64, the default}):" \
+  "during (a), $(num "$A_HITS") reads answered from a kept view, $(num "$A_MISSES") from the tables"
 echo "CPU during (a), in cores of $(nproc): all $A_CPU_ALL = server $A_CPU_SERVER + wrk $A_CPU_WRK" \
   "+ other processes $A_CPU_OTHER; the server read $A_DISK_MB MB from storage (not page cache)"
 echo "CPU during (b), in cores of $(nproc): all $B_CPU_ALL = server $B_CPU_SERVER + wrk $B_CPU_WRK" \

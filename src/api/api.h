@@ -27,6 +27,7 @@
 #include "http/router.h"
 #include "programs/eligibility.h"
 #include "registry/registry.h"
+#include "registry/view_cache.h"
 #include "storage/connections.h"
 
 namespace spode::api {
@@ -44,16 +45,26 @@ struct Options {
   std::string bank_files_dir = "bank-files";
   // Grievance deadlines and windows (the deployment's [grievance] settings).
   grievance::Policy grievance_policy = {};
+  // Memory for household views kept between reads (registry/view_cache.h); 0 keeps none.
+  size_t household_view_bytes = size_t{64} << 20;
 };
 
 class Api {
  public:
   Api(storage::Connections& connections, const crypto::MasterKey& key, const TimeSource& clock,
       access::AccessLog& log, Options options = {})
-      : connections_(connections), key_(key), clock_(clock), log_(log), gate_(log, clock),
+      : connections_(connections),
+        key_(key),
+        clock_(clock),
+        log_(log),
+        gate_(log, clock),
+        views_(options.household_view_bytes),
         options_(options) {}
 
   Status Register(http::Router& router);
+
+  // For the server's metrics.
+  registry::ViewCache::Stats household_view_stats() const { return views_.stats(); }
 
  private:
   storage::Connections& connections_;
@@ -66,6 +77,8 @@ class Api {
   access::SessionCache sessions_;
   // Place names, read once (registry::PlaceNames); filled only by GET requests.
   registry::PlaceNames places_;
+  // Household views kept between GET /households/{id} (exact: registry/view_cache.h).
+  registry::ViewCache views_;
   Options options_;
   // The threads of the handlers that work for a long while (a password's Argon2id, a payment
   // cycle's creation, approval or export, a bank's status file, a scheme run over the whole

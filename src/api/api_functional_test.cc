@@ -218,6 +218,47 @@ TEST_P(FunctionalTest, PaginationIsStableWithoutDuplicatesAcrossPages) {
   EXPECT_EQ(MemberIds(Search({{"family_id", D().family_id}}, officer)), expected);
 }
 
+// A household read keeps its view (registry/view_cache.h). A later read of it is decided and
+// recorded by the gate as the first was, whoever asks, and a verified change shows at once.
+TEST_P(FunctionalTest, AKeptHouseholdViewIsGatedRecordedAndNeverStale) {
+  std::string maker = Token("officer.9901"), checker = Token("officer.9901.two");
+  const std::string path = "/api/v1/households/" + A().family_id;
+  Reply first = Call("GET", path, std::nullopt, maker, "", "kept-view-1");
+  ASSERT_EQ(first.status, 200) << first;
+  Reply again = Call("GET", path, std::nullopt, checker, "", "kept-view-2");
+  ASSERT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.body, first.body);
+  Reply elsewhere = Call("GET", path, std::nullopt, Token("officer.9902"), "", "kept-view-3");
+  EXPECT_EQ(elsewhere.status, 404) << elsewhere;
+  EXPECT_EQ(elsewhere.body.find(A().member_ids[0]), std::string::npos);
+  registry::ViewCache::Stats stats = api_->household_view_stats();
+  EXPECT_EQ(stats.hits, 2);  // the checker's read and the denied one
+  EXPECT_EQ(stats.misses, 1);
+  using Decision = std::pair<std::string, std::string>;
+  EXPECT_EQ(LogFor("kept-view-1"), (std::vector<Decision>{{"household.read", "allow"}}));
+  EXPECT_EQ(LogFor("kept-view-2"), (std::vector<Decision>{{"household.read", "allow"}}));
+  EXPECT_EQ(LogFor("kept-view-3"), (std::vector<Decision>{{"household.read", "deny"}}));
+
+  Reply submitted = Call("POST", "/api/v1/change-requests",
+                         json{{"member_id", A().member_ids[1]},
+                              {"changes", {{"name", "Ramesh Meena"}}},
+                              {"reason", "gazette notification"}},
+                         maker);
+  ASSERT_EQ(submitted.status, 201) << submitted;
+  Reply pending = Call("GET", path, std::nullopt, maker);
+  EXPECT_EQ(pending.body, first.body);  // a change request alone changes nothing
+  ASSERT_EQ(
+      Call("POST",
+           "/api/v1/change-requests/" + std::to_string(int64_t{submitted.doc["id"]}) + "/verify",
+           std::nullopt, checker)
+          .status,
+      200);
+  Reply changed = Call("GET", path, std::nullopt, maker);
+  ASSERT_EQ(changed.status, 200) << changed;
+  EXPECT_EQ(changed.doc["members"][1]["name"], "Ramesh Meena");
+  EXPECT_EQ(changed.doc["members"][1]["version"], 2);
+}
+
 TEST_P(FunctionalTest, AChangeRequestIsSubmittedVerifiedByAnotherOfficerAndApplied) {
   std::string maker = Token("officer.9901"), checker = Token("officer.9901.two");
   const std::string& mid = A().member_ids[1];

@@ -105,8 +105,25 @@ int Serve(const Config& config, const ServeOptions& options) {
                {.dev_outbox = options.dev_outbox,
                 .eligibility = &eligibility,
                 .bank_files_dir = BankFilesDir(config),
-                .grievance_policy = *grievance_policy});
+                .grievance_policy = *grievance_policy,
+                .household_view_bytes = size_t(config.server.household_view_cache_mb) << 20});
   if (Status s = api.Register(router); !s.ok()) return Fail(s, false);
+  metrics.AddCollector([&](std::string& out) {
+    registry::ViewCache::Stats views = api.household_view_stats();
+    out +=
+        "# HELP spode_household_views_total Household reads answered from the views kept "
+        "(hit) or from the tables (miss).\n# TYPE spode_household_views_total counter\n";
+    out += "spode_household_views_total{result=\"hit\"} " + std::to_string(views.hits) + "\n";
+    out += "spode_household_views_total{result=\"miss\"} " + std::to_string(views.misses) + "\n";
+    out +=
+        "# HELP spode_household_views_dropped_total Views dropped because their household "
+        "changed.\n# TYPE spode_household_views_dropped_total counter\n";
+    out += "spode_household_views_dropped_total " + std::to_string(views.dropped) + "\n";
+    out +=
+        "# HELP spode_household_view_bytes Memory held by the household views kept.\n"
+        "# TYPE spode_household_view_bytes gauge\n";
+    out += "spode_household_view_bytes " + std::to_string(views.bytes) + "\n";
+  });
   router.Add("GET", "/metrics", [&](http::Request&) {
     http::Response r;
     r.content_type = std::string(http::kMetricsContentType);

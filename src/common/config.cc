@@ -123,6 +123,7 @@ Result<Config> Config::Parse(std::string_view text, std::string_view origin) {
   RETURN_IF_ERROR(r.Get("server", "max_header_bytes", &c.server.max_header_bytes));
   RETURN_IF_ERROR(r.Get("server", "max_connections", &c.server.max_connections));
   RETURN_IF_ERROR(r.Get("server", "request_timeout_ms", &c.server.request_timeout_ms));
+  RETURN_IF_ERROR(r.Get("server", "household_view_cache_mb", &c.server.household_view_cache_mb));
   RETURN_IF_ERROR(r.Get("server", "idle_timeout_ms", &c.server.idle_timeout_ms));
   RETURN_IF_ERROR(r.Get("vault", "key_file", &c.vault.key_file));
   RETURN_IF_ERROR(r.Get("time", "utc_offset_minutes", &c.time.utc_offset_minutes));
@@ -177,6 +178,8 @@ Status Config::Validate() const {
   RETURN_IF_ERROR(Range("server.max_connections", server.max_connections, 1, 1000000));
   RETURN_IF_ERROR(Range("server.request_timeout_ms", server.request_timeout_ms, 100, 3600000));
   RETURN_IF_ERROR(Range("server.idle_timeout_ms", server.idle_timeout_ms, 100, 3600000));
+  RETURN_IF_ERROR(
+      Range("server.household_view_cache_mb", server.household_view_cache_mb, 0, 1 << 20));
   RETURN_IF_ERROR(Range("time.utc_offset_minutes", time.utc_offset_minutes, -720, 840));
   RETURN_IF_ERROR(Range("grievance.deadline_days", grievance.deadline_days, 1, 3650));
   for (const auto& [name, days] : grievance.category_deadline_days) {

@@ -8,7 +8,8 @@
 //   [database]  url = "spode.db"  (an SQLite path or a postgresql:// URL), busy_timeout_ms,
 //               pool_size (0: one per worker), read_map_mb (SQLite: the server's memory map)
 //   [server]    bind, port, workers (0: one per core), max_body_bytes, max_header_bytes,
-//               max_connections, request_timeout_ms, idle_timeout_ms
+//               max_connections, request_timeout_ms, idle_timeout_ms,
+//               household_view_cache_mb (64; 0: off)
 //   [vault]     key_file (default: beside an SQLite database, "<db>.key"; else "spode.key")
 //   [time]      utc_offset_minutes (330, India)
 //   [log]       level (trace, debug, info, warn, error), format (text, json)
@@ -47,6 +48,8 @@ struct Config {
     int max_connections = 10000;
     int request_timeout_ms = 10000;
     int idle_timeout_ms = 60000;
+    // Memory for household views kept between reads, exact (registry/view_cache.h); 0: none.
+    int household_view_cache_mb = 64;
   } server;
   struct Vault {
     std::string key_file;  // empty: derived from the database url (see KeyFileFor)

@@ -33,6 +33,7 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(c.server.max_connections, 10000);
   EXPECT_EQ(c.server.request_timeout_ms, 10000);
   EXPECT_EQ(c.server.idle_timeout_ms, 60000);
+  EXPECT_EQ(c.server.household_view_cache_mb, 64);
   EXPECT_EQ(c.vault.key_file, "");
   EXPECT_EQ(c.time.utc_offset_minutes, 330);
   EXPECT_EQ(c.log.level, "info");
@@ -64,6 +65,7 @@ max_header_bytes = 32768
 max_connections = 500
 request_timeout_ms = 30000
 idle_timeout_ms = 120000
+household_view_cache_mb = 0
 
 [vault]
 key_file = "/etc/spode/vault.key"
@@ -92,6 +94,7 @@ TEST(ConfigTest, ParseFullFile) {
   EXPECT_EQ(c.server.max_connections, 500);
   EXPECT_EQ(c.server.request_timeout_ms, 30000);
   EXPECT_EQ(c.server.idle_timeout_ms, 120000);
+  EXPECT_EQ(c.server.household_view_cache_mb, 0);
   EXPECT_EQ(c.vault.key_file, "/etc/spode/vault.key");
   EXPECT_EQ(c.time.utc_offset_minutes, 0);
   EXPECT_EQ(c.log.level, "debug");
@@ -264,6 +267,8 @@ TEST(ConfigTest, ValidateRanges) {
        "server.request_timeout_ms is 99; it must be between 100 and 3600000"},
       {[](Config& c) { c.server.idle_timeout_ms = 3600001; },
        "server.idle_timeout_ms is 3600001; it must be between 100 and 3600000"},
+      {[](Config& c) { c.server.household_view_cache_mb = -1; },
+       "server.household_view_cache_mb is -1; it must be between 0 and 1048576"},
       {[](Config& c) { c.time.utc_offset_minutes = -721; },
        "time.utc_offset_minutes is -721; it must be between -720 and 840"},
       {[](Config& c) { c.time.utc_offset_minutes = 841; },

@@ -677,6 +677,9 @@ Status Registry::DecideHold(int64_t hold_id, std::string_view decision,
                         .status());
     RETURN_IF_ERROR(RecordEvent("duplicate_rejected", hidx, hold->Int(1),
                                 {{"hold_id", hold_id}, {"decided_by", officer}}));
+    // Not for the snapshot (it holds active households only) but for the views kept of the
+    // held household (view_cache.h): it is no longer shown.
+    RETURN_IF_ERROR(RecordChange(db_, hidx, now));
   } else {
     ASSIGN_OR_RETURN(auto pending, db_.QueryOne("SELECT COUNT(*) FROM duplicate_holds WHERE "
                                                 "household_idx = ? AND status = 'pending'",
