@@ -85,7 +85,7 @@ std::optional<ViewCache::View> ViewCache::Find(std::string_view family_id,
   } else if (auto taken = old_.Take(family_id)) {
     // Read again: into the young generation, with its other field sets.
     view = found(taken->second);
-    young_.Insert(std::move(taken->first), std::move(taken->second));
+    KeepYoung(std::move(taken->first), std::move(taken->second));
   }
   if (!view) misses_.fetch_add(1, std::memory_order_relaxed);
   return view;
@@ -122,11 +122,18 @@ void ViewCache::Put(const Ticket& ticket, std::string_view family_id, View view,
   entry.sets[slot] = set;
   entry.texts[slot] = std::move(view.text);
   entry.bytes += text_bytes;
+  KeepYoung(std::string(family_id), std::move(entry));
+}
+
+void ViewCache::KeepYoung(std::string family_id, Entry entry) {
+  // Every entry comes into the young generation through here, so it never holds more than half
+  // of max_bytes, and neither does the old one, which was young once.
+  if (entry.bytes > max_bytes_ / 2) return;  // several field sets of a large household
   if (young_.bytes + entry.bytes > max_bytes_ / 2) {
     old_ = std::move(young_);
     young_ = Generation{};
   }
-  young_.Insert(std::string(family_id), std::move(entry));
+  young_.Insert(std::move(family_id), std::move(entry));
 }
 
 void ViewCache::DropHousehold(int64_t household_idx) {

@@ -103,6 +103,9 @@ class ViewCache {
     void Insert(std::string family_id, Entry entry);
   };
 
+  // Into the young generation; when it would hold more than half of max_bytes, it becomes the
+  // old one first (and the old one is dropped). REQUIRES(mu_)
+  void KeepYoung(std::string family_id, Entry entry);
   void DropHousehold(int64_t household_idx);  // REQUIRES(mu_)
   void DropAll();                             // REQUIRES(mu_)
 

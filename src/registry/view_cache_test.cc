@@ -190,6 +190,17 @@ TEST_P(ViewCacheTest, MemoryStaysWithinItsBoundAndRecentViewsStay) {
   EXPECT_TRUE(ReadView(views, FamilyId(11)).found);
   EXPECT_FALSE(ReadView(views, FamilyId(1)).found);  // read once, long ago
 
+  // Views found in the old generation move to the young one; that too stays within the bound,
+  // however often everything is read again.
+  ViewCache busy(bound);
+  for (int i = 0; i < 12; ++i) {
+    for (int j = 0; j <= i; ++j) {
+      ReadView(busy, FamilyId(j));
+      ASSERT_LE(busy.stats().bytes, bound) << "household " << j << " after " << i;
+    }
+  }
+  EXPECT_GT(busy.stats().hits, 0);
+
   ViewCache none(0);
   ReadView(none, FamilyId(0));
   EXPECT_FALSE(ReadView(none, FamilyId(0)).found);
