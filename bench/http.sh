@@ -34,8 +34,9 @@
 # HTTP_WORKERS (server worker threads; default one per core), HTTP_SPODE (a spode binary to
 # run instead of building build/spode: to compare two builds on the same data),
 # HTTP_VIEW_CACHE_MB (the server's [server] household_view_cache_mb; unset: its default, 64;
-# 0: every read from the tables), HTTP_PERF=1 (afterwards, an extra households run while `perf record` samples the server for
-# 5 s; prints its top symbols and keeps BENCH_DIR/perf.data; never during the measured runs).
+# 0: every read from the tables), HTTP_PERF=1 (afterwards, an extra households run while
+# `perf record` samples the server for 5 s; prints its top symbols and keeps BENCH_DIR/perf.data;
+# never during the measured runs).
 # Only loopback traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."

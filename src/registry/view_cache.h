@@ -9,7 +9,7 @@
 //     ... the gate decides on v->household_idx and v->village; serve *v->text ...
 //   } else {
 //     ... FindHousehold, the gate, WriteHousehold ...
-//     views.Put(t, {household_idx, village, status, text}, family_id, &hf, &mf);
+//     views.Put(t, family_id, {household_idx, village, status, text}, &hf, &mf);
 //   }
 //
 // Why it is exact: a view read after CatchUp returned seq S reflects every change up to S, and
@@ -63,7 +63,7 @@ class ViewCache {
     size_t views = 0, bytes = 0;
   };
 
-  // max_bytes 0: keeps nothing (every Find misses).
+  // max_bytes 0: keeps nothing (every Find misses; CatchUp reads nothing).
   explicit ViewCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Reads the change feed's last seq on `db` and drops the views of households changed since the
