@@ -182,6 +182,9 @@ HZ=$(getconf CLK_TCK)
 cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }  # all cores
 server_cpu() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }             # all threads
 server_disk_reads() { awk '/^read_bytes/ { print $2 }' "/proc/$SERVER_PID/io"; }    # from storage
+# Bytes the server wrote (its files: the access log, its index, their WAL and checkpoints),
+# counted as they are written into the page cache.
+server_disk_writes() { awk '/^write_bytes/ { print $2 }' "/proc/$SERVER_PID/io"; }
 # children_cpu VAR: user + system seconds of this shell's finished children (wrk) into VAR, from
 # `times`, which must run in this shell (not in a $(...) subshell) to see them.
 children_cpu() {
@@ -197,14 +200,17 @@ run_wrk() {
   local name=$1 mode=$2 secs=$3 check=$4 out="$BENCH_DIR/wrk-$1.txt"
   local connections=${5:-$CONNECTIONS} delay_ms=${6:-0}
   kill -0 "$SERVER_PID" 2>/dev/null || die "the server has exited (log: $SERVE_LOG)"
-  local busy0 server0 wrk0 busy1 server1 wrk1 t0 t1 io0 io1
+  local busy0 server0 wrk0 busy1 server1 wrk1 t0 t1 io0 io1 wr0 wr1
   t0=$(date +%s.%N) busy0=$(cpu_busy) server0=$(server_cpu) io0=$(server_disk_reads)
+  wr0=$(server_disk_writes)
   children_cpu wrk0
   wrk -t "$THREADS" -c "$connections" -d "${secs}s" --latency --timeout 5s -s "$LUA" "$BASE" \
     -- "$mode" "$IDS" "$TOKEN_FILE" "$SEED" "$check" "$delay_ms" >"$out" 2>&1 ||
     die "wrk failed: $(tail -5 "$out")"
   t1=$(date +%s.%N) busy1=$(cpu_busy) server1=$(server_cpu) io1=$(server_disk_reads)
+  wr1=$(server_disk_writes)
   R_DISK_MB=$(awk -v a="$io0" -v b="$io1" 'BEGIN { printf "%.1f", (b - a) / 1048576 }')
+  R_WRITE_MB=$(awk -v a="$wr0" -v b="$wr1" 'BEGIN { printf "%.1f", (b - a) / 1048576 }')
   children_cpu wrk1
   # CPU used during the run, in cores: all of the machine, the server, wrk, everything else.
   read -r R_CPU_ALL R_CPU_SERVER R_CPU_WRK R_CPU_OTHER < <(awk -v b0="$busy0" -v b1="$busy1" \
@@ -256,7 +262,7 @@ run_wrk households households "$DURATION" 0
 A_HITS=$(($(views_count hit) - HITS0)) A_MISSES=$(($(views_count miss) - MISSES0))
 A_RPS=$R_RPS A_P50=$R_P50 A_P99=$R_P99 A_ERR=$R_STATUS_ERRORS
 A_CPU_ALL=$R_CPU_ALL A_CPU_SERVER=$R_CPU_SERVER A_CPU_WRK=$R_CPU_WRK A_CPU_OTHER=$R_CPU_OTHER
-A_DISK_MB=$R_DISK_MB
+A_DISK_MB=$R_DISK_MB A_WRITE_MB=$R_WRITE_MB
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$BENCH_DIR/wrk-households.txt" | sed 's/^/    /'
 # (b) the ceiling
 run_wrk healthz-warmup healthz "$WARMUP" 1
@@ -265,7 +271,7 @@ LOAD_B=$(cut -d' ' -f1-3 /proc/loadavg)
 run_wrk healthz healthz "$DURATION" 0
 B_RPS=$R_RPS B_P50=$R_P50 B_P99=$R_P99 B_ERR=$R_STATUS_ERRORS
 B_CPU_ALL=$R_CPU_ALL B_CPU_SERVER=$R_CPU_SERVER B_CPU_WRK=$R_CPU_WRK B_CPU_OTHER=$R_CPU_OTHER
-B_DISK_MB=$R_DISK_MB
+B_DISK_MB=$R_DISK_MB B_WRITE_MB=$R_WRITE_MB
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$BENCH_DIR/wrk-healthz.txt" | sed 's/^/    /'
 # (a2) authenticated reads, paced
 run_wrk paced-warmup households "$WARMUP" 1 "$PACED_CONNECTIONS" "$PACED_DELAY_MS"
@@ -295,9 +301,11 @@ echo "authenticated reads are $ratio% of the ceiling"
 echo "household views kept between reads (household_view_cache_mb ${VIEW_CACHE_MB:-64, the default}):" \
   "during (a), $(num "$A_HITS") reads answered from a kept view, $(num "$A_MISSES") from the tables"
 echo "CPU during (a), in cores of $(nproc): all $A_CPU_ALL = server $A_CPU_SERVER + wrk $A_CPU_WRK" \
-  "+ other processes $A_CPU_OTHER; the server read $A_DISK_MB MB from storage (not page cache)"
+  "+ other processes $A_CPU_OTHER; the server read $A_DISK_MB MB from storage (not page cache)" \
+  "and wrote $A_WRITE_MB MB"
 echo "CPU during (b), in cores of $(nproc): all $B_CPU_ALL = server $B_CPU_SERVER + wrk $B_CPU_WRK" \
-  "+ other processes $B_CPU_OTHER; the server read $B_DISK_MB MB from storage (not page cache)"
+  "+ other processes $B_CPU_OTHER; the server read $B_DISK_MB MB from storage (not page cache)" \
+  "and wrote $B_WRITE_MB MB"
 echo "CPU during (a2), in cores of $(nproc): all $P_CPU_ALL = server $P_CPU_SERVER + wrk $P_CPU_WRK" \
   "+ other processes $P_CPU_OTHER"
 echo "status check (warm-ups, every response looked at): $W_CHECKED responses, $W_NON2XX non-2xx;" \

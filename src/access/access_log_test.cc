@@ -25,6 +25,13 @@ int64_t CountIn(storage::Database& db, const std::string& sql) {
   return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
 }
 
+// The times (at_us, the first column) of ForHousehold's rows, in its order.
+std::vector<int64_t> at(const std::vector<storage::Row>& rows) {
+  std::vector<int64_t> out;
+  for (const storage::Row& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
 class AccessLogSqliteTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -139,11 +146,6 @@ TEST(AccessLogSidecarTest, ALogLeftBehindByADeletedDatabaseIsRefusedNotInherited
 // they are indexed yet or not, and an older side file (with the old index) is caught up when
 // opened.
 TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndexed) {
-  auto at = [](const std::vector<storage::Row>& rows) {
-    std::vector<int64_t> out;
-    for (const storage::Row& r : rows) out.push_back(r.Int(0));
-    return out;
-  };
   {
     auto log = AccessLog::Open(tdb_.path().string());
     ASSERT_TRUE(log.ok()) << log.status();
@@ -190,15 +192,10 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndex
   EXPECT_EQ(at(*rows), (std::vector<int64_t>{11, 10, 6, 4, 2}));
 }
 
-// The index by household is kept in segments of 2^20 entries; a household's entries are found
+// The index by household is kept in segments of 2^17 entries; a household's entries are found
 // in every segment, and in the unsegmented index an older version kept, which is read and no
 // longer written.
 TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundInEverySegmentAndInAnOlderIndex) {
-  auto at = [](const std::vector<storage::Row>& rows) {
-    std::vector<int64_t> out;
-    for (const storage::Row& r : rows) out.push_back(r.Int(0));
-    return out;
-  };
   const std::string side = AccessLog::SidecarPath(tdb_.path().string());
   {
     auto log = AccessLog::Open(tdb_.path().string());
@@ -218,8 +215,8 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundInEverySegmentAndInAnOlder
                                  "access_log_by_household SELECT household_idx, at_us, log_id "
                                  "FROM access_log WHERE household_idx IS NOT NULL")
                     .ok());
-    // Entries far on, in the second and fourth segments (ids from 2^20 and 3 * 2^20).
-    for (int64_t id : {int64_t{1} << 20, (int64_t{1} << 20) + 7, (int64_t{3} << 20) + 1}) {
+    // Entries far on, in the second and fourth segments (ids from 2^17 and 3 * 2^17).
+    for (int64_t id : {int64_t{1} << 17, (int64_t{1} << 17) + 7, (int64_t{3} << 17) + 1}) {
       ASSERT_TRUE((*sidecar)
                       ->Execute("INSERT INTO access_log (log_id, at_us, actor, role, action, "
                                 "object, household_idx, purpose, decision, reason, request_id) "
@@ -234,7 +231,7 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundInEverySegmentAndInAnOlder
   (*log)->Append(Entry(5'000'000, "h", 8));  // after the index's end (at 5,000,000 us)
   auto rows = (*log)->ForHousehold(8, 100);
   ASSERT_TRUE(rows.ok()) << rows.status();
-  const int64_t second = (int64_t{1} << 20) + 100, fourth = (int64_t{3} << 20) + 101;
+  const int64_t second = (int64_t{1} << 17) + 100, fourth = (int64_t{3} << 17) + 101;
   EXPECT_EQ(at(*rows), (std::vector<int64_t>{5'000'000, fourth, second + 7, second, 4, 2}));
   auto newest = (*log)->ForHousehold(8, 3);
   ASSERT_TRUE(newest.ok()) << newest.status();
@@ -250,8 +247,62 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundInEverySegmentAndInAnOlder
   EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment WHERE segment = 1"),
             2);
   EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment WHERE segment = 3"),
-            2);  // the last one appended has the id after (3 << 20) + 1
+            2);  // the last one appended has the id after (3 << 17) + 1
   EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_log_by_segment"), 4);
+}
+
+// An older version cut the segments coarser (2^20 entries). Its file is read as it is: each
+// coarse segment number is within the range of segment numbers looked up, and the entries
+// indexed after it go into segments of the size now used.
+TEST_F(AccessLogSqliteTest, EntriesInAnOlderVersionsCoarserSegmentsAreStillFound) {
+  const std::string side = AccessLog::SidecarPath(tdb_.path().string());
+  const std::vector<int64_t> ids = {3, (int64_t{1} << 17) + 5, (int64_t{5} << 17) + 1,
+                                    (int64_t{1} << 20) + 9, (int64_t{9} << 17) + 2};
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    (*log)->Append(Entry(1, "h", 9));
+    ASSERT_TRUE((*log)->Flush().ok());
+    auto sidecar = storage::Open(side);
+    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+    for (int64_t id : ids) {
+      ASSERT_TRUE((*sidecar)
+                      ->Execute("INSERT INTO access_log (log_id, at_us, actor, role, action, "
+                                "object, household_idx, purpose, decision, reason, request_id) "
+                                "VALUES (?, ?, 'user:officer.two', 'officer', 'household.read', "
+                                "'h', 8, 'verification', 'allow', '', 'r')",
+                                {id, id})
+                      .ok());
+    }
+    ASSERT_TRUE((*log)->IndexHouseholds().ok());
+  }
+  {
+    // As the older version would have left it: each entry in segment id / 2^20.
+    auto sidecar = storage::Open(side);
+    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+    ASSERT_EQ(CountIn(**sidecar,
+                      "SELECT COUNT(*) FROM access_log_by_segment WHERE segment = "
+                      "log_id >> 17"),
+              6);
+    ASSERT_TRUE(
+        (*sidecar)->ExecScript("UPDATE access_log_by_segment SET segment = log_id >> 20").ok());
+    ASSERT_EQ(CountIn(**sidecar, "SELECT COUNT(DISTINCT segment) FROM access_log_by_segment"), 2);
+  }
+  auto log = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(log.ok()) << log.status();
+  (*log)->Append(Entry(2'000'000, "h", 8));
+  ASSERT_TRUE((*log)->IndexHouseholds().ok());
+  auto rows = (*log)->ForHousehold(8, 100);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(at(*rows), (std::vector<int64_t>{2'000'000, ids[4], ids[3], ids[2], ids[1], ids[0]}));
+  auto other = (*log)->ForHousehold(9, 100);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(at(*other), (std::vector<int64_t>{1}));
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  // The entry indexed after the older ones, in the segment of 2^17 entries it falls in.
+  EXPECT_EQ(CountIn(**sidecar, "SELECT segment FROM access_log_by_segment WHERE at_us = 2000000"),
+            9);
 }
 
 }  // namespace

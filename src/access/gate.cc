@@ -145,7 +145,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     RETURN_IF_ERROR(BindToRegistry(*log->owned_, *path, SidecarPath(*path)));
     // The index by household, in segments of entries (kSegmentBits). An index of the whole
     // log by household takes each catch-up's entries all over it, so the pages one catch-up
-    // writes grow with the log; in segments, they go into the newest segment's part only. An
+    // writes grow with the log; in segments, they go into the newest segments only. An
     // older file's unsegmented index (access_log_by_household) is kept and read, not written.
     RETURN_IF_ERROR(log->owned_->ExecScript(
         "DROP INDEX IF EXISTS access_log_household; "

@@ -158,9 +158,11 @@ class AccessLog {
   static constexpr int64_t kIndexBatch = 100'000;
   static constexpr std::chrono::seconds kIndexEvery{5};
   // The side file's index by household is kept in segments of 2^kSegmentBits entries (by
-  // entry id): a catch-up writes into the newest segment's part only, and a household's
-  // entries are found with a look-up a segment.
-  static constexpr int kSegmentBits = 20;
+  // entry id): a catch-up writes into the newest segments only, about a catch-up's worth of
+  // entries (kIndexBatch), and a household's entries are found with a look-up a segment. A file
+  // whose segments an older version cut coarser (2^20) is read as it is: its segment numbers
+  // are all within the range looked up (docs/access.md).
+  static constexpr int kSegmentBits = 17;
   bool lagged_index_ = false;           // the side file's index by household
   bool legacy_index_ = false;           // an older file's index of entries before the segments'
   int64_t unindexed_ = 0;  // entries written since it was brought up to date; GUARDED_BY(db_mu_)
