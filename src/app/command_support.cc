@@ -6,10 +6,17 @@
 
 namespace spode::app {
 
+Result<Config> ConfigForCommand(const GlobalOptions& g, const std::string& db,
+                                const std::string& key_file) {
+  ASSIGN_OR_RETURN(Config config, LoadConfig(g));
+  if (!db.empty()) config.database.url = db;
+  if (!key_file.empty()) config.vault.key_file = key_file;
+  return config;
+}
+
 Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db) {
   Opened o;
-  ASSIGN_OR_RETURN(o.config, LoadConfig(g));
-  if (!db.empty()) o.config.database.url = db;
+  ASSIGN_OR_RETURN(o.config, ConfigForCommand(g, db));
   ASSIGN_OR_RETURN(o.state, OpenState(o.config));
   o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
   return o;

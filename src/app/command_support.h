@@ -20,6 +20,10 @@ struct Opened {
   std::unique_ptr<SystemTimeSource> clock;
 };
 
+// The config (global options), with a command's --db and --key-file when given.
+Result<Config> ConfigForCommand(const GlobalOptions& g, const std::string& db,
+                                const std::string& key_file = "");
+
 // The config (global options), with --db when given, the migrated database and the vault key.
 Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db);
 

@@ -1,38 +1,37 @@
 #include "app/commands.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-
-#include <fcntl.h>
-
-#include <fstream>
 #include <sstream>
 
 #include "access/identities.h"
+#include "app/command_support.h"
 #include "app/grievance_commands.h"
 #include "app/payments_commands.h"
 #include "app/serve.h"
-#include "crypto/vault_key.h"
 #include "app/state.h"
 #include "common/log.h"
 #include "common/progress.h"
 #include "common/time_source.h"
+#include "crypto/vault_key.h"
 #include "payments/disbursement.h"
 #include "payments/mapper.h"
 #include "programs/cycles.h"
 #include "programs/decide.h"
 #include "programs/enrolment.h"
-#include "programs/scheme.h"
 #include "programs/proposals.h"
+#include "programs/scheme.h"
 #include "programs/simulate.h"
 #include "programs/store.h"
 #include "registry/importer.h"
-#include "registry/snapshot.h"
 #include "registry/registry.h"
+#include "registry/snapshot.h"
 #include "sim/generator.h"
 
 namespace spode::app {
@@ -162,10 +161,8 @@ void AddImport(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--json", o->json, "print the report as one JSON document");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db, o->key_file);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
-      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       auto report = RunImport(*config, o->file, o->batch);
       if (!report.ok()) return Fail(report.status(), o->json);
       if (o->json) {
@@ -200,10 +197,8 @@ void AddHousehold(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db, o->key_file);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
-      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       std::optional<Timestamp> as_of;
       if (!o->as_of.empty()) {
         auto t = Timestamp::Parse(o->as_of);
@@ -272,10 +267,8 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
   decide->add_option("--as", o->officer, "the deciding officer's user name")->required();
   auto run = [o](bool deciding) {
     return [o, deciding](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db, o->key_file);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
-      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       auto state = OpenState(*config);
       if (!state.ok()) return Fail(state.status(), o->json);
       SystemTimeSource clock(config->time.utc_offset_minutes);
@@ -283,8 +276,11 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
       if (deciding) {
         Status s = reg.DecideHold(o->hold_id, o->decision, "user:" + o->officer);
         if (!s.ok()) return Fail(s, o->json);
-        if (o->json) PrintJson({{"hold_id", o->hold_id}, {"decision", o->decision}});
-        else std::printf("Hold %lld decided: %s.\n", static_cast<long long>(o->hold_id), o->decision.c_str());
+        if (o->json)
+          PrintJson({{"hold_id", o->hold_id}, {"decision", o->decision}});
+        else
+          std::printf("Hold %lld decided: %s.\n", static_cast<long long>(o->hold_id),
+                      o->decision.c_str());
         return 0;
       }
       auto holds = reg.ListDuplicateHolds();
@@ -622,10 +618,8 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
   }
   auto run = [o](bool adding) {
     return [o, adding](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db, o->key_file);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
-      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       auto state = OpenState(*config);
       if (!state.ok()) return Fail(state.status(), o->json);
       SystemTimeSource clock(config->time.utc_offset_minutes);
@@ -661,8 +655,10 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
       if (!user.password.empty() && user.password.back() == '\r') user.password.pop_back();
       auto id = ids.AddUser(user);
       if (!id.ok()) return Fail(id.status(), o->json);
-      if (o->json) PrintJson({{"username", user.username}, {"role", o->role}});
-      else std::printf("Added %s (%s).\n", user.username.c_str(), o->role.c_str());
+      if (o->json)
+        PrintJson({{"username", user.username}, {"role", o->role}});
+      else
+        std::printf("Added %s (%s).\n", user.username.c_str(), o->role.c_str());
       return 0;
     };
   };
@@ -721,9 +717,8 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
   }
   auto store_run = [so](int what) {
     return [so, what](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, so->db);
       if (!config.ok()) return Fail(config.status(), so->json);
-      if (!so->db.empty()) config->database.url = so->db;
       auto state = OpenState(*config);
       if (!state.ok()) return Fail(state.status(), so->json);
       SystemTimeSource clock(config->time.utc_offset_minutes);
@@ -767,8 +762,10 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
       }
       Status s = store.SetStatus(so->id, so->status, actor->Actor());
       if (!s.ok()) return Fail(s, so->json);
-      if (so->json) PrintJson({{"id", so->id}, {"status", so->status}});
-      else std::printf("%s is now %s.\n", so->id.c_str(), so->status.c_str());
+      if (so->json)
+        PrintJson({{"id", so->id}, {"status", so->status}});
+      else
+        std::printf("%s is now %s.\n", so->id.c_str(), so->status.c_str());
       return 0;
     };
   };
@@ -874,9 +871,8 @@ void AddSimulate(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--json", o->json, "print one JSON document");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
       SystemTimeSource clock(config->time.utc_offset_minutes);
       programs::SimulationOptions options;
       options.date = clock.Today();
@@ -959,9 +955,8 @@ void AddEligibility(CLI::App& app, GlobalOptions& global) {
   run->add_flag("--json", o->json, "print one JSON document");
   run->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db);
       if (!config.ok()) return Fail(config.status(), o->json);
-      if (!o->db.empty()) config->database.url = o->db;
       auto state = OpenState(*config);
       if (!state.ok()) return Fail(state.status(), o->json);
       SystemTimeSource clock(config->time.utc_offset_minutes);
@@ -1022,13 +1017,11 @@ void AddServe(CLI::App& app, GlobalOptions& global) {
                   "in its parent directory, or in the working directory)");
   cmd->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = LoadConfig(g);
+      auto config = ConfigForCommand(g, o->db, o->key_file);
       if (!config.ok()) return Fail(config.status(), false);
-      if (!o->db.empty()) config->database.url = o->db;
       if (!o->bind.empty()) config->server.bind = o->bind;
       if (o->port >= 0) config->server.port = o->port;
       if (o->workers >= 0) config->server.workers = o->workers;
-      if (!o->key_file.empty()) config->vault.key_file = o->key_file;
       return Serve(*config, {.demo = false,
                              .dev_outbox = o->dev_outbox,
                              .eligibility_every_minutes = o->eligibility_every,
