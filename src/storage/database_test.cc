@@ -181,6 +181,24 @@ TEST_P(DatabaseTest, OpensWithItsDialectAndDescription) {
   EXPECT_FALSE(db_->InTransaction());
 }
 
+// Room reserved ahead holds the rows appended into it: the text already there is not moved
+// (no growth by doubling), and every cell reads back as appended.
+TEST(RowBufferTest, RowsAppendedIntoReservedRoomStayWhereTheyWereWritten) {
+  RowBuffer rows(2);
+  rows.Reserve(100, 100 * 40);
+  rows.Int(0).Text(std::string(40, 'a'));
+  const char* first = rows.bytes(rows.cell(0, 1)).data();
+  for (int64_t i = 1; i < 100; ++i)
+    rows.Int(i).Text(std::string(40, static_cast<char>('a' + i % 26)));
+  EXPECT_EQ(rows.bytes(rows.cell(0, 1)).data(), first);
+  ASSERT_EQ(rows.rows(), 100u);
+  EXPECT_EQ(rows.cell(99, 0).number, 99);
+  EXPECT_EQ(rows.bytes(rows.cell(99, 1)), std::string(40, static_cast<char>('a' + 99 % 26)));
+  rows.Int(100).Text(std::string(40, 'z'));  // past the room: grows as before
+  EXPECT_EQ(rows.bytes(rows.cell(100, 1)), std::string(40, 'z'));
+  EXPECT_EQ(rows.bytes(rows.cell(0, 1)), std::string(40, 'a'));
+}
+
 TEST(OpenTest, UnreachablePostgresIsUnavailableWithoutThePassword) {
   auto db = Open("postgresql://spode:hunter2@127.0.0.1:1/x");
   EXPECT_THAT(db, StatusIs(StatusCode::kUnavailable));

@@ -50,6 +50,13 @@ class RowBuffer {
   RowBuffer& TextOrNull(std::string_view v) { return v.empty() ? Null() : Text(v); }
   RowBuffer& Add(const Value& v);
 
+  // Room for `rows` more rows holding `bytes` more text and blob bytes in all, so that a buffer
+  // whose size is known ahead is not grown by doubling (each growth a copy into fresh memory).
+  void Reserve(size_t rows, size_t bytes) {
+    cells_.reserve(cells_.size() + rows * static_cast<size_t>(columns_));
+    arena_.reserve(arena_.size() + bytes);
+  }
+
   int columns() const { return columns_; }
   size_t rows() const { return cells_.size() / static_cast<size_t>(columns_); }
   bool empty() const { return cells_.empty(); }
