@@ -116,10 +116,11 @@ struct AccessEntry {
 //
 // The side file's index by household lags. An index on (household_idx, at_us) took an entry
 // all over the table's pages, so a batch wrote about a page per entry; the side file instead
-// keeps `access_log_by_household` (household, time, entry id; no rowid), filled from the entries
-// after `access_log_indexed.upto`, in key order, every kIndexEvery or kIndexBatch entries, and
-// ForHousehold reads it together with the few entries not indexed yet. It is derived: a file
-// whose index is missing or behind has it built or caught up when it is opened.
+// keeps `access_log_by_segment` (segment, household, time, entry id; no rowid; the segment is
+// the entry id >> kSegmentBits), filled from the entries after `access_log_indexed.upto`, in key
+// order, every kIndexEvery or kIndexBatch entries, and ForHousehold reads it together with the
+// few entries not indexed yet. It is derived: a file whose index is missing or behind has it
+// built or caught up when it is opened.
 class AccessLog {
  public:
   // Opens its own connection: to `url` on PostgreSQL, to the side file on SQLite (created, with
