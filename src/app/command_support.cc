@@ -14,9 +14,10 @@ Result<Config> ConfigForCommand(const GlobalOptions& g, const std::string& db,
   return config;
 }
 
-Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db) {
+Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db,
+                              const std::string& key_file) {
   Opened o;
-  ASSIGN_OR_RETURN(o.config, ConfigForCommand(g, db));
+  ASSIGN_OR_RETURN(o.config, ConfigForCommand(g, db, key_file));
   ASSIGN_OR_RETURN(o.state, OpenState(o.config));
   o.clock = std::make_unique<SystemTimeSource>(o.config.time.utc_offset_minutes);
   return o;

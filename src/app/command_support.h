@@ -24,8 +24,10 @@ struct Opened {
 Result<Config> ConfigForCommand(const GlobalOptions& g, const std::string& db,
                                 const std::string& key_file = "");
 
-// The config (global options), with --db when given, the migrated database and the vault key.
-Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db);
+// The config (global options), with --db and --key-file when given, the migrated database and
+// the vault key.
+Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db,
+                              const std::string& key_file = "");
 
 void PrintJsonDocument(const nlohmann::json& j);
 

@@ -267,11 +267,10 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
   decide->add_option("--as", o->officer, "the deciding officer's user name")->required();
   auto run = [o](bool deciding) {
     return [o, deciding](const GlobalOptions& g) {
-      auto config = ConfigForCommand(g, o->db, o->key_file);
-      if (!config.ok()) return Fail(config.status(), o->json);
-      auto state = OpenState(*config);
-      if (!state.ok()) return Fail(state.status(), o->json);
-      SystemTimeSource clock(config->time.utc_offset_minutes);
+      auto opened = OpenForCommand(g, o->db, o->key_file);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      const State* state = &opened->state;
+      const SystemTimeSource& clock = *opened->clock;
       registry::Registry reg(*state->db, *state->key, clock);
       if (deciding) {
         Status s = reg.DecideHold(o->hold_id, o->decision, "user:" + o->officer);
@@ -618,11 +617,10 @@ void AddUser(CLI::App& app, GlobalOptions& global) {
   }
   auto run = [o](bool adding) {
     return [o, adding](const GlobalOptions& g) {
-      auto config = ConfigForCommand(g, o->db, o->key_file);
-      if (!config.ok()) return Fail(config.status(), o->json);
-      auto state = OpenState(*config);
-      if (!state.ok()) return Fail(state.status(), o->json);
-      SystemTimeSource clock(config->time.utc_offset_minutes);
+      auto opened = OpenForCommand(g, o->db, o->key_file);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      const State* state = &opened->state;
+      const SystemTimeSource& clock = *opened->clock;
       access::Identities ids(*state->db, clock);
       if (!adding) {
         auto users = ids.ListUsers();
@@ -717,11 +715,10 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
   }
   auto store_run = [so](int what) {
     return [so, what](const GlobalOptions& g) {
-      auto config = ConfigForCommand(g, so->db);
-      if (!config.ok()) return Fail(config.status(), so->json);
-      auto state = OpenState(*config);
-      if (!state.ok()) return Fail(state.status(), so->json);
-      SystemTimeSource clock(config->time.utc_offset_minutes);
+      auto opened = OpenForCommand(g, so->db);
+      if (!opened.ok()) return Fail(opened.status(), so->json);
+      const State* state = &opened->state;
+      const SystemTimeSource& clock = *opened->clock;
       programs::SchemeStore store(*state->db, clock);
       if (what == 2) {
         auto l = store.List();
@@ -955,11 +952,10 @@ void AddEligibility(CLI::App& app, GlobalOptions& global) {
   run->add_flag("--json", o->json, "print one JSON document");
   run->callback([o, &global] {
     global.run = [o](const GlobalOptions& g) {
-      auto config = ConfigForCommand(g, o->db);
-      if (!config.ok()) return Fail(config.status(), o->json);
-      auto state = OpenState(*config);
-      if (!state.ok()) return Fail(state.status(), o->json);
-      SystemTimeSource clock(config->time.utc_offset_minutes);
+      auto opened = OpenForCommand(g, o->db);
+      if (!opened.ok()) return Fail(opened.status(), o->json);
+      const State* state = &opened->state;
+      const SystemTimeSource& clock = *opened->clock;
       auto snap = registry::Snapshot::Build(*state->db);
       if (!snap.ok()) return Fail(snap.status(), o->json);
       auto report = programs::RunEligibility(*state->db, **snap, clock, o->scheme,
