@@ -538,7 +538,7 @@ class Handlers {
                       access::Resource{family_id, kept->household_idx, kept->village}, purpose),
             "household"));
         http::Response response;
-        response.body = *kept->text;
+        response.shared_body = kept->text;
         return response;
       }
       registry::Registry reg(db, a_.key_, a_.clock_, &a_.places_);  // a read transaction
@@ -555,14 +555,15 @@ class Handlers {
           Authorize(db, req, p, Action::kHouseholdRead, r, purpose), "household"));
       // The view is written as text with only the role's fields: no JSON tree to build,
       // filter and serialise on the registry's busiest read.
+      std::string text;
+      text.reserve(4096);  // most households' views fit: no regrowth while writing
+      RETURN_IF_ERROR(reg.WriteHousehold(*household, text, household_fields, member_fields));
       http::Response response;
-      response.body.reserve(4096);  // most households' views fit: no regrowth while writing
-      RETURN_IF_ERROR(
-          reg.WriteHousehold(*household, response.body, household_fields, member_fields));
-      a_.views_.Put(ticket, family_id,
-                    {household->household_idx, household->village, household->status,
-                     std::make_shared<const std::string>(response.body)},
-                    household_fields, member_fields);
+      response.shared_body = std::make_shared<const std::string>(std::move(text));
+      a_.views_.Put(
+          ticket, family_id,
+          {household->household_idx, household->village, household->status, response.shared_body},
+          household_fields, member_fields);
       return response;
     });
   }

@@ -54,10 +54,17 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Instead of `body`: text that outlives this response and may be sent by many at once (a
+  // kept view, registry/view_cache.h). The server sends it as it is, without a copy; `body`
+  // is then left empty.
+  std::shared_ptr<const std::string> shared_body;
   // Extra header fields (Content-Type and Content-Length are set from the members above).
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by Later(): the answer comes when `pending` is resolved; the other members are unused.
   std::shared_ptr<PendingResponse> pending;
+
+  // What is sent: *shared_body when it is set, else body.
+  std::string_view Body() const { return shared_body ? std::string_view(*shared_body) : body; }
 };
 
 // An answer a handler cannot give yet because it has handed its work to another thread (the

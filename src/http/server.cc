@@ -61,6 +61,36 @@ constexpr std::chrono::milliseconds kLingerTime(2000);
 constexpr int kMaxPendingRejects = 256;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// A Beast body (for responses only) that sends a Response's text: its own string, or text
+// shared with others (Response::shared_body) without copying it.
+struct ResponseBody {
+  struct value_type {
+    std::string owned;
+    std::shared_ptr<const std::string> shared;
+    std::string_view Text() const { return shared ? std::string_view(*shared) : owned; }
+  };
+
+  static std::uint64_t size(const value_type& body) { return body.Text().size(); }
+
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+
+    template <bool kIsRequest, class Fields>
+    writer(const bhttp::header<kIsRequest, Fields>&, const value_type& body) : text_(body.Text()) {}
+
+    void init(beast::error_code& ec) { ec = {}; }
+
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      return {{const_buffers_type(text_.data(), text_.size()), false}};
+    }
+
+   private:
+    std::string_view text_;
+  };
+};
+
 // Method labels for metrics: a fixed set, so a client cannot create series at will.
 constexpr std::array<std::string_view, 8> kMethodLabels = {"GET",   "HEAD",   "POST",    "PUT",
                                                            "PATCH", "DELETE", "OPTIONS", "OTHER"};
@@ -173,7 +203,7 @@ class Server::Impl {
     std::mutex insert_mu;
   };
 
-  using WireResponse = bhttp::response<bhttp::string_body>;
+  using WireResponse = bhttp::response<ResponseBody>;
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(std::shared_ptr<Connection> connection);
@@ -642,8 +672,11 @@ Server::Impl::WireResponse Server::Impl::BuildResponse(Response response,
   int status = response.status;
   bool bodiless = status < 200 || status == 204 || status == 304;
   if (!bodiless) {
-    out.content_length(response.body.size());
-    if (!head) out.body() = std::move(response.body);
+    out.content_length(response.Body().size());
+    if (!head) {
+      out.body().owned = std::move(response.body);
+      out.body().shared = std::move(response.shared_body);
+    }
   }
   return out;
 }

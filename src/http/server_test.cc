@@ -108,6 +108,12 @@ class ServerTest : public ::testing::Test {
     Check(router_.Add("GET", "/offloaded-throws", offload_.Wrap([](Request&) -> Response {
       throw std::runtime_error("offloaded failure");
     })));
+    // Text kept by the handler and sent by every request for it (Response::shared_body).
+    Check(router_.Add("GET", "/shared", [this](Request&) {
+      Response response;
+      response.shared_body = shared_text_;
+      return response;
+    }));
     Check(router_.Add("GET", "/slow", [this](Request&) {
       slow_entered_.Open();
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -133,6 +139,8 @@ class ServerTest : public ::testing::Test {
   Metrics metrics_;
   std::unique_ptr<Server> server_;
   int port_ = 0;
+  const std::shared_ptr<const std::string> shared_text_ =
+      std::make_shared<const std::string>(R"({"kept":")" + std::string(5000, 'k') + R"("})");
   Latch slow_entered_;
   Latch later_entered_;
   std::mutex later_mu_;
@@ -356,6 +364,28 @@ TEST_F(ServerTest, HeadSendsHeadersWithoutBody) {
   auto next = client.RoundTrip(GetRequest("/hello"));
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->body, "hello");
+}
+
+TEST_F(ServerTest, SharedTextIsSentWholeToEveryRequestAndKeptByItsOwner) {
+  StartServer();
+  TestClient client(port_);
+  for (int i = 0; i < 3; ++i) {
+    auto response = client.RoundTrip(GetRequest("/shared"));
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Header("Content-Length"), std::to_string(shared_text_->size()));
+    EXPECT_EQ(response->body, *shared_text_);
+  }
+  auto head = client.RoundTrip("HEAD /shared HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->Header("Content-Length"), std::to_string(shared_text_->size()));
+  EXPECT_EQ(head->body, "");
+  auto next = client.RoundTrip(GetRequest("/hello"));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, "hello");
+  // The server let go of the text once each response was written; the handler still has it.
+  EXPECT_EQ(shared_text_.use_count(), 1);
+  EXPECT_EQ(shared_text_->size(), 5011u);
 }
 
 TEST_F(ServerTest, BodyOverLimitIs413) {
