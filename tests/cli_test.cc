@@ -84,13 +84,31 @@ TEST_F(CliTest, EveryCommandHasHelpWithAnExample) {
   for (const char* cmd : {"generate", "import", "household", "duplicates", "demo", "serve"}) {
     EXPECT_THAT(top.out, HasSubstr(cmd));
   }
-  for (const char* cmd : {"generate", "import", "household show", "duplicates list",
-                          "duplicates decide", "demo", "serve", "cycle create", "cycle approve",
-                          "cycle list", "cycle show", "cycle cancel", "payments export",
-                          "payments import-status", "payments retry", "payments confirm",
-                          "payments link-registry", "ledger check", "enrolment notify",
-                          "enrolment enrol", "enrolment exits", "enrolment apply",
-                          "enrolment applications", "enrolment decide"}) {
+  for (const char* cmd : {"generate",
+                          "import",
+                          "household show",
+                          "duplicates list",
+                          "duplicates decide",
+                          "demo",
+                          "serve",
+                          "cycle create",
+                          "cycle approve",
+                          "cycle list",
+                          "cycle show",
+                          "cycle cancel",
+                          "payments export",
+                          "payments import-status",
+                          "payments retry",
+                          "payments confirm",
+                          "payments link-registry",
+                          "ledger check",
+                          "enrolment notify",
+                          "enrolment enrol",
+                          "enrolment exits",
+                          "enrolment apply",
+                          "enrolment applications",
+                          "enrolment decide",
+                          "backup"}) {
     RunResult help = Spode(std::string(cmd) + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_THAT(help.out, HasSubstr("Example: spode")) << cmd;
@@ -173,6 +191,75 @@ TEST_F(CliTest, ImportAccountsForEveryLineAndShowMasksIds) {
   RunResult again = Spode("import " + Path("s.jsonl") + " --json --db " + Path("s.db"));
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_EQ(json::parse(again.out)["households_imported"], 0);
+}
+
+TEST_F(CliTest, BackupCopiesTheStateThatRestoresAndNeverReplacesACopy) {
+  ASSERT_EQ(Spode("generate --households 300 --seed 9 --out " + Path("b.jsonl")).exit_code, 0);
+  ASSERT_EQ(Spode("import " + Path("b.jsonl") + " --db " + Path("b.db")).exit_code, 0);
+  // A bank file, and one an export is still writing (a temporary name): only the first is copied.
+  fs::create_directories(Path("b.db.bank-files/SBIN"));
+  { std::ofstream(Path("b.db.bank-files/SBIN/batch-1.xml")) << "<Document>one</Document>"; }
+  { std::ofstream(Path("b.db.bank-files/SBIN/batch-2.xml.tmp")) << "<Docu"; }
+  std::string family_id;
+  {
+    auto db = spode::storage::Open(Path("b.db"));
+    ASSERT_TRUE(db.ok());
+    auto row = (*db)->QueryOne("SELECT family_id FROM households WHERE status = 'active' LIMIT 1");
+    ASSERT_TRUE(row.ok() && *row);
+    family_id = (*row)->Text(0);
+  }
+  RunResult before = Spode("household show " + family_id + " --json --db " + Path("b.db"));
+  ASSERT_EQ(before.exit_code, 0);
+
+  RunResult r = Spode("backup --db " + Path("b.db") + " --out " + Path("backups/one") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["parts"].size(), 3u) << r.out;
+  EXPECT_EQ(report["parts"][0]["what"], "registry");
+  EXPECT_EQ(report["parts"][1]["what"], "access log");
+  EXPECT_EQ(report["parts"][2]["what"], "bank files");
+  EXPECT_EQ(report["parts"][2]["files"], 1);
+  EXPECT_EQ(report["key_file"], Path("b.db.key"));
+  EXPECT_EQ(ReadFile(Path("backups/one/b.db.bank-files/SBIN/batch-1.xml")),
+            "<Document>one</Document>");
+  EXPECT_FALSE(fs::exists(Path("backups/one/b.db.bank-files/SBIN/batch-2.xml.tmp")));
+  EXPECT_FALSE(fs::exists(Path("backups/one/b.db.tmp")));
+  EXPECT_FALSE(fs::exists(Path("backups/one/b.db.key"))) << "the key is kept apart";
+
+  // Restored: the copy, with the key, answers as the original did.
+  RunResult after = Spode("household show " + family_id + " --json --db " +
+                          Path("backups/one/b.db") + " --key-file " + Path("b.db.key"));
+  ASSERT_EQ(after.exit_code, 0);
+  EXPECT_EQ(json::parse(after.out), json::parse(before.out));
+  {
+    auto log = spode::storage::Open(Path("backups/one/b.db-access-log"), {.create = false});
+    ASSERT_TRUE(log.ok());
+    auto n = (*log)->QueryOne(
+        "SELECT COUNT(*) FROM access_log WHERE action = 'backup' AND "
+        "actor = 'system:backup'");
+    ASSERT_TRUE(n.ok() && *n);
+    EXPECT_EQ((*n)->Int(0), 1) << "the copy of the log records the backup";
+  }
+
+  // A second backup into the same folder is refused, and the first copy is left as it was.
+  const auto size = fs::file_size(Path("backups/one/b.db"));
+  const auto written = fs::last_write_time(Path("backups/one/b.db"));
+  std::string err;
+  RunResult again = Spode("backup --db " + Path("b.db") + " --out " + Path("backups/one"), &err);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("already exists"));
+  EXPECT_EQ(fs::file_size(Path("backups/one/b.db")), size);
+  EXPECT_EQ(fs::last_write_time(Path("backups/one/b.db")), written);
+
+  // No database there: nothing is created. PostgreSQL: its own tools.
+  RunResult missing = Spode("backup --db " + Path("none.db") + " --out " + Path("x"), &err);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("there is no database"));
+  EXPECT_FALSE(fs::exists(Path("none.db")));
+  EXPECT_FALSE(fs::exists(Path("x")));
+  RunResult pg = Spode("backup --db postgresql://spode@127.0.0.1:1/spode --out " + Path("y"), &err);
+  EXPECT_EQ(pg.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("pg_dump"));
 }
 
 TEST_F(CliTest, ImportReportsAMissingFileAndABadDatabase) {

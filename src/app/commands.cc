@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "access/identities.h"
+#include "app/backup.h"
 #include "app/command_support.h"
 #include "app/grievance_commands.h"
 #include "app/payments_commands.h"
@@ -1055,6 +1056,7 @@ std::vector<Command> Commands() {
   all.push_back({AddDemo});
   all.push_back({AddServe});
   for (Command& c : GrievanceCommands()) all.push_back(std::move(c));  // after serve: adds to it
+  all.push_back({AddBackup});
   return all;
 }
 

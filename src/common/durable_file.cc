@@ -163,20 +163,38 @@ Status DurableFile::Sync() {
 Status DurableFile::Publish() {
   if (!synced_) return FailedPreconditionError("cannot publish " + tmp_.string() + ": not synced");
   synced_ = false;
+  return RenameIntoPlace(tmp_, path_);
+}
+
+Status RenameIntoPlace(const std::filesystem::path& tmp, const std::filesystem::path& path) {
   std::error_code ec;
-  std::filesystem::rename(tmp_, path_, ec);
+  std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::error_code ignored;
-    std::filesystem::remove(tmp_, ignored);
-    return UnavailableError("cannot rename " + tmp_.string() + ": " + ec.message());
+    std::filesystem::remove(tmp, ignored);
+    return UnavailableError("cannot rename " + tmp.string() + ": " + ec.message());
   }
-  int dir = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
+  int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(),
                    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
   }
   return OkStatus();
+}
+
+Status SyncAndPublish(const std::filesystem::path& tmp, const std::filesystem::path& path) {
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Failed("open", tmp);
+  const bool synced = ::fsync(fd) == 0;
+  Status failed = synced ? OkStatus() : Failed("sync", tmp);
+  ::close(fd);
+  if (!failed.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    return failed;
+  }
+  return RenameIntoPlace(tmp, path);
 }
 
 Status ReadFileInPieces(const std::filesystem::path& path,

@@ -75,6 +75,14 @@ class DurableFile {
   uint64_t size_ = 0;  // bytes appended
 };
 
+// Renames the file at `tmp` to `path` (replacing what is there) and syncs the directory, so
+// that the new name survives a crash. UNAVAILABLE when the rename fails; `tmp` is then removed.
+Status RenameIntoPlace(const std::filesystem::path& tmp, const std::filesystem::path& path);
+
+// Syncs the file at `tmp`, written by something else (SQLite's VACUUM INTO, which does not
+// sync), then RenameIntoPlace. On failure `tmp` is removed.
+Status SyncAndPublish(const std::filesystem::path& tmp, const std::filesystem::path& path);
+
 // Reads the file at `path` from start to end, passing it to `piece` a stretch at a time (each
 // at most a few MiB; the views are valid only during the call). NOT_FOUND when the file cannot
 // be opened, UNAVAILABLE when a read fails; a failure of `piece` stops the reading and is

@@ -177,6 +177,20 @@ TEST(DurableFile, AMissingDirectoryIsUnavailable) {
   EXPECT_NE(s.message().find("/nonexistent-spode-dir/file.xml.tmp"), std::string::npos);
 }
 
+TEST(SyncAndPublish, GivesAFileSomethingElseWroteItsNameAndAMissingOneIsUnavailable) {
+  ScopedDir dir(fs::temp_directory_path(), "durable_file_test");
+  fs::path tmp = dir.path() / "copy.db.tmp";
+  fs::path path = dir.path() / "copy.db";
+  { std::ofstream(tmp) << "written by another"; }
+  ASSERT_TRUE(SyncAndPublish(tmp, path).ok());
+  EXPECT_EQ(Slurp(path), "written by another");
+  EXPECT_FALSE(fs::exists(tmp));
+  Status s = SyncAndPublish(dir.path() / "never.tmp", dir.path() / "never");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("never.tmp"), std::string::npos) << s;
+  EXPECT_FALSE(fs::exists(dir.path() / "never"));
+}
+
 TEST(ReadFileInPieces, AMissingFileIsNotFound) {
   Status s = ReadFileInPieces("/nonexistent-spode-dir/file.xml",
                               [](std::string_view) { return OkStatus(); });
