@@ -251,6 +251,13 @@ TEST_F(CliTest, BackupCopiesTheStateThatRestoresAndNeverReplacesACopy) {
   EXPECT_EQ(fs::file_size(Path("backups/one/b.db")), size);
   EXPECT_EQ(fs::last_write_time(Path("backups/one/b.db")), written);
 
+  // Not into the bank files it copies (it would copy itself).
+  RunResult inside =
+      Spode("backup --db " + Path("b.db") + " --out " + Path("b.db.bank-files/SBIN/backup"), &err);
+  EXPECT_EQ(inside.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("inside the bank files"));
+  EXPECT_FALSE(fs::exists(Path("b.db.bank-files/SBIN/backup")));
+
   // No database there: nothing is created. PostgreSQL: its own tools.
   RunResult missing = Spode("backup --db " + Path("none.db") + " --out " + Path("x"), &err);
   EXPECT_EQ(missing.exit_code, 1);

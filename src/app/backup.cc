@@ -1,5 +1,6 @@
 #include "app/backup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -125,6 +126,15 @@ Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
   const fs::path registry_copy = out / name;
   const fs::path log_copy = out / fs::path(log_path).filename();
   const fs::path bank_copy = out / bank_files.filename();
+  std::error_code ec;
+  const fs::path out_full = fs::weakly_canonical(fs::absolute(out), ec);
+  const fs::path bank_full = fs::weakly_canonical(fs::absolute(bank_files), ec);
+  auto [end, rest] =
+      std::mismatch(bank_full.begin(), bank_full.end(), out_full.begin(), out_full.end());
+  if (!ec && end == bank_full.end()) {
+    return InvalidArgumentError("--out " + out_dir + " is inside the bank files it would copy (" +
+                                bank_files.string() + "): choose a folder outside them");
+  }
   for (const fs::path& p : {registry_copy, log_copy, bank_copy}) {
     if (fs::exists(p)) {
       return AlreadyExistsError(p.string() +
@@ -132,7 +142,6 @@ Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
                                 "--out");
     }
   }
-  std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) return UnavailableError("cannot create " + out_dir + ": " + ec.message());
 
