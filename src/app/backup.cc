@@ -10,6 +10,7 @@
 
 #include "access/gate.h"
 #include "app/command_support.h"
+#include "app/state.h"
 #include "common/durable_file.h"
 #include "storage/database.h"
 
@@ -103,9 +104,9 @@ Result<BackupPart> CopyFolder(std::string what, const fs::path& source, const fs
 
 }  // namespace
 
-Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
-                      const std::string& out_dir, const TimeSource& clock,
+Result<Backup> BackUp(const Config& config, const std::string& out_dir, const TimeSource& clock,
                       const std::function<void(std::string_view)>& progress) {
+  const std::string& db_url = config.database.url;
   if (storage::IsPostgresUrl(db_url)) {
     return InvalidArgumentError(
         "spode backup copies an SQLite state; back up PostgreSQL with its own tools: "
@@ -122,16 +123,15 @@ Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
   const fs::path out(out_dir);
   const std::string name = fs::path(path).filename().string();
   const std::string log_path = access::AccessLog::SidecarPath(path);
-  const fs::path bank_files = path + ".bank-files";
+  const fs::path bank_files = BankFilesDir(config);
   const fs::path registry_copy = out / name;
   const fs::path log_copy = out / fs::path(log_path).filename();
   const fs::path bank_copy = out / bank_files.filename();
   std::error_code ec;
   const fs::path out_full = fs::weakly_canonical(fs::absolute(out), ec);
   const fs::path bank_full = fs::weakly_canonical(fs::absolute(bank_files), ec);
-  auto [end, rest] =
-      std::mismatch(bank_full.begin(), bank_full.end(), out_full.begin(), out_full.end());
-  if (!ec && end == bank_full.end()) {
+  auto inside = std::mismatch(bank_full.begin(), bank_full.end(), out_full.begin(), out_full.end());
+  if (!ec && inside.first == bank_full.end()) {
     return InvalidArgumentError("--out " + out_dir + " is inside the bank files it would copy (" +
                                 bank_files.string() + "): choose a folder outside them");
   }
@@ -154,7 +154,7 @@ Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
   }
 
   Backup backup;
-  backup.key_file = key_file;
+  backup.key_file = KeyFileFor(config);
   std::function<void(const std::string&)> say = [&](const std::string& text) {
     if (progress) progress(text);
   };
@@ -197,7 +197,7 @@ void AddBackup(CLI::App& app, GlobalOptions& global) {
       auto progress = [](std::string_view text) {
         std::fprintf(stderr, "%.*s...\n", static_cast<int>(text.size()), text.data());
       };
-      auto backup = BackUp(config->database.url, KeyFileFor(*config), o->out, clock, progress);
+      auto backup = BackUp(*config, o->out, clock, progress);
       if (!backup.ok()) return Fail(backup.status(), o->json);
       const bool key_there = std::filesystem::exists(backup->key_file);
       if (o->json) {

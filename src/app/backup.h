@@ -35,7 +35,8 @@ struct Backup {
   std::string key_file;           // the vault key the copy needs, not copied
 };
 
-// Copies the SQLite state at `db_url` into `out_dir` (created when missing). Records the backup
+// Copies the SQLite state at `config.database.url` (its bank files at BankFilesDir, its key
+// at KeyFileFor) into `out_dir` (created when missing). Records the backup
 // in the access log first, so that the log's copy holds it. The registry, then the log, are
 // each copied as of one moment (SQLite's VACUUM INTO: writers go on meanwhile), checked (PRAGMA
 // integrity_check) and synced under a temporary name, and only then given their names, so a
@@ -44,8 +45,7 @@ struct Backup {
 // INVALID_ARGUMENT for a PostgreSQL URL (pg_dump backs those up) or an in-memory database;
 // NOT_FOUND when there is no database file; ALREADY_EXISTS when `out_dir` already holds a
 // copy of any of them (a backup never replaces one); DATA_LOSS when a copy fails its check.
-Result<Backup> BackUp(const std::string& db_url, const std::string& key_file,
-                      const std::string& out_dir, const TimeSource& clock,
+Result<Backup> BackUp(const Config& config, const std::string& out_dir, const TimeSource& clock,
                       const std::function<void(std::string_view)>& progress = {});
 
 // `spode backup --db DB --out DIR`.
