@@ -160,27 +160,29 @@ Status ParseRecords(CsvSplitter& splitter, const std::array<int, kColumnNames.si
       issue("a field is longer than " + std::to_string(limits.max_field_bytes) + " bytes");
       continue;
     }
-    auto field = [&](Column c) -> std::string {
-      return index[c] < 0 ? std::string() : std::string(TrimAscii(record.fields[index[c]]));
+    // Views into the record, kept in the report's lines (Keep) once the line is read.
+    auto field = [&](Column c) -> std::string_view {
+      return index[c] < 0 ? std::string_view() : TrimAscii(record.fields[index[c]]);
     };
     TransactionStatus status;
     status.position = at;
-    status.end_to_end_id = field(kEndToEndId);
-    if (Status s = CheckLineText("end_to_end_id", status.end_to_end_id, 1, 35); !s.ok()) {
+    const std::string_view id = field(kEndToEndId);
+    if (Status s = CheckLineText("end_to_end_id", id, 1, 35); !s.ok()) {
       issue(s.message());
       continue;
     }
-    status.status_code = field(kStatus);
-    std::optional<TransactionOutcome> outcome = OutcomeOfStatusCode(status.status_code);
+    const std::string_view code_text = field(kStatus);
+    std::optional<TransactionOutcome> outcome = OutcomeOfStatusCode(code_text);
     if (!outcome) {
-      issue("status " + Quote(status.status_code) +
+      issue("status " + Quote(code_text) +
             " is not a status code (ACCP, ACSP, ACSC, "
             "ACCC, PDNG, RJCT, RTND, ...) for " +
-            Quote(status.end_to_end_id));
+            Quote(id));
       continue;
     }
     status.outcome = *outcome;
-    std::string code = field(kReasonCode), detail = field(kReasonDetail);
+    std::string_view code = field(kReasonCode);
+    std::string detail(field(kReasonDetail));
     for (char& c : detail) {
       if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // a quoted detail may span lines
     }
@@ -193,7 +195,7 @@ Status ParseRecords(CsvSplitter& splitter, const std::array<int, kColumnNames.si
       issue("reason_code " + Quote(code) +
             " is not a code (letters, digits, '_', '-'; at most "
             "35) for " +
-            Quote(status.end_to_end_id));
+            Quote(id));
       continue;
     }
     if (Status s = CheckLineText("reason_detail", detail, 0, 1000); !s.ok()) {
@@ -203,19 +205,23 @@ Status ParseRecords(CsvSplitter& splitter, const std::array<int, kColumnNames.si
     if (!code.empty() || !detail.empty()) {
       StatusReason reason;
       reason.code = code;
-      if (!detail.empty()) reason.additional_info.push_back(detail);
+      if (!detail.empty()) reason.additional_info.push_back(std::move(detail));
       status.reasons.push_back(std::move(reason));
     }
-    status.bank_reference = field(kBankReference);
-    if (Status s = CheckLineText("bank_reference", status.bank_reference, 0, 35); !s.ok()) {
+    const std::string_view bank_reference = field(kBankReference);
+    if (Status s = CheckLineText("bank_reference", bank_reference, 0, 35); !s.ok()) {
       issue(s.message());
       continue;
     }
-    status.status_date = field(kStatusDate);
-    if (!status.status_date.empty() && !Date::Parse(status.status_date).ok()) {
-      issue("status_date " + Quote(status.status_date) + " is not a date (YYYY-MM-DD)");
+    const std::string_view status_date = field(kStatusDate);
+    if (!status_date.empty() && !Date::Parse(status_date).ok()) {
+      issue("status_date " + Quote(status_date) + " is not a date (YYYY-MM-DD)");
       continue;
     }
+    status.end_to_end_id = report.transactions.Keep(id);
+    status.status_code = report.transactions.Keep(code_text);
+    status.bank_reference = report.transactions.Keep(bank_reference);
+    status.status_date = report.transactions.Keep(status_date);
     report.transactions.push_back(std::move(status));
   }
   return OkStatus();

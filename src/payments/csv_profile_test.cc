@@ -62,7 +62,7 @@ TEST(StatusCsvTest, ReadsGoodLinesAndReportsBadOnesByLine) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->format, "csv");
   std::vector<std::string> ids;
-  for (const auto& t : report->transactions) ids.push_back(t.end_to_end_id);
+  for (const auto& t : report->transactions) ids.emplace_back(t.end_to_end_id);
   EXPECT_THAT(ids, ElementsAre("OAP-1", "OAP-2", "OAP-3", "OAP-8", "OAP-9"));
 
   const auto& t = report->transactions;

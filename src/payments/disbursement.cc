@@ -2142,14 +2142,14 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
         ++report.rejected;
         report.failed_total += Money::FromPaise(k.amount);
         add_move(k, k.status == "paid" ? "returned" : "rejected");
-        failures.push_back({s.end_to_end_id, &k, &s, false});
+        failures.push_back({std::string(s.end_to_end_id), &k, &s, false});
         break;
       case TransactionOutcome::kReturned:
         new_status = "returned";
         ++report.returned;
         report.failed_total += Money::FromPaise(k.amount);
         add_move(k, k.status == "paid" ? "returned" : "rejected");
-        failures.push_back({s.end_to_end_id, &k, &s, true});
+        failures.push_back({std::string(s.end_to_end_id), &k, &s, true});
         break;
     }
     applies.push_back({&k, new_status, reason});

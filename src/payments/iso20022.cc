@@ -327,7 +327,8 @@ class Pain002Parser {
       case Role::kTransaction:
         tx_ = TransactionStatus{};
         tx_->position = at;
-        tx_->original_payment_information_id = payment_->original_payment_information_id;
+        tx_->original_payment_information_id =
+            report_.transactions.Keep(payment_->original_payment_information_id);
         tx_issues_.clear();
         break;
       case Role::kReason:
@@ -380,19 +381,19 @@ class Pain002Parser {
       case Role::kTransaction:
         RETURN_IF_ERROR(text(1, 35));
         if (name == "OrgnlEndToEndId") {
-          tx_->end_to_end_id = value;
+          tx_->end_to_end_id = report_.transactions.Keep(value);
         } else if (name == "OrgnlInstrId") {
-          tx_->original_instruction_id = value;
+          tx_->original_instruction_id = report_.transactions.Keep(value);
         } else if (name == "StsId") {
-          tx_->status_id = value;
+          tx_->status_id = report_.transactions.Keep(value);
         } else if (name == "AcctSvcrRef") {
-          tx_->bank_reference = value;
+          tx_->bank_reference = report_.transactions.Keep(value);
         } else {
           std::optional<TransactionOutcome> outcome = OutcomeOfStatusCode(value);
           if (!outcome || value == "RTND") {
             return Problem(at, "TxSts " + Quote(value) + " is not a transaction status code");
           }
-          tx_->status_code = value;
+          tx_->status_code = report_.transactions.Keep(value);
           tx_->outcome = *outcome;
         }
         return OkStatus();
@@ -442,7 +443,7 @@ class Pain002Parser {
                                              " does not say this transaction's status"});
       return OkStatus();
     }
-    tx.status_code = *code;
+    tx.status_code = report_.transactions.Keep(*code);
     tx.outcome = *outcome;
     tx.status_inherited = true;
     if (tx.reasons.empty()) tx.reasons = *reasons;

@@ -497,8 +497,8 @@ TEST(Pain002Test, ReadsARealisticReport) {
   ASSERT_EQ(txs.size(), 11u);
   std::vector<std::string> ids, codes;
   for (const auto& t : txs) {
-    ids.push_back(t.end_to_end_id);
-    codes.push_back(t.status_code);
+    ids.emplace_back(t.end_to_end_id);
+    codes.emplace_back(t.status_code);
   }
   EXPECT_THAT(ids,
               ElementsAre("OAP-202611-7000000001", "OAP-202611-7000000003", "OAP-202611-7000000004",

@@ -115,7 +115,37 @@ std::string_view StatusDispositionName(StatusDisposition disposition) {
   return "unknown";
 }
 
+std::string_view TextStore::Keep(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.size() > room_) {
+    if (text.size() > kBlockBytes / 4) {  // a block of its own; the current one stays current
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(text.size()));
+      std::copy(text.begin(), text.end(), blocks_.back().get());
+      return {blocks_.back().get(), text.size()};
+    }
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlockBytes));
+    next_ = blocks_.back().get();
+    room_ = kBlockBytes;
+  }
+  std::copy(text.begin(), text.end(), next_);
+  std::string_view kept(next_, text.size());
+  next_ += text.size();
+  room_ -= text.size();
+  return kept;
+}
+
+void TextStore::Append(TextStore&& other) {
+  blocks_.reserve(blocks_.size() + other.blocks_.size());
+  for (std::unique_ptr<char[]>& block : other.blocks_) blocks_.push_back(std::move(block));
+  if (other.room_ > room_) {  // the room left in whichever current block has more
+    next_ = other.next_;
+    room_ = other.room_;
+  }
+  other = TextStore();
+}
+
 void StatusLines::Append(StatusLines&& later) {
+  text_.Append(std::move(later.text_));
   if (later.empty()) return;
   if (tail_.empty() && later.tail_.empty()) {
     if (head_.empty()) {
@@ -172,7 +202,8 @@ std::vector<StatusReview> ReviewOrderedStatuses(
       std::string lines;
       for (size_t i : at) {
         if (!lines.empty()) lines += ", ";
-        lines += std::to_string(statuses[i].position.line) + " (" + statuses[i].status_code + ")";
+        lines += std::to_string(statuses[i].position.line) + " (" +
+                 std::string(statuses[i].status_code) + ")";
       }
       for (size_t i : at) {
         review[i].disposition = StatusDisposition::kConflictInFile;
@@ -219,12 +250,12 @@ std::vector<StatusReview> ReviewOrderedStatuses(
       if (IsFinal(*current)) {
         r.disposition = StatusDisposition::kContradictsFinal;
         r.message = LineOf(s) + ": " + quoted() + " is already " + was +
-                    " (final); the file says " + name + " (" + s.status_code +
+                    " (final); the file says " + name + " (" + std::string(s.status_code) +
                     "); nothing changed";
       } else {
         r.disposition = StatusDisposition::kStale;
         r.message = LineOf(s) + ": " + quoted() + " is already " + was + "; the file's " + name +
-                    " (" + s.status_code + ") is an earlier stage; nothing changed";
+                    " (" + std::string(s.status_code) + ") is an earlier stage; nothing changed";
       }
     }
   }

@@ -15,13 +15,20 @@ using ::testing::HasSubstr;
 using D = StatusDisposition;
 using O = TransactionOutcome;
 
-TransactionStatus Line(int64_t line, std::string id, std::string code) {
+// A line whose texts are kept in `texts` (a test's lines outlive their statements).
+TransactionStatus LineIn(StatusLines& texts, int64_t line, std::string_view id,
+                         std::string_view code) {
   TransactionStatus s;
   s.position.line = line;
-  s.end_to_end_id = std::move(id);
-  s.status_code = code;
+  s.end_to_end_id = texts.Keep(id);
+  s.status_code = texts.Keep(code);
   s.outcome = *OutcomeOfStatusCode(code);
   return s;
+}
+
+TransactionStatus Line(int64_t line, std::string_view id, std::string_view code) {
+  static StatusLines* texts = new StatusLines();  // for the whole test program
+  return LineIn(*texts, line, id, code);
 }
 
 std::vector<D> Dispositions(const std::vector<TransactionStatus>& lines,
@@ -42,20 +49,53 @@ std::vector<D> Dispositions(const std::vector<TransactionStatus>& lines,
 // after the prefix; lines of the same id stay in file order.
 std::vector<std::string> Ids(const StatusLines& lines) {
   std::vector<std::string> ids;
-  for (const TransactionStatus& t : lines) ids.push_back(t.end_to_end_id);
+  for (const TransactionStatus& t : lines) ids.emplace_back(t.end_to_end_id);
   return ids;
+}
+
+TEST(TextStoreTest, KeepsCopiesThatOutliveTheirSourceAndSurviveMovesAndJoins) {
+  TextStore store;
+  std::vector<std::string_view> kept;
+  std::vector<std::string> expected;
+  std::string source;                  // rewritten for each text: what was kept must be a copy
+  for (int i = 0; i < 100'000; ++i) {  // a few blocks' worth of short texts
+    source.assign("202611-").append(std::to_string(i)).append("-ab12cd34");
+    kept.push_back(store.Keep(source));
+    expected.push_back(source);
+  }
+  source.assign(source.size(), '?');
+  const std::string large(300'000, 'x');  // more than a quarter block: a block of its own
+  const std::string_view big = store.Keep(large);
+  const std::string_view after = store.Keep("after the large one");
+  EXPECT_EQ(store.Keep(""), std::string_view());
+
+  TextStore moved = std::move(store);
+  TextStore joined;
+  const std::string_view own = joined.Keep("joined's own");
+  joined.Append(std::move(moved));
+  const std::string_view last = joined.Keep("kept after the join");
+  EXPECT_EQ(moved.Keep("the moved-from store still keeps"), "the moved-from store still keeps");
+
+  for (size_t i = 0; i < kept.size(); ++i) ASSERT_EQ(kept[i], expected[i]) << i;
+  EXPECT_EQ(big, large);
+  EXPECT_NE(big.data(), large.data());
+  EXPECT_EQ(after, "after the large one");
+  EXPECT_EQ(own, "joined's own");
+  EXPECT_EQ(last, "kept after the join");
 }
 
 TEST(StatusLinesTest, JoinedPartsReadAsOneListInOrder) {
   StatusLines front, later;
-  front.push_back(Line(2, "A", "ACSC"));
-  front.push_back(Line(3, "B", "ACSC"));
-  later.push_back(Line(4, "C", "RJCT"));
+  front.push_back(LineIn(front, 2, "A", "ACSC"));
+  front.push_back(LineIn(front, 3, "B", "ACSC"));
+  later.push_back(LineIn(later, 4, "C", "RJCT"));
+  const char* kept_text = later[0].end_to_end_id.data();
   const TransactionStatus* kept = &later[0];
   front.Append(std::move(later));
   EXPECT_TRUE(later.empty());
   ASSERT_EQ(front.size(), 3u);
   EXPECT_EQ(&front[2], kept);  // the later part's storage, not a copy
+  EXPECT_EQ(front.back().end_to_end_id.data(), kept_text);  // and its text, kept by `front`
   EXPECT_EQ(front.back().end_to_end_id, "C");
   front.push_back(Line(5, "D", "ACSC"));  // after the joined part
   EXPECT_THAT(Ids(front), ElementsAre("A", "B", "C", "D"));
@@ -63,7 +103,7 @@ TEST(StatusLinesTest, JoinedPartsReadAsOneListInOrder) {
 
   // A third list is copied in after both parts; an empty one changes nothing.
   StatusLines third;
-  third.push_back(Line(6, "E", "ACSC"));
+  third.push_back(LineIn(third, 6, "E", "ACSC"));
   front.Append(std::move(third));
   front.Append(StatusLines());
   EXPECT_THAT(Ids(front), ElementsAre("A", "B", "C", "D", "E"));
