@@ -1831,6 +1831,38 @@ struct Apply {
   std::string_view status, reason;  // a constant; into the report
 };
 
+// Where each place of `applies` in the order of their rows takes its update from: by rowid
+// (SQLite), then by the unique key (PostgreSQL, whose rows have no rowid here), then by their
+// place in `applies` (the file's order). A cycle's rows are a span of rowids, so on SQLite the
+// order is counted, in two passes, instead of sorted: a comparison sort of a million keys took
+// 0.05-0.1 s and 32 MB of fresh pages.
+std::vector<size_t> RowOrder(const std::vector<Apply>& applies) {
+  const size_t n = applies.size();
+  std::vector<size_t> from(n);
+  if (n == 0) return from;
+  int64_t lo = std::numeric_limits<int64_t>::max(), hi = 0;
+  for (const Apply& a : applies) {
+    lo = std::min(lo, a.k->rowid);
+    hi = std::max(hi, a.k->rowid);
+  }
+  if (lo > 0 && n <= std::numeric_limits<uint32_t>::max() &&
+      static_cast<uint64_t>(hi - lo) < 4 * static_cast<uint64_t>(n)) {
+    std::vector<uint32_t> at(static_cast<size_t>(hi - lo) + 2, 0);  // counts, then places
+    for (const Apply& a : applies) ++at[static_cast<size_t>(a.k->rowid - lo) + 1];
+    for (size_t r = 1; r < at.size(); ++r) at[r] += at[r - 1];
+    for (size_t i = 0; i < n; ++i) from[at[static_cast<size_t>(applies[i].k->rowid - lo)]++] = i;
+    return from;
+  }
+  std::vector<std::pair<std::tuple<int64_t, int64_t, int64_t>, size_t>> keyed(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Known& k = *applies[i].k;
+    keyed[i] = {{k.rowid, k.cycle_id, k.beneficiary}, i};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (size_t j = 0; j < n; ++j) from[j] = keyed[j].second;
+  return from;
+}
+
 // SQLite: sets each status in `applies` (sorted by rowid, then file order). A run of updates to
 // neighbouring rows (rowids one apart, each named once in the run) that set the same status and
 // reason is one statement over the run's rowids: a million statements cost more than the rows
@@ -2226,30 +2258,25 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       reader.reset();
     }
   }
-  // The sort key of each update: where its row lies, then the file's order (a later line for
-  // the same instruction moves it further). Integers, not the rows they point to.
+  // The updates in the order their rows lie, then the file's (a later line for the same
+  // instruction moves it further): moved into that order in place, a cycle of the permutation
+  // at a time (a sorted copy took 40 MB of fresh pages for a million lines): place j takes the
+  // update from[j] names, and the place that update came from is filled next. A place filled
+  // is marked in `from`.
   {
-    std::vector<std::pair<std::tuple<int64_t, int64_t, int64_t>, size_t>> order(applies.size());
-    for (size_t i = 0; i < applies.size(); ++i) {
-      const Known& k = *applies[i].k;
-      order[i] = {{k.rowid, k.cycle_id, k.beneficiary}, i};
-    }
-    std::sort(order.begin(), order.end());
-    // Moved into that order in place, a cycle of the permutation at a time (a sorted copy took
-    // 40 MB of fresh pages for a million lines): place j takes the update order[j] names, and
-    // the place that update came from is filled next. A place filled is marked in `order`.
+    std::vector<size_t> from = RowOrder(applies);
     constexpr size_t kPlaced = std::numeric_limits<size_t>::max();
-    for (size_t start = 0; start < order.size(); ++start) {
-      if (order[start].second == kPlaced) continue;
+    for (size_t start = 0; start < from.size(); ++start) {
+      if (from[start] == kPlaced) continue;
       Apply first = applies[start];
       for (size_t j = start;;) {
-        const size_t from = std::exchange(order[j].second, kPlaced);
-        if (from == start) {
+        const size_t next = std::exchange(from[j], kPlaced);
+        if (next == start) {
           applies[j] = first;
           break;
         }
-        applies[j] = applies[from];
-        j = from;
+        applies[j] = applies[next];
+        j = next;
       }
     }
   }
