@@ -1465,22 +1465,26 @@ namespace {
 
 // What the import knows of one instruction the file names. The scheme, bank and period are
 // interned (a file names a handful of each a million times).
+// One a line of a large file, so kept small: 112 bytes (fresh pages are much of what an import
+// costs).
 struct Known {
   std::string_view id;  // into the parsed report
-  bool found = false;
   int64_t rowid = 0;    // SQLite: where the row lies
   std::string_view status;  // static text (StatusText), 16 bytes less a line than a string
-  int64_t attempt = 0, payee = 0, household = 0, amount = 0, batch_id = 0;
+  int64_t payee = 0, household = 0, amount = 0;
   int64_t cycle_id = 0, beneficiary = 0;  // the unique key, with the scheme
   const std::string* scheme = nullptr;
   const std::string* bank = nullptr;
   const std::string* period = nullptr;
+  int32_t attempt = 0;
+  bool found = false;
 };
+static_assert(sizeof(Known) <= 112);
 
 // The columns ReadKnown reads, in its order, from payment_instructions.
 constexpr std::string_view kKnownColumns =
-    "status, attempt, payee_member_idx, household_idx, amount_paise, COALESCE(batch_id, 0), "
-    "scheme_id, COALESCE(bank, ''), cycle_id, beneficiary_idx";
+    "status, attempt, payee_member_idx, household_idx, amount_paise, scheme_id, "
+    "COALESCE(bank, ''), cycle_id, beneficiary_idx";
 
 class Interned {
  public:
@@ -1516,15 +1520,14 @@ std::string_view StatusText(std::string_view status, Interned& intern) {
 void ReadKnown(const storage::Statement& st, int first, Interned& intern, Known& k) {
   k.found = true;
   k.status = StatusText(st.ColumnText(first), intern);
-  k.attempt = st.ColumnInt(first + 1);
+  k.attempt = static_cast<int32_t>(st.ColumnInt(first + 1));
   k.payee = st.ColumnInt(first + 2);
   k.household = st.ColumnInt(first + 3);
   k.amount = st.ColumnInt(first + 4);
-  k.batch_id = st.ColumnInt(first + 5);
-  k.scheme = intern(st.ColumnText(first + 6));
-  k.bank = intern(st.ColumnText(first + 7));
-  k.cycle_id = st.ColumnInt(first + 8);
-  k.beneficiary = st.ColumnInt(first + 9);
+  k.scheme = intern(st.ColumnText(first + 5));
+  k.bank = intern(st.ColumnText(first + 6));
+  k.cycle_id = st.ColumnInt(first + 7);
+  k.beneficiary = st.ColumnInt(first + 8);
 }
 
 std::string_view KeyOf(const storage::Statement& st, std::string_view*) { return st.ColumnText(0); }
@@ -2026,6 +2029,26 @@ std::optional<TransactionOutcome> OutcomeOfState(std::string_view status) {
   return std::nullopt;  // sent
 }
 
+// The count in `r` of the lines not applied for reason `d` (not kApply).
+int64_t& CountOf(ImportReport& r, StatusDisposition d) {
+  switch (d) {
+    case StatusDisposition::kUnchanged:
+      return r.unchanged;
+    case StatusDisposition::kRepeated:
+      return r.repeated;
+    case StatusDisposition::kConflictInFile:
+      return r.conflicting;
+    case StatusDisposition::kUnknownInstruction:
+      return r.unknown;
+    case StatusDisposition::kContradictsFinal:
+      return r.contradicting;
+    case StatusDisposition::kApply:
+    case StatusDisposition::kStale:
+      break;
+  }
+  return r.stale;
+}
+
 void Say(ImportReport& r, std::string message) {
   if (r.messages.size() < 1000) r.messages.push_back(std::move(message));
 }
@@ -2092,7 +2115,7 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
       k.period = it->second;
     }
   }
-  std::vector<StatusReview> review = ReviewOrderedStatuses(sr.transactions, order, [&](size_t i) {
+  StatusReviews review = ReviewOrderedStatuses(sr.transactions, order, [&](size_t i) {
     InstructionState s;
     const Known* k = &known[known_of[i]];
     if (!k->found) return s;
@@ -2145,18 +2168,15 @@ Result<ImportReport> ImportStatusFile(storage::Database& db, const TimeSource& c
     bool returned;
   };
   std::vector<Failure> failures;
-  for (const StatusReview& rv : review) {
-    const TransactionStatus& s = sr.transactions[rv.index];
-    switch (rv.disposition) {
-      case StatusDisposition::kApply: break;
-      case StatusDisposition::kUnchanged: ++report.unchanged; continue;
-      case StatusDisposition::kRepeated: ++report.repeated; Say(report, rv.message); continue;
-      case StatusDisposition::kConflictInFile: ++report.conflicting; Say(report, rv.message); continue;
-      case StatusDisposition::kUnknownInstruction: ++report.unknown; Say(report, rv.message); continue;
-      case StatusDisposition::kContradictsFinal: ++report.contradicting; Say(report, rv.message); continue;
-      case StatusDisposition::kStale: ++report.stale; Say(report, rv.message); continue;
+  for (size_t line = 0; line < review.size(); ++line) {
+    const TransactionStatus& s = sr.transactions[line];
+    if (const StatusDisposition d = review.disposition(line); d != StatusDisposition::kApply) {
+      ++CountOf(report, d);
+      // An unchanged line needs no word; the others say why nothing changed.
+      if (d != StatusDisposition::kUnchanged) Say(report, std::string(review.message(line)));
+      continue;
     }
-    Known& k = known[known_of[rv.index]];
+    Known& k = known[known_of[line]];
     std::string_view reason =
         s.reasons.empty() ? std::string_view() : std::string_view(s.reasons.front().code);
     std::string_view new_status;

@@ -551,12 +551,12 @@ TEST(Pain002Test, ReviewFindsRepeatsAndUnknownInstructionsAndExplainsReturns) {
     return InstructionState{.known = id != "OAP-202611-7999999999", .outcome = std::nullopt};
   });
   std::vector<StatusDisposition> d;
-  for (const auto& r : review) d.push_back(r.disposition);
+  for (size_t i = 0; i < review.size(); ++i) d.push_back(review.disposition(i));
   using D = StatusDisposition;
   EXPECT_THAT(d, ElementsAre(D::kApply, D::kApply, D::kApply, D::kApply, D::kApply, D::kRepeated,
                              D::kUnknownInstruction, D::kApply, D::kApply, D::kApply, D::kApply));
-  EXPECT_THAT(review[5].message, HasSubstr("repeats line"));
-  EXPECT_THAT(review[6].message, HasSubstr("no instruction has the id \"OAP-202611-7999999999\""));
+  EXPECT_THAT(review.message(5), HasSubstr("repeats line"));
+  EXPECT_THAT(review.message(6), HasSubstr("no instruction has the id \"OAP-202611-7999999999\""));
 
   std::vector<std::string> why;
   for (const auto& t : report->transactions) {

@@ -164,7 +164,14 @@ std::vector<size_t> OrderById(const StatusLines& statuses) {
       statuses.size(), [&](size_t i) -> std::string_view { return statuses[i].end_to_end_id; });
 }
 
-std::vector<StatusReview> ReviewStatuses(
+std::string_view StatusReviews::message(size_t line) const {
+  auto it = std::lower_bound(messages_.begin(), messages_.end(), line,
+                             [](const auto& m, size_t l) { return m.first < l; });
+  return it != messages_.end() && it->first == line ? std::string_view(it->second)
+                                                    : std::string_view();
+}
+
+StatusReviews ReviewStatuses(
     const StatusLines& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup) {
   return ReviewOrderedStatuses(statuses, OrderById(statuses), [&](size_t i) {
@@ -172,11 +179,14 @@ std::vector<StatusReview> ReviewStatuses(
   });
 }
 
-std::vector<StatusReview> ReviewOrderedStatuses(
-    const StatusLines& statuses, const std::vector<size_t>& order,
-    const std::function<InstructionState(size_t index)>& lookup) {
-  std::vector<StatusReview> review(statuses.size());
-  for (size_t i = 0; i < statuses.size(); ++i) review[i].index = i;
+StatusReviews ReviewOrderedStatuses(const StatusLines& statuses, const std::vector<size_t>& order,
+                                    const std::function<InstructionState(size_t index)>& lookup) {
+  StatusReviews review;
+  review.dispositions_.assign(statuses.size(), StatusDisposition::kApply);
+  auto decide = [&review](size_t i, StatusDisposition d, std::string message) {
+    review.dispositions_[i] = d;
+    review.messages_.emplace_back(i, std::move(message));
+  };
   // The lines grouped by id (`order`): a million-line file is mostly one line an id; sorting
   // indices allocates once, where a map of vectors allocated per id.
   std::vector<size_t> at;
@@ -206,10 +216,10 @@ std::vector<StatusReview> ReviewOrderedStatuses(
                  std::string(statuses[i].status_code) + ")";
       }
       for (size_t i : at) {
-        review[i].disposition = StatusDisposition::kConflictInFile;
-        review[i].message = LineOf(statuses[i]) + ": instruction " + quoted() +
-                            " has contradicting statuses in this file, on lines " + lines +
-                            "; none is applied";
+        decide(i, StatusDisposition::kConflictInFile,
+               LineOf(statuses[i]) + ": instruction " + quoted() +
+                   " has contradicting statuses in this file, on lines " + lines +
+                   "; none is applied");
       }
       continue;
     }
@@ -217,8 +227,8 @@ std::vector<StatusReview> ReviewOrderedStatuses(
     InstructionState state = lookup(at.front());
     if (!state.known) {
       for (size_t i : at) {
-        review[i].disposition = StatusDisposition::kUnknownInstruction;
-        review[i].message = LineOf(statuses[i]) + ": no instruction has the id " + quoted();
+        decide(i, StatusDisposition::kUnknownInstruction,
+               LineOf(statuses[i]) + ": no instruction has the id " + quoted());
       }
       continue;
     }
@@ -226,39 +236,39 @@ std::vector<StatusReview> ReviewOrderedStatuses(
     std::optional<size_t> previous;  // the id's previous line in this file
     for (size_t i : at) {
       const TransactionStatus& s = statuses[i];
-      StatusReview& r = review[i];
       if (previous && statuses[*previous].outcome == s.outcome) {
-        r.disposition = StatusDisposition::kRepeated;
-        r.message = LineOf(s) + ": repeats line " +
-                    std::to_string(statuses[*previous].position.line) + " for " + quoted();
+        decide(i, StatusDisposition::kRepeated,
+               LineOf(s) + ": repeats line " + std::to_string(statuses[*previous].position.line) +
+                   " for " + quoted());
         previous = i;
         continue;
       }
       previous = i;
       if (!current || (current != s.outcome && MovesForward(*current, s.outcome))) {
-        r.disposition = StatusDisposition::kApply;  // no message: nothing to tell
-        current = s.outcome;
+        current = s.outcome;  // kApply, as every line starts: no message, nothing to tell
         continue;
       }
       const std::string name(TransactionOutcomeName(s.outcome));
       if (current == s.outcome) {
-        r.disposition = StatusDisposition::kUnchanged;
-        r.message = LineOf(s) + ": " + quoted() + " is already " + name;
+        decide(i, StatusDisposition::kUnchanged,
+               LineOf(s) + ": " + quoted() + " is already " + name);
         continue;
       }
       const std::string was(TransactionOutcomeName(*current));
       if (IsFinal(*current)) {
-        r.disposition = StatusDisposition::kContradictsFinal;
-        r.message = LineOf(s) + ": " + quoted() + " is already " + was +
-                    " (final); the file says " + name + " (" + std::string(s.status_code) +
-                    "); nothing changed";
+        decide(i, StatusDisposition::kContradictsFinal,
+               LineOf(s) + ": " + quoted() + " is already " + was + " (final); the file says " +
+                   name + " (" + std::string(s.status_code) + "); nothing changed");
       } else {
-        r.disposition = StatusDisposition::kStale;
-        r.message = LineOf(s) + ": " + quoted() + " is already " + was + "; the file's " + name +
-                    " (" + std::string(s.status_code) + ") is an earlier stage; nothing changed";
+        decide(i, StatusDisposition::kStale,
+               LineOf(s) + ": " + quoted() + " is already " + was + "; the file's " + name + " (" +
+                   std::string(s.status_code) + ") is an earlier stage; nothing changed");
       }
     }
   }
+  // Found an id at a time; read a line at a time.
+  std::sort(review.messages_.begin(), review.messages_.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   return review;
 }
 

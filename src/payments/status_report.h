@@ -4,7 +4,7 @@
 //
 //   ASSIGN_OR_RETURN(payments::StatusReport report, payments::ParsePain002(xml));
 //   for (const payments::StatusIssue& issue : report.issues) Log(issue);   // lines not read
-//   std::vector<payments::StatusReview> review = payments::ReviewStatuses(
+//   payments::StatusReviews review = payments::ReviewStatuses(
 //       report.transactions, [&](std::string_view id) { return LookUp(id); });
 //   // apply only the statuses whose disposition is kApply
 //
@@ -210,7 +210,7 @@ struct InstructionState {
 };
 
 // What to do with one TransactionStatus.
-enum class StatusDisposition {
+enum class StatusDisposition : uint8_t {
   kApply,               // a change to record
   kUnchanged,           // the instruction already has this outcome: nothing to do
   kRepeated,            // the same id appeared earlier in this file with the same outcome
@@ -222,18 +222,28 @@ enum class StatusDisposition {
 };
 std::string_view StatusDispositionName(StatusDisposition disposition);
 
-struct StatusReview {
-  size_t index = 0;  // into the transactions passed
-  StatusDisposition disposition = StatusDisposition::kApply;
+// What ReviewStatuses decided of each line, in the lines' order: a byte a line, and a message
+// for each line not applied.
+class StatusReviews {
+ public:
+  size_t size() const { return dispositions_.size(); }
+  StatusDisposition disposition(size_t line) const { return dispositions_[line]; }
   // For people, naming the line: "line 40: ... repeats line 31". Empty for kApply (a change
   // applied needs no explanation, and a million-line file is mostly such lines).
-  std::string message;
+  std::string_view message(size_t line) const;
+
+ private:
+  friend StatusReviews ReviewOrderedStatuses(
+      const StatusLines& statuses, const std::vector<size_t>& order,
+      const std::function<InstructionState(size_t index)>& lookup);
+  std::vector<StatusDisposition> dispositions_;
+  std::vector<std::pair<size_t, std::string>> messages_;  // by line, once reviewed
 };
 
 // Decides, for each status in file order, what it may change. `lookup` gives the instruction's
-// state by end-to-end id. One StatusReview per status, in the same order. Moving an outcome
+// state by end-to-end id. A disposition per status, in the same order. Moving an outcome
 // back (a final outcome to another, accepted to pending) is never applied; paid → returned is.
-std::vector<StatusReview> ReviewStatuses(
+StatusReviews ReviewStatuses(
     const StatusLines& statuses,
     const std::function<InstructionState(std::string_view end_to_end_id)>& lookup);
 
@@ -243,9 +253,8 @@ std::vector<size_t> OrderById(const StatusLines& statuses);
 // ReviewStatuses for a caller that has grouped the lines already: `order` is
 // OrderById(statuses), and `lookup(i)` gives the state of the instruction that statuses[i]
 // names (asked once an id, for the id's first line).
-std::vector<StatusReview> ReviewOrderedStatuses(
-    const StatusLines& statuses, const std::vector<size_t>& order,
-    const std::function<InstructionState(size_t index)>& lookup);
+StatusReviews ReviewOrderedStatuses(const StatusLines& statuses, const std::vector<size_t>& order,
+                                    const std::function<InstructionState(size_t index)>& lookup);
 
 }  // namespace spode::payments
 

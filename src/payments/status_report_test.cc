@@ -34,13 +34,12 @@ TransactionStatus Line(int64_t line, std::string_view id, std::string_view code)
 std::vector<D> Dispositions(const std::vector<TransactionStatus>& lines,
                             const std::map<std::string, std::optional<O>>& known) {
   std::vector<D> out;
-  for (const StatusReview& r : ReviewStatuses(lines, [&](std::string_view id) {
-         auto it = known.find(std::string(id));
-         return it == known.end() ? InstructionState{}
-                                  : InstructionState{.known = true, .outcome = it->second};
-       })) {
-    out.push_back(r.disposition);
-  }
+  const StatusReviews review = ReviewStatuses(lines, [&](std::string_view id) {
+    auto it = known.find(std::string(id));
+    return it == known.end() ? InstructionState{}
+                             : InstructionState{.known = true, .outcome = it->second};
+  });
+  for (size_t i = 0; i < review.size(); ++i) out.push_back(review.disposition(i));
   return out;
 }
 
@@ -174,14 +173,16 @@ TEST(ReviewStatusesTest, RepeatsAndContradictionsWithinAFile) {
     return InstructionState{.known = true, .outcome = std::nullopt};
   });
   std::vector<D> d;
-  for (const auto& r : review) d.push_back(r.disposition);
+  for (size_t i = 0; i < review.size(); ++i) d.push_back(review.disposition(i));
   // A repeats; B is rejected and paid in one file: neither applies; C moves forward thrice.
   EXPECT_THAT(d, ElementsAre(D::kApply, D::kConflictInFile, D::kRepeated, D::kConflictInFile,
                              D::kApply, D::kApply, D::kApply));
-  EXPECT_THAT(review[2].message, HasSubstr("line 4: repeats line 2 for \"A\""));
-  EXPECT_THAT(review[1].message, HasSubstr("contradicting statuses in this file, on lines "
+  EXPECT_THAT(review.message(2), HasSubstr("line 4: repeats line 2 for \"A\""));
+  EXPECT_THAT(review.message(1), HasSubstr("contradicting statuses in this file, on lines "
                                            "3 (RJCT), 5 (ACSC); none is applied"));
-  EXPECT_EQ(review[6].index, 6u);
+  EXPECT_THAT(review.message(3), HasSubstr("line 5: instruction \"B\" has contradicting"));
+  EXPECT_EQ(review.message(6), "");  // applied: nothing to tell
+  EXPECT_EQ(review.message(0), "");
 }
 
 TEST(SourcePositionTest, Describes) {
