@@ -1141,6 +1141,61 @@ TEST_P(DisbursementTest, ReconcileNamesEachFileThatDisagrees) {
   EXPECT_EQ(r->files_checked, static_cast<int64_t>(files->size()) - 1);
 }
 
+// Generate writes its instructions without SQLite's row-by-row foreign-key checks; they are on
+// again after it, and Reconcile finds what they would have refused, planted behind them: an
+// amount that is not the entitlement's, a scheme that is not the cycle's, a cycle that does
+// not exist.
+TEST_P(DisbursementTest, ReconcileFindsInstructionsThatDisagreeWithTheirCycleOrEntitlement) {
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  ExpectReconciled();
+  auto ids = db().Query(
+      "SELECT instruction_id FROM payment_instructions ORDER BY "
+      "beneficiary_idx LIMIT 3");
+  ASSERT_TRUE(ids.ok() && ids->size() == 3) << ids.status();
+  const std::string repriced = (*ids)[0].Text(0), rescheme = (*ids)[1].Text(0),
+                    orphan = (*ids)[2].Text(0);
+  const std::string to_no_cycle =
+      "UPDATE payment_instructions SET cycle_id = 999999 WHERE instruction_id = ?";
+  auto refused = db().Execute(to_no_cycle, {orphan});
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status();
+  {
+    // Behind the checks: SQLite's switched off, PostgreSQL's triggers not fired.
+    auto tx = db().dialect() == storage::Dialect::kSqlite
+                  ? storage::Transaction::BeginWithoutForeignKeyChecks(db())
+                  : storage::Transaction::Begin(db());
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    if (db().dialect() == storage::Dialect::kPostgres) {
+      ASSERT_TRUE(db().ExecScript("SET LOCAL session_replication_role = replica").ok());
+    }
+    for (const auto& [sql, id] : std::vector<std::pair<std::string, std::string>>{
+             {"UPDATE payment_instructions SET amount_paise = amount_paise + 100 WHERE "
+              "instruction_id = ?",
+              repriced},
+             {"UPDATE payment_instructions SET scheme_id = 'other_scheme' WHERE "
+              "instruction_id = ?",
+              rescheme},
+             {to_no_cycle, orphan}}) {
+      auto changed = db().Execute(sql, {id});
+      ASSERT_TRUE(changed.ok() && *changed == 1) << sql << ": " << changed.status();
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto r = Reconcile(db(), clock_, world_.out_dir());
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto said = [&](const std::string& id, const std::string& words) {
+    return std::count_if(r->problems.begin(), r->problems.end(), [&](const std::string& p) {
+      return p.find("instruction " + id + " pays") != std::string::npos &&
+             p.find(words) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(said(repriced, "against an approved entitlement of Rs"), 1) << r->Summary();
+  EXPECT_EQ(
+      said(rescheme, "under scheme other_scheme, but its cycle is of " + std::string(kScheme)), 1)
+      << r->Summary();
+  EXPECT_EQ(said(orphan, "in cycle 999999, which does not exist"), 1) << r->Summary();
+}
+
 // A check of what is new: files made before the day given are not read back (a change to one
 // goes unseen), but their totals are still held against the ledger; files made since are read.
 TEST_P(DisbursementTest, ReconcileSinceADayReadsOnlyTheFilesMadeFromIt) {

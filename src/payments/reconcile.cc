@@ -179,19 +179,34 @@ Result<Reconciliation> Reconcile(storage::Database& db, const TimeSource& clock,
     }
   }
 
-  // No instruction pays other than its approved entitlement (the schema's foreign key holds
-  // this; the check proves it for a database edited behind spode's back).
-  ASSIGN_OR_RETURN(auto over, db.Query("SELECT i.instruction_id, i.amount_paise, e.amount_paise "
-                                       "FROM payment_instructions i LEFT JOIN cycle_entitlements "
-                                       "e ON e.cycle_id = i.cycle_id AND e.beneficiary_idx = "
+  // No instruction pays other than its approved entitlement, or names a scheme other than its
+  // cycle's (the schema's foreign keys hold these; the check proves them for a database edited
+  // behind spode's back, and for what GenerateInstructions writes without SQLite's checks).
+  ASSIGN_OR_RETURN(auto over, db.Query("SELECT i.instruction_id, i.amount_paise, e.amount_paise, "
+                                       "i.scheme_id, c.scheme_id, i.cycle_id FROM "
+                                       "payment_instructions i LEFT JOIN cycle_entitlements e ON "
+                                       "e.cycle_id = i.cycle_id AND e.beneficiary_idx = "
                                        "i.beneficiary_idx LEFT JOIN cycles c ON c.cycle_id = "
                                        "i.cycle_id WHERE e.amount_paise IS NULL OR "
-                                       "i.amount_paise <> e.amount_paise OR c.status <> "
-                                       "'approved' LIMIT 100"));
+                                       "i.amount_paise <> e.amount_paise OR c.cycle_id IS NULL "
+                                       "OR c.status <> 'approved' OR c.scheme_id <> i.scheme_id "
+                                       "LIMIT 100"));
   for (const auto& o : over) {
-    r.problems.push_back("instruction " + o.Text(0) + " pays " + Rs(o.Int(1)) +
-                         (o.IsNull(2) ? " without an approved entitlement"
-                                      : " against an approved entitlement of " + Rs(o.Int(2))));
+    const std::string what = "instruction " + o.Text(0) + " pays " + Rs(o.Int(1));
+    if (o.IsNull(4)) {
+      r.problems.push_back(what + " in cycle " + std::to_string(o.Int(5)) +
+                           ", which does not exist");
+    } else if (o.Text(3) != o.Text(4)) {
+      r.problems.push_back(what + " under scheme " + o.Text(3) + ", but its cycle is of " +
+                           o.Text(4));
+    } else if (o.IsNull(2)) {
+      r.problems.push_back(what + " without an approved entitlement");
+    } else if (o.Int(1) != o.Int(2)) {
+      r.problems.push_back(what + " against an approved entitlement of " + Rs(o.Int(2)));
+    } else {
+      r.problems.push_back(what + " in cycle " + std::to_string(o.Int(5)) +
+                           ", which is not approved");
+    }
   }
 
   // Bank files: recorded totals = their instructions = the ledger entry that sent them = the

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
@@ -197,24 +198,47 @@ Result<Transaction> Transaction::Begin(Database& db) {
   return Transaction(&db);
 }
 
+Result<Transaction> Transaction::BeginWithoutForeignKeyChecks(Database& db) {
+  if (db.InTransaction()) {
+    return FailedPreconditionError(
+        "foreign-key checks can be turned off only outside a transaction");
+  }
+  if (db.dialect() != Dialect::kSqlite) return Begin(db);
+  RETURN_IF_ERROR(db.ExecScript("PRAGMA foreign_keys = OFF"));
+  Transaction tx(nullptr);
+  tx.foreign_keys_off_ = &db;  // from here on, its end turns them back on
+  RETURN_IF_ERROR(db.Begin());
+  tx.db_ = &db;
+  return tx;
+}
+
+Status Transaction::RestoreForeignKeys() {
+  Database* db = std::exchange(foreign_keys_off_, nullptr);
+  return db != nullptr ? db->ExecScript("PRAGMA foreign_keys = ON") : OkStatus();
+}
+
 Transaction::~Transaction() {
   if (db_ != nullptr) db_->Rollback().IgnoreError();
+  // After the end only: inside a transaction the PRAGMA does nothing. A connection whose checks
+  // could not be turned back on has failed at the simplest statement there is; its next
+  // statement will fail too.
+  RestoreForeignKeys().IgnoreError();
 }
 
 Status Transaction::Commit() {
   if (db_ == nullptr) return FailedPreconditionError("transaction already finished");
-  Database* db = db_;
-  db_ = nullptr;
+  Database* db = std::exchange(db_, nullptr);
   Status s = db->Commit();
   if (!s.ok() && db->InTransaction()) db->Rollback().IgnoreError();
-  return s;
+  Status restored = RestoreForeignKeys();
+  return s.ok() ? restored : s;
 }
 
 Status Transaction::Rollback() {
   if (db_ == nullptr) return OkStatus();
-  Database* db = db_;
-  db_ = nullptr;
-  return db->Rollback();
+  Status s = std::exchange(db_, nullptr)->Rollback();
+  Status restored = RestoreForeignKeys();
+  return s.ok() ? restored : s;
 }
 
 namespace internal {

@@ -598,6 +598,48 @@ TEST_P(DatabaseTest, ConstraintViolationsMapToCanonicalCodes) {
   EXPECT_EQ(Count("children"), 1);
 }
 
+TEST_P(DatabaseTest, ATransactionWithoutForeignKeyChecksSkipsThemOnSqliteOnlyUntilItEnds) {
+  ASSERT_OK(
+      Ddl("CREATE TABLE parents (id BIGINT PRIMARY KEY);"
+          "CREATE TABLE children (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL"
+          " REFERENCES parents (id));"));
+  const std::string insert_orphan = "INSERT INTO children (id, parent_id) VALUES (?, 99)";
+  enum class End { kCommit, kRollback, kDestroyed };
+  int64_t id = 0;
+  for (End end : {End::kCommit, End::kRollback, End::kDestroyed}) {
+    SCOPED_TRACE(static_cast<int>(end));
+    {
+      ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::BeginWithoutForeignKeyChecks(*db_));
+      EXPECT_TRUE(db_->InTransaction());
+      Result<int64_t> orphan = db_->Execute(insert_orphan, {++id});
+      if (postgres()) {
+        EXPECT_THAT(orphan, StatusIs(StatusCode::kFailedPrecondition));
+        ASSERT_OK(tx.Rollback());
+        continue;
+      }
+      EXPECT_TRUE(orphan.ok()) << orphan.status();
+      if (end == End::kCommit) ASSERT_OK(tx.Commit());
+      if (end == End::kRollback) ASSERT_OK(tx.Rollback());
+    }
+    // Checked again once it has ended, however it ended: in a plain transaction and without one.
+    EXPECT_FALSE(db_->InTransaction());
+    EXPECT_THAT(db_->Execute(insert_orphan, {++id}), StatusIs(StatusCode::kFailedPrecondition));
+    ASSERT_OK_AND_ASSIGN(Transaction plain, Transaction::Begin(*db_));
+    EXPECT_THAT(db_->Execute(insert_orphan, {++id}), StatusIs(StatusCode::kFailedPrecondition));
+    ASSERT_OK(plain.Rollback());
+  }
+  // The one orphan committed is SQLite's (the caller vouched for it, wrongly).
+  EXPECT_EQ(Count("children"), postgres() ? 0 : 1);
+
+  // Inside a transaction the checks cannot be turned off, and that one goes on unharmed.
+  ASSERT_OK(db_->Begin());
+  EXPECT_THAT(Transaction::BeginWithoutForeignKeyChecks(*db_),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(db_->InTransaction());
+  EXPECT_THAT(db_->Execute(insert_orphan, {++id}), StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_OK(db_->Rollback());
+}
+
 TEST_P(DatabaseTest, BadSqlIsInternal) {
   EXPECT_THAT(db_->Prepare("SELEC 1"), StatusIs(StatusCode::kInternal));
   EXPECT_THAT(db_->Query("SELECT * FROM no_such_table"), StatusIs(StatusCode::kInternal));
