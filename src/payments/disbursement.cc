@@ -1677,29 +1677,57 @@ Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& i
                    Interned& helper_intern, std::vector<Known>& known) {
   struct Entry {
     Known* k;
-    std::string_view beneficiary;
     int64_t idx = -1;
     bool found = false;  // by the walk over the cycle's rows
   };
   CyclesOfIds cycles(db);
   // By cycle and kind of beneficiary; within a group the ids share their prefix and suffix,
-  // so their order is their beneficiaries'.
-  std::map<std::pair<int64_t, bool>, std::vector<Entry>> groups;
-  for (Known& k : known) {
-    std::optional<IdView> v = SplitId(k.id);
+  // so their order is their beneficiaries'. Each group's size is counted first and its vectors
+  // allocated once: grown by doubling, a million entries touched twice their size in fresh
+  // pages. `group_of[i]`: the group of known[i] (kNoGroup: an id of no cycle).
+  struct Group {
+    std::vector<Entry> entries;
+    std::vector<std::string_view> ids;  // entries[j]'s beneficiary's ID is ids[j]
+  };
+  constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
+  std::map<std::pair<int64_t, bool>, uint32_t> group_numbers;
+  std::vector<Group> groups;
+  std::vector<size_t> group_sizes;
+  std::vector<uint32_t> group_of(known.size(), kNoGroup);
+  for (size_t i = 0; i < known.size(); ++i) {
+    std::optional<IdView> v = SplitId(known[i].id);
     if (!v) continue;
     ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
-    if (c != nullptr) groups[{c->cycle_id, v->person}].push_back({&k, v->beneficiary});
+    if (c == nullptr) continue;
+    auto [it, added] = group_numbers.try_emplace({c->cycle_id, v->person},
+                                                 static_cast<uint32_t>(group_sizes.size()));
+    if (added) group_sizes.push_back(0);
+    group_of[i] = it->second;
+    ++group_sizes[it->second];
   }
+  groups.resize(group_sizes.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    groups[g].entries.reserve(group_sizes[g]);
+    groups[g].ids.reserve(group_sizes[g]);
+  }
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (group_of[i] == kNoGroup) continue;
+    Group& g = groups[group_of[i]];
+    g.entries.push_back({&known[i]});
+    // The beneficiary part, as SplitId found it above (without checking it again).
+    const std::string_view id = known[i].id;
+    const size_t first = id.find('-');
+    g.ids.push_back(id.substr(first + 1, id.size() - 9 - (first + 1)));
+  }
+  group_of = {};
   const std::string known_columns(kKnownColumns);
   const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   std::vector<Known*> by_row;  // SQLite: the rows found, read in the table's order at the end
   by_row.reserve(known.size());
-  for (auto& [group, entries] : groups) {
-    const auto [cycle_id, person] = group;
-    std::vector<std::string_view> ids;
-    ids.reserve(entries.size());
-    for (const Entry& e : entries) ids.push_back(e.beneficiary);
+  for (const auto& [key, number] : group_numbers) {
+    const auto [cycle_id, person] = key;
+    std::vector<Entry>& entries = groups[number].entries;
+    std::vector<std::string_view> ids = std::move(groups[number].ids);
     RETURN_IF_ERROR(InHalves(
         db, helper, ids.size(), kHalvesFrom,
         [&](storage::Database& on, int, size_t from, size_t to) {
