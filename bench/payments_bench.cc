@@ -36,6 +36,13 @@
 //   update: 2 integers of those N rows by the text key, in one transaction, committed
 //   scan:   GROUP BY over those N rows (count and sum)
 //   file:   N × 460 bytes (about one pain.001 CdtTrfTxInf each) written and fsync'd
+//   memory: N × 400 bytes of memory the process has not used before (about the pages the
+//           import touches a line), each page written once, then given back; printed with
+//           its price a page. A step pays about that for each page fault in its "faults k"
+//           column. On a virtual machine whose host backs the guest's memory only when it is
+//           first touched, and takes back what the guest frees, the price moves by ten times
+//           from minute to minute (docs/benchmarks.md, bench/payments, twenty-fifth session):
+//           this floor says what it was at the start of the run.
 // Prints each step's wall-clock seconds, CPU seconds and seconds spent waiting for a core (the
 // machine may be shared), its rate, the floor it compares with and the ratio, and the 5 s
 // target. Exit status 1 when a step fails, the counts disagree or Reconcile finds a
@@ -44,6 +51,7 @@
 // (`perf report --time START,END`).
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -326,6 +334,21 @@ bool FileFloor(const std::string& path, int64_t n, Figure* out) {
   return ok;
 }
 
+// N × 400 bytes of fresh anonymous memory, each page written once, then unmapped: the price
+// of a page a step touches for the first time (its page faults), on this machine, now.
+bool MemoryFloor(int64_t n, Figure* out) {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t bytes = (static_cast<size_t>(n) * 400 + page - 1) / page * page;
+  Timer t;
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  auto* c = static_cast<volatile char*>(p);
+  for (size_t i = 0; i < bytes; i += page) c[i] = 1;
+  ::munmap(p, bytes);
+  *out = Measure("floor memory: N x 400 bytes, fresh pages", t, n, "memory");
+  return out->faults > 0;
+}
+
 // ---- The world ---------------------------------------------------------------------------
 
 // A year of the largest amount (Rs 1,500) for every household: World's default budget (Rs 100
@@ -420,7 +443,7 @@ struct Options {
 };
 
 struct Floors {
-  Figure insert, update, scan, file;
+  Figure insert, update, scan, file, memory;
 };
 
 // One month: create, approve, generate, export, import the bank's answer, reconcile. Prints
@@ -683,11 +706,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "payments_bench: file floor failed\n");
     return 1;
   }
+  if (!MemoryFloor(n, &floors.memory)) {
+    std::fprintf(stderr, "payments_bench: memory floor failed\n");
+    return 1;
+  }
   std::printf("floors (load %.2f):\n", LoadAverage());
   PrintHeader();
-  for (const Figure* f : {&floors.insert, &floors.update, &floors.scan, &floors.file}) {
+  for (const Figure* f :
+       {&floors.insert, &floors.update, &floors.scan, &floors.file, &floors.memory}) {
     PrintFigure(*f, nullptr, false);
   }
+  std::printf("      a fresh page: %.2f us\n",
+              floors.memory.faults > 0 ? floors.memory.seconds * 1e6 /
+                                             static_cast<double>(floors.memory.faults)
+                                       : 0.0);
 
   // ---- The steps, month by month ----
   bool all_reconciled = true;
