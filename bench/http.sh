@@ -181,6 +181,17 @@ echo "bench/http: wrk $THREADS threads, $CONNECTIONS connections, ${WARMUP} s wa
 HZ=$(getconf CLK_TCK)
 cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }  # all cores
 server_cpu() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }             # all threads
+# The access log's writer thread (named spode-accesslog): its batches, index and checkpoints.
+log_cpu() {
+  local t
+  for t in /proc/"$SERVER_PID"/task/*; do
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == spode-accesslog ]]; then
+      awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$t/stat"
+      return
+    fi
+  done
+  echo 0
+}
 server_disk_reads() { awk '/^read_bytes/ { print $2 }' "/proc/$SERVER_PID/io"; }    # from storage
 # Bytes the server wrote (its files: the access log, its index, their WAL and checkpoints),
 # counted as they are written into the page cache.
@@ -200,15 +211,17 @@ run_wrk() {
   local name=$1 mode=$2 secs=$3 check=$4 out="$BENCH_DIR/wrk-$1.txt"
   local connections=${5:-$CONNECTIONS} delay_ms=${6:-0}
   kill -0 "$SERVER_PID" 2>/dev/null || die "the server has exited (log: $SERVE_LOG)"
-  local busy0 server0 wrk0 busy1 server1 wrk1 t0 t1 io0 io1 wr0 wr1
+  local busy0 server0 wrk0 busy1 server1 wrk1 t0 t1 io0 io1 wr0 wr1 log0 log1
   t0=$(date +%s.%N) busy0=$(cpu_busy) server0=$(server_cpu) io0=$(server_disk_reads)
-  wr0=$(server_disk_writes)
+  wr0=$(server_disk_writes) log0=$(log_cpu)
   children_cpu wrk0
   wrk -t "$THREADS" -c "$connections" -d "${secs}s" --latency --timeout 5s -s "$LUA" "$BASE" \
     -- "$mode" "$IDS" "$TOKEN_FILE" "$SEED" "$check" "$delay_ms" >"$out" 2>&1 ||
     die "wrk failed: $(tail -5 "$out")"
   t1=$(date +%s.%N) busy1=$(cpu_busy) server1=$(server_cpu) io1=$(server_disk_reads)
-  wr1=$(server_disk_writes)
+  wr1=$(server_disk_writes) log1=$(log_cpu)
+  R_CPU_LOG=$(awk -v a="$log0" -v b="$log1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" \
+    'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')
   R_DISK_MB=$(awk -v a="$io0" -v b="$io1" 'BEGIN { printf "%.1f", (b - a) / 1048576 }')
   R_WRITE_MB=$(awk -v a="$wr0" -v b="$wr1" 'BEGIN { printf "%.1f", (b - a) / 1048576 }')
   children_cpu wrk1
@@ -262,6 +275,7 @@ run_wrk households households "$DURATION" 0
 A_HITS=$(($(views_count hit) - HITS0)) A_MISSES=$(($(views_count miss) - MISSES0))
 A_RPS=$R_RPS A_P50=$R_P50 A_P99=$R_P99 A_ERR=$R_STATUS_ERRORS
 A_CPU_ALL=$R_CPU_ALL A_CPU_SERVER=$R_CPU_SERVER A_CPU_WRK=$R_CPU_WRK A_CPU_OTHER=$R_CPU_OTHER
+A_CPU_LOG=$R_CPU_LOG
 A_DISK_MB=$R_DISK_MB A_WRITE_MB=$R_WRITE_MB
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$BENCH_DIR/wrk-households.txt" | sed 's/^/    /'
 # (b) the ceiling
@@ -280,6 +294,7 @@ LOAD_P=$(cut -d' ' -f1-3 /proc/loadavg)
 run_wrk paced households "$DURATION" 0 "$PACED_CONNECTIONS" "$PACED_DELAY_MS"
 P_RPS=$R_RPS P_P50=$R_P50 P_P99=$R_P99 P_ERR=$R_STATUS_ERRORS
 P_CPU_ALL=$R_CPU_ALL P_CPU_SERVER=$R_CPU_SERVER P_CPU_WRK=$R_CPU_WRK P_CPU_OTHER=$R_CPU_OTHER
+P_CPU_LOG=$R_CPU_LOG
 sed -n '/Latency Distribution/,/Requests\/sec/p' "$BENCH_DIR/wrk-paced.txt" | sed 's/^/    /'
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
@@ -301,13 +316,13 @@ echo "authenticated reads are $ratio% of the ceiling"
 echo "household views kept between reads (household_view_cache_mb ${VIEW_CACHE_MB:-64, the default}):" \
   "during (a), $(num "$A_HITS") reads answered from a kept view, $(num "$A_MISSES") from the tables"
 echo "CPU during (a), in cores of $(nproc): all $A_CPU_ALL = server $A_CPU_SERVER + wrk $A_CPU_WRK" \
-  "+ other processes $A_CPU_OTHER; the server read $A_DISK_MB MB from storage (not page cache)" \
-  "and wrote $A_WRITE_MB MB"
+  "+ other processes $A_CPU_OTHER; of the server's, the access log's writer $A_CPU_LOG; the" \
+  "server read $A_DISK_MB MB from storage (not page cache) and wrote $A_WRITE_MB MB"
 echo "CPU during (b), in cores of $(nproc): all $B_CPU_ALL = server $B_CPU_SERVER + wrk $B_CPU_WRK" \
   "+ other processes $B_CPU_OTHER; the server read $B_DISK_MB MB from storage (not page cache)" \
   "and wrote $B_WRITE_MB MB"
 echo "CPU during (a2), in cores of $(nproc): all $P_CPU_ALL = server $P_CPU_SERVER + wrk $P_CPU_WRK" \
-  "+ other processes $P_CPU_OTHER"
+  "+ other processes $P_CPU_OTHER; of the server's, the access log's writer $P_CPU_LOG"
 echo "status check (warm-ups, every response looked at): $W_CHECKED responses, $W_NON2XX non-2xx;" \
   "measured runs (wrk's count of status > 399): $A_ERR + $B_ERR + $P_ERR"
 echo "targets (issue 3):"
