@@ -94,6 +94,55 @@ TEST_F(AccessLogSqliteTest, EntriesAnOlderVersionWroteIntoTheRegistryAreMovedOnc
   EXPECT_EQ(CountIn(tdb_.db(), "SELECT COUNT(*) FROM access_log"), 0);
 }
 
+// The registry's own table numbers from 1 again once the move has emptied it, so entries written
+// there after a side file exists (by a command, as `spode grievance ... --as` did) carry ids the
+// side file already gives other entries. They are moved with new ids, not dropped; a move done
+// again adds nothing twice; and every moved entry is found by its household.
+TEST_F(AccessLogSqliteTest, EntriesInTheRegistryWhoseIdsTheSideFileHasAreMovedNotDropped) {
+  auto write_in_registry = [&](int64_t log_id, int64_t at_us, const std::string& actor,
+                               int64_t household_idx) {
+    ASSERT_TRUE(tdb_.db()
+                    .Execute("INSERT INTO access_log (log_id, at_us, actor, role, action, object, "
+                             "household_idx, purpose, decision, reason, request_id) VALUES (?, ?, "
+                             "?, 'officer', 'grievance.read', 'x', ?, 'grievance', 'deny', "
+                             "'needs a duty', 'cli')",
+                             {log_id, at_us, actor, household_idx})
+                    .ok());
+  };
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 1; i <= 3; ++i) (*log)->Append(Entry(i, "1000000019", 7));
+  }
+  write_in_registry(1, 101, "user:cli.one", 5);  // ids the side file gives entries 1 and 2
+  write_in_registry(2, 102, "user:cli.two", 5);
+  write_in_registry(10, 110, "user:cli.ten", 5);  // past the side file's last: kept
+  auto log = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto rows = (*log)->Read("SELECT log_id, actor FROM access_log ORDER BY log_id");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const storage::Row& r : *rows) got.emplace_back(r.Int(0), r.Text(1));
+  const std::vector<std::pair<int64_t, std::string>> want = {
+      {1, "user:officer.one"}, {2, "user:officer.one"}, {3, "user:officer.one"},
+      {10, "user:cli.ten"},    {11, "user:cli.one"},    {12, "user:cli.two"}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(CountIn(tdb_.db(), "SELECT COUNT(*) FROM access_log"), 0);
+  auto household = (*log)->ForHousehold(5, 100);
+  ASSERT_TRUE(household.ok()) << household.status();
+  EXPECT_EQ(at(*household), (std::vector<int64_t>{102, 101, 110}));
+  log->reset();
+
+  // A move interrupted after its copy and before its delete, done again: the entry that kept its
+  // id is recognised and not copied twice.
+  write_in_registry(10, 110, "user:cli.ten", 5);
+  auto again = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(again.ok()) << again.status();
+  auto count = (*again)->Read("SELECT COUNT(*) FROM access_log");
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(count->front().Int(0), 6);
+}
+
 TEST(AccessLogSidecarTest, ALogLeftBehindByADeletedDatabaseIsRefusedNotInherited) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   const std::string path = (dir / (storage::testing::UniqueName("spode_al_") + ".db")).string();

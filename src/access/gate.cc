@@ -63,8 +63,12 @@ constexpr const char* kColumns =
 // "to start afresh" while its log stayed behind would inherit the old log, whose household
 // numbers name other families: a citizen would be shown who looked at someone else's data.
 //
-// The move: copied in one transaction (keeping their ids, so a copy interrupted and done again
-// adds nothing twice), then deleted from the registry in another.
+// The move: copied in one transaction, then deleted from the registry in another. An entry
+// whose id is past the side file's last keeps it, so a copy interrupted and done again adds
+// nothing twice. An entry whose id the side file already gives another entry (the registry's
+// table numbers from 1 again once emptied) gets the next free id instead: it is never dropped
+// (were such a move interrupted before the delete, that entry alone would be copied twice).
+// Either way every moved entry lands past the index's end, so the next catch-up indexes it.
 Status BindToRegistry(storage::Database& sidecar, const std::string& registry_path,
                       const std::string& sidecar_path) {
   std::string quoted;  // an SQL string literal of the path
@@ -103,10 +107,26 @@ Status BindToRegistry(storage::Database& sidecar, const std::string& registry_pa
     if (!any || any->Int(0) == 0) return OkStatus();
     {
       ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
-      std::string copy = "INSERT OR IGNORE INTO main.access_log (";
-      copy.append(kColumns).append(") SELECT ").append(kColumns).append(
-          " FROM registry.access_log");
-      RETURN_IF_ERROR(sidecar.ExecScript(copy));
+      ASSIGN_OR_RETURN(auto last,
+                       sidecar.QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM main.access_log"));
+      const int64_t side_last = last ? last->Int(0) : 0;
+      std::string keep = "INSERT INTO main.access_log (";
+      keep.append(kColumns).append(") SELECT ").append(kColumns).append(
+          " FROM registry.access_log WHERE log_id > ? ORDER BY log_id");
+      RETURN_IF_ERROR(sidecar.Execute(keep, {side_last}).status());
+      // Those at or below the side file's last id: unless the very same entry is there (a move
+      // done again), after everything, with new ids.
+      static const std::string kRenumber =
+          "INSERT INTO main.access_log (at_us, actor, role, action, object, household_idx, "
+          "purpose, decision, reason, request_id) SELECT r.at_us, r.actor, r.role, r.action, "
+          "r.object, r.household_idx, r.purpose, r.decision, r.reason, r.request_id FROM "
+          "registry.access_log r LEFT JOIN main.access_log s ON s.log_id = r.log_id WHERE "
+          "r.log_id <= ? AND (s.log_id IS NULL OR NOT (s.at_us = r.at_us AND s.actor = r.actor "
+          "AND s.role = r.role AND s.action = r.action AND s.object = r.object AND "
+          "s.household_idx IS r.household_idx AND s.purpose = r.purpose AND s.decision = "
+          "r.decision AND s.reason = r.reason AND s.request_id = r.request_id)) ORDER BY "
+          "r.log_id";
+      RETURN_IF_ERROR(sidecar.Execute(kRenumber, {side_last}).status());
       RETURN_IF_ERROR(tx.Commit());
     }
     ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
