@@ -294,6 +294,58 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
   EXPECT_EQ(json::parse(second.out)["reused"], true);
 }
 
+// Reads of personal data at the command line are recorded where the server records its own: a
+// grievance list --as an officer (allowed or denied) and a household shown go into the access
+// log's side file, which the citizen's "who saw my data" and the auditors read, and never into
+// the registry's own table (whose entries were once moved later, and some lost on the way).
+TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
+  const std::string db = Path("log/spode.db");
+  ASSERT_EQ(Spode("demo --households 300 --no-serve --db " + db).exit_code, 0);
+  std::string err;
+  EXPECT_EQ(Spode("grievance list --as block.officer --db " + db, &err).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("grievance_officer"));
+  EXPECT_EQ(Spode("grievance list --as state.officer --db " + db).exit_code, 0);
+  // In the side file at once: the server's next start moves nothing.
+  auto registry_rows = [&] {
+    auto registry = spode::storage::Open(db, {.create = false});
+    EXPECT_TRUE(registry.ok());
+    auto own = (*registry)->QueryOne("SELECT COUNT(*) FROM access_log");
+    EXPECT_TRUE(own.ok() && *own);
+    return own.ok() && *own ? (*own)->Int(0) : -1;
+  };
+  EXPECT_EQ(registry_rows(), 0);
+  std::string family_id;
+  int64_t household_idx = 0;
+  {
+    auto registry = spode::storage::Open(db, {.create = false});
+    ASSERT_TRUE(registry.ok());
+    auto row = (*registry)->QueryOne("SELECT family_id, household_idx FROM households LIMIT 1");
+    ASSERT_TRUE(row.ok() && *row);
+    family_id = (*row)->Text(0);
+    household_idx = (*row)->Int(1);
+  }
+  ASSERT_EQ(Spode("household show " + family_id + " --db " + db).exit_code, 0);
+
+  auto log = spode::storage::Open(db + "-access-log", {.create = false});
+  ASSERT_TRUE(log.ok()) << log.status();
+  auto rows = (*log)->Query(
+      "SELECT actor, role, action, object, household_idx, purpose, decision FROM access_log "
+      "WHERE action IN ('grievance.read', 'household.read') ORDER BY log_id");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ(rows->at(0).Text(0), "user:block.officer");
+  EXPECT_EQ(rows->at(0).Text(6), "deny");
+  EXPECT_EQ(rows->at(1).Text(0), "user:state.officer");
+  EXPECT_EQ(rows->at(1).Text(6), "allow");
+  EXPECT_THAT(rows->at(2).Text(0), ::testing::StartsWith("cli:"));
+  EXPECT_EQ(rows->at(2).Text(1), "system");
+  EXPECT_EQ(rows->at(2).Text(2), "household.read");
+  EXPECT_EQ(rows->at(2).Text(3), family_id);
+  EXPECT_EQ(rows->at(2).Int(4), household_idx);
+  EXPECT_EQ(rows->at(2).Text(5), "command_line");
+  EXPECT_EQ(registry_rows(), 0);
+}
+
 // Issue 5's commands on a demo state: the demo's paid cycle reconciles; a second scheme is
 // prepared, refused to the wrong officers, approved, exported and answered by a bank; a bank
 // file changed on disk is caught by `ledger check`.

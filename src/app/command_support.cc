@@ -1,5 +1,8 @@
 #include "app/command_support.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "access/identities.h"
@@ -34,6 +37,20 @@ Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username
                                  std::string(access::DutyName(duty)) + " duty");
   }
   return p;
+}
+
+Status RecordCommandLineRead(const Config& config, const TimeSource& clock, access::Action action,
+                             const access::Resource& r, std::string_view what) {
+  const uid_t uid = ::geteuid();
+  const passwd* pw = ::getpwuid(uid);
+  std::string actor = "cli:";
+  actor += pw != nullptr && pw->pw_name != nullptr ? std::string(pw->pw_name)
+                                                   : "uid-" + std::to_string(uid);
+  ASSIGN_OR_RETURN(std::unique_ptr<access::AccessLog> log,
+                   access::AccessLog::Open(config.database.url));
+  log->Append({clock.Now().micros, std::move(actor), "system", std::string(access::ActionName(action)),
+               r.object, r.household_idx, "command_line", "allow", std::string(what), ""});
+  return log->Flush();
 }
 
 }  // namespace spode::app

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "access/gate.h"
 #include "access/principal.h"
 #include "app/commands.h"
 #include "app/state.h"
@@ -35,6 +36,14 @@ void PrintJsonDocument(const nlohmann::json& j);
 // otherwise; NOT_FOUND for an unknown account.
 Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
                                           access::Duty duty);
+
+// Records a read of personal data made at the command line, as the server records its gate's
+// decisions: in the same access log (on SQLite, the side file beside the registry), so that the
+// citizen's own view of who looked at their data and the auditors' counts include it. The actor
+// is this machine's user ("cli:<login>", role "system"), the purpose "command_line", and `what`
+// the reason. Written and flushed before anything is shown: an error means show nothing.
+Status RecordCommandLineRead(const Config& config, const TimeSource& clock, access::Action action,
+                             const access::Resource& r, std::string_view what);
 
 }  // namespace spode::app
 

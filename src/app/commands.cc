@@ -189,7 +189,7 @@ void AddHousehold(CLI::App& app, GlobalOptions& global) {
   group->require_subcommand(1);
   CLI::App* cmd = group->add_subcommand(
       "show",
-      "Show a household and its members (IDs masked).\n"
+      "Show a household and its members (IDs masked); the read is recorded in the access log.\n"
       "Example: spode household show 4830175926 --db state.db --as-of 2026-04-01T00:00:00Z");
   cmd->add_option("family_id", o->family_id, "the 10-digit family ID")->required();
   cmd->add_option("--db", o->db, "SQLite path or postgresql:// URL");
@@ -212,6 +212,18 @@ void AddHousehold(CLI::App& app, GlobalOptions& global) {
       registry::Registry reg(*state->db, *state->key, clock);
       auto h = reg.GetHousehold(o->family_id, as_of);
       if (!h.ok()) return Fail(h.status(), o->json);
+      // Recorded in the access log before it is shown, as a read through the server would be.
+      auto where = state->db->QueryOne(
+          "SELECT household_idx, village_code FROM households WHERE family_id = ?",
+          {o->family_id});
+      if (!where.ok()) return Fail(where.status(), o->json);
+      access::Resource r{o->family_id, *where ? (*where)->Int(0) : 0,
+                         *where ? (*where)->Text(1) : ""};
+      if (Status s = RecordCommandLineRead(*config, clock, access::Action::kHouseholdRead, r,
+                                           "spode household show");
+          !s.ok()) {
+        return Fail(s, o->json);
+      }
       if (o->json) {
         PrintJson(*h);
         return 0;

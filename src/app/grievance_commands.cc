@@ -59,7 +59,9 @@ json Summary(const grievance::Grievance& g, const TimeSource& clock) {
           {"outcome", g.outcome ? json(grievance::OutcomeName(*g.outcome)) : json(nullptr)}};
 }
 
-// The principal --as names (any staff role), and the gate writing to the access log on `db`.
+// The principal --as names (any staff role), and the gate writing to the same access log as the
+// server's (on SQLite, the side file beside the registry), so that its decisions are seen at
+// once by the citizen and the auditors, and are never moved later.
 struct Viewer {
   access::Principal principal;
   std::unique_ptr<access::AccessLog> log;
@@ -68,7 +70,7 @@ struct Viewer {
 Result<Viewer> ViewerFor(Opened& o, const std::string& username) {
   Viewer v;
   ASSIGN_OR_RETURN(v.principal, access::Identities(*o.state.db, *o.clock).StaffByName(username));
-  v.log = std::make_unique<access::AccessLog>(o.state.db.get());
+  ASSIGN_OR_RETURN(v.log, access::AccessLog::Open(o.config.database.url));
   v.gate = std::make_unique<access::Gate>(*v.log, *o.clock);
   return v;
 }
