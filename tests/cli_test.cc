@@ -295,8 +295,8 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
 }
 
 // Reads of personal data at the command line are recorded where the server records its own: a
-// grievance list --as an officer (allowed or denied) and a household shown go into the access
-// log's side file, which the citizen's "who saw my data" and the auditors read, and never into
+// grievance list --as an officer (allowed or denied), a household shown, and lists made without
+// --as (as the machine's user's reads) go into the access log's side file, which the citizen's "who saw my data" and the auditors read, and never into
 // the registry's own table (whose entries were once moved later, and some lost on the way).
 TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
   const std::string db = Path("log/spode.db");
@@ -325,14 +325,17 @@ TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
     household_idx = (*row)->Int(1);
   }
   ASSERT_EQ(Spode("household show " + family_id + " --db " + db).exit_code, 0);
+  // Without --as, a list is the machine's user's read too.
+  ASSERT_EQ(Spode("grievance list --db " + db).exit_code, 0);
+  ASSERT_EQ(Spode("duplicates list --db " + db).exit_code, 0);
 
   auto log = spode::storage::Open(db + "-access-log", {.create = false});
   ASSERT_TRUE(log.ok()) << log.status();
   auto rows = (*log)->Query(
       "SELECT actor, role, action, object, household_idx, purpose, decision FROM access_log "
-      "WHERE action IN ('grievance.read', 'household.read') ORDER BY log_id");
+      "WHERE action IN ('grievance.read', 'household.read', 'duplicate.list') ORDER BY log_id");
   ASSERT_TRUE(rows.ok()) << rows.status();
-  ASSERT_EQ(rows->size(), 3u);
+  ASSERT_EQ(rows->size(), 5u);
   EXPECT_EQ(rows->at(0).Text(0), "user:block.officer");
   EXPECT_EQ(rows->at(0).Text(6), "deny");
   EXPECT_EQ(rows->at(1).Text(0), "user:state.officer");
@@ -343,6 +346,12 @@ TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
   EXPECT_EQ(rows->at(2).Text(3), family_id);
   EXPECT_EQ(rows->at(2).Int(4), household_idx);
   EXPECT_EQ(rows->at(2).Text(5), "command_line");
+  for (size_t i : {3, 4}) {
+    EXPECT_THAT(rows->at(i).Text(0), ::testing::StartsWith("cli:"));
+    EXPECT_EQ(rows->at(i).Text(6), "allow");
+  }
+  EXPECT_EQ(rows->at(3).Text(2), "grievance.read");
+  EXPECT_EQ(rows->at(4).Text(2), "duplicate.list");
   EXPECT_EQ(registry_rows(), 0);
 }
 

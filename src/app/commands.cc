@@ -297,6 +297,11 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
       }
       auto holds = reg.ListDuplicateHolds();
       if (!holds.ok()) return Fail(holds.status(), o->json);
+      if (Status s = RecordCommandLineRead(opened->config, clock, access::Action::kDuplicateList,
+                                           {"duplicates", 0, ""}, "spode duplicates list");
+          !s.ok()) {
+        return Fail(s, o->json);
+      }
       if (o->json) {
         PrintJson(*holds);
       } else {

@@ -154,6 +154,11 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
           std::optional<grievance::ListFilter> visible = grievance::VisibleTo(viewer->principal);
           if (!visible) return Fail(PermissionDeniedError(o->as + " sees no grievances"), o->json);
           f = *visible;
+        } else if (Status s = RecordCommandLineRead(opened->config, clock,
+                                                    access::Action::kGrievanceRead,
+                                                    {"grievances", 0, ""}, "spode grievance list");
+                   !s.ok()) {
+          return Fail(s, o->json);  // without --as, recorded as the machine's user's read
         }
         if (!o->area.empty()) {
           if (!o->area.starts_with(f.area_prefix)) {
@@ -224,6 +229,12 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
           if (!s.ok()) return Fail(s, o->json);
         }
         if (!gr.ok()) return Fail(gr.status(), o->json);
+        if (o->as.empty()) {  // recorded as the machine's user's read
+          Status s = RecordCommandLineRead(opened->config, clock, access::Action::kGrievanceRead,
+                                           {gr->ticket, gr->household_idx, gr->village_code},
+                                           "spode grievance show");
+          if (!s.ok()) return Fail(s, o->json);
+        }
         auto history = grievance::History(db, gr->grievance_id);
         if (!history.ok()) return Fail(history.status(), o->json);
         auto actions = grievance::ActionsFor(db, gr->grievance_id);
