@@ -181,9 +181,41 @@ TEST_F(CliTest, ImportAccountsForEveryLineAndShowMasksIds) {
   json list = json::parse(holds.out);
   ASSERT_EQ(static_cast<int64_t>(list.size()), report["households_held"].get<int64_t>());
   int64_t id = list[0]["id"];
+  // The deciding officer must exist and hold the registrar duty in the household's area.
+  RunResult nobody = Spode("duplicates decide " + std::to_string(id) +
+                               " different_people --as bdo1 --json --db " + Path("s.db"),
+                           &err);
+  EXPECT_EQ(nobody.exit_code, 1);
+  const std::string secret = "a long enough secret";
+  ASSERT_EQ(Spode("user add clerk1 --role officer --scope 99 --db " + Path("s.db"), nullptr,
+                  secret)
+                .exit_code,
+            0);
+  ASSERT_EQ(Spode("user add bdo1 --role officer --scope 99 --duty registrar --db " + Path("s.db"),
+                  nullptr, secret)
+                .exit_code,
+            0);
+  RunResult clerk = Spode("duplicates decide " + std::to_string(id) +
+                              " different_people --as clerk1 --json --db " + Path("s.db"),
+                          &err);
+  EXPECT_EQ(clerk.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("registrar"));
   RunResult decide = Spode("duplicates decide " + std::to_string(id) +
                      " different_people --as bdo1 --json --db " + Path("s.db"));
-  EXPECT_EQ(decide.exit_code, 0);
+  EXPECT_EQ(decide.exit_code, 0) << decide.out;
+  {
+    auto log = spode::storage::Open(Path("s.db") + "-access-log", {.create = false});
+    ASSERT_TRUE(log.ok()) << log.status();
+    auto decided = (*log)->Query(
+        "SELECT actor, decision FROM access_log WHERE action = 'duplicate.decide' ORDER BY "
+        "log_id");
+    ASSERT_TRUE(decided.ok()) << decided.status();
+    ASSERT_EQ(decided->size(), 2u);
+    EXPECT_EQ(decided->at(0).Text(0), "user:clerk1");
+    EXPECT_EQ(decided->at(0).Text(1), "deny");
+    EXPECT_EQ(decided->at(1).Text(0), "user:bdo1");
+    EXPECT_EQ(decided->at(1).Text(1), "allow");
+  }
   EXPECT_EQ(json::parse(Spode("duplicates list --json --db " + Path("s.db")).out).size(),
             list.size() - 1);
 

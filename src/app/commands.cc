@@ -277,7 +277,10 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
   decide->add_option("decision", o->decision, "same_person or different_people")
       ->required()
       ->check(CLI::IsMember({"same_person", "different_people"}));
-  decide->add_option("--as", o->officer, "the deciding officer's user name")->required();
+  decide->add_option("--as", o->officer,
+                     "the deciding officer's user name (registrar duty, the household in their "
+                     "area; checked and logged)")
+      ->required();
   auto run = [o](bool deciding) {
     return [o, deciding](const GlobalOptions& g) {
       auto opened = OpenForCommand(g, o->db, o->key_file);
@@ -286,7 +289,27 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
       const SystemTimeSource& clock = *opened->clock;
       registry::Registry reg(*state->db, *state->key, clock);
       if (deciding) {
-        Status s = reg.DecideHold(o->hold_id, o->decision, "user:" + o->officer);
+        // The same decision as the API's: --as must be an officer with the registrar duty whose
+        // area holds the household, and the gate records it, allowed or denied.
+        auto officer = access::Identities(*state->db, clock).StaffByName(o->officer);
+        if (!officer.ok()) return Fail(officer.status(), o->json);
+        auto held = state->db->QueryOne(
+            "SELECT h.household_idx, h.village_code FROM duplicate_holds d JOIN households h ON "
+            "h.household_idx = d.household_idx WHERE d.hold_id = ?",
+            {o->hold_id});
+        if (!held.ok()) return Fail(held.status(), o->json);
+        if (!*held) {
+          return Fail(NotFoundError("no duplicate hold " + std::to_string(o->hold_id)), o->json);
+        }
+        auto log = access::AccessLog::Open(opened->config.database.url);
+        if (!log.ok()) return Fail(log.status(), o->json);
+        access::Gate gate(**log, clock);
+        Status may = gate.Authorize(
+            *state->db, *officer, access::Action::kDuplicateDecide,
+            {"hold:" + std::to_string(o->hold_id), (*held)->Int(0), (*held)->Text(1)},
+            "deduplication", "cli");
+        if (!may.ok()) return Fail(may, o->json);
+        Status s = reg.DecideHold(o->hold_id, o->decision, officer->Actor());
         if (!s.ok()) return Fail(s, o->json);
         if (o->json)
           PrintJson({{"hold_id", o->hold_id}, {"decision", o->decision}});
