@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/date.h"
 #include "common/time_source.h"
@@ -63,6 +64,16 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The rows of `sql` over the access log beside the SQLite database `db` (its side file).
+std::vector<spode::storage::Row> AccessLogRows(const std::string& db, const std::string& sql) {
+  auto log = spode::storage::Open(db + "-access-log", {.create = false});
+  EXPECT_TRUE(log.ok()) << log.status();
+  if (!log.ok()) return {};
+  auto rows = (*log)->Query(sql);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  return rows.ok() ? std::move(*rows) : std::vector<spode::storage::Row>{};
 }
 
 class CliTest : public ::testing::Test {
@@ -204,17 +215,14 @@ TEST_F(CliTest, ImportAccountsForEveryLineAndShowMasksIds) {
                      " different_people --as bdo1 --json --db " + Path("s.db"));
   EXPECT_EQ(decide.exit_code, 0) << decide.out;
   {
-    auto log = spode::storage::Open(Path("s.db") + "-access-log", {.create = false});
-    ASSERT_TRUE(log.ok()) << log.status();
-    auto decided = (*log)->Query(
-        "SELECT actor, decision FROM access_log WHERE action = 'duplicate.decide' ORDER BY "
-        "log_id");
-    ASSERT_TRUE(decided.ok()) << decided.status();
-    ASSERT_EQ(decided->size(), 2u);
-    EXPECT_EQ(decided->at(0).Text(0), "user:clerk1");
-    EXPECT_EQ(decided->at(0).Text(1), "deny");
-    EXPECT_EQ(decided->at(1).Text(0), "user:bdo1");
-    EXPECT_EQ(decided->at(1).Text(1), "allow");
+    auto decided = AccessLogRows(Path("s.db"),
+                                 "SELECT actor, decision FROM access_log WHERE action = "
+                                 "'duplicate.decide' ORDER BY log_id");
+    ASSERT_EQ(decided.size(), 2u);
+    EXPECT_EQ(decided[0].Text(0), "user:clerk1");
+    EXPECT_EQ(decided[0].Text(1), "deny");
+    EXPECT_EQ(decided[1].Text(0), "user:bdo1");
+    EXPECT_EQ(decided[1].Text(1), "allow");
   }
   EXPECT_EQ(json::parse(Spode("duplicates list --json --db " + Path("s.db")).out).size(),
             list.size() - 1);
@@ -328,8 +336,9 @@ TEST_F(CliTest, DemoBuildsOnceAndIsReused) {
 
 // Reads of personal data at the command line are recorded where the server records its own: a
 // grievance list --as an officer (allowed or denied), a household shown, and lists made without
-// --as (as the machine's user's reads) go into the access log's side file, which the citizen's "who saw my data" and the auditors read, and never into
-// the registry's own table (whose entries were once moved later, and some lost on the way).
+// --as (as the machine's user's reads) go into the access log's side file, which the citizen's
+// "who saw my data" and the auditors read, and never into the registry's own table (whose
+// entries were once moved later, and some lost on the way).
 TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
   const std::string db = Path("log/spode.db");
   ASSERT_EQ(Spode("demo --households 300 --no-serve --db " + db).exit_code, 0);
@@ -361,29 +370,27 @@ TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
   ASSERT_EQ(Spode("grievance list --db " + db).exit_code, 0);
   ASSERT_EQ(Spode("duplicates list --db " + db).exit_code, 0);
 
-  auto log = spode::storage::Open(db + "-access-log", {.create = false});
-  ASSERT_TRUE(log.ok()) << log.status();
-  auto rows = (*log)->Query(
+  auto rows = AccessLogRows(
+      db,
       "SELECT actor, role, action, object, household_idx, purpose, decision FROM access_log "
       "WHERE action IN ('grievance.read', 'household.read', 'duplicate.list') ORDER BY log_id");
-  ASSERT_TRUE(rows.ok()) << rows.status();
-  ASSERT_EQ(rows->size(), 5u);
-  EXPECT_EQ(rows->at(0).Text(0), "user:block.officer");
-  EXPECT_EQ(rows->at(0).Text(6), "deny");
-  EXPECT_EQ(rows->at(1).Text(0), "user:state.officer");
-  EXPECT_EQ(rows->at(1).Text(6), "allow");
-  EXPECT_THAT(rows->at(2).Text(0), ::testing::StartsWith("cli:"));
-  EXPECT_EQ(rows->at(2).Text(1), "system");
-  EXPECT_EQ(rows->at(2).Text(2), "household.read");
-  EXPECT_EQ(rows->at(2).Text(3), family_id);
-  EXPECT_EQ(rows->at(2).Int(4), household_idx);
-  EXPECT_EQ(rows->at(2).Text(5), "command_line");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].Text(0), "user:block.officer");
+  EXPECT_EQ(rows[0].Text(6), "deny");
+  EXPECT_EQ(rows[1].Text(0), "user:state.officer");
+  EXPECT_EQ(rows[1].Text(6), "allow");
+  EXPECT_THAT(rows[2].Text(0), ::testing::StartsWith("cli:"));
+  EXPECT_EQ(rows[2].Text(1), "system");
+  EXPECT_EQ(rows[2].Text(2), "household.read");
+  EXPECT_EQ(rows[2].Text(3), family_id);
+  EXPECT_EQ(rows[2].Int(4), household_idx);
+  EXPECT_EQ(rows[2].Text(5), "command_line");
   for (size_t i : {3, 4}) {
-    EXPECT_THAT(rows->at(i).Text(0), ::testing::StartsWith("cli:"));
-    EXPECT_EQ(rows->at(i).Text(6), "allow");
+    EXPECT_THAT(rows[i].Text(0), ::testing::StartsWith("cli:"));
+    EXPECT_EQ(rows[i].Text(6), "allow");
   }
-  EXPECT_EQ(rows->at(3).Text(2), "grievance.read");
-  EXPECT_EQ(rows->at(4).Text(2), "duplicate.list");
+  EXPECT_EQ(rows[3].Text(2), "grievance.read");
+  EXPECT_EQ(rows[4].Text(2), "duplicate.list");
   EXPECT_EQ(registry_rows(), 0);
 }
 

@@ -39,6 +39,14 @@ Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username
   return p;
 }
 
+Result<StaffGate> GateFor(Opened& o, const std::string& username) {
+  StaffGate g;
+  ASSIGN_OR_RETURN(g.principal, access::Identities(*o.state.db, *o.clock).StaffByName(username));
+  ASSIGN_OR_RETURN(g.log, access::AccessLog::Open(o.config.database.url));
+  g.gate = std::make_unique<access::Gate>(*g.log, *o.clock);
+  return g;
+}
+
 Status RecordCommandLineRead(const Config& config, const TimeSource& clock, access::Action action,
                              const access::Resource& r, std::string_view what) {
   const uid_t uid = ::geteuid();

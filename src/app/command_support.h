@@ -37,6 +37,16 @@ void PrintJsonDocument(const nlohmann::json& j);
 Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
                                           access::Duty duty);
 
+// The staff account a command's --as names (any role), and a gate that decides its actions and
+// records them, allowed or denied, in the same access log as the server's (on SQLite, the side
+// file beside the registry), so the citizen and the auditors see them at once.
+struct StaffGate {
+  access::Principal principal;
+  std::unique_ptr<access::AccessLog> log;
+  std::unique_ptr<access::Gate> gate;
+};
+Result<StaffGate> GateFor(Opened& o, const std::string& username);
+
 // Records a read of personal data made at the command line, as the server records its gate's
 // decisions: in the same access log (on SQLite, the side file beside the registry), so that the
 // citizen's own view of who looked at their data and the auditors' counts include it. The actor

@@ -291,7 +291,7 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
       if (deciding) {
         // The same decision as the API's: --as must be an officer with the registrar duty whose
         // area holds the household, and the gate records it, allowed or denied.
-        auto officer = access::Identities(*state->db, clock).StaffByName(o->officer);
+        auto officer = GateFor(*opened, o->officer);
         if (!officer.ok()) return Fail(officer.status(), o->json);
         auto held = state->db->QueryOne(
             "SELECT h.household_idx, h.village_code FROM duplicate_holds d JOIN households h ON "
@@ -301,15 +301,12 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
         if (!*held) {
           return Fail(NotFoundError("no duplicate hold " + std::to_string(o->hold_id)), o->json);
         }
-        auto log = access::AccessLog::Open(opened->config.database.url);
-        if (!log.ok()) return Fail(log.status(), o->json);
-        access::Gate gate(**log, clock);
-        Status may = gate.Authorize(
-            *state->db, *officer, access::Action::kDuplicateDecide,
+        Status may = officer->gate->Authorize(
+            *state->db, officer->principal, access::Action::kDuplicateDecide,
             {"hold:" + std::to_string(o->hold_id), (*held)->Int(0), (*held)->Text(1)},
             "deduplication", "cli");
         if (!may.ok()) return Fail(may, o->json);
-        Status s = reg.DecideHold(o->hold_id, o->decision, officer->Actor());
+        Status s = reg.DecideHold(o->hold_id, o->decision, officer->principal.Actor());
         if (!s.ok()) return Fail(s, o->json);
         if (o->json)
           PrintJson({{"hold_id", o->hold_id}, {"decision", o->decision}});

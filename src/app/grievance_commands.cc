@@ -59,22 +59,6 @@ json Summary(const grievance::Grievance& g, const TimeSource& clock) {
           {"outcome", g.outcome ? json(grievance::OutcomeName(*g.outcome)) : json(nullptr)}};
 }
 
-// The principal --as names (any staff role), and the gate writing to the same access log as the
-// server's (on SQLite, the side file beside the registry), so that its decisions are seen at
-// once by the citizen and the auditors, and are never moved later.
-struct Viewer {
-  access::Principal principal;
-  std::unique_ptr<access::AccessLog> log;
-  std::unique_ptr<access::Gate> gate;
-};
-Result<Viewer> ViewerFor(Opened& o, const std::string& username) {
-  Viewer v;
-  ASSIGN_OR_RETURN(v.principal, access::Identities(*o.state.db, *o.clock).StaffByName(username));
-  ASSIGN_OR_RETURN(v.log, access::AccessLog::Open(o.config.database.url));
-  v.gate = std::make_unique<access::Gate>(*v.log, *o.clock);
-  return v;
-}
-
 void AddGrievance(CLI::App& app, GlobalOptions& global) {
   struct Opts {
     std::string db, as, status, kind, area, bank, ticket, lang = "en";
@@ -142,9 +126,9 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
       if (!policy.ok()) return Fail(policy.status(), o->json);
       if (what == 0) {  // list
         grievance::ListFilter f;
-        std::optional<Viewer> viewer;
+        std::optional<StaffGate> viewer;
         if (!o->as.empty()) {
-          auto v = ViewerFor(*opened, o->as);
+          auto v = GateFor(*opened, o->as);
           if (!v.ok()) return Fail(v.status(), o->json);
           viewer = std::move(*v);
           Status s = viewer->gate->Authorize(db, viewer->principal,
@@ -212,7 +196,7 @@ void AddGrievance(CLI::App& app, GlobalOptions& global) {
           return Fail(gr.status(), o->json);
         }
         if (!o->as.empty()) {
-          auto v = ViewerFor(*opened, o->as);
+          auto v = GateFor(*opened, o->as);
           if (!v.ok()) return Fail(v.status(), o->json);
           access::Resource r = gr.ok() ? access::Resource{gr->ticket, gr->household_idx,
                                                           gr->village_code}

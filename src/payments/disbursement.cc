@@ -226,12 +226,19 @@ struct IdView {
   bool person = false;           // `beneficiary` is a member ID
 };
 
-std::optional<IdView> SplitId(std::string_view id) {
+// The id's three parts by its shape alone (`person` not set, no check digit looked at).
+std::optional<IdView> CutId(std::string_view id) {
   size_t first = id.find('-'), last = id.rfind('-');
   if (first == std::string_view::npos || first == 0 || last == first || last + 9 != id.size()) {
     return std::nullopt;
   }
-  IdView v{id.substr(0, first), id.substr(first + 1, last - first - 1), id.substr(last + 1)};
+  return IdView{id.substr(0, first), id.substr(first + 1, last - first - 1), id.substr(last + 1)};
+}
+
+std::optional<IdView> SplitId(std::string_view id) {
+  std::optional<IdView> cut = CutId(id);
+  if (!cut) return std::nullopt;
+  IdView v = *cut;
   v.person = registry::ValidMemberId(v.beneficiary);
   if (!v.person && !registry::ValidFamilyId(v.beneficiary)) return std::nullopt;
   return v;
@@ -1686,13 +1693,13 @@ Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& i
   // allocated once: grown by doubling, a million entries touched twice their size in fresh
   // pages. `group_of[i]`: the group of known[i] (kNoGroup: an id of no cycle).
   struct Group {
+    size_t size = 0;
     std::vector<Entry> entries;
     std::vector<std::string_view> ids;  // entries[j]'s beneficiary's ID is ids[j]
   };
   constexpr uint32_t kNoGroup = std::numeric_limits<uint32_t>::max();
   std::map<std::pair<int64_t, bool>, uint32_t> group_numbers;
   std::vector<Group> groups;
-  std::vector<size_t> group_sizes;
   std::vector<uint32_t> group_of(known.size(), kNoGroup);
   for (size_t i = 0; i < known.size(); ++i) {
     std::optional<IdView> v = SplitId(known[i].id);
@@ -1700,24 +1707,20 @@ Status LookUpKnown(storage::Database& db, storage::Database* helper, Interned& i
     ASSIGN_OR_RETURN(const CyclesOfIds::Cycle* c, cycles.Find(*v));
     if (c == nullptr) continue;
     auto [it, added] = group_numbers.try_emplace({c->cycle_id, v->person},
-                                                 static_cast<uint32_t>(group_sizes.size()));
-    if (added) group_sizes.push_back(0);
+                                                 static_cast<uint32_t>(groups.size()));
+    if (added) groups.emplace_back();
     group_of[i] = it->second;
-    ++group_sizes[it->second];
+    ++groups[it->second].size;
   }
-  groups.resize(group_sizes.size());
-  for (size_t g = 0; g < groups.size(); ++g) {
-    groups[g].entries.reserve(group_sizes[g]);
-    groups[g].ids.reserve(group_sizes[g]);
+  for (Group& g : groups) {
+    g.entries.reserve(g.size);
+    g.ids.reserve(g.size);
   }
   for (size_t i = 0; i < known.size(); ++i) {
     if (group_of[i] == kNoGroup) continue;
     Group& g = groups[group_of[i]];
     g.entries.push_back({&known[i]});
-    // The beneficiary part, as SplitId found it above (without checking it again).
-    const std::string_view id = known[i].id;
-    const size_t first = id.find('-');
-    g.ids.push_back(id.substr(first + 1, id.size() - 9 - (first + 1)));
+    g.ids.push_back(CutId(known[i].id)->beneficiary);  // SplitId checked it above
   }
   group_of = {};
   const std::string known_columns(kKnownColumns);
