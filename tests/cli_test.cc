@@ -394,6 +394,112 @@ TEST_F(CliTest, CommandLineReadsOfPersonalDataAreInTheServersAccessLog) {
   EXPECT_EQ(registry_rows(), 0);
 }
 
+// The officers' commands that act on a person or on money are decided by the access gate with
+// the API's rules (role, duty, area), and each decision, allowed or denied, is in the server's
+// access log: storing a scheme and changing its status, an application for a member, its
+// decision.
+TEST_F(CliTest, OfficersCommandsAreDecidedByTheGateAndLogged) {
+  const std::string db = Path("gate/spode.db");
+  ASSERT_EQ(Spode("demo --households 300 --no-serve --db " + db).exit_code, 0);
+  std::string block;
+  for (const json& a : json::parse(ReadFile(db + ".accounts.json"))) {
+    if (a["username"] == "block.officer") block = a["scope"];
+  }
+  ASSERT_FALSE(block.empty());
+  // A grant anyone may apply for, which an officer reviews.
+  const std::string scheme = Path("reviewed_grant.yaml");
+  std::ofstream(scheme) << "id: reviewed_grant\n"
+                           "name: {en: Reviewed grant, hi: Reviewed grant}\n"
+                           "unit: person\n"
+                           "benefit: cash\n"
+                           "frequency: one_time\n"
+                           "budget_paise: 100000000\n"
+                           "officer_review: true\n"
+                           "eligibility:\n"
+                           "  - id: anyone\n"
+                           "    rule: age_years(person.dob) >= 0\n"
+                           "    explain: {en: Anyone, hi: Anyone}\n"
+                           "amount: rupees(100)\n";
+  std::string err;
+  EXPECT_EQ(Spode("scheme add " + scheme + " --as block.officer --db " + db, &err).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("scheme_admin duty"));
+  ASSERT_EQ(Spode("scheme add " + scheme + " --as scheme.officer --db " + db, &err).exit_code, 0)
+      << err;
+  ASSERT_EQ(Spode("scheme status reviewed_grant active --as scheme.officer --db " + db, &err)
+                .exit_code,
+            0)
+      << err;
+
+  std::string inside, outside;
+  int64_t inside_household = 0;
+  {
+    auto registry = spode::storage::Open(db, {.create = false});
+    ASSERT_TRUE(registry.ok());
+    auto in = (*registry)->QueryOne(
+        "SELECT m.member_id, m.household_idx FROM members m JOIN households h ON h.household_idx "
+        "= m.household_idx WHERE m.status = 'active' AND h.village_code LIKE ? ORDER BY "
+        "m.member_idx LIMIT 1",
+        {block + "%"});
+    auto out = (*registry)->QueryOne(
+        "SELECT m.member_id FROM members m JOIN households h ON h.household_idx = "
+        "m.household_idx WHERE m.status = 'active' AND h.village_code NOT LIKE ? LIMIT 1",
+        {block + "%"});
+    ASSERT_TRUE(in.ok() && *in && out.ok() && *out);
+    inside = (*in)->Text(0);
+    inside_household = (*in)->Int(1);
+    outside = (*out)->Text(0);
+  }
+  const std::string apply = "enrolment apply --scheme reviewed_grant --db " + db + " --member ";
+  EXPECT_EQ(Spode(apply + outside + " --as block.officer", &err).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("outside the officer's area"));
+  EXPECT_EQ(Spode(apply + "48301759231 --as block.officer", &err).exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("no member"));
+  RunResult applied = Spode(apply + inside + " --as block.officer --json", &err);
+  ASSERT_EQ(applied.exit_code, 0) << err;
+  json a = json::parse(applied.out);
+  ASSERT_EQ(a["status"], "pending") << a;
+  const std::string id = std::to_string(a["application_id"].get<int64_t>());
+  // Not by the officer who applied (the gate allows; the application's rule refuses), nor by one
+  // without the duty; then by another officer of the area.
+  const std::string decide = "enrolment decide " + id + " --approve --note 'documents seen' --db " +
+                             db + " --as ";
+  EXPECT_EQ(Spode(decide + "block.officer", &err).exit_code, 1);
+  EXPECT_EQ(Spode("enrolment decide 99999 --approve --note x --as district.officer --db " + db,
+                  &err)
+                .exit_code,
+            1);
+  EXPECT_THAT(err, HasSubstr("no application 99999"));
+  RunResult decided = Spode(decide + "district.officer --json", &err);
+  ASSERT_EQ(decided.exit_code, 0) << err;
+  EXPECT_EQ(json::parse(decided.out)["status"], "enrolled");
+
+  auto rows = AccessLogRows(
+      db,
+      "SELECT actor, action, object, household_idx, purpose, decision, request_id FROM "
+      "access_log WHERE action IN ('scheme.edit', 'enrolment.apply', 'enrolment.decide') ORDER "
+      "BY log_id");
+  ASSERT_EQ(rows.size(), 7u);
+  const std::vector<std::vector<std::string>> want = {
+      {"user:block.officer", "scheme.edit", "scheme_file:reviewed_grant.yaml", "deny"},
+      {"user:scheme.officer", "scheme.edit", "scheme_file:reviewed_grant.yaml", "allow"},
+      {"user:scheme.officer", "scheme.edit", "scheme:reviewed_grant", "allow"},
+      {"user:block.officer", "enrolment.apply", outside, "deny"},
+      {"user:block.officer", "enrolment.apply", inside, "allow"},
+      {"user:block.officer", "enrolment.decide", "application:" + id, "allow"},
+      {"user:district.officer", "enrolment.decide", "application:" + id, "allow"}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(rows[i].Text(0), want[i][0]);
+    EXPECT_EQ(rows[i].Text(1), want[i][1]);
+    EXPECT_EQ(rows[i].Text(2), want[i][2]);
+    EXPECT_EQ(rows[i].Text(5), want[i][3]);
+    EXPECT_EQ(rows[i].Text(6), "cli");
+  }
+  EXPECT_EQ(rows[4].Int(3), inside_household);
+  EXPECT_EQ(rows[6].Int(3), inside_household);
+  EXPECT_EQ(rows[4].Text(4), "application");
+}
+
 // Issue 5's commands on a demo state: the demo's paid cycle reconciles; a second scheme is
 // prepared, refused to the wrong officers, approved, exported and answered by a bank; a bank
 // file changed on disk is caught by `ledger check`.
@@ -459,6 +565,46 @@ TEST_F(CliTest, CyclesPaymentsAndTheLedgerFromTheCommandLine) {
   EXPECT_EQ(json::parse(progress.out)["instructions"]["rejected"]["count"], 1);
   RunResult both = Spode("ledger check --db " + db);  // files where they were written
   EXPECT_EQ(both.exit_code, 0) << both.out;
+
+  // The rejected payment is sent again: by an officer with the scheme_admin duty (the gate's
+  // payment.release), not by a registrar of the whole state; each decision is in the access log.
+  ASSERT_EQ(Spode("user add state.registrar --role officer --scope 99 --duty registrar --db " + db,
+                  nullptr, "a long enough secret")
+                .exit_code,
+            0);
+  std::string rejected;
+  {
+    std::istringstream again(status);
+    std::getline(again, line);  // header
+    std::getline(again, line);
+    rejected = line.substr(0, line.find(','));
+  }
+  RunResult retry_block =
+      Spode("payments retry " + rejected + " --as state.registrar --db " + db, &err);
+  EXPECT_EQ(retry_block.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("scheme_admin duty"));
+  RunResult retry_unknown =
+      Spode("payments retry 202611-70000000012-3fa9c2d1 --as scheme.officer --db " + db, &err);
+  EXPECT_EQ(retry_unknown.exit_code, 1);
+  EXPECT_THAT(err, HasSubstr("no payment instruction"));
+  RunResult retried =
+      Spode("payments retry " + rejected + " --as scheme.officer --json --db " + db, &err);
+  ASSERT_EQ(retried.exit_code, 0) << err;
+  EXPECT_EQ(json::parse(retried.out)["status"], "ready");
+  json after = json::parse(Spode("cycle show " + cycle + " --json --db " + db).out);
+  EXPECT_FALSE(after["instructions"].contains("rejected")) << after["instructions"];
+  EXPECT_EQ(after["instructions"]["ready"]["count"], 1);
+  auto released = AccessLogRows(db,
+                                "SELECT actor, object, household_idx, decision FROM access_log "
+                                "WHERE action = 'payment.release' ORDER BY log_id");
+  ASSERT_EQ(released.size(), 2u);
+  EXPECT_EQ(released[0].Text(0), "user:state.registrar");
+  EXPECT_EQ(released[0].Text(3), "deny");
+  EXPECT_EQ(released[1].Text(0), "user:scheme.officer");
+  EXPECT_EQ(released[1].Text(1), "instruction:" + rejected);
+  EXPECT_GT(released[1].Int(2), 0);
+  EXPECT_EQ(released[1].Text(3), "allow");
+  EXPECT_EQ(Spode("ledger check --db " + db).exit_code, 0);
 
   // A bank file altered on disk no longer matches what was sent.
   fs::path victim;

@@ -43,6 +43,7 @@ std::string_view ActionName(Action a) {
     case Action::kAuditRead: return "audit.read";
     case Action::kEnrolmentDecide: return "enrolment.decide";
     case Action::kSchemeEdit: return "scheme.edit";
+    case Action::kPaymentRelease: return "payment.release";
   }
   return "unknown";
 }
@@ -451,6 +452,7 @@ std::string Gate::Decide(storage::Database& db, const Principal& p, Action actio
         case Action::kSchemeSimulate:
         case Action::kSchemeEdit:
         case Action::kCyclePrepare:
+        case Action::kPaymentRelease:
           if (p.HasDuty(Duty::kSchemeAdmin)) return "";
           return "this needs the scheme_admin duty";
         case Action::kCycleApprove:

@@ -85,6 +85,8 @@ enum class Action {
   kEnrolmentDecide,    // decide an application waiting for an officer's review (officers:
                        // registrar or scheme_admin duty, in area; never one's own)
   kSchemeEdit,         // save a scheme's text as its next version (scheme_admin duty)
+  kPaymentRelease,     // send a failed payment again, or release a held one (scheme_admin duty,
+                       // the payee's household in area)
 };
 std::string_view ActionName(Action a);
 

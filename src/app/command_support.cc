@@ -28,22 +28,18 @@ Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db,
 
 void PrintJsonDocument(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 
-Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
-                                          access::Duty duty) {
-  ASSIGN_OR_RETURN(access::Principal p,
-                   access::Identities(*o.state.db, *o.clock).StaffByName(username));
-  if (p.role != access::Role::kOfficer || !p.HasDuty(duty)) {
-    return PermissionDeniedError(username + " is not an officer with the " +
-                                 std::string(access::DutyName(duty)) + " duty");
-  }
-  return p;
-}
-
 Result<StaffGate> GateFor(Opened& o, const std::string& username) {
   StaffGate g;
   ASSIGN_OR_RETURN(g.principal, access::Identities(*o.state.db, *o.clock).StaffByName(username));
   ASSIGN_OR_RETURN(g.log, access::AccessLog::Open(o.config.database.url));
   g.gate = std::make_unique<access::Gate>(*g.log, *o.clock);
+  return g;
+}
+
+Result<StaffGate> AuthorizedAs(Opened& o, const std::string& username, access::Action action,
+                               const access::Resource& r, std::string_view purpose) {
+  ASSIGN_OR_RETURN(StaffGate g, GateFor(o, username));
+  RETURN_IF_ERROR(g.gate->Authorize(*o.state.db, g.principal, action, r, purpose, "cli"));
   return g;
 }
 

@@ -1,5 +1,5 @@
 // What the subcommands share: opening spode's state for a command (config, database, vault key,
-// clock), printing JSON, and the officer named by --as.
+// clock), printing JSON, and the staff account named by --as, checked by the access gate.
 #ifndef SPODE_APP_COMMAND_SUPPORT_H_
 #define SPODE_APP_COMMAND_SUPPORT_H_
 
@@ -32,11 +32,6 @@ Result<Opened> OpenForCommand(const GlobalOptions& g, const std::string& db,
 
 void PrintJsonDocument(const nlohmann::json& j);
 
-// The staff account `username`, which must be an officer with `duty`. PERMISSION_DENIED
-// otherwise; NOT_FOUND for an unknown account.
-Result<access::Principal> OfficerWithDuty(Opened& o, const std::string& username,
-                                          access::Duty duty);
-
 // The staff account a command's --as names (any role), and a gate that decides its actions and
 // records them, allowed or denied, in the same access log as the server's (on SQLite, the side
 // file beside the registry), so the citizen and the auditors see them at once.
@@ -46,6 +41,13 @@ struct StaffGate {
   std::unique_ptr<access::Gate> gate;
 };
 Result<StaffGate> GateFor(Opened& o, const std::string& username);
+
+// GateFor, and the gate's decision on `action` over `r` for `purpose` (request id "cli"),
+// recorded either way: the same rule as the API's for that action (role, duty, area). The
+// account and its gate when allowed; PERMISSION_DENIED with the rule's reason otherwise, and
+// NOT_FOUND for an unknown account.
+Result<StaffGate> AuthorizedAs(Opened& o, const std::string& username, access::Action action,
+                               const access::Resource& r, std::string_view purpose);
 
 // Records a read of personal data made at the command line, as the server records its gate's
 // decisions: in the same access log (on SQLite, the side file beside the registry), so that the

@@ -291,8 +291,6 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
       if (deciding) {
         // The same decision as the API's: --as must be an officer with the registrar duty whose
         // area holds the household, and the gate records it, allowed or denied.
-        auto officer = GateFor(*opened, o->officer);
-        if (!officer.ok()) return Fail(officer.status(), o->json);
         auto held = state->db->QueryOne(
             "SELECT h.household_idx, h.village_code FROM duplicate_holds d JOIN households h ON "
             "h.household_idx = d.household_idx WHERE d.hold_id = ?",
@@ -301,11 +299,11 @@ void AddDuplicates(CLI::App& app, GlobalOptions& global) {
         if (!*held) {
           return Fail(NotFoundError("no duplicate hold " + std::to_string(o->hold_id)), o->json);
         }
-        Status may = officer->gate->Authorize(
-            *state->db, officer->principal, access::Action::kDuplicateDecide,
+        auto officer = AuthorizedAs(
+            *opened, o->officer, access::Action::kDuplicateDecide,
             {"hold:" + std::to_string(o->hold_id), (*held)->Int(0), (*held)->Text(1)},
-            "deduplication", "cli");
-        if (!may.ok()) return Fail(may, o->json);
+            "deduplication");
+        if (!officer.ok()) return Fail(officer.status(), o->json);
         Status s = reg.DecideHold(o->hold_id, o->decision, officer->principal.Actor());
         if (!s.ok()) return Fail(s, o->json);
         if (o->json)
@@ -773,13 +771,15 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
         }
         return 0;
       }
-      auto actor = access::Identities(*state->db, clock).StaffByName(so->as);
-      if (!actor.ok()) return Fail(actor.status(), so->json);
-      if (actor->role != access::Role::kOfficer || !actor->HasDuty(access::Duty::kSchemeAdmin)) {
-        return Fail(PermissionDeniedError("changing schemes needs an officer with the "
-                                          "scheme_admin duty"),
-                    so->json);
-      }
+      // The gate's scheme.edit, as the API's: an officer with the scheme_admin duty; each file
+      // and each change of status is a decision, recorded.
+      auto staff = GateFor(*opened, so->as);
+      if (!staff.ok()) return Fail(staff.status(), so->json);
+      auto may = [&](const std::string& object) {
+        return staff->gate->Authorize(*state->db, staff->principal, access::Action::kSchemeEdit,
+                                      {object, 0, ""}, "policy_design", "cli");
+      };
+      const std::string actor = staff->principal.Actor();
       if (what == 0) {
         json out = json::array();
         for (const std::string& file : so->files) {
@@ -787,7 +787,10 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
           if (!in) return Fail(NotFoundError("cannot open " + file), so->json);
           std::stringstream text;
           text << in.rdbuf();
-          auto version = store.Add(text.str(), file, actor->Actor());
+          Status allowed =
+              may("scheme_file:" + std::filesystem::path(file).filename().string());
+          if (!allowed.ok()) return Fail(allowed, so->json);
+          auto version = store.Add(text.str(), file, actor);
           if (!version.ok()) return Fail(version.status(), so->json);
           out.push_back({{"file", file}, {"version", *version}});
           if (!so->json) std::printf("Stored %s as version %d.\n", file.c_str(), *version);
@@ -795,7 +798,8 @@ void AddScheme(CLI::App& app, GlobalOptions& global) {
         if (so->json) PrintJson(out);
         return 0;
       }
-      Status s = store.SetStatus(so->id, so->status, actor->Actor());
+      if (Status allowed = may("scheme:" + so->id); !allowed.ok()) return Fail(allowed, so->json);
+      Status s = store.SetStatus(so->id, so->status, actor);
       if (!s.ok()) return Fail(s, so->json);
       if (so->json)
         PrintJson({{"id", so->id}, {"status", so->status}});

@@ -1,14 +1,13 @@
 // `spode cycle ...`, `spode payments ...`, `spode ledger check`, `spode enrolment ...`: the
 // programme and payment jobs of issue 5 on the command line. Commands that act for a person take
-// --as USERNAME (a staff account), checked with the same rules as the API and recorded as the
-// actor of what they do.
+// --as USERNAME (a staff account), decided by the access gate with the API's rules, recorded in
+// the access log (allowed or denied) and as the actor of what they do.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
-#include "access/identities.h"
 #include "app/command_support.h"
 #include "app/commands.h"
 #include "app/payments_commands.h"
@@ -77,11 +76,13 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
       const TimeSource& clock = *opened->clock;
       programs::SchemeStore store(db, clock);
       if (what == 0) {  // create
-        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kSchemeAdmin);
+        auto p = AuthorizedAs(*opened, o->as, access::Action::kCyclePrepare,
+                              {"cycle:" + o->scheme + "/" + o->period, 0, ""}, "payments");
         if (!p.ok()) return Fail(p.status(), o->json);
         auto snap = registry::Snapshot::Build(db);
         if (!snap.ok()) return Fail(snap.status(), o->json);
-        auto c = programs::CreateCycle(db, clock, store, **snap, o->scheme, o->period, p->Actor());
+        auto c = programs::CreateCycle(db, clock, store, **snap, o->scheme, o->period,
+                                       p->principal.Actor());
         if (!c.ok()) return Fail(c.status(), o->json);
         json j = programs::CycleJson(*c);
         j["created"] = c->created;
@@ -126,7 +127,8 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
       auto c = programs::FindCycle(db, o->cycle);
       if (!c.ok()) return Fail(c.status(), o->json);
       if (what == 1) {  // approve
-        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kApprover);
+        auto p = AuthorizedAs(*opened, o->as, access::Action::kCycleApprove,
+                              {"cycle:" + std::to_string(c->cycle_id), 0, ""}, "payments");
         if (!p.ok()) return Fail(p.status(), o->json);
         auto preview = programs::ApprovalPreview(db, store, c->cycle_id);
         if (!preview.ok()) return Fail(preview.status(), o->json);
@@ -141,7 +143,8 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
                       Rs((*preview)["remaining_paise"]).c_str());
         }
         auto r = payments::ApproveCycle(db, clock, store, c->cycle_id,
-                                        {.actor = p->Actor(), .level = p->OfficerLevel()});
+                                        {.actor = p->principal.Actor(),
+                                         .level = p->principal.OfficerLevel()});
         if (!r.ok()) return Fail(r.status(), o->json);
         json j = programs::CycleJson(r->cycle);
         j["tier_approved"] = r->tier;
@@ -164,9 +167,11 @@ void AddCycle(CLI::App& app, GlobalOptions& global) {
         return 0;
       }
       if (what == 2) {  // cancel
-        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kSchemeAdmin);
+        auto p = AuthorizedAs(*opened, o->as, access::Action::kCyclePrepare,
+                              {"cycle:" + std::to_string(c->cycle_id), 0, ""}, "payments");
         if (!p.ok()) return Fail(p.status(), o->json);
-        Status s = programs::CancelCycle(db, clock, c->cycle_id, p->Actor(), o->reason);
+        Status s =
+            programs::CancelCycle(db, clock, c->cycle_id, p->principal.Actor(), o->reason);
         if (!s.ok()) return Fail(s, o->json);
         if (o->json) PrintJsonDocument({{"cycle_id", c->cycle_id}, {"status", "cancelled"}});
         else std::printf("Cycle %lld cancelled.\n", static_cast<long long>(c->cycle_id));
@@ -233,14 +238,16 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
   CLI::App* retry = group->add_subcommand(
       "retry", "Send a rejected, returned or invalid payment again, with the same instruction "
                "id, to the payee's current account (after the cause was fixed).\nExample: spode "
-               "payments retry 202611-70000000012-3fa9c2d1 --as block.officer --db state.db");
+               "payments retry 202611-70000000012-3fa9c2d1 --as scheme.officer --db state.db");
   CLI::App* confirm = group->add_subcommand(
       "confirm", "The citizen confirmed a changed account: release a held payment.\nExample: "
-                 "spode payments confirm 202611-70000000012-3fa9c2d1 --as block.officer --db "
+                 "spode payments confirm 202611-70000000012-3fa9c2d1 --as scheme.officer --db "
                  "state.db");
   for (CLI::App* c : {retry, confirm}) {
     c->add_option("instruction", o->id, "the instruction id")->required();
-    c->add_option("--as", o->as, "the officer acting (any duty)")->required();
+    c->add_option("--as", o->as, "the officer acting (scheme_admin duty, the payee's household "
+                                 "in their area; checked and logged)")
+        ->required();
   }
   CLI::App* seed = group->add_subcommand(
       "link-registry", "Link in the ID→account mapper every registry bank account not linked "
@@ -319,13 +326,25 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
         else std::printf("Linked %lld accounts from the registry.\n", static_cast<long long>(*n));
         return 0;
       }
-      auto p = access::Identities(db, clock).StaffByName(o->as);
+      // retry, confirm: the gate's payment.release, over the payee's household.
+      auto key = payments::FindInstruction(db, o->id);
+      if (!key.ok()) return Fail(key.status(), o->json);
+      auto payee = *key ? db.QueryOne("SELECT h.household_idx, h.village_code FROM "
+                                      "payment_instructions i JOIN households h ON "
+                                      "h.household_idx = i.household_idx WHERE i.cycle_id = ? AND "
+                                      "i.beneficiary_idx = ? AND i.scheme_id = ?",
+                                      {(*key)->cycle_id, (*key)->beneficiary_idx,
+                                       (*key)->scheme_id})
+                        : Result<std::optional<storage::Row>>(std::nullopt);
+      if (!payee.ok()) return Fail(payee.status(), o->json);
+      if (!*payee) return Fail(NotFoundError("no payment instruction " + o->id), o->json);
+      auto p = AuthorizedAs(*opened, o->as, access::Action::kPaymentRelease,
+                            {"instruction:" + o->id, (*payee)->Int(0), (*payee)->Text(1)},
+                            "payments");
       if (!p.ok()) return Fail(p.status(), o->json);
-      if (p->role != access::Role::kOfficer) {
-        return Fail(PermissionDeniedError(o->as + " is not an officer"), o->json);
-      }
-      Status s = what == 2 ? payments::RequeueInstruction(db, clock, o->id, p->Actor())
-                           : payments::ConfirmDestination(db, clock, o->id, p->Actor());
+      const std::string actor = p->principal.Actor();
+      Status s = what == 2 ? payments::RequeueInstruction(db, clock, o->id, actor)
+                           : payments::ConfirmDestination(db, clock, o->id, actor);
       if (!s.ok()) return Fail(s, o->json);
       if (o->json) PrintJsonDocument({{"instruction_id", o->id}, {"status", "ready"}});
       else std::printf("%s is ready to be sent with the next export.\n", o->id.c_str());
@@ -424,7 +443,9 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
                "rules at once, with the reasons.\nExample: spode enrolment apply --scheme "
                "old_age_pension --member 48301759231 --as block.officer --db state.db");
   apply->add_option("--member", o->member, "the member's ID")->required();
-  apply->add_option("--as", o->as, "the officer acting (any duty)")->required();
+  apply->add_option("--as", o->as, "the officer acting (the member's household in their area; "
+                                   "checked and logged)")
+      ->required();
   CLI::App* pending = group->add_subcommand(
       "applications", "Applications waiting for an officer's decision.\nExample: spode "
                       "enrolment applications --scheme old_age_pension --db state.db");
@@ -436,7 +457,9 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
   decide->add_flag("--approve", o->approve, "enrol");
   decide->add_flag("--reject", o->reject, "refuse (the note says why)");
   decide->add_option("--note", o->note, "the reason, for the citizen")->required();
-  decide->add_option("--as", o->as, "the deciding officer (registrar duty)")->required();
+  decide->add_option("--as", o->as, "the deciding officer (registrar or scheme_admin duty, the "
+                                    "household in their area; checked and logged)")
+      ->required();
   for (CLI::App* c : {notify, enrol, exits, apply, pending}) {
     c->add_option("--scheme", o->scheme, "the scheme id")->required();
   }
@@ -455,10 +478,24 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
         if (o->approve == o->reject) {
           return Fail(InvalidArgumentError("give one of --approve or --reject"), o->json);
         }
-        auto p = OfficerWithDuty(*opened, o->as, access::Duty::kRegistrar);
+        // The gate's enrolment.decide, as the API's: registrar or scheme_admin duty, the
+        // household in the officer's area.
+        auto row = db.QueryOne("SELECT h.household_idx, h.village_code FROM "
+                               "enrolment_applications a JOIN households h ON h.household_idx = "
+                               "a.household_idx WHERE a.application_id = ?",
+                               {o->application});
+        if (!row.ok()) return Fail(row.status(), o->json);
+        if (!*row) {
+          return Fail(NotFoundError("no application " + std::to_string(o->application)),
+                      o->json);
+        }
+        auto p = AuthorizedAs(*opened, o->as, access::Action::kEnrolmentDecide,
+                              {"application:" + std::to_string(o->application), (*row)->Int(0),
+                               (*row)->Text(1)},
+                              "enrolment");
         if (!p.ok()) return Fail(p.status(), o->json);
-        auto a = programs::DecideApplication(db, clock, o->application, p->Actor(), o->approve,
-                                             o->note);
+        auto a = programs::DecideApplication(db, clock, o->application, p->principal.Actor(),
+                                             o->approve, o->note);
         if (!a.ok()) return Fail(a.status(), o->json);
         if (o->json) PrintJsonDocument(programs::ApplicationJson(*a));
         else std::printf("Application %lld: %s.\n", static_cast<long long>(a->application_id),
@@ -470,28 +507,25 @@ void AddEnrolment(CLI::App& app, GlobalOptions& global) {
       int days = scheme->scheme.objection_days;
       json out;
       if (what == 3) {  // apply
-        auto p = access::Identities(db, clock).StaffByName(o->as);
-        if (!p.ok()) return Fail(p.status(), o->json);
-        if (p->role != access::Role::kOfficer) {
-          return Fail(PermissionDeniedError(o->as + " is not an officer"), o->json);
-        }
+        // The gate's enrolment.apply, as the API's for an officer: the member's household in
+        // the officer's area.
         auto m = db.QueryOne("SELECT m.member_idx, m.household_idx, h.village_code FROM members "
                              "m JOIN households h ON h.household_idx = m.household_idx WHERE "
                              "m.member_id = ?",
                              {o->member});
         if (!m.ok()) return Fail(m.status(), o->json);
-        if (!*m || !(*m)->Text(2).starts_with(p->scope)) {
-          return Fail(NotFoundError("no member " + o->member + " in " + o->as + "'s area"),
-                      o->json);
-        }
+        if (!*m) return Fail(NotFoundError("no member " + o->member), o->json);
+        auto p = AuthorizedAs(*opened, o->as, access::Action::kEnrolmentApply,
+                              {o->member, (*m)->Int(1), (*m)->Text(2)}, "application");
+        if (!p.ok()) return Fail(p.status(), o->json);
         programs::Eligibility elig;
         if (Status s = elig.Refresh(db, clock); !s.ok()) return Fail(s, o->json);
         programs::ApplicationInput in;
         in.scheme_id = o->scheme;
         if (scheme->scheme.unit == rules::Unit::kPerson) in.member_idx = (*m)->Int(0);
         else in.household_idx = (*m)->Int(1);
-        in.channel = "officer";
-        in.actor = p->Actor();
+        in.channel = p->principal.role == access::Role::kOperator ? "operator" : "officer";
+        in.actor = p->principal.Actor();
         in.officer_review = scheme->scheme.officer_review;
         auto a = programs::Apply(db, elig, clock, in);
         if (!a.ok()) return Fail(a.status(), o->json);
