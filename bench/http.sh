@@ -143,13 +143,15 @@ fi
 "$SPODE" "${serve_args[@]}" >"$SERVE_LOG" 2>&1 &
 SERVER_PID=$!
 PORT=""
-for _ in $(seq 1 600); do
+# Three minutes at most: a start takes a second, but converting an access log an older version
+# wrote (once) takes about a minute for 12 million entries.
+for _ in $(seq 1 1800); do
   PORT=$(sed -n 's/.*http server listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$SERVE_LOG" | head -1)
   [[ -n "$PORT" ]] && break
   kill -0 "$SERVER_PID" 2>/dev/null || die "spode serve exited: $(tail -5 "$SERVE_LOG")"
   sleep 0.1
 done
-[[ -n "$PORT" ]] || die "spode serve did not start listening in a minute (log: $SERVE_LOG)"
+[[ -n "$PORT" ]] || die "spode serve did not start listening in three minutes (log: $SERVE_LOG)"
 BASE="http://127.0.0.1:$PORT"
 # It listens at once and builds its eligibility snapshot in the background, ready when built:
 # about 20 s for a million households read from a cold disk (after a CI run, say), so allow it

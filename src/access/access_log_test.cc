@@ -25,6 +25,26 @@ int64_t CountIn(storage::Database& db, const std::string& sql) {
   return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
 }
 
+// Turns the side file at `side` back into what a version before the compact form wrote: the
+// whole rows in a table `access_log`, with the index on it that versions before the lagged
+// index kept, and (when `without_lagged_index`) no lagged index.
+void MakeWide(const std::string& side, bool without_lagged_index) {
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  std::string script =
+      "CREATE TEMP TABLE wide AS SELECT * FROM access_log; DROP VIEW access_log; DROP TABLE "
+      "access_entries; DROP TABLE access_names; " +
+      storage::ForDialect(AccessLogSchema(), storage::Dialect::kSqlite) +
+      "INSERT INTO access_log SELECT * FROM temp.wide; DROP TABLE temp.wide;";
+  if (without_lagged_index) {
+    script += "DROP TABLE access_log_by_segment; DROP TABLE access_log_indexed;";
+  }
+  ASSERT_TRUE((*sidecar)->ExecScript(script).ok());
+  ASSERT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                               "name = 'access_log'"),
+            1);
+}
+
 // The times (at_us, the first column) of ForHousehold's rows, in its order.
 std::vector<int64_t> at(const std::vector<storage::Row>& rows) {
   std::vector<int64_t> out;
@@ -216,17 +236,10 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndex
     ASSERT_TRUE(other.ok()) << other.status();
     EXPECT_EQ(at(*other), (std::vector<int64_t>{5, 3, 1}));
   }
-  // As an older version left it: the index on the table itself, nothing in the lagged one.
+  // As an older version left it: whole rows, the index on the table itself, nothing in the
+  // lagged one.
   const std::string side = AccessLog::SidecarPath(tdb_.path().string());
-  {
-    auto sidecar = storage::Open(side);
-    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
-    ASSERT_TRUE((*sidecar)
-                    ->ExecScript("DROP TABLE access_log_by_segment; DROP TABLE "
-                                 "access_log_indexed; CREATE INDEX access_log_household ON "
-                                 "access_log (household_idx, at_us)")
-                    .ok());
-  }
+  MakeWide(side, /*without_lagged_index=*/true);
   auto log = AccessLog::Open(tdb_.path().string());
   ASSERT_TRUE(log.ok()) << log.status();
   auto sidecar = storage::Open(side);
@@ -239,6 +252,98 @@ TEST_F(AccessLogSqliteTest, AHouseholdsEntriesAreFoundBeforeAndAfterTheyAreIndex
   auto rows = (*log)->ForHousehold(8, 100);
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(at(*rows), (std::vector<int64_t>{11, 10, 6, 4, 2}));
+}
+
+// The side file is compact: repeated names once in access_names, an object of digits and the
+// server's request ids as integers; the view gives back every value as it was appended, and a
+// file of whole rows an older version wrote is converted once, its entries keeping their ids.
+TEST_F(AccessLogSqliteTest, EntriesAreStoredCompactlyAndReadBackAsTheyWereWritten) {
+  const std::string side = AccessLog::SidecarPath(tdb_.path().string());
+  auto entry = [](int64_t at_us, std::string actor, std::string object, int64_t household_idx,
+                  std::string decision, std::string reason, std::string request_id) {
+    return AccessEntry{at_us,     std::move(actor),    "officer",
+                       "household.read", std::move(object), household_idx,
+                       "verification",   std::move(decision), std::move(reason),
+                       std::move(request_id)};
+  };
+  const std::vector<AccessEntry> written = {
+      entry(1, "user:officer.one", "8766767548", 7, "allow", "policy", "0cf8c8a22ff806c8"),
+      entry(2, "user:officer.one", "48301759231", 7, "allow", "policy", "ffffffffffffffff"),
+      entry(3, "user:officer.two", "0123", 0, "deny", "outside the area", "0000000000000000"),
+      entry(4, "citizen:48301759231", "1234567890123456789", 9, "allow", "policy",
+            "ABCDEF0123456789"),
+      entry(5, "user:officer.two", "search:name", 0, "deny", "", "cli"),
+      entry(6, "user:officer.one", "999999999999999999", 0, "allow", "policy", "")};
+  const std::string kSelect =
+      "SELECT at_us, actor, role, action, object, household_idx, purpose, decision, reason, "
+      "request_id FROM access_log ORDER BY log_id";
+  auto check = [&](AccessLog& log, size_t n) {
+    auto rows = log.Read(kSelect);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    ASSERT_EQ(rows->size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      SCOPED_TRACE(i);
+      const storage::Row& r = rows->at(i);
+      const AccessEntry& e = written[i % written.size()];
+      EXPECT_EQ(r.Int(0), e.at_us);
+      EXPECT_EQ(r.Text(1), e.actor);
+      EXPECT_EQ(r.Text(2), e.role);
+      EXPECT_EQ(r.Text(3), e.action);
+      EXPECT_EQ(r.Text(4), e.object);
+      if (e.household_idx > 0) {
+        EXPECT_EQ(r.Int(5), e.household_idx);
+      } else {
+        EXPECT_TRUE(r.IsNull(5));
+      }
+      EXPECT_EQ(r.Text(6), e.purpose);
+      EXPECT_EQ(r.Text(7), e.decision);
+      EXPECT_EQ(r.Text(8), e.reason);
+      EXPECT_EQ(r.Text(9), e.request_id);
+    }
+  };
+  {
+    auto log = AccessLog::Open(tdb_.path().string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (const AccessEntry& e : written) (*log)->Append(e);
+    check(**log, written.size());
+    (*log)->Append(entry(7, "user:officer.one", "x", 0, "maybe", "policy", "r"));
+    EXPECT_FALSE((*log)->Flush().ok()) << "a decision is allow or deny";
+  }
+  {
+    auto sidecar = storage::Open(side);
+    ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+    // officer, household.read, verification, policy, outside the area, "", three actors.
+    EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_names"), 9);
+    EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_entries WHERE typeof(object) = "
+                                 "'integer'"),
+              3);
+    EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_entries WHERE typeof(request_id) "
+                                 "= 'integer'"),
+              3);
+  }
+  // A file of whole rows, as an older version wrote it, is converted when opened: the same
+  // entries, with their ids; new ones after them.
+  MakeWide(side, /*without_lagged_index=*/false);
+  auto log = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(log.ok()) << log.status();
+  for (const AccessEntry& e : written) (*log)->Append(e);
+  check(**log, 2 * written.size());
+  auto ids = (*log)->Read("SELECT MIN(log_id), MAX(log_id), COUNT(*) FROM access_log");
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(ids->at(0).Int(0), 1);
+  EXPECT_EQ(ids->at(0).Int(1), 12);
+  auto sidecar = storage::Open(side);
+  ASSERT_TRUE(sidecar.ok()) << sidecar.status();
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'view' AND name "
+                               "= 'access_log'"),
+            1);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                               "('access_log_wide', 'access_log_household')"),
+            0);
+  EXPECT_EQ(CountIn(**sidecar, "SELECT COUNT(*) FROM access_names"), 9);
+  auto mine = (*log)->ForHousehold(7, 100);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(at(*mine), (std::vector<int64_t>{2, 1, 2, 1}));
 }
 
 // The index by household is kept in segments of 2^17 entries; a household's entries are found

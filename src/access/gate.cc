@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "access/client_consents.h"
 #include "access/schema.h"
 #include "common/log.h"
 #include "common/thread_name.h"
-#include "storage/migrations.h"
 
 namespace spode::access {
 
@@ -51,6 +52,11 @@ std::string_view ActionName(Action a) {
 // --- AccessLog ---
 
 namespace {
+
+// The columns an entry is written into (all but log_id), in AccessEntry's order.
+const std::string kEntryColumns[] = {"at_us",  "actor",         "role",    "action",
+                                     "object", "household_idx", "purpose", "decision",
+                                     "reason", "request_id"};
 
 constexpr const char* kColumns =
     "log_id, at_us, actor, role, action, object, household_idx, purpose, decision, reason, "
@@ -109,7 +115,8 @@ Status BindToRegistry(storage::Database& sidecar, const std::string& registry_pa
     {
       ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
       ASSIGN_OR_RETURN(auto last,
-                       sidecar.QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM main.access_log"));
+                       sidecar.QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM "
+                                        "main.access_entries"));
       const int64_t side_last = last ? last->Int(0) : 0;
       std::string keep = "INSERT INTO main.access_log (";
       keep.append(kColumns).append(") SELECT ").append(kColumns).append(
@@ -139,6 +146,66 @@ Status BindToRegistry(storage::Database& sidecar, const std::string& registry_pa
   return detached;
 }
 
+// The side file's log as AccessLogSidecarSchema has it: created in a new file, converted from
+// the table of whole rows an older version wrote (in one transaction; its entries keep their
+// ids, and their request ids stay text).
+Status MakeCompact(storage::Database& sidecar, const std::string& sidecar_path) {
+  ASSIGN_OR_RETURN(auto kind,
+                   sidecar.QueryOne("SELECT type FROM sqlite_master WHERE name = 'access_log'"));
+  if (kind && kind->Text(0) == "view") return OkStatus();
+  ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(sidecar));
+  if (!kind) {
+    RETURN_IF_ERROR(sidecar.ExecScript(AccessLogSidecarSchema()));
+    return tx.Commit();
+  }
+  spdlog::info("access log {}: converting it to the compact form, once (about 5 s a million "
+               "entries)",
+               sidecar_path);
+  RETURN_IF_ERROR(sidecar.ExecScript("ALTER TABLE access_log RENAME TO access_log_wide"));
+  RETURN_IF_ERROR(sidecar.ExecScript(AccessLogSidecarSchema()));
+  RETURN_IF_ERROR(sidecar.ExecScript(
+      "INSERT INTO access_names (name) SELECT actor FROM access_log_wide UNION SELECT role FROM "
+      "access_log_wide UNION SELECT action FROM access_log_wide UNION SELECT purpose FROM "
+      "access_log_wide UNION SELECT reason FROM access_log_wide"));
+  RETURN_IF_ERROR(sidecar.ExecScript(
+      "INSERT INTO access_entries (log_id, at_us, actor, role, action, object, household_idx, "
+      "purpose, decision, reason, request_id) SELECT log_id, at_us, (SELECT name_id FROM "
+      "access_names WHERE name = w.actor), (SELECT name_id FROM access_names WHERE name = "
+      "w.role), (SELECT name_id FROM access_names WHERE name = w.action), CASE WHEN object GLOB "
+      "'[1-9]*' AND object NOT GLOB '*[^0-9]*' AND length(object) <= 18 THEN CAST(object AS "
+      "INTEGER) ELSE object END, household_idx, (SELECT name_id FROM access_names WHERE name = "
+      "w.purpose), CASE decision WHEN 'allow' THEN 1 WHEN 'deny' THEN 0 END, (SELECT name_id "
+      "FROM access_names WHERE name = w.reason), request_id FROM access_log_wide w ORDER BY "
+      "log_id"));
+  RETURN_IF_ERROR(sidecar.ExecScript("DROP TABLE access_log_wide"));
+  return tx.Commit();
+}
+
+// An object of 1 to 18 digits, not starting with 0 (a family or member ID), is stored as an
+// integer, which the view gives back as the same text.
+std::optional<int64_t> DigitsAsInteger(std::string_view s) {
+  if (s.empty() || s.size() > 18 || s[0] == '0') return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// A request id of 16 lower-case hex digits (the server's own) is stored as its 64 bits, which
+// the view gives back as the same text (printf('%016x')).
+std::optional<int64_t> HexAsInteger(std::string_view s) {
+  if (s.size() != 16) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
 
 std::string AccessLog::SidecarPath(std::string_view path) {
@@ -153,14 +220,8 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
   if (std::optional<std::string> path = storage::SqliteFilePath(*log->owned_)) {
     log->owned_.reset();
     ASSIGN_OR_RETURN(log->owned_, storage::Open(SidecarPath(*path)));
-    // The same table as access/0001's, created with the file.
-    ASSIGN_OR_RETURN(auto has_log, log->owned_->QueryOne("SELECT COUNT(*) FROM sqlite_master "
-                                                         "WHERE type = 'table' AND name = "
-                                                         "'access_log'"));
-    if (!has_log || has_log->Int(0) == 0) {
-      RETURN_IF_ERROR(log->owned_->ExecScript(
-          storage::ForDialect(AccessLogSchema(), storage::Dialect::kSqlite)));
-    }
+    // access/0001's table as a view over compact entries, created with the file.
+    RETURN_IF_ERROR(MakeCompact(*log->owned_, SidecarPath(*path)));
     RETURN_IF_ERROR(log->owned_->ExecScript(
         "CREATE TABLE IF NOT EXISTS access_log_owner (registry_created_us BIGINT NOT NULL)"));
     RETURN_IF_ERROR(BindToRegistry(*log->owned_, *path, SidecarPath(*path)));
@@ -180,13 +241,13 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
                                                         "WHERE type = 'table' AND name = "
                                                         "'access_log_by_household'"));
     log->legacy_index_ = legacy && legacy->Int(0) > 0;
-    log->lagged_index_ = true;
+    log->sidecar_ = true;
     // A log's commits dirty pages here and there in its tables; checkpointing every 64 MB of
     // log instead of SQLite's 4 MB writes a page back once for many commits.
     RETURN_IF_ERROR(log->owned_->ExecScript("PRAGMA wal_autocheckpoint=16384"));
   }
   log->db_ = log->owned_.get();
-  if (log->lagged_index_) {
+  if (log->sidecar_) {
     std::lock_guard lock(log->db_mu_);
     RETURN_IF_ERROR(log->IndexHouseholdsLocked());  // a new, moved or older file caught up
   }
@@ -252,7 +313,7 @@ Result<std::vector<storage::Row>> AccessLog::Read(std::string_view sql,
 }
 
 Result<std::vector<storage::Row>> AccessLog::ForHousehold(int64_t household_idx, int64_t limit) {
-  if (!lagged_index_) {
+  if (!sidecar_) {
     return Read("SELECT at_us, actor, role, action, purpose, decision FROM access_log WHERE "
                 "household_idx = ? ORDER BY log_id DESC LIMIT ?",
                 {household_idx, limit});
@@ -280,7 +341,7 @@ Result<std::vector<storage::Row>> AccessLog::ForHousehold(int64_t household_idx,
 }
 
 Status AccessLog::IndexHouseholds() {
-  if (!lagged_index_) return OkStatus();
+  if (!sidecar_) return OkStatus();
   RETURN_IF_ERROR(Flush());
   std::lock_guard lock(db_mu_);
   return IndexHouseholdsLocked();
@@ -289,7 +350,8 @@ Status AccessLog::IndexHouseholds() {
 Status AccessLog::IndexHouseholdsLocked() {
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
   ASSIGN_OR_RETURN(auto upto, db_->QueryOne("SELECT upto FROM access_log_indexed"));
-  ASSIGN_OR_RETURN(auto last, db_->QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM access_log"));
+  ASSIGN_OR_RETURN(auto last,
+                   db_->QueryOne("SELECT COALESCE(MAX(log_id), 0) FROM access_entries"));
   const int64_t from = upto ? upto->Int(0) : 0;
   const int64_t to = last ? last->Int(0) : 0;
   if (to > from) {
@@ -298,7 +360,7 @@ Status AccessLog::IndexHouseholdsLocked() {
         "INSERT INTO access_log_by_segment (segment, household_idx, at_us, log_id) SELECT "
         "log_id >> " +
         std::to_string(kSegmentBits) +
-        ", household_idx, at_us, log_id FROM access_log WHERE log_id > ? AND log_id <= ? AND "
+        ", household_idx, at_us, log_id FROM access_entries WHERE log_id > ? AND log_id <= ? AND "
         "household_idx IS NOT NULL ORDER BY 1, 2, 3, 4";
     RETURN_IF_ERROR(db_->Execute(kCatchUp, {from, to}).status());
     RETURN_IF_ERROR(db_->Execute("UPDATE access_log_indexed SET upto = ?", {to}).status());
@@ -309,30 +371,81 @@ Status AccessLog::IndexHouseholdsLocked() {
   return OkStatus();
 }
 
-Status AccessLog::Write(std::vector<AccessEntry>& batch) {
-  static const std::string kCols[] = {"at_us",  "actor",         "role",    "action",
-                                      "object", "household_idx", "purpose", "decision",
-                                      "reason", "request_id"};
-  // One multi-row INSERT per many entries (Database::BulkInsert) rather than a statement an
-  // entry: the writer's CPU is taken from the same cores as the reads it records.
+Status AccessLog::InsertCompact(const std::vector<AccessEntry>& batch,
+                                std::unordered_map<std::string, int64_t>& fresh) {
+  auto name_id = [&](const std::string& name) -> Result<int64_t> {
+    if (auto it = names_.find(name); it != names_.end()) return it->second;
+    if (auto it = fresh.find(name); it != fresh.end()) return it->second;
+    // Another process (a command) may have added it: the name is unique, its id never changes.
+    RETURN_IF_ERROR(
+        db_->Execute("INSERT OR IGNORE INTO access_names (name) VALUES (?)", {name}).status());
+    ASSIGN_OR_RETURN(auto row,
+                     db_->QueryOne("SELECT name_id FROM access_names WHERE name = ?", {name}));
+    if (!row) return InternalError("access log: the name just added is missing");
+    fresh.emplace(name, row->Int(0));
+    return row->Int(0);
+  };
   storage::RowBuffer rows(10);
   for (const AccessEntry& e : batch) {
-    rows.Int(e.at_us).Text(e.actor).Text(e.role).Text(e.action).Text(e.object);
+    if (e.decision != "allow" && e.decision != "deny") {
+      return InvalidArgumentError("access log: a decision is allow or deny, not " + e.decision);
+    }
+    rows.Int(e.at_us);
+    for (const std::string* name : {&e.actor, &e.role, &e.action}) {
+      ASSIGN_OR_RETURN(int64_t id, name_id(*name));
+      rows.Int(id);
+    }
+    if (std::optional<int64_t> n = DigitsAsInteger(e.object)) {
+      rows.Int(*n);
+    } else {
+      rows.Text(e.object);
+    }
     if (e.household_idx > 0) {
       rows.Int(e.household_idx);
     } else {
       rows.Null();
     }
-    rows.Text(e.purpose).Text(e.decision).Text(e.reason).Text(e.request_id);
+    ASSIGN_OR_RETURN(int64_t purpose, name_id(e.purpose));
+    rows.Int(purpose).Int(e.decision == "allow" ? 1 : 0);
+    ASSIGN_OR_RETURN(int64_t reason, name_id(e.reason));
+    rows.Int(reason);
+    if (std::optional<int64_t> n = HexAsInteger(e.request_id)) {
+      rows.Int(*n);
+    } else {
+      rows.Text(e.request_id);
+    }
   }
+  return db_->BulkInsert("access_entries", kEntryColumns, rows);
+}
+
+Status AccessLog::Write(std::vector<AccessEntry>& batch) {
   std::lock_guard lock(db_mu_);
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
-  RETURN_IF_ERROR(db_->BulkInsert("access_log", kCols, rows));
+  std::unordered_map<std::string, int64_t> fresh;
+  if (sidecar_) {
+    RETURN_IF_ERROR(InsertCompact(batch, fresh));
+  } else {
+    // One multi-row INSERT per many entries (Database::BulkInsert) rather than a statement an
+    // entry: the writer's CPU is taken from the same cores as the reads it records.
+    storage::RowBuffer rows(10);
+    for (const AccessEntry& e : batch) {
+      rows.Int(e.at_us).Text(e.actor).Text(e.role).Text(e.action).Text(e.object);
+      if (e.household_idx > 0) {
+        rows.Int(e.household_idx);
+      } else {
+        rows.Null();
+      }
+      rows.Text(e.purpose).Text(e.decision).Text(e.reason).Text(e.request_id);
+    }
+    RETURN_IF_ERROR(db_->BulkInsert("access_log", kEntryColumns, rows));
+  }
   RETURN_IF_ERROR(tx.Commit());
+  if (names_.size() + fresh.size() > kNamesCached) names_.clear();
+  names_.merge(fresh);
   written_ += static_cast<int64_t>(batch.size());
   unindexed_ += static_cast<int64_t>(batch.size());
-  if (lagged_index_ && (unindexed_ >= kIndexBatch ||
-                        std::chrono::steady_clock::now() - indexed_at_ >= kIndexEvery)) {
+  if (sidecar_ && (unindexed_ >= kIndexBatch ||
+                   std::chrono::steady_clock::now() - indexed_at_ >= kIndexEvery)) {
     // The entries are committed: an indexing failure loses nothing (the next run catches up).
     if (Status s = IndexHouseholdsLocked(); !s.ok()) {
       spdlog::warn("access log: indexing by household: {}", s.ToString());

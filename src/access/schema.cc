@@ -25,6 +25,52 @@ CREATE INDEX access_log_household ON access_log (household_idx, at_us);
 )sql";
 }
 
+std::string AccessLogSidecarSchema() {
+  return R"sql(
+CREATE TABLE access_names (name_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- object and request_id have no type: a value keeps the type it was stored with (text, or an
+-- integer for digits and for a request id of 16 hex digits); the view gives back the text.
+CREATE TABLE access_entries (
+  log_id INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  actor INTEGER NOT NULL REFERENCES access_names (name_id),
+  role INTEGER NOT NULL REFERENCES access_names (name_id),
+  action INTEGER NOT NULL REFERENCES access_names (name_id),
+  object NOT NULL,
+  household_idx INTEGER,
+  purpose INTEGER NOT NULL REFERENCES access_names (name_id),
+  decision INTEGER NOT NULL CHECK (decision IN (0, 1)),
+  reason INTEGER NOT NULL REFERENCES access_names (name_id),
+  request_id NOT NULL
+);
+CREATE VIEW access_log AS SELECT e.log_id AS log_id, e.at_us AS at_us, a.name AS actor,
+  r.name AS role, c.name AS action, CAST(e.object AS TEXT) AS object,
+  e.household_idx AS household_idx, p.name AS purpose,
+  CASE e.decision WHEN 1 THEN 'allow' ELSE 'deny' END AS decision, w.name AS reason,
+  CASE WHEN typeof(e.request_id) = 'integer' THEN printf('%016x', e.request_id)
+    ELSE e.request_id END AS request_id
+  FROM access_entries e
+  JOIN access_names a ON a.name_id = e.actor JOIN access_names r ON r.name_id = e.role
+  JOIN access_names c ON c.name_id = e.action JOIN access_names p ON p.name_id = e.purpose
+  JOIN access_names w ON w.name_id = e.reason;
+-- Entries written as whole rows (moved from the registry, or by hand) are stored compactly too
+-- (their object and request id as text).
+CREATE TRIGGER access_log_insert INSTEAD OF INSERT ON access_log BEGIN
+  INSERT OR IGNORE INTO access_names (name) VALUES (NEW.actor), (NEW.role), (NEW.action),
+    (NEW.purpose), (NEW.reason);
+  INSERT INTO access_entries (log_id, at_us, actor, role, action, object, household_idx,
+    purpose, decision, reason, request_id) VALUES (NEW.log_id, NEW.at_us,
+    (SELECT name_id FROM access_names WHERE name = NEW.actor),
+    (SELECT name_id FROM access_names WHERE name = NEW.role),
+    (SELECT name_id FROM access_names WHERE name = NEW.action),
+    NEW.object, NEW.household_idx,
+    (SELECT name_id FROM access_names WHERE name = NEW.purpose),
+    CASE NEW.decision WHEN 'allow' THEN 1 WHEN 'deny' THEN 0 END,
+    (SELECT name_id FROM access_names WHERE name = NEW.reason), NEW.request_id);
+END;
+)sql";
+}
+
 std::vector<storage::Migration> Migrations() {
   return {{"access/0001_identities", R"sql(
 -- Staff accounts and API clients. Citizens are not users: they are members of the registry and
