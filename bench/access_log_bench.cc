@@ -1,6 +1,6 @@
-// bench/access_log: the access log's writer on SQLite, without HTTP: ENTRIES entries as bench/http's
-// reads make them (one officer reading households by family ID, the server's request ids, seed
-// 42), appended from one thread as fast as the writer takes them.
+// bench/access_log: the access log's writer on SQLite, without HTTP: ENTRIES entries as
+// bench/http's reads make them (one officer reading households by family ID, the server's
+// request ids, seed 42), appended from one thread as fast as the writer takes them.
 //
 //   cmake --build build --target access_log_bench
 //   build/bench/access_log_bench [ENTRIES] [DIR]   (default 2000000, /tmp/spode-bench-accesslog)

@@ -346,6 +346,31 @@ TEST_F(AccessLogSqliteTest, EntriesAreStoredCompactlyAndReadBackAsTheyWereWritte
   EXPECT_EQ(at(*mine), (std::vector<int64_t>{2, 1, 2, 1}));
 }
 
+// Two writers on the same side file (the server, and a command run beside it) each meet a name
+// the other may have added first: it is stored once, and both writers' entries read back.
+TEST_F(AccessLogSqliteTest, TwoWritersShareTheNamesTheyAdd) {
+  auto first = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = AccessLog::Open(tdb_.path().string());
+  ASSERT_TRUE(second.ok()) << second.status();
+  for (int i = 0; i < 3; ++i) {
+    for (auto* log : {&*first, &*second}) {
+      AccessEntry e = Entry(i, "1000000019", 7);
+      e.actor = "user:officer.new";
+      (*log)->Append(e);
+      ASSERT_TRUE((*log)->Flush().ok());
+    }
+  }
+  auto rows = (*first)->Read("SELECT actor, COUNT(*) FROM access_log GROUP BY actor");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).Text(0), "user:officer.new");
+  EXPECT_EQ(rows->at(0).Int(1), 6);
+  auto names = (*second)->Read("SELECT COUNT(*) FROM access_names WHERE name = 'user:officer.new'");
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(names->at(0).Int(0), 1);
+}
+
 // The index by household is kept in segments of 2^17 entries; a household's entries are found
 // in every segment, and in the unsegmented index an older version kept, which is read and no
 // longer written.
