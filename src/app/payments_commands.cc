@@ -329,13 +329,11 @@ void AddPayments(CLI::App& app, GlobalOptions& global) {
       // retry, confirm: the gate's payment.release, over the payee's household.
       auto key = payments::FindInstruction(db, o->id);
       if (!key.ok()) return Fail(key.status(), o->json);
-      auto payee = *key ? db.QueryOne("SELECT h.household_idx, h.village_code FROM "
-                                      "payment_instructions i JOIN households h ON "
-                                      "h.household_idx = i.household_idx WHERE i.cycle_id = ? AND "
-                                      "i.beneficiary_idx = ? AND i.scheme_id = ?",
-                                      {(*key)->cycle_id, (*key)->beneficiary_idx,
-                                       (*key)->scheme_id})
-                        : Result<std::optional<storage::Row>>(std::nullopt);
+      if (!*key) return Fail(NotFoundError("no payment instruction " + o->id), o->json);
+      auto payee = db.QueryOne("SELECT h.household_idx, h.village_code FROM payment_instructions "
+                               "i JOIN households h ON h.household_idx = i.household_idx WHERE "
+                               "i.cycle_id = ? AND i.beneficiary_idx = ? AND i.scheme_id = ?",
+                               {(*key)->cycle_id, (*key)->beneficiary_idx, (*key)->scheme_id});
       if (!payee.ok()) return Fail(payee.status(), o->json);
       if (!*payee) return Fail(NotFoundError("no payment instruction " + o->id), o->json);
       auto p = AuthorizedAs(*opened, o->as, access::Action::kPaymentRelease,
