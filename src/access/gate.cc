@@ -418,15 +418,15 @@ Status AccessLog::InsertCompact(const std::vector<AccessEntry>& batch,
   return db_->BulkInsert("access_entries", kEntryColumns, rows);
 }
 
+// One multi-row INSERT per many entries (Database::BulkInsert), on either path, rather than a
+// statement an entry: the writer's CPU is taken from the same cores as the reads it records.
 Status AccessLog::Write(std::vector<AccessEntry>& batch) {
   std::lock_guard lock(db_mu_);
   ASSIGN_OR_RETURN(storage::Transaction tx, storage::Transaction::Begin(*db_));
   std::unordered_map<std::string, int64_t> fresh;
   if (sidecar_) {
     RETURN_IF_ERROR(InsertCompact(batch, fresh));
-  } else {
-    // One multi-row INSERT per many entries (Database::BulkInsert) rather than a statement an
-    // entry: the writer's CPU is taken from the same cores as the reads it records.
+  } else {  // whole rows: PostgreSQL, or a log written through a given database
     storage::RowBuffer rows(10);
     for (const AccessEntry& e : batch) {
       rows.Int(e.at_us).Text(e.actor).Text(e.role).Text(e.action).Text(e.object);
