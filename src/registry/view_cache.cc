@@ -1,5 +1,6 @@
 #include "registry/view_cache.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace spode::registry {
@@ -29,6 +30,15 @@ void ViewCache::Generation::Insert(std::string family_id, Entry entry) {
 
 Result<ViewCache::Ticket> ViewCache::CatchUp(storage::Database& db) {
   if (max_bytes_ == 0) return Ticket{};  // nothing is ever kept: nothing to catch up with
+  // Read before the feed below, so that what the feed shows is at least as new as the stamp.
+  const std::optional<storage::CommitStamp> stamp = db.LastCommit();
+  if (stamp) {
+    std::lock_guard lock(mu_);
+    if (stamp_ && *stamp_ == *stamp) {  // no commit since the feed was last read
+      unchanged_.fetch_add(1, std::memory_order_relaxed);
+      return Ticket{applied_};
+    }
+  }
   ASSIGN_OR_RETURN(storage::Statement * s,
                    db.Cached("SELECT COALESCE(MAX(seq), 0) FROM registry_changes"));
   Result<bool> row = s->Step();
@@ -39,7 +49,10 @@ Result<ViewCache::Ticket> ViewCache::CatchUp(storage::Database& db) {
   {
     std::lock_guard lock(mu_);
     if (applied_ < 0) applied_ = seq;  // nothing kept yet: nothing to drop
-    if (seq <= applied_) return Ticket{seq};
+    if (seq <= applied_) {
+      Stamp(stamp, seq);
+      return Ticket{seq};
+    }
     from = applied_;
   }
   // Read outside the lock: other reads go on meanwhile. Another read may apply the same changes
@@ -63,7 +76,14 @@ Result<ViewCache::Ticket> ViewCache::CatchUp(storage::Database& db) {
     for (int64_t household_idx : changed) DropHousehold(household_idx);
   }
   applied_ = std::max(applied_, seq);
+  Stamp(stamp, seq);
   return Ticket{seq};
+}
+
+void ViewCache::Stamp(const std::optional<storage::CommitStamp>& stamp, int64_t seq) {
+  // Only a feed read that brought the cache to where it is now: a slower read of an older
+  // stamp, finishing after a newer one, must not put its stamp back.
+  if (stamp && seq == applied_) stamp_ = stamp;
 }
 
 std::optional<ViewCache::View> ViewCache::Find(std::string_view family_id,
@@ -158,6 +178,7 @@ ViewCache::Stats ViewCache::stats() const {
   return Stats{.hits = hits_.load(std::memory_order_relaxed),
                .misses = misses_.load(std::memory_order_relaxed),
                .dropped = dropped_,
+               .unchanged = unchanged_.load(std::memory_order_relaxed),
                .views = young_.by_family.size() + old_.by_family.size(),
                .bytes = young_.bytes + old_.bytes};
 }

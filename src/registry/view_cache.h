@@ -2,7 +2,9 @@
 // and never served after a change the read could see. Each read first catches up with the
 // change feed (change_feed.h): one look-up of the feed's last seq, and, when it has moved, the
 // households changed since, whose views are dropped. Changes made by any process (a CLI import,
-// another server on the same PostgreSQL) are seen the same way.
+// another server on the same PostgreSQL) are seen the same way. Where the database gives a
+// stamp of its last commit (Database::LastCommit: an SQLite file), a catch-up whose stamp is
+// the one seen when the feed was last read reads nothing: nobody has committed anything since.
 //
 //   ASSIGN_OR_RETURN(ViewCache::Ticket t, views.CatchUp(db));  // first, in the read
 //   if (std::optional<ViewCache::View> v = views.Find(family_id, &hf, &mf)) {
@@ -60,6 +62,7 @@ class ViewCache {
   };
   struct Stats {
     int64_t hits = 0, misses = 0, dropped = 0;  // dropped: views dropped for a change
+    int64_t unchanged = 0;  // catch-ups that found no commit by the stamp, without a query
     size_t views = 0, bytes = 0;
   };
 
@@ -108,13 +111,20 @@ class ViewCache {
   void KeepYoung(std::string family_id, Entry entry);
   void DropHousehold(int64_t household_idx);  // REQUIRES(mu_)
   void DropAll();                             // REQUIRES(mu_)
+  // Remembers `stamp`, read before the feed showed `seq`, if the cache has applied up to
+  // `seq` exactly. REQUIRES(mu_)
+  void Stamp(const std::optional<storage::CommitStamp>& stamp, int64_t seq);
 
   const size_t max_bytes_;
   mutable std::mutex mu_;
   int64_t applied_ = -1;    // GUARDED_BY(mu_): the changes up to this seq are applied; -1 none yet
   Generation young_, old_;  // GUARDED_BY(mu_)
   int64_t dropped_ = 0;     // GUARDED_BY(mu_)
-  std::atomic<int64_t> hits_ = 0, misses_ = 0;
+  // The database's commit stamp when the feed was read up to applied_ (GUARDED_BY(mu_)): while
+  // the database shows the same stamp, nothing has been committed since, and CatchUp reads
+  // nothing.
+  std::optional<storage::CommitStamp> stamp_;
+  std::atomic<int64_t> hits_ = 0, misses_ = 0, unchanged_ = 0;
 };
 
 }  // namespace spode::registry

@@ -24,6 +24,8 @@
 #ifndef SPODE_STORAGE_DATABASE_H_
 #define SPODE_STORAGE_DATABASE_H_
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -107,6 +109,15 @@ struct OpenOptions {
   int64_t mmap_bytes = 0;
 };
 
+// A stamp of a database's last commit, taken without a transaction or a lock (Database::
+// LastCommit). Two stamps read from the same database are equal only if no connection, in any
+// process, committed in between; they may differ without a commit (an SQLite checkpoint that
+// starts its log again), which costs a caller a look at the database, never an answer.
+struct CommitStamp {
+  std::array<uint32_t, 12> words{};
+  bool operator==(const CommitStamp&) const = default;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -133,6 +144,14 @@ class Database {
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
   virtual bool InTransaction() const = 0;
+
+  // The stamp of the last commit to this database by anyone, or nothing when it cannot be had:
+  // then the caller asks the database itself. So a reader that keeps what it read can tell,
+  // for a few nanoseconds, that nothing has changed since, without a read transaction (which
+  // on SQLite takes a lock on the WAL index, a system call and a mutex that the server's
+  // threads queue on). SQLite: a file in WAL mode, read from the WAL index's header (sqlite/
+  // sqlite_database.cc). PostgreSQL and an in-memory SQLite database: nothing.
+  virtual std::optional<CommitStamp> LastCommit() { return std::nullopt; }
 
   // Inserts every row of `rows` into `table` (columns in order), inside the caller's
   // transaction if one is open. SQLite: a prepared INSERT per row; PostgreSQL: COPY.

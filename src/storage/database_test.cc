@@ -711,6 +711,59 @@ TEST_P(DatabaseTest, CommittedTransactionIsVisibleFromAnotherConnection) {
   EXPECT_THAT(tx.Commit(), StatusIs(StatusCode::kFailedPrecondition));
 }
 
+// The stamp of the last commit moves with every commit, whichever connection or process makes
+// it, and stays put otherwise (reads, a rolled-back write); only an SQLite file has one.
+TEST_P(DatabaseTest, LastCommitStampMovesWithEveryCommitByAnyoneAndOnlyThen) {
+  if (postgres()) {
+    EXPECT_FALSE(db_->LastCommit().has_value());
+    return;
+  }
+  ASSERT_OK(Ddl("CREATE TABLE ledger (id BIGINT PRIMARY KEY, paise BIGINT NOT NULL)"));
+  ASSERT_OK_AND_ASSIGN(auto other, Connect());
+  auto stamp = [](Database& db) {
+    std::optional<CommitStamp> s = db.LastCommit();
+    EXPECT_TRUE(s.has_value());
+    return s.value_or(CommitStamp{});
+  };
+  const CommitStamp start = stamp(*db_);
+  EXPECT_EQ(stamp(*db_), start);
+  EXPECT_EQ(stamp(*other), start);  // one database, one stamp, on every connection
+
+  ASSERT_OK(db_->QueryOne("SELECT COUNT(*) FROM ledger").status());
+  {
+    ASSERT_OK_AND_ASSIGN(Transaction tx, Transaction::Begin(*db_));
+    ASSERT_OK(db_->Execute("INSERT INTO ledger (id, paise) VALUES (1, 100)").status());
+  }  // rolled back
+  EXPECT_EQ(stamp(*db_), start);
+
+  ASSERT_OK(other->Execute("INSERT INTO ledger (id, paise) VALUES (2, 200)").status());
+  const CommitStamp by_other = stamp(*db_);
+  EXPECT_NE(by_other, start);
+  ASSERT_OK(db_->Execute("INSERT INTO ledger (id, paise) VALUES (3, 300)").status());
+  const CommitStamp by_self = stamp(*other);
+  EXPECT_NE(by_self, by_other);
+
+  // Another process: the sqlite3 shell (scripts/install-deps.sh installs it).
+  const std::string shell = "sqlite3 '" + path_.string() +
+                            "' 'INSERT INTO ledger (id, paise) VALUES (4, 400)'";
+  ASSERT_EQ(std::system(shell.c_str()), 0) << shell;
+  const CommitStamp by_process = stamp(*db_);
+  EXPECT_NE(by_process, by_self);
+  EXPECT_EQ(stamp(*db_), by_process);
+
+  // A checkpoint that empties the log, then a commit that starts it again from its first frame.
+  ASSERT_OK(db_->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)"));
+  ASSERT_OK(other->Execute("INSERT INTO ledger (id, paise) VALUES (5, 500)").status());
+  EXPECT_NE(stamp(*db_), by_process);
+  EXPECT_EQ(Count("ledger"), 4);
+}
+
+TEST(OpenTest, AnInMemorySqliteDatabaseHasNoCommitStamp) {
+  auto db = Open(":memory:");
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_FALSE((*db)->LastCommit().has_value());
+}
+
 // --- Bulk insert ------------------------------------------------------------------------------
 
 TEST_P(DatabaseTest, BulkInsertOfTenThousandRowsRoundTripsExactly) {

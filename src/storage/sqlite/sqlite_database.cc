@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -173,6 +174,32 @@ class SqliteDatabase : public Database {
   }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
 
+  // The WAL index's header, as https://sqlite.org/walformat.html describes it for the unix VFS:
+  // two copies of 48 bytes at the start of the first region of the -shm file, which every
+  // connection of every process maps. A writer that commits writes the second copy, then,
+  // after a memory barrier, the first; a reader reads the first, then the second, and trusts
+  // them only if they agree, as SQLite's own readers do before they take a lock (walIndexTryHdr).
+  // A commit moves the last frame (mxFrame) and the checksums; a checkpoint that starts the
+  // log again changes the salts. So equal headers mean no commit in between.
+  std::optional<CommitStamp> LastCommit() override {
+    const uint32_t* header = WalIndexHeader();
+    if (header == nullptr) return std::nullopt;
+    CommitStamp first, second;
+    for (size_t i = 0; i < first.words.size(); ++i) {
+      first.words[i] = std::atomic_ref(const_cast<uint32_t&>(header[i])).load(std::memory_order_relaxed);
+    }
+    std::atomic_thread_fence(std::memory_order_acquire);
+    for (size_t i = 0; i < second.words.size(); ++i) {
+      second.words[i] = std::atomic_ref(const_cast<uint32_t&>(header[12 + i]))
+                            .load(std::memory_order_relaxed);
+    }
+    if (first != second) return std::nullopt;  // a commit is being published: ask the database
+    // iVersion (word 0) is 3007000; isInit, the byte at offset 12, is set once the index is built.
+    const auto* bytes = reinterpret_cast<const unsigned char*>(first.words.data());
+    if (first.words[0] != kWalIndexVersion || bytes[12] == 0) return std::nullopt;
+    return first;
+  }
+
   // Rows go in groups of up to kRowsPerStatement through one multi-row INSERT (fewer statement
   // executions), the remainder through a statement of its own size.
   Status BulkInsert(std::string_view table, std::span<const std::string> columns,
@@ -235,6 +262,49 @@ class SqliteDatabase : public Database {
     return s;
   }
   std::array<sqlite3_stmt*, kControlStatements> control_{};
+
+  // The WAL index's header (LastCommit), found once: the first region of this connection's
+  // shared memory, through the VFS's xShmMap without growing it. It stays mapped while the
+  // connection is open and in WAL mode, which spode's connections never leave. Null when the
+  // file is not in WAL mode, or its lock mode keeps the index in the heap (EXCLUSIVE), or the
+  // VFS has no shared memory.
+  static constexpr uint32_t kWalIndexVersion = 3007000;
+  const uint32_t* WalIndexHeader() {
+    if (wal_index_probed_) return wal_index_;
+    wal_index_probed_ = true;
+    auto text_of = [this](const char* sql) -> std::string {
+      sqlite3_stmt* stmt = nullptr;
+      std::string out;
+      if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        const unsigned char* t = sqlite3_column_text(stmt, 0);
+        if (t != nullptr) out = reinterpret_cast<const char*>(t);
+      }
+      sqlite3_finalize(stmt);
+      return out;
+    };
+    if (text_of("PRAGMA journal_mode") != "wal" || text_of("PRAGMA locking_mode") != "normal") {
+      return nullptr;
+    }
+    // A read opens the connection's WAL and maps its index, so that xShmMap finds the mapping
+    // SQLite made rather than making one.
+    if (text_of("SELECT COUNT(*) FROM sqlite_schema").empty()) return nullptr;
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+        file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+        file->pMethods->xShmMap == nullptr) {
+      return nullptr;
+    }
+    void volatile* region = nullptr;
+    if (file->pMethods->xShmMap(file, 0, 32 * 1024, 0, &region) != SQLITE_OK ||
+        region == nullptr) {
+      return nullptr;
+    }
+    wal_index_ = const_cast<const uint32_t*>(static_cast<volatile uint32_t*>(region));
+    return wal_index_;
+  }
+  bool wal_index_probed_ = false;
+  const uint32_t* wal_index_ = nullptr;
 
   // A cached INSERT of `n` rows.
   Result<sqlite3_stmt*> InsertStatement(std::string_view table,
