@@ -263,18 +263,24 @@ run_wrk() {
 }
 
 # views_count RESULT: the server's household reads answered from kept views (hit) or from the
-# tables (miss) so far (/metrics; registry/view_cache.h).
+# tables (miss) so far; views_count unchanged: the reads that found nothing committed since the
+# change feed was last read, and read no table to catch up (/metrics; registry/view_cache.h).
 views_count() {
-  curl -s "$BASE/metrics" | sed -n "s/^spode_household_views_total{result=\"$1\"} \([0-9]*\)$/\1/p"
+  if [[ "$1" == unchanged ]]; then
+    curl -s "$BASE/metrics" | sed -n "s/^spode_household_view_catchups_unchanged_total \([0-9]*\)$/\1/p"
+  else
+    curl -s "$BASE/metrics" | sed -n "s/^spode_household_views_total{result=\"$1\"} \([0-9]*\)$/\1/p"
+  fi
 }
 
 # (a) authenticated reads
 run_wrk households-warmup households "$WARMUP" 1
 W_CHECKED=$R_CHECKED W_NON2XX=$R_NON2XX
 LOAD_A=$(cut -d' ' -f1-3 /proc/loadavg)
-HITS0=$(views_count hit) MISSES0=$(views_count miss)
+HITS0=$(views_count hit) MISSES0=$(views_count miss) UNCHANGED0=$(views_count unchanged)
 run_wrk households households "$DURATION" 0
 A_HITS=$(($(views_count hit) - HITS0)) A_MISSES=$(($(views_count miss) - MISSES0))
+A_UNCHANGED=$(($(views_count unchanged) - ${UNCHANGED0:-0}))
 A_RPS=$R_RPS A_P50=$R_P50 A_P99=$R_P99 A_ERR=$R_STATUS_ERRORS
 A_CPU_ALL=$R_CPU_ALL A_CPU_SERVER=$R_CPU_SERVER A_CPU_WRK=$R_CPU_WRK A_CPU_OTHER=$R_CPU_OTHER
 A_CPU_LOG=$R_CPU_LOG
@@ -316,7 +322,8 @@ printf '%-58s %12s %10s %10s %8s\n' "(a2) = (a), paced: -c$PACED_CONNECTIONS, ~$
   "$(num "$P_RPS")" "$(ms "$P_P50")" "$(ms "$P_P99")" "$P_ERR"
 echo "authenticated reads are $ratio% of the ceiling"
 echo "household views kept between reads (household_view_cache_mb ${VIEW_CACHE_MB:-64, the default}):" \
-  "during (a), $(num "$A_HITS") reads answered from a kept view, $(num "$A_MISSES") from the tables"
+  "during (a), $(num "$A_HITS") reads answered from a kept view, $(num "$A_MISSES") from the tables;" \
+  "$(num "$A_UNCHANGED") found no commit since the change feed was last read (no query to catch up)"
 echo "CPU during (a), in cores of $(nproc): all $A_CPU_ALL = server $A_CPU_SERVER + wrk $A_CPU_WRK" \
   "+ other processes $A_CPU_OTHER; of the server's, the access log's writer $A_CPU_LOG; the" \
   "server read $A_DISK_MB MB from storage (not page cache) and wrote $A_WRITE_MB MB"

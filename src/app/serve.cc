@@ -120,6 +120,12 @@ int Serve(const Config& config, const ServeOptions& options) {
         "changed.\n# TYPE spode_household_views_dropped_total counter\n";
     out += "spode_household_views_dropped_total " + std::to_string(views.dropped) + "\n";
     out +=
+        "# HELP spode_household_view_catchups_unchanged_total Reads that found nothing "
+        "committed since the change feed was last read (SQLite's commit stamp), and so read "
+        "no table to catch up.\n# TYPE spode_household_view_catchups_unchanged_total counter\n";
+    out += "spode_household_view_catchups_unchanged_total " + std::to_string(views.unchanged) +
+           "\n";
+    out +=
         "# HELP spode_household_view_bytes Memory held by the household views kept.\n"
         "# TYPE spode_household_view_bytes gauge\n";
     out += "spode_household_view_bytes " + std::to_string(views.bytes) + "\n";
