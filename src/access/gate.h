@@ -120,8 +120,9 @@ struct AccessEntry {
 // The side file is compact (access/schema.h, AccessLogSidecarSchema): names repeated entry after
 // entry (actor, role, action, purpose, reason) are integers into `access_names`, so the writer
 // writes about 150 bytes an entry to storage instead of 359 and the file takes 73 bytes an entry
-// instead of 158 (bench/access_log); `access_log` there is a view with the same columns. A file an older version wrote (a table of whole rows)
-// is converted when it is opened, once, in one transaction.
+// instead of 158 (bench/access_log); `access_log` there is a view with the same columns. A file
+// an older version wrote (a table of whole rows) is converted when it is opened, once, in one
+// transaction.
 //
 // The side file's index by household lags. An index on (household_idx, at_us) took an entry
 // all over the table's pages, so a batch wrote about a page per entry; the side file instead

@@ -184,15 +184,18 @@ class SqliteDatabase : public Database {
   std::optional<CommitStamp> LastCommit() override {
     const uint32_t* header = WalIndexHeader();
     if (header == nullptr) return std::nullopt;
-    CommitStamp first, second;
-    for (size_t i = 0; i < first.words.size(); ++i) {
-      first.words[i] = std::atomic_ref(const_cast<uint32_t&>(header[i])).load(std::memory_order_relaxed);
-    }
+    // Copy `at` of the header: 12 words from word 12 * at.
+    auto copy = [header](size_t at) {
+      CommitStamp c;
+      for (size_t i = 0; i < c.words.size(); ++i) {
+        c.words[i] = std::atomic_ref(const_cast<uint32_t&>(header[at * c.words.size() + i]))
+                         .load(std::memory_order_relaxed);
+      }
+      return c;
+    };
+    const CommitStamp first = copy(0);
     std::atomic_thread_fence(std::memory_order_acquire);
-    for (size_t i = 0; i < second.words.size(); ++i) {
-      second.words[i] = std::atomic_ref(const_cast<uint32_t&>(header[12 + i]))
-                            .load(std::memory_order_relaxed);
-    }
+    const CommitStamp second = copy(1);
     if (first != second) return std::nullopt;  // a commit is being published: ask the database
     // iVersion (word 0) is 3007000; isInit, the byte at offset 12, is set once the index is built.
     const auto* bytes = reinterpret_cast<const unsigned char*>(first.words.data());
@@ -272,16 +275,12 @@ class SqliteDatabase : public Database {
   const uint32_t* WalIndexHeader() {
     if (wal_index_probed_) return wal_index_;
     wal_index_probed_ = true;
-    auto text_of = [this](const char* sql) -> std::string {
-      sqlite3_stmt* stmt = nullptr;
-      std::string out;
-      if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        const unsigned char* t = sqlite3_column_text(stmt, 0);
-        if (t != nullptr) out = reinterpret_cast<const char*>(t);
-      }
-      sqlite3_finalize(stmt);
-      return out;
+    // The first column of the first row of `sql` as text; empty when there is none.
+    auto text_of = [this](std::string_view sql) -> std::string {
+      Result<std::unique_ptr<Statement>> stmt = Prepare(sql);
+      if (!stmt.ok()) return "";
+      Result<bool> row = (*stmt)->Step();
+      return row.ok() && *row ? std::string((*stmt)->ColumnText(0)) : "";
     };
     if (text_of("PRAGMA journal_mode") != "wal" || text_of("PRAGMA locking_mode") != "normal") {
       return nullptr;
