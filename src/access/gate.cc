@@ -243,7 +243,9 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& url) {
     log->legacy_index_ = legacy && legacy->Int(0) > 0;
     log->sidecar_ = true;
     // A log's commits dirty pages here and there in its tables; checkpointing every 64 MB of
-    // log instead of SQLite's 4 MB writes a page back once for many commits.
+    // log instead of SQLite's 4 MB writes a page back once for many commits. The PRAGMA also
+    // puts SQLite's own checkpoint back on this connection in place of storage's background
+    // one (OpenOptions::checkpoint_pages): its commits are made on the log's own thread.
     RETURN_IF_ERROR(log->owned_->ExecScript("PRAGMA wal_autocheckpoint=16384"));
   }
   log->db_ = log->owned_.get();

@@ -107,6 +107,10 @@ struct OpenOptions {
   // SQLite's own limit is 2 GiB - 64 KiB), instead of a system call and a copy each. For
   // connections that mostly read (a server's requests); 0, the default, for batch writers.
   int64_t mmap_bytes = 0;
+  // SQLite only: once a commit leaves the write-ahead log this many pages long or more (SQLite's
+  // default, 4 MB at 4 KiB pages), its pages are copied back into the file by a thread of the
+  // process's own, not inside that commit. 0: by the committing connection, as SQLite does.
+  int checkpoint_pages = 1000;
 };
 
 // A stamp of a database's last commit, taken without a transaction or a lock (Database::

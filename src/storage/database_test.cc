@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "storage/migrations.h"
+#include "storage/sqlite/sqlite_database.h"
 #include "storage/value.h"
 
 namespace spode::storage {
@@ -762,6 +765,49 @@ TEST(OpenTest, AnInMemorySqliteDatabaseHasNoCommitStamp) {
   auto db = Open(":memory:");
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_FALSE((*db)->LastCommit().has_value());
+}
+
+// A commit that leaves the log longer than checkpoint_pages hands its checkpoint to a thread of
+// the process's own: the log's pages are copied back while the writer goes on, and each next
+// commit starts the log again from its first frame, so it stays one commit long. The file's
+// last connection closed, the rest is checkpointed and the log removed, as before.
+TEST(OpenTest, ASqliteFileHasItsLogCheckpointedInTheBackgroundAndTheLogStaysShort) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("spode_checkpoint_" + UniqueSuffix() + ".db"))
+          .string();
+  constexpr int kCommits = 30, kRowsEach = 300;  // about 80 pages a commit
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, Open("sqlite:" + path, {.checkpoint_pages = 64}));
+    ASSERT_OK(db->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, pad BLOB NOT NULL)"));
+    EXPECT_EQ(BackgroundCheckpointsOf(path), 0);  // a short log: none asked for yet
+    uintmax_t longest = 0;
+    for (int c = 0; c < kCommits; ++c) {
+      const int64_t before = BackgroundCheckpointsOf(path);
+      ASSERT_OK(db->ExecScript("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                               "WHERE i < " + std::to_string(kRowsEach) +
+                               ") INSERT INTO t (pad) SELECT randomblob(1000) FROM n"));
+      longest = std::max(longest, std::filesystem::file_size(path + "-wal"));
+      // The checkpoint is the thread's: waited for before the next commit.
+      WaitForBackgroundCheckpoints(path);
+      ASSERT_GT(BackgroundCheckpointsOf(path), before) << "commit " << c;
+    }
+    // Not checkpointed, the log would hold every commit: 30 x 300 KB.
+    EXPECT_LT(longest, uintmax_t{2} << 20);
+    ASSERT_OK_AND_ASSIGN(auto other, Open("sqlite:" + path));
+    ASSERT_OK_AND_ASSIGN(auto rows, other->QueryOne("SELECT COUNT(*) FROM t"));
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(rows->Int(0), kCommits * kRowsEach);
+  }
+  EXPECT_EQ(BackgroundCheckpointsOf(path), 0);  // stopped with the last connection
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, Open("sqlite:" + path));
+    ASSERT_OK_AND_ASSIGN(auto rows, db->QueryOne("SELECT COUNT(*) FROM t"));
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(rows->Int(0), kCommits * kRowsEach);
+  }
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ignored);
 }
 
 // --- Bulk insert ------------------------------------------------------------------------------

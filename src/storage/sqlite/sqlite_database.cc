@@ -6,6 +6,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace spode::storage {
@@ -128,6 +133,136 @@ int OnBusy(void* arg, int tries) {
   return 1;
 }
 
+// Checkpoints of an SQLite file's write-ahead log, run on a thread of their own. SQLite's
+// default runs one inside the COMMIT of whichever connection takes the log past 1,000 pages:
+// the log's pages copied into the file and the file's fsync were added to that commit (0.2-1.2
+// s after bench/payments' larger steps, docs/benchmarks.md). A connection here hands it to this
+// thread instead (OnWalCommit), which checkpoints PASSIVE on a connection of its own: it copies
+// what no reader still needs and never waits for a lock; the next writer then starts the log
+// again from its first frame. A commit is as durable as before: its frames are in the synced
+// log when COMMIT returns. The process's connections to one file share one, started on the
+// first request and stopped with the last of them.
+class Checkpointer {
+ public:
+  // The checkpointer of the file at `path`, shared.
+  static std::shared_ptr<Checkpointer> For(const std::string& path) {
+    const std::string key = KeyOf(path);
+    std::lock_guard lock(RegistryMutex());
+    std::weak_ptr<Checkpointer>& slot = Registry()[key];
+    std::shared_ptr<Checkpointer> c = slot.lock();
+    if (!c) {
+      c = std::make_shared<Checkpointer>(key);
+      slot = c;
+    }
+    return c;
+  }
+  // Checkpoints run so far by the checkpointer of `path`, if the process has one.
+  static int64_t RunsFor(const std::string& path) {
+    std::shared_ptr<Checkpointer> c = Find(path);
+    return c ? c->runs_.load() : 0;
+  }
+  // Waits until the checkpointer of `path`, if the process has one, has run every checkpoint
+  // asked of it so far.
+  static void WaitFor(const std::string& path) {
+    std::shared_ptr<Checkpointer> c = Find(path);
+    if (!c) return;
+    std::unique_lock lock(c->mu_);
+    c->idle_.wait(lock, [&c] { return (!c->wanted_ && !c->running_) || c->failed_; });
+  }
+
+  explicit Checkpointer(std::string path) : path_(std::move(path)) {}
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();  // a checkpoint under way ends first
+    std::lock_guard lock(RegistryMutex());
+    auto it = Registry().find(path_);
+    if (it != Registry().end() && it->second.expired()) Registry().erase(it);
+  }
+
+  // Asks for a checkpoint soon; false when this one cannot run any (no thread or connection to
+  // be had), and the caller should checkpoint itself.
+  bool Request() {
+    std::lock_guard lock(mu_);
+    if (failed_ || stopping_) return false;
+    if (!thread_.joinable()) {
+      try {
+        thread_ = std::thread([this] { Run(); });
+      } catch (const std::system_error&) {
+        failed_ = true;
+        return false;
+      }
+    }
+    wanted_ = true;
+    wake_.notify_one();
+    return true;
+  }
+
+ private:
+  // One checkpointer a file, however its path is spelled.
+  static std::string KeyOf(const std::string& path) {
+    std::error_code ec;
+    std::string key = std::filesystem::weakly_canonical(path, ec).string();
+    return ec || key.empty() ? path : key;
+  }
+  // The running checkpointer of `path`, if any.
+  static std::shared_ptr<Checkpointer> Find(const std::string& path) {
+    const std::string key = KeyOf(path);
+    std::lock_guard lock(RegistryMutex());
+    auto it = Registry().find(key);
+    return it == Registry().end() ? nullptr : it->second.lock();
+  }
+  static std::mutex& RegistryMutex() {
+    static std::mutex mu;
+    return mu;
+  }
+  static std::map<std::string, std::weak_ptr<Checkpointer>>& Registry() {
+    static auto* registry = new std::map<std::string, std::weak_ptr<Checkpointer>>();
+    return *registry;
+  }
+
+  void Run() {
+    sqlite3* db = nullptr;
+    // synchronous=FULL: the log is synced before its pages are copied, and the file after.
+    if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(db);
+      std::lock_guard lock(mu_);
+      failed_ = true;  // the connections checkpoint themselves from the next commit on
+      idle_.notify_all();
+      return;
+    }
+    std::unique_lock lock(mu_);
+    while (true) {
+      wake_.wait(lock, [this] { return wanted_ || stopping_; });
+      if (stopping_) break;  // the last connection's close checkpoints what is left
+      wanted_ = false;
+      running_ = true;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      runs_.fetch_add(1);
+      lock.lock();
+      running_ = false;
+      if (!wanted_) idle_.notify_all();
+    }
+    lock.unlock();
+    sqlite3_close_v2(db);
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable wake_, idle_;
+  bool wanted_ = false, running_ = false, stopping_ = false, failed_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+  std::atomic<int64_t> runs_{0};
+};
+
 class SqliteDatabase : public Database {
  public:
   SqliteDatabase(sqlite3* db, std::string path, int busy_timeout_ms)
@@ -139,6 +274,17 @@ class SqliteDatabase : public Database {
     for (sqlite3_stmt* stmt : control_) sqlite3_finalize(stmt);
     statements_.clear();
     sqlite3_close_v2(db_);
+    // checkpointer_ goes after the close: if its connection is the file's last, that close
+    // checkpoints the rest of the log and removes it, as this one's would have.
+  }
+
+  // Leaves the checkpoints of a log of `pages` pages or more to the file's checkpointer, in
+  // place of SQLite's own inside the commit. A later PRAGMA wal_autocheckpoint puts SQLite's
+  // back on this connection.
+  void CheckpointInBackground(std::shared_ptr<Checkpointer> checkpointer, int pages) {
+    checkpointer_ = std::move(checkpointer);
+    checkpoint_pages_ = std::max(pages, 1);
+    sqlite3_wal_hook(db_, &OnWalCommit, this);
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -330,13 +476,29 @@ class SqliteDatabase : public Database {
     return static_cast<SqliteStatement*>(cached.get())->raw();
   }
 
+  // After each commit, with the log's size in pages (sqlite3_wal_hook).
+  static int OnWalCommit(void* self, sqlite3* db, const char* schema, int pages) {
+    auto* me = static_cast<SqliteDatabase*>(self);
+    if (pages < me->checkpoint_pages_) return SQLITE_OK;
+    if (me->checkpointer_ && me->checkpointer_->Request()) return SQLITE_OK;
+    // As SQLite's own hook does, here.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+
   sqlite3* db_;
   std::string path_;
   BusyWait busy_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  std::shared_ptr<Checkpointer> checkpointer_;
+  int checkpoint_pages_ = 1000;
 };
 
 }  // namespace
+
+int64_t BackgroundCheckpointsOf(const std::string& path) { return Checkpointer::RunsFor(path); }
+
+void WaitForBackgroundCheckpoints(const std::string& path) { Checkpointer::WaitFor(path); }
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const OpenOptions& options) {
   // Once per process, before the first connection: no global memory statistics (a mutex every
@@ -369,6 +531,15 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Open
       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=" +
       std::to_string(std::max<int64_t>(options.mmap_bytes, 0)) + ";");
   if (!s.ok()) return s.WithContext("configuring " + path);
+  // A file in WAL mode (not ":memory:", not a URI) has its log checkpointed in the background.
+  if (options.checkpoint_pages > 0 && !path.empty() && path.front() != ':' &&
+      !path.starts_with("file:")) {
+    ASSIGN_OR_RETURN(auto stmt, database->Prepare("PRAGMA journal_mode"));
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (row && stmt->ColumnText(0) == "wal") {
+      database->CheckpointInBackground(Checkpointer::For(path), options.checkpoint_pages);
+    }
+  }
   return std::unique_ptr<Database>(std::move(database));
 }
 
