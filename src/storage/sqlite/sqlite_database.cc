@@ -241,7 +241,9 @@ class Checkpointer {
     std::unique_lock lock(mu_);
     while (true) {
       wake_.wait(lock, [this] { return wanted_ || stopping_; });
-      if (stopping_) break;  // the last connection's close checkpoints what is left
+      // Stopping, a checkpoint still asked for is run first: the file may stay open in another
+      // process (a server), whose own thread would take it up only after its next commit.
+      if (stopping_ && !wanted_) break;
       wanted_ = false;
       running_ = true;
       lock.unlock();
