@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -533,13 +534,12 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Open
       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=" +
       std::to_string(std::max<int64_t>(options.mmap_bytes, 0)) + ";");
   if (!s.ok()) return s.WithContext("configuring " + path);
-  // A file in WAL mode (not ":memory:", not a URI) has its log checkpointed in the background.
-  if (options.checkpoint_pages > 0 && !path.empty() && path.front() != ':' &&
-      !path.starts_with("file:")) {
-    ASSIGN_OR_RETURN(auto stmt, database->Prepare("PRAGMA journal_mode"));
-    ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (row && stmt->ColumnText(0) == "wal") {
-      database->CheckpointInBackground(Checkpointer::For(path), options.checkpoint_pages);
+  // A file (not ":memory:", not a URI) has its log checkpointed in the background. The hook is
+  // called only on commits to a log, and the thread starts at the first, so a file that could
+  // not enter WAL mode costs nothing.
+  if (options.checkpoint_pages > 0) {
+    if (std::optional<std::string> file = SqliteFilePath(*database)) {
+      database->CheckpointInBackground(Checkpointer::For(*file), options.checkpoint_pages);
     }
   }
   return std::unique_ptr<Database>(std::move(database));
