@@ -368,8 +368,9 @@ void AddLedger(CLI::App& app, GlobalOptions& global) {
       "check",
       "Verify the ledger: debits equal credits, balances have their signs, payable, clearing and "
       "paid agree with the payments, no one is paid beyond their approved entitlement, each "
-      "instruction's cycle exists and is of its scheme, and each bank file's totals equal the "
-      "ledger's and the file on disk (where it was written, or in --files DIR). Exit 1 when "
+      "instruction's cycle exists and is of its scheme and its bank file exists, and each bank "
+      "file's totals equal the ledger's and the file on disk (where it was written, or in "
+      "--files DIR). Exit 1 when "
       "anything disagrees.\n"
       "Example: spode ledger check --db state.db --files bank-files\n"
       "A nightly check of what is new: spode ledger check --db state.db --files-since 2026-11-01");

@@ -1224,17 +1224,20 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   Ledger ledger(db, clock);
   RoundCache cache(db);
   // A bank's next file as counted: its first max_per_file ready instructions in key order,
-  // counted and totalled from the ready index alone (it carries the amount), up to the last of
-  // them.
+  // counted and totalled from the ready index alone (it carries the amount, and on SQLite each
+  // entry names its row), up to the last of them.
+  const bool sqlite = db.dialect() == storage::Dialect::kSqlite;
   struct Counted {
     int64_t count = 0, last_cycle = 0, last_beneficiary = 0;
     Money control_sum;
+    std::vector<int64_t> rows;  // SQLite: the rows' ids
   };
   auto count_next = [&](const std::string& bank) -> Result<Counted> {
-    ASSIGN_OR_RETURN(auto first, db.Cached("SELECT cycle_id, beneficiary_idx, amount_paise FROM "
-                                           "payment_instructions WHERE scheme_id = ? AND status "
-                                           "= 'ready' AND bank = ? ORDER BY cycle_id, "
-                                           "beneficiary_idx LIMIT ?"));
+    ASSIGN_OR_RETURN(auto first,
+                     db.Cached(std::string("SELECT cycle_id, beneficiary_idx, amount_paise") +
+                               (sqlite ? ", rowid" : "") +
+                               " FROM payment_instructions WHERE scheme_id = ? AND status = "
+                               "'ready' AND bank = ? ORDER BY cycle_id, beneficiary_idx LIMIT ?"));
     first->BindText(1, scheme_id);
     first->BindText(2, bank);
     first->BindInt(3, options.max_per_file);
@@ -1250,6 +1253,7 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       c.last_cycle = first->ColumnInt(0);
       c.last_beneficiary = first->ColumnInt(1);
       c.control_sum += Money::FromPaise(first->ColumnInt(2));
+      if (sqlite) c.rows.push_back(first->ColumnInt(3));
     }
     first->Reset();
     return c;
@@ -1284,30 +1288,94 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     return BatchRow{batch_id, msg,   bank, options.format, c.count, c.control_sum.paise(),
                     now,      /*fresh=*/true};
   };
-  // Sets the rows of the round's files sent, each in its batch, in the caller's transaction: a
-  // walk of the bank's part of the ready index up to its file's last row, rows in their
-  // physical order. ABORTED when the rows claimed are not the rows counted (on PostgreSQL, an
-  // instruction turned ready meanwhile by a retry committed; SQLite's writer excludes it).
+  // Sets the rows of the round's files sent, each in its batch, in the caller's transaction.
+  // ABORTED when the rows claimed are not the rows counted (on PostgreSQL, an instruction
+  // turned ready meanwhile by a retry committed; SQLite's writer excludes it).
+  //
+  // On PostgreSQL, a walk of each bank's part of the ready index up to its file's last row.
+  // On SQLite, one walk of the table's rows for the whole round, over the stretches of row ids
+  // the counted rows lie in: a bank's rows lie all over the table, but the round's files
+  // together fill stretches of it. A walk of the ready index, which the claim changes, made
+  // SQLite gather the rows' ids first and find each row again: the round's claims took 18,000
+  // machine instructions a row this way against 25,400 (callgrind, 150,000 rows of three
+  // banks; payments/0013_claim_walk).
   auto claim_rows = [&](const std::vector<BatchRow>& files,
                         const std::vector<Counted>& counted) -> Status {
-    ASSIGN_OR_RETURN(auto claim,
-                     db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
-                               "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
-                               "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
-                               "?)"));
-    for (size_t i = 0; i < files.size(); ++i) {
-      claim->BindInt(1, files[i].batch_id);
-      claim->BindInt(2, now.micros);
-      claim->BindText(3, scheme_id);
-      claim->BindText(4, files[i].bank);
-      claim->BindInt(5, counted[i].last_cycle);
-      claim->BindInt(6, counted[i].last_beneficiary);
-      ASSIGN_OR_RETURN(int64_t moved, claim->Run());
-      if (moved != counted[i].count) {
-        return AbortedError("claimed " + std::to_string(moved) + " instructions for bank " +
-                            files[i].bank + " where " + std::to_string(counted[i].count) +
-                            " were counted");
+    int64_t expected = 0;
+    for (const Counted& c : counted) expected += c.count;
+    int64_t moved = 0;
+    if (!sqlite) {
+      ASSIGN_OR_RETURN(auto claim,
+                       db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
+                                 "= ?, updated_at_us = ? WHERE scheme_id = ? AND status = "
+                                 "'ready' AND bank = ? AND (cycle_id, beneficiary_idx) <= (?, "
+                                 "?)"));
+      for (size_t i = 0; i < files.size(); ++i) {
+        claim->BindInt(1, files[i].batch_id);
+        claim->BindInt(2, now.micros);
+        claim->BindText(3, scheme_id);
+        claim->BindText(4, files[i].bank);
+        claim->BindInt(5, counted[i].last_cycle);
+        claim->BindInt(6, counted[i].last_beneficiary);
+        ASSIGN_OR_RETURN(int64_t n, claim->Run());
+        if (n != counted[i].count) {
+          return AbortedError("claimed " + std::to_string(n) + " instructions for bank " +
+                              files[i].bank + " where " + std::to_string(counted[i].count) +
+                              " were counted");
+        }
+        moved += n;
       }
+      return OkStatus();
+    }
+    if (files.empty()) return OkStatus();
+    // A bank's ready rows up to its file's last are exactly its file's (they are its first
+    // max_per_file), so a stretch of rows may hold rows of no file: they are left as they are.
+    std::string batch_of = "CASE bank", in_file = "CASE bank";
+    for (size_t i = 0; i < files.size(); ++i) {
+      batch_of += " WHEN ? THEN ?";
+      in_file += " WHEN ? THEN (cycle_id, beneficiary_idx) <= (?, ?)";
+    }
+    ASSIGN_OR_RETURN(auto claim,
+                     db.Cached("UPDATE payment_instructions NOT INDEXED SET status = 'sent', "
+                               "batch_id = " + batch_of + " END, updated_at_us = ? WHERE rowid "
+                               "BETWEEN ? AND ? AND scheme_id = ? AND status = 'ready' AND " +
+                               in_file + " ELSE 0 END"));
+    int p = 1;
+    for (size_t i = 0; i < files.size(); ++i) {
+      claim->BindText(p++, files[i].bank);
+      claim->BindInt(p++, files[i].batch_id);
+    }
+    claim->BindInt(p++, now.micros);
+    const int from = p++, to = p++;
+    claim->BindText(p++, scheme_id);
+    for (size_t i = 0; i < files.size(); ++i) {
+      claim->BindText(p++, files[i].bank);
+      claim->BindInt(p++, counted[i].last_cycle);
+      claim->BindInt(p++, counted[i].last_beneficiary);
+    }
+    std::vector<int64_t> rows;
+    rows.reserve(static_cast<size_t>(expected));
+    for (const Counted& c : counted) rows.insert(rows.end(), c.rows.begin(), c.rows.end());
+    std::sort(rows.begin(), rows.end());
+    // A stretch ends where the next counted row is more than kGap rows on, so that a sparse
+    // round (a retry's scattered rows) is claimed row by row rather than walked. Claiming
+    // every 33rd row of a million took 0.55-0.58 s of CPU in one walk, 0.26-0.35 s a row at a
+    // time, and 0.36-0.48 s through the ready index as before (SQLite 3.40, in a program of
+    // its own, each run rolled back).
+    constexpr int64_t kGap = 8;
+    for (size_t start = 0; start < rows.size();) {
+      size_t end = start + 1;
+      while (end < rows.size() && rows[end] - rows[end - 1] <= kGap) ++end;
+      claim->BindInt(from, rows[start]);
+      claim->BindInt(to, rows[end - 1]);
+      ASSIGN_OR_RETURN(int64_t n, claim->Run());
+      moved += n;
+      start = end;
+    }
+    if (moved != expected) {
+      return AbortedError("claimed " + std::to_string(moved) + " instructions of " +
+                          std::to_string(files.size()) + " bank files where " +
+                          std::to_string(expected) + " were counted");
     }
     return OkStatus();
   };

@@ -180,6 +180,63 @@ ALTER TABLE payment_instructions DROP CONSTRAINT payment_instructions_pkey;
 DROP INDEX payment_instructions_ready;
 CREATE INDEX payment_instructions_ready ON payment_instructions
   (scheme_id, bank, cycle_id, beneficiary_idx, amount_paise) WHERE status = 'ready';
+)sql"},
+          // No foreign key binds an instruction to its batch. On SQLite the key made every
+          // claim of an export two passes, the rows' ids gathered first and each row found
+          // again (SQLite makes an UPDATE that changes a foreign key so); a claim now walks
+          // the table's rows once (ExportBatches). The batch a claim names is the one it has
+          // just inserted, in the same transaction; Reconcile (`spode ledger check`) reports
+          // an instruction that names a batch there is not.
+          {"payments/0013_claim_walk", R"sql(
+DROP INDEX payment_instructions_ready;
+DROP INDEX payment_instructions_payee;
+DROP INDEX payment_instructions_batch;
+CREATE TABLE payment_instructions_unbound (
+  instruction_id TEXT NOT NULL,
+  scheme_id TEXT NOT NULL,
+  cycle_id BIGINT NOT NULL,
+  beneficiary_idx BIGINT NOT NULL,
+  household_idx BIGINT NOT NULL,
+  payee_member_idx BIGINT NOT NULL,
+  amount_paise BIGINT NOT NULL CHECK (amount_paise > 0),
+  status TEXT NOT NULL CHECK (status = 'ready' OR status = 'held' OR status = 'invalid' OR
+    status = 'sent' OR status = 'accepted' OR status = 'paid' OR status = 'rejected' OR
+    status = 'returned'),
+  attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+  address_id BIGINT,
+  ifsc TEXT,
+  account_last4 TEXT,
+  bank TEXT,
+  batch_id BIGINT,
+  reason_code TEXT,
+  updated_at_us BIGINT NOT NULL,
+  CONSTRAINT payment_instructions_one UNIQUE (cycle_id, beneficiary_idx, scheme_id),
+  CONSTRAINT payment_instructions_cycle FOREIGN KEY (cycle_id, scheme_id)
+    REFERENCES cycles (cycle_id, scheme_id),
+  CONSTRAINT payment_instructions_entitlement FOREIGN KEY (cycle_id, beneficiary_idx, amount_paise)
+    REFERENCES cycle_entitlements (cycle_id, beneficiary_idx, amount_paise),
+  CONSTRAINT payment_instructions_sent CHECK (
+    (status = 'sent' OR status = 'accepted' OR status = 'paid') =
+      (batch_id IS NOT NULL AND bank IS NOT NULL) OR
+    status = 'rejected' OR status = 'returned')
+);
+INSERT INTO payment_instructions_unbound (instruction_id, scheme_id, cycle_id, beneficiary_idx,
+  household_idx, payee_member_idx, amount_paise, status, attempt, address_id, ifsc,
+  account_last4, bank, batch_id, reason_code, updated_at_us)
+SELECT instruction_id, scheme_id, cycle_id, beneficiary_idx, household_idx, payee_member_idx,
+  amount_paise, status, attempt, address_id, ifsc, account_last4, bank, batch_id, reason_code,
+  updated_at_us
+FROM payment_instructions ORDER BY cycle_id, beneficiary_idx;
+DROP TABLE payment_instructions;
+ALTER TABLE payment_instructions_unbound RENAME TO payment_instructions;
+CREATE INDEX payment_instructions_ready ON payment_instructions
+  (scheme_id, bank, cycle_id, beneficiary_idx, amount_paise) WHERE status = 'ready';
+CREATE INDEX payment_instructions_payee ON payment_instructions (payee_member_idx);
+CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id)
+  WHERE batch_id IS NOT NULL;
+)sql",
+           R"sql(
+ALTER TABLE payment_instructions DROP CONSTRAINT payment_instructions_batch_id_fkey;
 )sql"}};
 }
 

@@ -347,8 +347,9 @@ TEST_P(DisbursementTest, AnIdFindsItsInstructionByKeyAndNothingElse) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 8);
 }
 
-// payments/0011 on a database written before it: the instructions lose their index of ids,
-// the attempts gain their instruction's key, and nothing else changes.
+// payments/0011 and the migrations after it on a database written before them: the
+// instructions lose their index of ids and the foreign key on their batch (0013), the attempts
+// gain their instruction's key, and nothing else changes.
 TEST_P(DisbursementTest, TheKeyMigrationKeepsEveryInstructionAndAttempt) {
   ASSERT_OK(world_.Build(12));
   auto cycle = world_.RunCycle("2026-11");
@@ -410,7 +411,8 @@ CREATE INDEX payment_instructions_payee ON payment_instructions (payee_member_id
 CREATE INDEX payment_instructions_batch ON payment_instructions (batch_id)
   WHERE batch_id IS NOT NULL;
 CREATE INDEX instruction_attempts_batch ON instruction_attempts (batch_id);
-DELETE FROM schema_migrations WHERE id = 'payments/0011_instruction_key';
+DELETE FROM schema_migrations WHERE id IN ('payments/0011_instruction_key',
+  'payments/0012_ready_amount', 'payments/0013_claim_walk');
 COMMIT;
 PRAGMA foreign_keys = ON;
 )sql"));
@@ -422,12 +424,15 @@ ALTER TABLE instruction_attempts ADD CONSTRAINT instruction_attempts_instruction
   FOREIGN KEY (instruction_id) REFERENCES payment_instructions (instruction_id);
 ALTER TABLE instruction_attempts DROP COLUMN cycle_id;
 ALTER TABLE instruction_attempts DROP COLUMN beneficiary_idx;
-DELETE FROM schema_migrations WHERE id = 'payments/0011_instruction_key';
+ALTER TABLE payment_instructions ADD CONSTRAINT payment_instructions_batch_id_fkey
+  FOREIGN KEY (batch_id) REFERENCES payment_batches (batch_id);
+DELETE FROM schema_migrations WHERE id IN ('payments/0011_instruction_key',
+  'payments/0012_ready_amount', 'payments/0013_claim_walk');
 )sql"));
   }
   auto ran = storage::ApplyMigrations(db(), testing::AllMigrations());
   ASSERT_TRUE(ran.ok()) << ran.status();
-  EXPECT_EQ(*ran, 1);
+  EXPECT_EQ(*ran, 3);
 
   auto instructions_after = db().Query(kBefore);
   auto attempts_after = db().Query(kAttempts);
@@ -457,6 +462,21 @@ DELETE FROM schema_migrations WHERE id = 'payments/0011_instruction_key';
                            "current_schema() AND tablename = 'payment_instructions' AND indexdef "
                            "LIKE '%UNIQUE%'"),
             1);  // the unique key's only
+  // Its foreign keys are the cycle's and the entitlement's; none binds it to its batch.
+  EXPECT_EQ(Count(sqlite ? "SELECT COUNT(DISTINCT id) FROM "
+                           "pragma_foreign_key_list('payment_instructions') WHERE \"table\" IN "
+                           "('cycles', 'cycle_entitlements')"
+                         : "SELECT COUNT(*) FROM information_schema.table_constraints WHERE "
+                           "table_schema = current_schema() AND table_name = "
+                           "'payment_instructions' AND constraint_type = 'FOREIGN KEY'"),
+            2);
+  EXPECT_EQ(Count(sqlite ? "SELECT COUNT(*) FROM pragma_foreign_key_list('payment_instructions')"
+                           " WHERE \"table\" = 'payment_batches'"
+                         : "SELECT COUNT(*) FROM information_schema.table_constraints WHERE "
+                           "table_schema = current_schema() AND table_name = "
+                           "'payment_instructions' AND constraint_name = "
+                           "'payment_instructions_batch_id_fkey'"),
+            0);
   EXPECT_FALSE(db().Execute("INSERT INTO payment_instructions SELECT * FROM payment_instructions "
                             "WHERE instruction_id = ?",
                             {(*ids)[0].Text(0)})
@@ -1139,6 +1159,100 @@ TEST_P(DisbursementTest, ReconcileNamesEachFileThatDisagrees) {
   }
   EXPECT_EQ(r->batches, static_cast<int64_t>(files->size()));
   EXPECT_EQ(r->files_checked, static_cast<int64_t>(files->size()) - 1);
+}
+
+// On SQLite a round's claim walks the stretches of the table its files' rows lie in, and those
+// can hold other ready rows of the same banks. Here the first twelve payees all bank with SBI:
+// PUNB's and BKID's first files lie among SBI's later rows. Each file still holds exactly its
+// bank's next rows in key order.
+TEST_P(DisbursementTest, EachFileHoldsItsBanksNextRowsWhenOneBankCrowdsTheTable) {
+  ASSERT_OK(world_.Build(30));
+  auto first = db().Query("SELECT member_idx, holder_name, ifsc FROM mapper_addresses WHERE "
+                          "unlinked_at_us IS NULL ORDER BY member_idx LIMIT 12");
+  ASSERT_TRUE(first.ok() && first->size() == 12u) << first.status();
+  Mapper mapper(db(), clock_);
+  int moved = 0;
+  for (const auto& a : *first) {
+    if (a.Text(2).rfind("SBIN", 0) == 0) continue;
+    ASSERT_TRUE(mapper
+                    .Update(a.Int(0),
+                            FinancialAddress::BankAccount(
+                                "SBIN0001234", "4" + std::to_string(5550000000LL + a.Int(0)),
+                                a.Text(1)),
+                            {.party = "officer:block.officer", .reason = "moved to SBI"}, key_)
+                    .ok());
+    ++moved;
+  }
+  ASSERT_EQ(moved, 8);
+  auto c = world_.Create("2026-11");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(world_.ApproveAll(c->cycle_id));
+  ASSERT_TRUE(GenerateInstructions(db(), clock_, c->cycle_id).ok());
+  ExportOptions options = world_.Export();
+  options.max_per_file = 3;
+  auto files = ExportBatches(db(), clock_, key_, c->cycle_id, options);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'ready'"), 0);
+
+  // Bank by bank in key order, the files follow one another, each full but the bank's last.
+  auto rows = db().Query("SELECT i.bank, i.batch_id, b.bank FROM payment_instructions i JOIN "
+                         "payment_batches b ON b.batch_id = i.batch_id ORDER BY i.bank, "
+                         "i.cycle_id, i.beneficiary_idx");
+  ASSERT_TRUE(rows.ok() && rows->size() == 30u) << rows.status();
+  std::map<std::string, std::vector<int64_t>> sizes;  // bank: its files' sizes, in order
+  std::map<std::string, int64_t> last_batch;          // bank: the file of its last row so far
+  for (const auto& r : *rows) {
+    EXPECT_EQ(r.Text(0), r.Text(2));
+    std::vector<int64_t>& bank = sizes[r.Text(0)];
+    int64_t& last = last_batch[r.Text(0)];
+    if (bank.empty() || r.Int(1) != last) {
+      EXPECT_GT(r.Int(1), last) << r.Text(0);  // a later file, never an earlier one
+      bank.push_back(0);
+    }
+    ++bank.back();
+    last = r.Int(1);
+  }
+  const std::map<std::string, std::vector<int64_t>> expected = {
+      {"BKID", {3, 3}}, {"PUNB", {3, 3}}, {"SBIN", {3, 3, 3, 3, 3, 3}}};
+  EXPECT_EQ(sizes, expected);
+  ExpectReconciled();
+}
+
+// No foreign key binds an instruction to its bank file (payments/0013_claim_walk): Reconcile
+// names the payments that point at a file there is not, with the file they left short.
+TEST_P(DisbursementTest, ReconcileFindsPaymentsThatNameABankFileThereIsNot) {
+  auto cycle = GeneratedCycle(12);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  ExportOptions options = world_.Export();
+  options.max_per_file = 4;
+  auto files = ExportBatches(db(), clock_, key_, *cycle, options);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_GE(files->size(), 2u);
+  ExpectReconciled();
+  const ExportedFile& left = (*files)[0];
+  auto last = db().QueryOne("SELECT MAX(batch_id) FROM payment_batches");
+  ASSERT_TRUE(last.ok() && *last) << last.status();
+  const int64_t nowhere = (*last)->Int(0) + 7;
+  auto moved = db().Execute("UPDATE payment_instructions SET batch_id = ? WHERE batch_id = ?",
+                            {nowhere, left.batch_id});
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  ASSERT_EQ(*moved, left.transactions);
+
+  auto r = Reconcile(db(), clock_, world_.out_dir());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->ok());
+  const std::string orphaned = std::to_string(left.transactions) + " payment(s) of Rs " +
+                               left.total.ToString() + " name bank file " +
+                               std::to_string(nowhere) + ", which does not exist";
+  EXPECT_EQ(std::count(r->problems.begin(), r->problems.end(), orphaned), 1) << r->Summary();
+  EXPECT_EQ(std::count_if(r->problems.begin(), r->problems.end(),
+                          [&](const std::string& p) {
+                            return p.find(left.message_id) != std::string::npos &&
+                                   p.find("but holds 0 / Rs 0.00") != std::string::npos;
+                          }),
+            1)
+      << r->Summary();
+  EXPECT_EQ(r->problems.size(), 2u) << r->Summary();
 }
 
 // Generate writes its instructions without SQLite's row-by-row foreign-key checks; they are on

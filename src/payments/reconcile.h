@@ -11,7 +11,8 @@
 // approved entitlement; each bank file's count and control sum equal its instructions and the
 // ledger entry that sent it, and the file on disk (where it was written, or by its name in
 // `files_dir` when given: files moved to an archive) is the one written (its hash) and says the
-// same totals; a missing file is reported.
+// same totals; a missing file is reported, and so is an instruction that names a bank file there
+// is not (no foreign key forbids it: payments/0013_claim_walk).
 //
 // The files are the check's largest part and grow with every cycle (a cycle of ten million
 // payments writes about 7.6 GB). With `read_files_since` (a day in the state's time, the
