@@ -1301,9 +1301,6 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // banks; payments/0013_claim_walk).
   auto claim_rows = [&](const std::vector<BatchRow>& files,
                         const std::vector<Counted>& counted) -> Status {
-    int64_t expected = 0;
-    for (const Counted& c : counted) expected += c.count;
-    int64_t moved = 0;
     if (!sqlite) {
       ASSIGN_OR_RETURN(auto claim,
                        db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
@@ -1323,11 +1320,12 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
                               files[i].bank + " where " + std::to_string(counted[i].count) +
                               " were counted");
         }
-        moved += n;
       }
       return OkStatus();
     }
     if (files.empty()) return OkStatus();
+    int64_t expected = 0, moved = 0;
+    for (const Counted& c : counted) expected += c.count;
     // A bank's ready rows up to its file's last are exactly its file's (they are its first
     // max_per_file), so a stretch of rows may hold rows of no file: they are left as they are.
     std::string batch_of = "CASE bank", in_file = "CASE bank";
