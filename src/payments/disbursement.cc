@@ -1333,10 +1333,16 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       batch_of += " WHEN ? THEN ?";
       in_file += " WHEN ? THEN (cycle_id, beneficiary_idx) <= (?, ?)";
     }
+    // OR FAIL: a statement that can fail after changing some rows (this one has CHECKs) keeps,
+    // in the default ABORT, a copy of every page it changes, to undo itself while the
+    // transaction goes on: in memory here (temp_store=MEMORY), fresh pages on every round. A
+    // failed claim rolls back the whole round, so nothing needs the copy. A million rows of 30
+    // banks (one round, alone, rolled back): 2.02-2.03 s of CPU and 58,100 page faults with OR
+    // FAIL, 2.58-2.66 s and 89,700 without.
     ASSIGN_OR_RETURN(auto claim,
-                     db.Cached("UPDATE payment_instructions NOT INDEXED SET status = 'sent', "
-                               "batch_id = " + batch_of + " END, updated_at_us = ? WHERE rowid "
-                               "BETWEEN ? AND ? AND scheme_id = ? AND status = 'ready' AND " +
+                     db.Cached("UPDATE OR FAIL payment_instructions NOT INDEXED SET status = "
+                               "'sent', batch_id = " + batch_of + " END, updated_at_us = ? WHERE "
+                               "rowid BETWEEN ? AND ? AND scheme_id = ? AND status = 'ready' AND " +
                                in_file + " ELSE 0 END"));
     int p = 1;
     for (size_t i = 0; i < files.size(); ++i) {

@@ -1086,6 +1086,63 @@ TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes
   ExpectReconciled();
 }
 
+// A claim that fails after it has set some of its round's rows sent (here a trigger of the
+// test's refuses the last bank's eighth row, in the second round of files of four) leaves
+// nothing of its round: the round's transaction is rolled back whole, so the claim on SQLite
+// needs no copy of the pages it changes (UPDATE OR FAIL). The next export finishes the work.
+TEST_P(DisbursementTest, AClaimThatFailsPartWayLeavesNothingOfItsRound) {
+  auto cycle = GeneratedCycle(30);
+  ASSERT_TRUE(cycle.ok()) << cycle.status();
+  const int64_t cycle_id = *cycle;
+  ASSERT_EQ(Count("SELECT COUNT(DISTINCT bank) FROM payment_instructions"), 3);
+  auto refused = db().QueryOne("SELECT instruction_id FROM payment_instructions WHERE bank = "
+                               "(SELECT MAX(bank) FROM payment_instructions) ORDER BY "
+                               "cycle_id, beneficiary_idx LIMIT 1 OFFSET 7");
+  ASSERT_TRUE(refused.ok() && *refused) << refused.status();
+  const std::string id = (*refused)->Text(0);
+  if (db().dialect() == storage::Dialect::kSqlite) {
+    ASSERT_OK(db().ExecScript("CREATE TRIGGER refuse_claim BEFORE UPDATE OF status ON "
+                              "payment_instructions WHEN NEW.status = 'sent' AND "
+                              "OLD.instruction_id = '" + id + "' BEGIN SELECT RAISE(FAIL, "
+                              "'claim refused by the test'); END"));
+  } else {
+    ASSERT_OK(db().ExecScript("CREATE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql "
+                              "AS $$ BEGIN IF NEW.status = 'sent' AND OLD.instruction_id = '" +
+                              id + "' THEN RAISE EXCEPTION 'claim refused by the test'; END IF; "
+                              "RETURN NEW; END $$; CREATE TRIGGER refuse_claim BEFORE UPDATE ON "
+                              "payment_instructions FOR EACH ROW EXECUTE FUNCTION "
+                              "refuse_claim()"));
+  }
+  ExportOptions options = world_.Export();
+  options.max_per_file = 4;
+  auto failed = ExportBatches(db(), clock_, key_, cycle_id, options);
+  ASSERT_FALSE(failed.ok()) << "the second round committed";
+  EXPECT_NE(failed.status().message().find("claim refused by the test"), std::string::npos)
+      << failed.status();
+  // The first round, three files of four, is claimed and written; nothing of the second.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_batches"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 12);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE batch_id IS NOT NULL"), 12);
+  size_t on_disk = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(world_.out_dir())) {
+    ++on_disk;
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path() << " left behind";
+  }
+  EXPECT_EQ(on_disk, 3u);
+  ExpectReconciled();
+
+  ASSERT_OK(db().ExecScript(db().dialect() == storage::Dialect::kSqlite
+                                ? "DROP TRIGGER refuse_claim"
+                                : "DROP TRIGGER refuse_claim ON payment_instructions"));
+  auto rest = ExportBatches(db(), clock_, key_, cycle_id, options);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  int64_t transfers = 0;
+  for (const ExportedFile& f : *rest) transfers += f.transactions;
+  EXPECT_EQ(transfers, 18);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 30);
+  ExpectReconciled();
+}
+
 // The page cache is SQLite's (PRAGMA cache_size): these tests run on SQLite alone.
 class SqliteDisbursementTest : public DisbursementTest {};
 
