@@ -1342,8 +1342,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     ASSIGN_OR_RETURN(auto claim,
                      db.Cached("UPDATE OR FAIL payment_instructions NOT INDEXED SET status = "
                                "'sent', batch_id = " + batch_of + " END, updated_at_us = ? WHERE "
-                               "rowid BETWEEN ? AND ? AND scheme_id = ? AND status = 'ready' AND " +
-                               in_file + " ELSE 0 END"));
+                               "rowid BETWEEN ? AND ? AND scheme_id = ? AND status = 'ready' AND (? "
+                               "OR " + in_file + " ELSE 0 END)"));
     int p = 1;
     for (size_t i = 0; i < files.size(); ++i) {
       claim->BindText(p++, files[i].bank);
@@ -1352,6 +1352,7 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     claim->BindInt(p++, now.micros);
     const int from = p++, to = p++;
     claim->BindText(p++, scheme_id);
+    const int whole = p++;
     for (size_t i = 0; i < files.size(); ++i) {
       claim->BindText(p++, files[i].bank);
       claim->BindInt(p++, counted[i].last_cycle);
@@ -1372,6 +1373,11 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       while (end < rows.size() && rows[end] - rows[end - 1] <= kGap) ++end;
       claim->BindInt(from, rows[start]);
       claim->BindInt(to, rows[end - 1]);
+      // A stretch of consecutive counted rows holds no row of another file, nor past its file's
+      // last: its rows are claimed without the test of which file each is in (the CASE of
+      // `in_file`, two comparisons a bank; 30 banks' million rows in one round: 1.71-1.73 s of
+      // CPU against 1.90-2.00 s).
+      claim->BindInt(whole, rows[end - 1] - rows[start] == static_cast<int64_t>(end - 1 - start));
       ASSIGN_OR_RETURN(int64_t n, claim->Run());
       moved += n;
       start = end;
