@@ -3,7 +3,7 @@
 //
 //   build/bench/payments_bench [--beneficiaries 1000000] [--cycles 1] [--db PATH]
 //       [--pg postgresql://...] [--dir /tmp/spode-bench-payments] [--returns 0.03] [--seed 7]
-//       [--world-cache FILE] [--keep] [--trace] [--banks N]
+//       [--world-cache FILE] [--keep] [--trace] [--banks N [--bank-shares even|skewed]]
 //
 // Setup (reported, not a target): what payments::testing::World::Build does: N households, one
 // pensioner head each with a bank account (registry importer), the test pension scheme (Rs
@@ -20,6 +20,8 @@
 // account's IFSC given another bank's four letters, after the world is built or copied; not
 // timed). A state pays into dozens of banks, and a bank's file is then a smaller share of the
 // instructions: with 3 banks the export's claims and files read a third of the rows each.
+// --bank-shares skewed: bank k's share of the accounts proportional to 1/k (Zipf), each account's
+// bank drawn at random (--seed) rather than in turn; even (the default) is address_id % N.
 //
 // The steps of each month (--cycles, from 2026-11), each timed on its own, with durable settings
 // (SQLite WAL, synchronous=FULL, as storage::Open sets them; or PostgreSQL with --pg):
@@ -67,6 +69,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -421,19 +424,43 @@ Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
   return spode::OkStatus();
 }
 
-// --banks: each linked account's IFSC given the four letters of bank address_id % banks
-// ("BKAA", "BKAB", ...), its branch kept. Only the mapper's copy, which payments read, changes;
-// the account numbers are sealed apart from the IFSC.
-Status SpreadOverBanks(storage::Database& db, int banks) {
-  std::string codes = "CASE address_id % " + std::to_string(banks);
-  for (int b = 0; b < banks; ++b) {
-    const char code[] = {'B', 'K', static_cast<char>('A' + b / 26), static_cast<char>('A' + b % 26),
-                         '\0'};
-    codes += " WHEN " + std::to_string(b) + " THEN '" + code + "'";
+// --banks: each linked account's IFSC given the four letters of a bank ("BKAA", "BKAB", ...),
+// its branch kept. Evenly, bank address_id % banks; skewed (--bank-shares skewed), bank k of N
+// (from 1) takes a share proportional to 1/k (Zipf's law, s = 1: of 30 banks the first takes
+// 25%, the second 12.5%, the last 0.8%), each account's bank drawn at random (`seed`), so that
+// no bank's accounts come in a pattern along the table. Only the mapper's copy, which payments
+// read, changes; the account numbers are sealed apart from the IFSC.
+Status SpreadOverBanks(storage::Database& db, int banks, bool skewed, uint32_t seed) {
+  auto code = [](int b) {
+    const char c[] = {'B', 'K', static_cast<char>('A' + b / 26), static_cast<char>('A' + b % 26),
+                      '\0'};
+    return std::string(c);
+  };
+  if (!skewed) {
+    std::string codes = "CASE address_id % " + std::to_string(banks);
+    for (int b = 0; b < banks; ++b) {
+      codes += " WHEN " + std::to_string(b) + " THEN '" + code(b) + "'";
+    }
+    return db.ExecScript("UPDATE mapper_addresses SET ifsc = " + codes +
+                         " END || substr(ifsc, 5) WHERE kind = 'bank_account'");
   }
-  codes += " END";
-  return db.ExecScript("UPDATE mapper_addresses SET ifsc = " + codes +
-                       " || substr(ifsc, 5) WHERE kind = 'bank_account'");
+  std::vector<double> shares;
+  for (int k = 1; k <= banks; ++k) shares.push_back(1.0 / k);
+  std::discrete_distribution<int> draw(shares.begin(), shares.end());
+  std::mt19937_64 random(seed);
+  ASSIGN_OR_RETURN(auto ids, db.Query("SELECT address_id FROM mapper_addresses WHERE kind = "
+                                      "'bank_account' ORDER BY address_id"));
+  static const std::string kCols[] = {"address_id", "bank"};
+  storage::RowBuffer rows(2);
+  for (const auto& r : ids) rows.Int(r.Int(0)).Text(code(draw(random)));
+  ASSIGN_OR_RETURN(auto tx, storage::Transaction::Begin(db));
+  RETURN_IF_ERROR(db.ExecScript("CREATE TEMP TABLE bench_banks (address_id BIGINT PRIMARY KEY, "
+                                "bank TEXT NOT NULL)"));
+  RETURN_IF_ERROR(db.BulkInsert("bench_banks", kCols, rows));
+  RETURN_IF_ERROR(db.ExecScript(
+      "UPDATE mapper_addresses SET ifsc = s.bank || substr(mapper_addresses.ifsc, 5) FROM "
+      "bench_banks s WHERE s.address_id = mapper_addresses.address_id; DROP TABLE bench_banks"));
+  return tx.Commit();
 }
 
 int Fail(const char* what, const Status& s) {
@@ -457,6 +484,7 @@ struct Options {
   int cycles = 1;
   int sqlite_cache_mib = 0;  // 0: storage::Open's page cache (64 MiB)
   int banks = 0;             // 0: World's three
+  bool skewed_banks = false;  // --bank-shares skewed: Zipf's shares instead of even ones
   bool keep = false, trace = false;
 };
 
@@ -613,7 +641,14 @@ int main(int argc, char** argv) {
       o.sqlite_cache_mib = std::stoi(argv[++i]);
     else if (a == "--banks" && more)
       o.banks = std::stoi(argv[++i]);
-    else if (a == "--world-cache" && more)
+    else if (a == "--bank-shares" && more) {
+      const std::string shares = argv[++i];
+      if (shares != "even" && shares != "skewed") {
+        std::fprintf(stderr, "payments_bench: --bank-shares must be even or skewed\n");
+        return 2;
+      }
+      o.skewed_banks = shares == "skewed";
+    } else if (a == "--world-cache" && more)
       o.world_cache = argv[++i];
     else if (a == "--keep")
       o.keep = true;
@@ -623,7 +658,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: payments_bench [--beneficiaries N] [--db PATH] [--pg URL] [--dir DIR] "
                    "[--returns 0.03] [--seed 7] [--cycles 1] [--world-cache FILE] [--keep] "
-                   "[--trace] [--sqlite-cache-mib N] [--banks N]\n");
+                   "[--trace] [--sqlite-cache-mib N] [--banks N [--bank-shares even|skewed]]\n");
       return 2;
     }
   }
@@ -703,8 +738,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     Timer spread;
-    if (Status s = SpreadOverBanks(*db, o.banks); !s.ok()) return Fail("--banks", s);
-    std::printf("setup (not a target): accounts spread over %d banks (%.1f s)\n", o.banks,
+    if (Status s = SpreadOverBanks(*db, o.banks, o.skewed_banks, o.seed); !s.ok()) {
+      return Fail("--banks", s);
+    }
+    std::printf("setup (not a target): accounts spread over %d banks, %s (%.1f s)\n", o.banks,
+                o.skewed_banks ? "skewed (bank k's share 1/k, Zipf; drawn at random)" : "evenly",
                 Measure("banks", spread, n).seconds);
   }
   t = Timer();

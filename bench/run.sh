@@ -20,7 +20,10 @@ cmake --build build --target access_log_bench -j "$(nproc)" && ./build/bench/acc
 # bench/eligibility (issue 4): rules over the whole registry next to SQLite, PostgreSQL and DuckDB.
 cmake --build build --target eligibility_bench -j "$(nproc)" && (cd bench/node && npm install --no-audit --no-fund --silent) && ./build/bench/eligibility_bench --households "${ELIGIBILITY_HOUSEHOLDS:-1000000}" --pg "$(bash scripts/pg-test-server.sh url)"
 # bench/payments (issue 5): one payment cycle, step by step, on durable SQLite (1,000,000
-# beneficiaries) and on the throwaway PostgreSQL (100,000: each row is a round trip there).
-cmake --build build --target payments_bench -j "$(nproc)" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_BENEFICIARIES:-1000000}" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_PG_BENEFICIARIES:-100000}" --pg "$(bash scripts/pg-test-server.sh url)"
+# beneficiaries; the world's 3 banks, then 30 banks of skewed shares drawn at random, which is
+# closer to a state's accounts) and on the throwaway PostgreSQL (100,000: each row is a round
+# trip there). The world is built once and copied for the second run (PAYMENTS_WORLD_CACHE).
+PAYMENTS_WORLD_CACHE="${PAYMENTS_WORLD_CACHE:-/tmp/spode-bench-payments-world-${PAYMENTS_BENEFICIARIES:-1000000}.db}"
+cmake --build build --target payments_bench -j "$(nproc)" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_BENEFICIARIES:-1000000}" --world-cache "$PAYMENTS_WORLD_CACHE" && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_BENEFICIARIES:-1000000}" --world-cache "$PAYMENTS_WORLD_CACHE" --banks 30 --bank-shares skewed && ./build/bench/payments_bench --beneficiaries "${PAYMENTS_PG_BENEFICIARIES:-100000}" --pg "$(bash scripts/pg-test-server.sh url)"
 # bench/grievance (issue 6): grievances filed over HTTP with group commit, then read by ticket.
 bash bench/grievance.sh
