@@ -454,8 +454,9 @@ Status SpreadOverBanks(storage::Database& db, int banks, bool skewed, uint32_t s
   storage::RowBuffer rows(2);
   for (const auto& r : ids) rows.Int(r.Int(0)).Text(code(draw(random)));
   ASSIGN_OR_RETURN(auto tx, storage::Transaction::Begin(db));
-  RETURN_IF_ERROR(db.ExecScript("CREATE TEMP TABLE bench_banks (address_id BIGINT PRIMARY KEY, "
-                                "bank TEXT NOT NULL)"));
+  RETURN_IF_ERROR(
+      db.ExecScript("CREATE TEMP TABLE bench_banks (address_id BIGINT PRIMARY KEY, "
+                    "bank TEXT NOT NULL)"));
   RETURN_IF_ERROR(db.BulkInsert("bench_banks", kCols, rows));
   RETURN_IF_ERROR(db.ExecScript(
       "UPDATE mapper_addresses SET ifsc = s.bank || substr(mapper_addresses.ifsc, 5) FROM "
@@ -482,8 +483,8 @@ struct Options {
   double returns = 0.03;
   uint32_t seed = 7;
   int cycles = 1;
-  int sqlite_cache_mib = 0;  // 0: storage::Open's page cache (64 MiB)
-  int banks = 0;             // 0: World's three
+  int sqlite_cache_mib = 0;   // 0: storage::Open's page cache (64 MiB)
+  int banks = 0;              // 0: World's three
   bool skewed_banks = false;  // --bank-shares skewed: Zipf's shares instead of even ones
   bool keep = false, trace = false;
 };
@@ -732,6 +733,10 @@ int main(int argc, char** argv) {
     std::filesystem::copy_file(o.db_path, o.world_cache);
   }
   Figure world_figure = Measure("world", t, n);
+  if (o.skewed_banks && o.banks == 0) {
+    std::fprintf(stderr, "payments_bench: --bank-shares needs --banks N\n");
+    return 2;
+  }
   if (o.banks != 0) {
     if (o.banks < 1 || o.banks > 100) {
       std::fprintf(stderr, "payments_bench: --banks must be 1 to 100\n");
@@ -787,9 +792,9 @@ int main(int argc, char** argv) {
     PrintFigure(*f, nullptr, false);
   }
   std::printf("      a fresh page: %.2f us\n",
-              floors.memory.faults > 0 ? floors.memory.seconds * 1e6 /
-                                             static_cast<double>(floors.memory.faults)
-                                       : 0.0);
+              floors.memory.faults > 0
+                  ? floors.memory.seconds * 1e6 / static_cast<double>(floors.memory.faults)
+                  : 0.0);
 
   // ---- The steps, month by month ----
   bool all_reconciled = true;
