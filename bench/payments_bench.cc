@@ -503,6 +503,10 @@ Result<std::vector<Figure>> RunMonth(storage::Database& db, spode::ManualTimeSou
                                      const Floors& floors, const std::string& period,
                                      bool* reconciled) {
   std::vector<Figure> steps;
+  if (o.skewed_banks && o.banks == 0) {
+    std::fprintf(stderr, "payments_bench: --bank-shares needs --banks N\n");
+    return 2;
+  }
   const int64_t n = o.beneficiaries;
   auto report = [&](Figure f, const Figure* floor) {
     if (o.trace) {
@@ -733,10 +737,6 @@ int main(int argc, char** argv) {
     std::filesystem::copy_file(o.db_path, o.world_cache);
   }
   Figure world_figure = Measure("world", t, n);
-  if (o.skewed_banks && o.banks == 0) {
-    std::fprintf(stderr, "payments_bench: --bank-shares needs --banks N\n");
-    return 2;
-  }
   if (o.banks != 0) {
     if (o.banks < 1 || o.banks > 100) {
       std::fprintf(stderr, "payments_bench: --banks must be 1 to 100\n");
