@@ -503,10 +503,6 @@ Result<std::vector<Figure>> RunMonth(storage::Database& db, spode::ManualTimeSou
                                      const Floors& floors, const std::string& period,
                                      bool* reconciled) {
   std::vector<Figure> steps;
-  if (o.skewed_banks && o.banks == 0) {
-    std::fprintf(stderr, "payments_bench: --bank-shares needs --banks N\n");
-    return 2;
-  }
   const int64_t n = o.beneficiaries;
   auto report = [&](Figure f, const Figure* floor) {
     if (o.trace) {
@@ -666,6 +662,10 @@ int main(int argc, char** argv) {
                    "[--trace] [--sqlite-cache-mib N] [--banks N [--bank-shares even|skewed]]\n");
       return 2;
     }
+  }
+  if (o.skewed_banks && o.banks == 0) {
+    std::fprintf(stderr, "payments_bench: --bank-shares needs --banks N\n");
+    return 2;
   }
   const int64_t n = o.beneficiaries;
   const bool pg = !o.pg_url.empty();
