@@ -431,28 +431,21 @@ Status BuildWorld(storage::Database& db, spode::ManualTimeSource& clock,
 // no bank's accounts come in a pattern along the table. Only the mapper's copy, which payments
 // read, changes; the account numbers are sealed apart from the IFSC.
 Status SpreadOverBanks(storage::Database& db, int banks, bool skewed, uint32_t seed) {
-  auto code = [](int b) {
-    const char c[] = {'B', 'K', static_cast<char>('A' + b / 26), static_cast<char>('A' + b % 26),
-                      '\0'};
-    return std::string(c);
-  };
-  if (!skewed) {
-    std::string codes = "CASE address_id % " + std::to_string(banks);
-    for (int b = 0; b < banks; ++b) {
-      codes += " WHEN " + std::to_string(b) + " THEN '" + code(b) + "'";
-    }
-    return db.ExecScript("UPDATE mapper_addresses SET ifsc = " + codes +
-                         " END || substr(ifsc, 5) WHERE kind = 'bank_account'");
-  }
   std::vector<double> shares;
-  for (int k = 1; k <= banks; ++k) shares.push_back(1.0 / k);
+  for (int k = 1; k <= banks; ++k) shares.push_back(skewed ? 1.0 / k : 1.0);
   std::discrete_distribution<int> draw(shares.begin(), shares.end());
   std::mt19937_64 random(seed);
   ASSIGN_OR_RETURN(auto ids, db.Query("SELECT address_id FROM mapper_addresses WHERE kind = "
                                       "'bank_account' ORDER BY address_id"));
   static const std::string kCols[] = {"address_id", "bank"};
   storage::RowBuffer rows(2);
-  for (const auto& r : ids) rows.Int(r.Int(0)).Text(code(draw(random)));
+  for (const auto& r : ids) {
+    const int64_t id = r.Int(0);
+    const int b = skewed ? draw(random) : static_cast<int>(id % banks);
+    const char code[] = {'B', 'K', static_cast<char>('A' + b / 26), static_cast<char>('A' + b % 26),
+                         '\0'};
+    rows.Int(id).Text(code);
+  }
   ASSIGN_OR_RETURN(auto tx, storage::Transaction::Begin(db));
   RETURN_IF_ERROR(
       db.ExecScript("CREATE TEMP TABLE bench_banks (address_id BIGINT PRIMARY KEY, "
