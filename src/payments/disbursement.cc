@@ -1058,6 +1058,7 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     return InvalidArgumentError("format must be pain.001 or csv, not '" + options.format + "'");
   }
   if (options.max_per_file < 1) return InvalidArgumentError("max_per_file must be at least 1");
+  if (options.max_scanned < 0) return InvalidArgumentError("max_scanned must not be negative");
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   if (ec) {
@@ -1296,13 +1297,20 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       } catch (const std::future_error&) {  // the round failed: nothing to write
         return std::vector<Done>();
       }
-      // The files read in parts (their rows' ids ascending), and the stretch their rows lie in.
+      // The files read in parts (their rows' ids ascending), up to options.max_scanned rows in
+      // all (a round takes a file of each bank: with many banks and large files, the others are
+      // read a file at a time), and the stretch their rows lie in.
       const size_t n = round->banks.size();
       std::vector<const std::vector<int64_t>*> scanned(n, nullptr);
       int64_t first = std::numeric_limits<int64_t>::max(), last = 0;
+      size_t taken = 0;
       for (size_t i = 0; i < n; ++i) {
         const std::vector<int64_t>& ids = round->rows[i];
-        if (ids.empty() || !std::is_sorted(ids.begin(), ids.end())) continue;
+        if (ids.empty() || static_cast<int64_t>(taken + ids.size()) > options.max_scanned ||
+            !std::is_sorted(ids.begin(), ids.end())) {
+          continue;
+        }
+        taken += ids.size();
         scanned[i] = &ids;
         first = std::min(first, ids.front());
         last = std::max(last, ids.back());

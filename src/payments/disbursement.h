@@ -117,6 +117,10 @@ struct ExportOptions {
   std::string format = "pain.001";  // or "csv"
   std::filesystem::path out_dir;
   int64_t max_per_file = 100'000;
+  // On an SQLite file, the most instructions of a round (a file of each bank) read in one pass
+  // over the table and held in memory, packed (about 120 bytes each), while the round's files
+  // are written; the round's other files are read a file at a time.
+  int64_t max_scanned = 2'000'000;
   DebtorAccount debtor{.id = "dept",
                        .name = "Social Justice and Empowerment Department",
                        .account_number = "30000000001",

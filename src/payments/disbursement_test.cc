@@ -1040,8 +1040,9 @@ TEST_P(DisbursementTest, FilesOfAFewPaymentsEachCarryEveryInstructionOnce) {
 
 // A file's rows read in one pass over the table (on SQLite) when they lie there in key order,
 // as generate writes them, and through the ready index when they do not (here the later
-// cycle's instructions were generated first): each file holds its batch's transfers, byte for
-// byte what its batch reads back, and every instruction is in one file.
+// cycle's instructions were generated first) or when the round's files read so already hold
+// max_scanned rows: each file holds its batch's transfers, byte for byte what its batch reads
+// back, and every instruction is in one file.
 TEST_P(DisbursementTest, FilesReadInOnePassOrThroughTheIndexHoldTheBytesTheirBatchReadsBack) {
   ASSERT_OK(world_.Build(30));
   auto early = world_.Create("2026-10");
@@ -1055,6 +1056,10 @@ TEST_P(DisbursementTest, FilesReadInOnePassOrThroughTheIndexHoldTheBytesTheirBat
   ASSERT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'ready'"), 60);
   ExportOptions options = world_.Export();
   options.max_per_file = 7;
+  options.max_scanned = -1;
+  auto refused = ExportBatches(db(), clock_, key_, late->cycle_id, options);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  options.max_scanned = 10;  // a file of 7 rows a round, the others through the index
   auto files = ExportBatches(db(), clock_, key_, late->cycle_id, options);
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM payment_instructions WHERE status = 'sent'"), 60);
