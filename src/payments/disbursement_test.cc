@@ -1121,6 +1121,7 @@ TEST_P(DisbursementTest, ARoundThatFailsLeavesNoFileOfItAndTheNextExportFinishes
   }
   ExportOptions options = world_.Export();
   options.max_per_file = 4;
+  options.max_scanned = 12;  // a round of a file of each bank, not more
   auto failed = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_FALSE(failed.ok()) << "the second round committed";
   // The first round, three files of four, is claimed and written; nothing of the second.
@@ -1174,6 +1175,7 @@ TEST_P(DisbursementTest, AClaimThatFailsPartWayLeavesNothingOfItsRound) {
   }
   ExportOptions options = world_.Export();
   options.max_per_file = 4;
+  options.max_scanned = 12;  // a round of a file of each bank, not more
   auto failed = ExportBatches(db(), clock_, key_, cycle_id, options);
   ASSERT_FALSE(failed.ok()) << "the second round committed";
   EXPECT_NE(failed.status().message().find("claim refused by the test"), std::string::npos)
