@@ -813,19 +813,24 @@ Status LoadBatch(storage::Database& db, const BatchRow& b, const ExportOptions& 
 }
 
 // The transfers of the file an export is about to claim for `bank`: its first max_per_file
-// ready instructions of the scheme, in key order (what the claim takes, in the same snapshot).
-// The header is left to SetHeader.
+// ready instructions of the scheme in key order after (cycle, beneficiary), where the bank's
+// file before it in the round ends (what the claim takes, in the same snapshot). The header is
+// left to SetHeader.
 Status LoadReady(storage::Database& db, std::string_view scheme_id, std::string_view bank,
-                 const ExportOptions& options, LoadedBatch& loaded) {
+                 int64_t cycle, int64_t beneficiary, const ExportOptions& options,
+                 LoadedBatch& loaded) {
   ASSIGN_OR_RETURN(auto stmt,
                    db.Cached(TransferColumns("i") + std::string(kTransferJoins) +
-                             "WHERE i.scheme_id = ? AND i.status = 'ready' AND i.bank = ? "
-                             "ORDER BY i.cycle_id, i.beneficiary_idx LIMIT ?"));
+                             "WHERE i.scheme_id = ? AND i.status = 'ready' AND i.bank = ? AND "
+                             "(i.cycle_id, i.beneficiary_idx) > (?, ?) ORDER BY i.cycle_id, "
+                             "i.beneficiary_idx LIMIT ?"));
   stmt->BindText(1, scheme_id);
   stmt->BindText(2, bank);
-  stmt->BindInt(3, options.max_per_file);
-  // Room for a file of the default size at most: the count is not known yet, and a caller's
-  // limit of millions would reserve gigabytes for a short file. A larger file grows the room.
+  stmt->BindInt(3, cycle);
+  stmt->BindInt(4, beneficiary);
+  stmt->BindInt(5, options.max_per_file);
+  // Room for a file of the default size at most: a caller's limit of millions would reserve
+  // gigabytes for a short file. A larger file grows the room.
   const int64_t room = std::min(options.max_per_file, ExportOptions{}.max_per_file);
   return ReadTransfers(*stmt, options, static_cast<size_t>(room), loaded);
 }
@@ -1247,12 +1252,14 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   };
 
   // What the workers of a round share: its files as the round claims them (not yet committed),
-  // each with its bank and the ids of its rows in key order, all set before `counted` is (a
-  // broken promise when the round fails first); the round's commit (likewise); the next of the
-  // round's tasks a worker is to take; and the parts of the table read (ScanReady).
+  // each with its bank, where it starts and the ids of its rows in key order, all set before
+  // `counted` is (a broken promise when the round fails first); the round's commit (likewise);
+  // the next of the round's tasks a worker is to take; and the parts of the table read
+  // (ScanReady).
   struct Round {
     std::vector<BatchRow> files;
     std::vector<std::string> banks;
+    std::vector<std::pair<int64_t, int64_t>> after;  // the key the file's rows come after
     std::vector<std::vector<int64_t>> rows;
     std::shared_future<void> counted;
     std::shared_future<void> committed;
@@ -1351,7 +1358,11 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
           }
           if (read.ok()) Unpack(parts, options, *loaded);
         } else {
-          if (read.ok()) read = LoadReady(*reader, scheme_id, round->banks[i], options, *loaded);
+          if (read.ok()) {
+            const auto [cycle, beneficiary] = round->after[i];
+            read = LoadReady(*reader, scheme_id, round->banks[i], cycle, beneficiary, options,
+                             *loaded);
+          }
           if (read.ok()) read = OpenAccounts(*loaded, key);
         }
         Money total;
@@ -1645,6 +1656,7 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
         rows += c.count;
         round->files.push_back(std::move(b));
         round->banks.push_back(n.bank);
+        round->after.emplace_back(n.cycle, n.beneficiary);
         round->rows.push_back(std::move(c.rows));
         counts.push_back(std::move(c));
         for (size_t w = 0; w < kWorkers; ++w) join(w, false);

@@ -139,7 +139,8 @@ struct ExportedFile {
 
 // Puts every ready instruction of the cycle's scheme (this cycle's, and retries and arrears of
 // earlier ones) into bank files, one per bank (split at max_per_file). Files are claimed in
-// rounds, a file of each bank a round, each round in a transaction of its own with the
+// rounds, a file of each bank a round (on an SQLite file, with the next files of the banks
+// whose file was full, up to max_scanned rows), each round in a transaction of its own with the
 // postings of its totals from payable to the banks' clearing accounts; each file is written to
 // a temporary name and synced, and renamed into place only once its round commits. Any file of
 // the scheme's earlier batches that is missing is written too. A crash leaves whole rounds
