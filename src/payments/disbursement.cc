@@ -1122,8 +1122,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // accounts): a claim sets its file's rows sent, and a bank's rows lie all over the table, so
   // claiming each file in a transaction of its own wrote every page of the table once per bank.
   // A round of a file a bank left a large bank's later files to rounds of their own, read and
-  // written one after another by the workers (30 banks of Zipf's shares: 5.5-6.5 s; one round,
-  // 4.7 s).
+  // written one after another by the workers (30 banks of Zipf's shares, a million rows: export
+  // 5.5-6.5 s in rounds of a file a bank, 4.5-5.8 s so; docs/benchmarks.md).
   //
   // On an SQLite file two workers, each with a connection of its own (WAL lets it read beside
   // this writer), read the round's files while the round is being claimed, and render, hash
