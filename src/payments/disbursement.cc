@@ -1297,7 +1297,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     std::vector<Synced> synced;
     std::vector<BatchRow> again;  // read otherwise than claimed: read once committed
     {
-      // The snapshot: the read transaction's first read takes it.
+      // The snapshot: the read transaction's first read takes it. It ends before the round's
+      // commit is awaited, on every path.
       Status read_tx = reader->BeginRead();
       struct EndRead {
         storage::Database* r;
