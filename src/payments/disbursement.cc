@@ -1335,15 +1335,20 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
       }
       for (size_t t; (t = round->next.fetch_add(1)) < kWorkers + n;) {
         if (t < kWorkers) {
-          // Part t of [first, last]: as many row ids each.
-          const int64_t span = last - first + 1;
-          const int64_t from = first + span * static_cast<int64_t>(t) / kWorkers;
-          const int64_t to = first + span * static_cast<int64_t>(t + 1) / kWorkers - 1;
           round->parts[t].resize(n);  // empty when nothing is read
           Status read = read_tx;
-          if (read.ok() && from <= to) {
-            read = ScanReady(*reader, scheme_id, from, to, round->banks, scanned, key,
-                             round->parts[t]);
+          if (read.ok() && first <= last) {
+            // Part t of [first, last]: as many row ids each (none when the round has fewer).
+            const uint64_t span = static_cast<uint64_t>(last - first) + 1;
+            const uint64_t share = span / kWorkers, extra = span % kWorkers;
+            const uint64_t skip = share * t + std::min<uint64_t>(t, extra);
+            const uint64_t size = share + (t < extra ? 1 : 0);
+            if (size > 0) {
+              const int64_t from = first + static_cast<int64_t>(skip);
+              const int64_t to = from + static_cast<int64_t>(size - 1);
+              read = ScanReady(*reader, scheme_id, from, to, round->banks, scanned, key,
+                               round->parts[t]);
+            }
           }
           round->part_read[t].set_value(read);
           continue;
