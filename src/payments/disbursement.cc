@@ -727,6 +727,19 @@ std::string TransferColumns(std::string_view attempt, std::string_view more = ""
          std::string(more) + " FROM ";
 }
 
+// A transfer's row without its member's key in the vault.
+Status NoKeyError(int64_t member_idx) {
+  return FailedPreconditionError("member " + std::to_string(member_idx) +
+                                 " has no key in the vault (erased?)");
+}
+
+// A transfer's account, opened with its member's wrapped key.
+Result<std::string> OpenAccount(const crypto::MasterKey& key, std::string_view wrapped_key,
+                                std::string_view sealed) {
+  ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(wrapped_key));
+  return dk.Open(sealed, kAssociatedAccount);
+}
+
 // Steps `stmt` (of TransferColumns, bound) to its end into `loaded`'s transfers, their accounts
 // still sealed, reusing the room of the file loaded last. `stmt` is Reset.
 Status ReadTransfers(storage::Statement& stmt, const ExportOptions& options, size_t expected,
@@ -744,8 +757,7 @@ Status ReadTransfers(storage::Statement& stmt, const ExportOptions& options, siz
     }
     if (!*more) break;
     if (stmt.ColumnIsNull(8)) {
-      Status missing = FailedPreconditionError("member " + std::to_string(stmt.ColumnInt(2)) +
-                                               " has no key in the vault (erased?)");
+      Status missing = NoKeyError(stmt.ColumnInt(2));
       stmt.Reset();
       return missing;
     }
@@ -910,12 +922,9 @@ Status ScanReady(storage::Database& db, std::string_view scheme_id, int64_t firs
       if (file == files->second.end()) continue;
       const size_t k = *file;
       ++next[k];
-      if (stmt->ColumnIsNull(8)) {
-        return FailedPreconditionError("member " + std::to_string(stmt->ColumnInt(2)) +
-                                       " has no key in the vault (erased?)");
-      }
-      ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(stmt->ColumnText(8)));
-      ASSIGN_OR_RETURN(std::string account, dk.Open(stmt->ColumnText(4), kAssociatedAccount));
+      if (stmt->ColumnIsNull(8)) return NoKeyError(stmt->ColumnInt(2));
+      ASSIGN_OR_RETURN(std::string account,
+                       OpenAccount(key, stmt->ColumnText(8), stmt->ColumnText(4)));
       Packed& pack = packs[k];
       pack.amounts.push_back(stmt->ColumnInt(1));
       for (int column : {0, 5, 3, 6, 7}) pack.Put(stmt->ColumnText(column));
@@ -965,9 +974,8 @@ void Unpack(std::span<const Packed* const> parts, const ExportOptions& options,
 Status OpenAccounts(LoadedBatch& loaded, const crypto::MasterKey& key) {
   std::vector<CreditTransfer>& transfers = loaded.batch.transfers;
   for (size_t i = 0; i < transfers.size(); ++i) {
-    ASSIGN_OR_RETURN(crypto::DataKey dk, key.Unwrap(loaded.wrapped_key[i]));
     ASSIGN_OR_RETURN(transfers[i].creditor_account,
-                     dk.Open(loaded.sealed[i], kAssociatedAccount));
+                     OpenAccount(key, loaded.wrapped_key[i], loaded.sealed[i]));
   }
   return OkStatus();
 }
