@@ -857,8 +857,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
   // SQLite gather the rows' ids first and find each row again: the round's claims took 18,000
   // machine instructions a row this way against 25,400 (callgrind, 150,000 rows of three
   // banks; payments/0013_claim_walk).
-  auto claim_rows = [&](const std::vector<BatchRow>& files, const std::vector<Counted>& counted,
-                        const std::vector<const std::vector<int64_t>*>& ids) -> Status {
+  auto claim_rows = [&](std::span<const BatchRow> files, std::span<const Counted> counted,
+                        std::span<const std::vector<int64_t>> ids) -> Status {
     if (!sqlite) {
       ASSIGN_OR_RETURN(auto claim,
                        db.Cached("UPDATE payment_instructions SET status = 'sent', batch_id "
@@ -918,8 +918,8 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     }
     std::vector<int64_t> rows;
     rows.reserve(static_cast<size_t>(expected));
-    for (const std::vector<int64_t>* file : ids) {
-      rows.insert(rows.end(), file->begin(), file->end());
+    for (const std::vector<int64_t>& file : ids) {
+      rows.insert(rows.end(), file.begin(), file.end());
     }
     std::sort(rows.begin(), rows.end());
     // A stretch ends where the next counted row is more than kGap rows on, so that a sparse
@@ -1031,12 +1031,11 @@ Result<std::vector<ExportedFile>> ExportBatches(storage::Database& db, const Tim
     counted.set_value();
     RETURN_IF_ERROR(cache.Fit(rows));
     for (size_t l = 0, from = 0; l < level_ends.size(); from = level_ends[l++]) {
-      const size_t to = level_ends[l];
-      std::vector<BatchRow> files(round->files.begin() + from, round->files.begin() + to);
-      std::vector<Counted> of(counts.begin() + from, counts.begin() + to);
-      std::vector<const std::vector<int64_t>*> ids;
-      for (size_t i = from; i < to; ++i) ids.push_back(&round->rows[i]);
-      RETURN_IF_ERROR(claim_rows(files, of, ids));
+      const size_t size = level_ends[l] - from;
+      RETURN_IF_ERROR(claim_rows(std::span<const BatchRow>(round->files).subspan(from, size),
+                                 std::span<const Counted>(counts).subspan(from, size),
+                                 std::span<const std::vector<int64_t>>(round->rows)
+                                     .subspan(from, size)));
     }
     // A worker at least, when there are readers, reads the round before it commits.
     if (!readers.empty() && std::none_of(joined.begin(), joined.end(), [](bool j) { return j; })) {
